@@ -1,0 +1,14 @@
+package org.qoraedge.fixedpoint;
+
+/**
+ * Root of every refusal the deterministic core makes. Unchecked: a refusal means the caller passed
+ * input that the spec ({@code bfp16-krum.md}) says must be refused; the message names what is wrong
+ * and the limit it broke.
+ */
+public abstract class FixedPointException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    protected FixedPointException(String message) {
+        super(message);
+    }
+}

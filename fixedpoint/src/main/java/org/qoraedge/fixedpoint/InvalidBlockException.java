@@ -1,0 +1,13 @@
+package org.qoraedge.fixedpoint;
+
+/**
+ * A block, or a set of blocks, breaks spec section 1: empty, exponent outside [-126, 113], a
+ * mantissa of -32768, or blocks of unequal length in one operation.
+ */
+public final class InvalidBlockException extends FixedPointException {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidBlockException(String message) {
+        super(message);
+    }
+}

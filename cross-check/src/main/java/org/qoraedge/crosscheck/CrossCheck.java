@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code cross-check} command line: conformance, and later stress, compare and bench. */
 @Command(name = "cross-check", mixinStandardHelpOptions = true, version = "cross-check 0.1.0",
         description = "Checks that this platform computes BFP-16 Krum results bit for bit as the spec says.",
-        subcommands = {RunCommand.class})
+        subcommands = {RunCommand.class, org.qoraedge.crosscheck.stress.StressCommand.class,
+            org.qoraedge.crosscheck.report.CompareCommand.class})
 public final class CrossCheck implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -22,6 +23,6 @@ public final class CrossCheck implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, stress or compare");
     }
 }

@@ -51,7 +51,7 @@ class RunCommandTest {
         JsonObject json = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
         assertEquals(digestLine(r.out()).substring("conformance digest: ".length()), json.get("digest").getAsString());
         assertEquals(System.getProperty("os.arch"), json.getAsJsonObject("platform").get("osArch").getAsString());
-        assertEquals(6, json.getAsJsonObject("kinds").size());
+        assertEquals(6, json.getAsJsonObject("groups").size());
         assertEquals(digestLine(r.out()), digestLine(run("run").out()), "the digest is stable from run to run");
     }
 

@@ -1,0 +1,83 @@
+package org.qoraedge.gateway.aggregation;
+
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
+
+/**
+ * What aggregating one round gave: the round's node ids in canonical order (spec section 5), the
+ * Krum scores and ranking (empty for MEAN), the selection as canonical indices, and the aggregate
+ * block (the aggregated update, not yet added to the global model). Immutable; arrays copied out.
+ */
+public final class AggregationResult {
+    private final String[] canonicalIds;
+    private final long[] scores;
+    private final int[] ranking;
+    private final int[] selected;
+    private final int referenceExponent;
+    private final Bfp16Block aggregate;
+
+    public AggregationResult(String[] canonicalIds, long[] scores, int[] ranking, int[] selected, int referenceExponent,
+            Bfp16Block aggregate) {
+        this.canonicalIds = canonicalIds.clone();
+        this.scores = scores.clone();
+        this.ranking = ranking.clone();
+        this.selected = selected.clone();
+        this.referenceExponent = referenceExponent;
+        this.aggregate = aggregate;
+    }
+
+    /** Node ids in canonical order: index k is block k of the round. */
+    public String[] canonicalIds() {
+        return canonicalIds.clone();
+    }
+
+    /** Krum scores by canonical index; empty for MEAN. */
+    public long[] scores() {
+        return scores.clone();
+    }
+
+    /** Canonical indices by (score, index); empty for MEAN. */
+    public int[] ranking() {
+        return ranking.clone();
+    }
+
+    /** Selected canonical indices in rank order (every index, in order, for MEAN). */
+    public int[] selected() {
+        return selected.clone();
+    }
+
+    /** Node ids of the selection, in rank order. */
+    public String[] selectedIds() {
+        String[] out = new String[selected.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = canonicalIds[selected[i]];
+        }
+        return out;
+    }
+
+    /** COMMON's reference exponent; 0 for PAIRWISE and MEAN. */
+    public int referenceExponent() {
+        return referenceExponent;
+    }
+
+    /** The aggregated update. */
+    public Bfp16Block aggregate() {
+        return aggregate;
+    }
+
+    public String scoresDigest() {
+        return Digests.scores(scores);
+    }
+
+    public String rankingDigest() {
+        return Digests.indices(ranking);
+    }
+
+    public String selectedDigest() {
+        return Digests.indices(selected);
+    }
+
+    public String aggregateDigest() {
+        return Digests.block(aggregate);
+    }
+}

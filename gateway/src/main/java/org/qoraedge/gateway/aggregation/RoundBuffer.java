@@ -1,0 +1,28 @@
+package org.qoraedge.gateway.aggregation;
+
+import org.qoraedge.fixedpoint.Bfp16Block;
+
+/**
+ * Holds one round's accepted updates and aggregates them at close. This is the seam where an
+ * incremental implementation (distances computed as blocks arrive, closed with a canonical-order
+ * permutation) replaces the reference one without touching the coordinator.
+ *
+ * <p>Contract: {@link #close} must give the same result, bit for bit, whatever order
+ * {@link #add} was called in; ids are distinct (the coordinator refuses second updates) and every
+ * block has the round's dimension. Used by one thread (the round worker).
+ */
+public interface RoundBuffer {
+    /** Adds an accepted update, in arrival order. */
+    void add(String nodeId, Bfp16Block block);
+
+    /** Updates added so far. */
+    int size();
+
+    /**
+     * Orders the updates canonically and aggregates them.
+     *
+     * @throws org.qoraedge.fixedpoint.FixedPointException when the rule refuses the round (quorum,
+     *     selection size); the coordinator fails the round closed with that message
+     */
+    AggregationResult close();
+}

@@ -1,0 +1,14 @@
+package org.qoraedge.gateway.daemon;
+
+/** A gateway configuration that cannot be used; the message names the key, the value and the rule. */
+public final class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message) {
+        super(message);
+    }
+
+    public ConfigException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,396 @@
+package org.qoraedge.gateway.daemon;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.gateway.aggregation.ModelMath;
+import org.qoraedge.gateway.aggregation.RoundBufferFactory;
+import org.qoraedge.gateway.broker.EmbeddedBroker;
+import org.qoraedge.gateway.mqtt.MqttLink;
+import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
+import org.qoraedge.gateway.protocol.Frame;
+import org.qoraedge.gateway.protocol.FrameSigner;
+import org.qoraedge.gateway.protocol.KeyFiles;
+import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.TextMessage;
+import org.qoraedge.gateway.protocol.Topics;
+import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.round.BanList;
+import org.qoraedge.gateway.round.CoordinatorSettings;
+import org.qoraedge.gateway.round.CoordinatorStatus;
+import org.qoraedge.gateway.round.Inbox;
+import org.qoraedge.gateway.round.Outbox;
+import org.qoraedge.gateway.round.RoundCoordinator;
+import org.qoraedge.gateway.round.RoundListener;
+import org.tinylog.Logger;
+
+/**
+ * A running gateway: optionally an embedded broker, one MQTT connection (persistent session,
+ * automatic reconnect) and the round coordinator. This is what {@code run} starts, and what tests
+ * and demos start in-process:
+ *
+ * <pre>{@code
+ * GatewayConfig cfg = GatewayConfig.builder().fleet("demo").keysFile(keys).dimension(7850)
+ *         .aggregator(AggregatorKind.MULTI_KRUM).f(2).stateDir(dir).build();
+ * try (Gateway gw = Gateway.start(cfg, Gateway.Options.embeddedBroker())) {
+ *     String uri = gw.brokerUri();   // nodes connect here
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close} shuts down in order: stop the round worker (intake), mark the gateway offline
+ * (retained status), disconnect MQTT, stop the embedded broker.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final String GATEWAY_KEY_FILE = "gateway.key";
+
+    private final GatewayConfig config;
+    private final EmbeddedBroker broker;
+    private final MqttLink link;
+    private final RoundCoordinator coordinator;
+    private final Topics topics;
+    private final byte[] publicKey;
+    private final AtomicLong publishFailures = new AtomicLong();
+    private volatile boolean closed;
+
+    private Gateway(GatewayConfig config, EmbeddedBroker broker, MqttLink link, RoundCoordinator coordinator, byte[] publicKey) {
+        this.config = config;
+        this.broker = broker;
+        this.link = link;
+        this.coordinator = coordinator;
+        this.topics = new Topics(config.fleet());
+        this.publicKey = publicKey;
+    }
+
+    /**
+     * Starts a gateway: reads the key registry and the initial model, loads (or creates) the
+     * gateway's Ed25519 key in the state directory, starts the embedded broker if asked, connects
+     * (retrying with backoff until connected) and starts the first round.
+     */
+    public static Gateway start(GatewayConfig config, Options options) throws IOException {
+        Map<String, VerifyingKey> registry = KeyFiles.readRegistry(config.keysFile());
+        Bfp16Block initial = config.initialModel() == null ? ModelMath.zeros(config.dimension())
+                : readModel(config.initialModel(), config.dimension());
+        byte[] seed = gatewaySeed(config);
+        byte[] publicKey = Ed25519Keys.publicKeyOf(seed);
+        EmbeddedBroker broker = null;
+        if (options.embeddedBroker) {
+            broker = EmbeddedBroker.start(EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
+                    : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096)));
+        }
+        try {
+            String uri = broker != null ? broker.uri() : config.brokerUri();
+            Inbox inbox = new Inbox(config.inboxCapacity());
+            Topics topics = new Topics(config.fleet());
+            MqttSettings.Builder ms = MqttSettings.builder(uri, config.clientId())
+                    .cleanSession(false)
+                    .firstConnectTimeout(options.connectTimeout)
+                    .persistenceDir(config.stateDir() == null ? null : config.stateDir().resolve("paho"));
+            if (config.username() != null) {
+                ms.credentials(config.username(), config.password() == null ? null : config.password().toCharArray());
+            }
+            if (config.trustStore() != null) {
+                ms.trustStore(config.trustStore(), config.trustStorePassword() == null ? null : config.trustStorePassword().toCharArray());
+            }
+            LinkOutbox outbox = new LinkOutbox();
+            CoordinatorSettings.Builder cs = CoordinatorSettings.builder()
+                    .fleet(config.fleet())
+                    .gatewayId(config.gatewayId())
+                    .gatewaySigner(FrameSigner.ed25519(seed))
+                    .modelId(config.modelId())
+                    .initialModel(initial)
+                    .registry(registry)
+                    .expected(config.expected())
+                    .aggregation(config.aggregation())
+                    .deadline(config.deadline())
+                    .pause(config.pause())
+                    .firstRound(config.firstRound())
+                    .maxRounds(config.maxRounds())
+                    .banList(options.banList)
+                    .buffers(options.buffers);
+            for (RoundListener l : options.listeners) {
+                cs.listener(l);
+            }
+            RoundCoordinator coordinator = new RoundCoordinator(cs.build(), inbox, outbox);
+            List<MqttLink.Subscription> subs = new ArrayList<>();
+            for (String t : coordinator.subscriptions()) {
+                subs.add(new MqttLink.Subscription(t, 1));
+            }
+            String pk = HexFormat.of().formatHex(publicKey);
+            byte[] offline = status("offline", config, pk);
+            byte[] online = status("online", config, pk);
+            MqttLink[] holder = new MqttLink[1];
+            MqttLink link = new MqttLink(ms.build(), subs, (topic, msg) -> inbox.offer(topic, msg.getPayload()),
+                    new MqttLink.Will(topics.gatewayStatus(), offline, 1, true), () -> {
+                        try {
+                            holder[0].publish(topics.gatewayStatus(), online, 1, true);
+                        } catch (MqttException e) {
+                            Logger.debug("status publish failed: {}", e.getMessage());
+                        }
+                    });
+            holder[0] = link;
+            Gateway gw = new Gateway(config, broker, link, coordinator, publicKey);
+            outbox.gateway = gw;
+            link.connect();
+            Logger.info("gateway {} for fleet {} connected to {}: {} node keys, {} expected, {}, public key {}",
+                    config.gatewayId(), config.fleet(), uri, registry.size(),
+                    config.expected() == null ? registry.size() : config.expected().size(), config, pk);
+            coordinator.start();
+            return gw;
+        } catch (IOException | RuntimeException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            throw e;
+        }
+    }
+
+    private static byte[] status(String state, GatewayConfig c, String publicKey) {
+        return TextMessage.builder().put("protocol", 1).put("state", state).put("gateway", c.gatewayId())
+                .put("fleet", c.fleet()).put("publicKey", publicKey).build().toBytes();
+    }
+
+    /** The broker URI nodes should use (the embedded broker's when there is one). */
+    public String brokerUri() {
+        return broker != null ? broker.uri() : config.brokerUri();
+    }
+
+    /** The gateway's raw Ed25519 public key (for {@code NodeClient.Builder.gatewayKey}). */
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
+
+    public RoundCoordinator coordinator() {
+        return coordinator;
+    }
+
+    public CoordinatorStatus status() {
+        return coordinator.status();
+    }
+
+    /** The embedded broker, or null. */
+    public EmbeddedBroker broker() {
+        return broker;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** Publishes that failed (Paho refused them). */
+    public long publishFailures() {
+        return publishFailures.get();
+    }
+
+    /** Waits for the round worker to finish (it does after {@code round.max} rounds). */
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return coordinator.awaitFinished(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Shuts down in order; errors are collected, the first one thrown with the rest suppressed. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        try {
+            coordinator.close();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            if (link.isConnected()) {
+                String pk = HexFormat.of().formatHex(publicKey);
+                link.publish(topics.gatewayStatus(), status("offline", config, pk), 1, true).waitForCompletion(2000);
+            }
+        } catch (MqttException | RuntimeException e) {
+            Logger.debug("offline status not published: {}", e.getMessage());
+        }
+        try {
+            link.close(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            failure = add(failure, e);
+        }
+        if (broker != null) {
+            try {
+                broker.close();
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException add(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    /** Drops the MQTT connection without DISCONNECT (the broker publishes the offline Will); for tests. */
+    void crashConnection() {
+        link.killConnection();
+    }
+
+    /**
+     * Reads a model file: the spec section 7 block layout (int32 BE e, int32 BE d, d int16 BE
+     * mantissas), exactly {@code 8 + 2d} bytes, validated by spec section 1.
+     */
+    public static Bfp16Block readModel(Path file, int dimension) throws IOException {
+        long size = Files.size(file);
+        long expected = 8L + 2L * dimension;
+        if (size != expected) {
+            throw new ConfigException("model file " + file + " has " + size + " bytes; a model of dimension " + dimension
+                    + " has " + expected);
+        }
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.BIG_ENDIAN);
+        int e = b.getInt();
+        int d = b.getInt();
+        if (d != dimension) {
+            throw new ConfigException("model file " + file + " has dimension " + d + ", the config says " + dimension);
+        }
+        short[] m = new short[d];
+        b.asShortBuffer().get(m);
+        try {
+            return Bfp16Block.of(e, m);
+        } catch (FixedPointException ex) {
+            throw new ConfigException("model file " + file + ": " + ex.getMessage());
+        }
+    }
+
+    /** The gateway's Ed25519 seed from the state directory, created on first start; random when there is no state directory. */
+    static byte[] gatewaySeed(GatewayConfig config) throws IOException {
+        SecureRandom random = new SecureRandom();
+        if (config.stateDir() == null) {
+            return Ed25519Keys.newSeed(random);
+        }
+        Path file = config.stateDir().resolve(GATEWAY_KEY_FILE);
+        if (Files.exists(file)) {
+            List<KeyFiles.Entry> entries = KeyFiles.read(file);
+            if (entries.size() != 1 || entries.get(0).scheme() != SignatureScheme.ED25519) {
+                throw new ConfigException(file + " must hold exactly one ed25519 key");
+            }
+            return entries.get(0).key();
+        }
+        byte[] seed = Ed25519Keys.newSeed(random);
+        writeAtomically(file, ("# the gateway's Ed25519 signing key (seed); keep it private\n"
+                + KeyFiles.line(config.gatewayId(), SignatureScheme.ED25519, seed) + "\n").getBytes(StandardCharsets.UTF_8));
+        Logger.info("created the gateway key {}", file);
+        return seed;
+    }
+
+    /** Temp file, fsync, atomic move, fsync of the directory. */
+    static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems cannot fsync a directory
+        }
+    }
+
+    /** How to start: embedded broker or not, hooks for ban list, listeners and round buffers. */
+    public static final class Options {
+        private boolean embeddedBroker;
+        private Integer embeddedPort;
+        private Duration connectTimeout;
+        private BanList banList = BanList.NONE;
+        private RoundBufferFactory buffers = RoundBufferFactory.reference();
+        private final List<RoundListener> listeners = new ArrayList<>();
+
+        private Options() {
+        }
+
+        /** Connect to the config's broker; retry the first connect until it succeeds. */
+        public static Options external() {
+            return new Options();
+        }
+
+        /** Start an embedded broker on 127.0.0.1 (the config's {@code embedded.port}) and connect to it. */
+        public static Options embeddedBroker() {
+            Options o = new Options();
+            o.embeddedBroker = true;
+            return o;
+        }
+
+        /** Overrides the embedded broker's port (0: a free one). */
+        public Options embeddedPort(int port) {
+            this.embeddedPort = port;
+            return this;
+        }
+
+        /** Give up the first connect after this long (default: never). */
+        public Options connectTimeout(Duration v) {
+            this.connectTimeout = v;
+            return this;
+        }
+
+        public Options banList(BanList v) {
+            this.banList = v;
+            return this;
+        }
+
+        public Options buffers(RoundBufferFactory v) {
+            this.buffers = v;
+            return this;
+        }
+
+        public Options listener(RoundListener v) {
+            this.listeners.add(v);
+            return this;
+        }
+    }
+
+    /** Publishes through the link; never throws (failures are counted and logged). */
+    private static final class LinkOutbox implements Outbox {
+        volatile Gateway gateway;
+
+        @Override
+        public void publish(String topic, byte[] payload, int qos, boolean retained) {
+            Gateway g = gateway;
+            try {
+                g.link.publish(topic, payload, qos, retained);
+            } catch (MqttException | RuntimeException e) {
+                g.publishFailures.incrementAndGet();
+                Logger.warn("publish of {} bytes to {} failed: {}", payload.length, topic, e.getMessage());
+            }
+        }
+    }
+}

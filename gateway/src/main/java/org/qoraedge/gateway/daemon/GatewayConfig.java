@@ -1,0 +1,431 @@
+package org.qoraedge.gateway.daemon;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.protocol.Identifiers;
+
+/**
+ * The gateway's configuration (docs/PROTOCOL.md, "Gateway configuration"): a Java properties
+ * file, UTF-8. Every key has a default except {@code model.dimension}; unknown keys are refused
+ * (a typo must not silently fall back to a default). Relative paths are resolved against the
+ * config file's directory. Immutable.
+ */
+public final class GatewayConfig {
+    /** Every key this version reads. */
+    static final Set<String> KEYS = Set.of("broker.uri", "broker.clientId", "broker.username", "broker.password",
+            "broker.trustStore", "broker.trustStorePassword", "embedded.port", "fleet", "gateway.id", "keys.file",
+            "nodes.expected", "aggregator", "metric", "f", "m", "round.minUpdates", "round.deadlineMillis",
+            "round.pauseMillis", "round.first", "round.max", "model.id", "model.dimension", "model.initial", "state.dir",
+            "inbox.capacity");
+
+    private final String brokerUri;
+    private final String clientId;
+    private final String username;
+    private final String password;
+    private final Path trustStore;
+    private final String trustStorePassword;
+    private final int embeddedPort;
+    private final String fleet;
+    private final String gatewayId;
+    private final Path keysFile;
+    private final List<String> expected;
+    private final AggregationSettings aggregation;
+    private final Duration deadline;
+    private final Duration pause;
+    private final long firstRound;
+    private final long maxRounds;
+    private final String modelId;
+    private final int dimension;
+    private final Path initialModel;
+    private final Path stateDir;
+    private final int inboxCapacity;
+
+    private GatewayConfig(Builder b) {
+        this.brokerUri = b.brokerUri;
+        this.clientId = b.clientId != null ? b.clientId : "qora-gateway-" + b.fleet;
+        this.username = b.username;
+        this.password = b.password;
+        this.trustStore = b.trustStore;
+        this.trustStorePassword = b.trustStorePassword;
+        this.embeddedPort = b.embeddedPort;
+        this.fleet = b.fleet;
+        this.gatewayId = b.gatewayId;
+        this.keysFile = b.keysFile;
+        this.expected = b.expected == null ? null : List.copyOf(b.expected);
+        this.aggregation = new AggregationSettings(b.aggregator, b.metric, b.f, b.m, b.minUpdates);
+        this.deadline = b.deadline;
+        this.pause = b.pause;
+        this.firstRound = b.firstRound;
+        this.maxRounds = b.maxRounds;
+        this.modelId = b.modelId;
+        this.dimension = b.dimension;
+        this.initialModel = b.initialModel;
+        this.stateDir = b.stateDir;
+        this.inboxCapacity = b.inboxCapacity;
+        check(Identifiers.isValid(fleet), "fleet", fleet, "1 to 64 UTF-8 bytes, no control character and none of / + #");
+        check(Identifiers.isValid(gatewayId), "gateway.id", gatewayId, "a valid identifier");
+        check(Identifiers.isValid(modelId), "model.id", modelId, "a valid identifier");
+        check(dimension >= 1, "model.dimension", dimension, "an integer >= 1");
+        check(dimension <= 100_000_000, "model.dimension", dimension, "at most 100,000,000");
+        check(!deadline.isNegative() && !deadline.isZero(), "round.deadlineMillis", deadline.toMillis(), "> 0");
+        check(!pause.isNegative(), "round.pauseMillis", pause.toMillis(), ">= 0");
+        check(firstRound >= 1, "round.first", firstRound, ">= 1");
+        check(maxRounds >= 0, "round.max", maxRounds, ">= 0 (0: run until stopped)");
+        check(inboxCapacity >= 1, "inbox.capacity", inboxCapacity, ">= 1");
+        check(embeddedPort >= 0 && embeddedPort <= 65535, "embedded.port", embeddedPort, "0 to 65535");
+        check(keysFile != null, "keys.file", null, "a path");
+        check(brokerUri.startsWith("tcp://") || brokerUri.startsWith("ssl://"), "broker.uri", brokerUri, "tcp://HOST:PORT or ssl://HOST:PORT");
+    }
+
+    private static void check(boolean ok, String key, Object value, String rule) {
+        if (!ok) {
+            throw new ConfigException("config key " + key + " = " + value + " is invalid: must be " + rule);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Reads a properties file; see the class comment. */
+    public static GatewayConfig load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        Set<String> unknown = new TreeSet<>(p.stringPropertyNames());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(file + ": unknown config key(s) " + unknown + "; known keys: " + new TreeSet<>(KEYS));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        Builder b = builder();
+        b.brokerUri = str(p, "broker.uri", b.brokerUri);
+        b.clientId = str(p, "broker.clientId", null);
+        b.username = str(p, "broker.username", null);
+        b.password = str(p, "broker.password", null);
+        b.trustStore = path(base, str(p, "broker.trustStore", null));
+        b.trustStorePassword = str(p, "broker.trustStorePassword", null);
+        b.embeddedPort = (int) num(p, "embedded.port", b.embeddedPort);
+        b.fleet = str(p, "fleet", b.fleet);
+        b.gatewayId = str(p, "gateway.id", b.gatewayId);
+        b.keysFile = path(base, str(p, "keys.file", "keys.txt"));
+        String exp = str(p, "nodes.expected", null);
+        if (exp != null) {
+            List<String> ids = new ArrayList<>();
+            for (String s : exp.split(",")) {
+                if (!s.isBlank()) {
+                    ids.add(s.strip());
+                }
+            }
+            b.expected = ids;
+        }
+        try {
+            b.aggregator = AggregatorKind.parse(str(p, "aggregator", "krum"));
+            b.metric = AggregationSettings.parseMetric(str(p, "metric", "common"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+        b.f = (int) num(p, "f", b.f);
+        b.m = (int) num(p, "m", b.m);
+        b.minUpdates = (int) num(p, "round.minUpdates", b.minUpdates);
+        b.deadline = Duration.ofMillis(num(p, "round.deadlineMillis", b.deadline.toMillis()));
+        b.pause = Duration.ofMillis(num(p, "round.pauseMillis", b.pause.toMillis()));
+        b.firstRound = num(p, "round.first", b.firstRound);
+        b.maxRounds = num(p, "round.max", b.maxRounds);
+        b.modelId = str(p, "model.id", b.modelId);
+        if (str(p, "model.dimension", null) == null) {
+            throw new ConfigException(file + ": config key model.dimension is required (the number of model parameters)");
+        }
+        b.dimension = (int) num(p, "model.dimension", 0);
+        b.initialModel = path(base, str(p, "model.initial", null));
+        b.stateDir = path(base, str(p, "state.dir", "state"));
+        b.inboxCapacity = (int) num(p, "inbox.capacity", b.inboxCapacity);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String str(Properties p, String key, String def) {
+        String v = p.getProperty(key);
+        return v == null || v.isBlank() ? def : v.strip();
+    }
+
+    private static long num(Properties p, String key, long def) {
+        String v = str(p, key, null);
+        if (v == null) {
+            return def;
+        }
+        try {
+            long x = Long.parseLong(v.replace("_", ""));
+            if (!key.startsWith("round.") && (x > Integer.MAX_VALUE || x < Integer.MIN_VALUE)) {
+                throw new ConfigException("config key " + key + " = " + v + " is out of the int range");
+            }
+            return x;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("config key " + key + " = " + v + " is not an integer");
+        }
+    }
+
+    private static Path path(Path base, String v) {
+        return v == null ? null : base.resolve(v).normalize();
+    }
+
+    public String brokerUri() {
+        return brokerUri;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    String password() {
+        return password;
+    }
+
+    public Path trustStore() {
+        return trustStore;
+    }
+
+    String trustStorePassword() {
+        return trustStorePassword;
+    }
+
+    public int embeddedPort() {
+        return embeddedPort;
+    }
+
+    public String fleet() {
+        return fleet;
+    }
+
+    public String gatewayId() {
+        return gatewayId;
+    }
+
+    public Path keysFile() {
+        return keysFile;
+    }
+
+    /** Expected node ids, or null for "every node of the key file". */
+    public List<String> expected() {
+        return expected;
+    }
+
+    public AggregationSettings aggregation() {
+        return aggregation;
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
+    public Duration pause() {
+        return pause;
+    }
+
+    public long firstRound() {
+        return firstRound;
+    }
+
+    public long maxRounds() {
+        return maxRounds;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    public Path initialModel() {
+        return initialModel;
+    }
+
+    /** Directory for the gateway's key and Paho's persistence; null keeps everything in memory. */
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public int inboxCapacity() {
+        return inboxCapacity;
+    }
+
+    /** Fluent builder with the documented defaults. */
+    public static final class Builder {
+        private String brokerUri = "tcp://127.0.0.1:1883";
+        private String clientId;
+        private String username;
+        private String password;
+        private Path trustStore;
+        private String trustStorePassword;
+        private int embeddedPort = 1883;
+        private String fleet = "default";
+        private String gatewayId = "gateway";
+        private Path keysFile;
+        private List<String> expected;
+        private AggregatorKind aggregator = AggregatorKind.KRUM;
+        private Metric metric = Metric.COMMON;
+        private int f = 1;
+        private int m;
+        private int minUpdates = 1;
+        private Duration deadline = Duration.ofSeconds(30);
+        private Duration pause = Duration.ZERO;
+        private long firstRound = 1;
+        private long maxRounds;
+        private String modelId = "model";
+        private int dimension;
+        private Path initialModel;
+        private Path stateDir;
+        private int inboxCapacity = 1024;
+
+        public Builder brokerUri(String v) {
+            brokerUri = v;
+            return this;
+        }
+
+        public Builder clientId(String v) {
+            clientId = v;
+            return this;
+        }
+
+        public Builder credentials(String user, String pw) {
+            username = user;
+            password = pw;
+            return this;
+        }
+
+        public Builder trustStore(Path v, String pw) {
+            trustStore = v;
+            trustStorePassword = pw;
+            return this;
+        }
+
+        public Builder embeddedPort(int v) {
+            embeddedPort = v;
+            return this;
+        }
+
+        public Builder fleet(String v) {
+            fleet = v;
+            return this;
+        }
+
+        public Builder gatewayId(String v) {
+            gatewayId = v;
+            return this;
+        }
+
+        public Builder keysFile(Path v) {
+            keysFile = v;
+            return this;
+        }
+
+        public Builder expected(List<String> v) {
+            expected = v;
+            return this;
+        }
+
+        public Builder aggregator(AggregatorKind v) {
+            aggregator = v;
+            return this;
+        }
+
+        public Builder metric(Metric v) {
+            metric = v;
+            return this;
+        }
+
+        public Builder f(int v) {
+            f = v;
+            return this;
+        }
+
+        public Builder m(int v) {
+            m = v;
+            return this;
+        }
+
+        public Builder minUpdates(int v) {
+            minUpdates = v;
+            return this;
+        }
+
+        public Builder deadline(Duration v) {
+            deadline = v;
+            return this;
+        }
+
+        public Builder pause(Duration v) {
+            pause = v;
+            return this;
+        }
+
+        public Builder firstRound(long v) {
+            firstRound = v;
+            return this;
+        }
+
+        public Builder maxRounds(long v) {
+            maxRounds = v;
+            return this;
+        }
+
+        public Builder modelId(String v) {
+            modelId = v;
+            return this;
+        }
+
+        public Builder dimension(int v) {
+            dimension = v;
+            return this;
+        }
+
+        public Builder initialModel(Path v) {
+            initialModel = v;
+            return this;
+        }
+
+        public Builder stateDir(Path v) {
+            stateDir = v;
+            return this;
+        }
+
+        public Builder inboxCapacity(int v) {
+            inboxCapacity = v;
+            return this;
+        }
+
+        public GatewayConfig build() {
+            return new GatewayConfig(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "fleet=%s broker=%s aggregator=%s metric=%s f=%d m=%d dimension=%d deadline=%dms",
+                fleet, brokerUri, aggregation.kind().wireName(), aggregation.metricName(), aggregation.f(), aggregation.m(),
+                dimension, deadline.toMillis());
+    }
+}

@@ -1,0 +1,238 @@
+package org.qoraedge.gateway.daemon;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.qoraedge.gateway.mqtt.MqttLink;
+import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
+import org.qoraedge.gateway.protocol.KeyFiles;
+import org.qoraedge.gateway.protocol.NodeCredentials;
+import org.qoraedge.gateway.protocol.ProtocolException;
+import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.Topics;
+import org.tinylog.Logger;
+import org.tinylog.jul.JulTinylogBridge;
+import org.tinylog.provider.ProviderRegistry;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code qora-edge-gateway} command line: {@code run}, {@code keys}, {@code status}. */
+@Command(name = "qora-edge-gateway", mixinStandardHelpOptions = true, version = "qora-edge-gateway 0.1.0",
+        description = "Qora Edge gateway: federated rounds over MQTT with integer BFP-16 Krum.",
+        subcommands = {GatewayMain.Run.class, GatewayMain.Keys.class, GatewayMain.Status.class})
+public final class GatewayMain implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        JulTinylogBridge.activate();
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } finally {
+            shutdownLogging();
+        }
+        System.exit(code);
+    }
+
+    /** The CLI, for tests that run commands in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new GatewayMain());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof ConfigException || ex instanceof ProtocolException || ex instanceof IOException
+                    || ex instanceof IllegalArgumentException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    static void shutdownLogging() {
+        try {
+            ProviderRegistry.getLoggingProvider().shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "run", description = "Run rounds until stopped (or round.max rounds).")
+    static final class Run implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The gateway's properties file.")
+        Path config;
+
+        @Option(names = "--embedded-broker", description = "Start an embedded MQTT broker on 127.0.0.1:embedded.port and use it.")
+        boolean embedded;
+
+        @Override
+        public Integer call() throws Exception {
+            GatewayConfig cfg = GatewayConfig.load(config);
+            Gateway gw = Gateway.start(cfg, embedded ? Gateway.Options.embeddedBroker() : Gateway.Options.external());
+            CountDownLatch stop = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                Logger.info("stopping");
+                try {
+                    gw.close();
+                } finally {
+                    stop.countDown();
+                    shutdownLogging();
+                }
+            }, "qora-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            while (!gw.awaitFinished(Duration.ofSeconds(1))) {
+                if (stop.getCount() == 0) {
+                    return 0;
+                }
+            }
+            Runtime.getRuntime().removeShutdownHook(hook);
+            gw.close();
+            return 0;
+        }
+    }
+
+    @Command(name = "keys", description = "Generate node keys: appends each node's line to the gateway's key registry"
+            + " and writes the node's credentials file (its secret) to --out-dir.")
+    static final class Keys implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--node", description = "Node id (repeatable).")
+        List<String> nodes = new ArrayList<>();
+
+        @Option(names = "--count", description = "Also generate COUNT nodes named PREFIX01, PREFIX02, ...")
+        int count;
+
+        @Option(names = "--prefix", defaultValue = "node-", description = "Prefix of generated node ids (default ${DEFAULT-VALUE}).")
+        String prefix;
+
+        @Option(names = "--scheme", defaultValue = "hmac-sha256", description = "hmac-sha256 or ed25519 (default ${DEFAULT-VALUE}).")
+        String scheme;
+
+        @Option(names = "--registry", required = true, description = "The gateway's key file (keys.file); created or appended to.")
+        Path registry;
+
+        @Option(names = "--out-dir", required = true, description = "Directory for the nodes' credentials files NODE.key.")
+        Path outDir;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            SignatureScheme s = SignatureScheme.ofKeyFileName(scheme);
+            Set<String> ids = new TreeSet<>(nodes);
+            int width = Math.max(2, Integer.toString(count).length());
+            for (int i = 1; i <= count; i++) {
+                ids.add(prefix + String.format("%0" + width + "d", i));
+            }
+            if (ids.isEmpty()) {
+                throw new IllegalArgumentException("no node ids: give --node ID or --count N");
+            }
+            Set<String> existing = new TreeSet<>();
+            if (Files.exists(registry)) {
+                for (KeyFiles.Entry e : KeyFiles.read(registry)) {
+                    existing.add(e.nodeId());
+                }
+            }
+            for (String id : ids) {
+                if (existing.contains(id)) {
+                    throw new IllegalArgumentException("node " + id + " already has a key in " + registry);
+                }
+            }
+            Files.createDirectories(outDir);
+            SecureRandom random = new SecureRandom();
+            StringBuilder lines = new StringBuilder();
+            PrintWriter out = spec.commandLine().getOut();
+            for (String id : ids) {
+                NodeCredentials c = NodeCredentials.generate(id, s, random);
+                Path credFile = outDir.resolve(id + ".key");
+                if (Files.exists(credFile)) {
+                    throw new IllegalArgumentException(credFile + " exists; refusing to overwrite a node's key");
+                }
+                Gateway.writeAtomically(credFile, ("# credentials of node " + id + "; keep private\n" + c.credentialsLine() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                lines.append(c.registryLine()).append('\n');
+                out.println("generated " + s.keyFileName() + " key for " + id + " -> " + credFile);
+            }
+            Path parent = registry.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Files.writeString(registry, lines.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            out.println("appended " + ids.size() + " line(s) to " + registry);
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Print the gateway status and the current round announcement (retained messages).")
+    static final class Status implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The gateway's properties file (broker and fleet are read from it).")
+        Path config;
+
+        @Option(names = "--timeout-ms", defaultValue = "3000", description = "How long to wait for retained messages (default ${DEFAULT-VALUE}).")
+        long timeoutMs;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            GatewayConfig cfg = GatewayConfig.load(config);
+            Topics t = new Topics(cfg.fleet());
+            AtomicReference<String> status = new AtomicReference<>();
+            AtomicReference<String> round = new AtomicReference<>();
+            CountDownLatch both = new CountDownLatch(2);
+            MqttSettings.Builder ms = MqttSettings.builder(cfg.brokerUri(), "qora-status-" + UUID.randomUUID().toString().substring(0, 8))
+                    .firstConnectTimeout(Duration.ofMillis(timeoutMs));
+            if (cfg.username() != null) {
+                ms.credentials(cfg.username(), cfg.password() == null ? null : cfg.password().toCharArray());
+            }
+            if (cfg.trustStore() != null) {
+                ms.trustStore(cfg.trustStore(), cfg.trustStorePassword() == null ? null : cfg.trustStorePassword().toCharArray());
+            }
+            try (MqttLink link = new MqttLink(ms.build(), List.of(new MqttLink.Subscription(t.gatewayStatus(), 1),
+                    new MqttLink.Subscription(t.round(), 1)), (topic, msg) -> {
+                        String text = new String(msg.getPayload(), StandardCharsets.UTF_8);
+                        if (topic.equals(t.gatewayStatus()) && status.getAndSet(text) == null) {
+                            both.countDown();
+                        } else if (topic.equals(t.round()) && round.getAndSet(text) == null) {
+                            both.countDown();
+                        }
+                    }, null, null)) {
+                link.connect();
+                both.await(timeoutMs, TimeUnit.MILLISECONDS);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("# " + t.gatewayStatus());
+            out.print(status.get() == null ? "(no retained status: no gateway has run on this fleet)\n" : status.get());
+            out.println("# " + t.round());
+            out.print(round.get() == null ? "(no retained round announcement)\n" : round.get());
+            return status.get() == null ? 1 : 0;
+        }
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    static byte[] publicKeyOfSeed(byte[] seed) {
+        return Ed25519Keys.publicKeyOf(seed);
+    }
+}

@@ -1,0 +1,314 @@
+package org.qoraedge.gateway.mqtt;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttClientPersistence;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
+import org.tinylog.Logger;
+
+/**
+ * One MQTT 3.1.1 connection over Paho's async client, with what Paho leaves to its users: the
+ * first connect retried with backoff, subscriptions restored on every reconnect, a callback that
+ * never throws and never blocks, and no files in the working directory.
+ *
+ * <p>Thread safety: {@link #publish} may be called from any thread. The {@link Sink} runs on
+ * Paho's callback thread and must only hand the message over (for example to a bounded queue).
+ */
+public final class MqttLink implements AutoCloseable {
+    /** Receives messages on Paho's thread: must not block, must not do work. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(String topic, MqttMessage message);
+    }
+
+    /** A subscription, restored on every reconnect. */
+    public record Subscription(String topicFilter, int qos) {
+    }
+
+    /** A Will: published by the broker if the connection dies without a DISCONNECT. */
+    public record Will(String topic, byte[] payload, int qos, boolean retained) {
+    }
+
+    private static final long FIRST_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    private final MqttSettings settings;
+    private final List<Subscription> subscriptions;
+    private final Sink sink;
+    private final Will will;
+    private final Runnable onConnected;
+    private final MqttAsyncClient client;
+    private final AtomicLong sinkFailures = new AtomicLong();
+    private final AtomicLong connects = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * @param subscriptions subscribed after every (re)connect
+     * @param sink receives every message; exceptions it throws are counted and swallowed
+     * @param will the Will, or null
+     * @param onConnected run on Paho's thread after every (re)connect and resubscribe, for example
+     *     to publish a birth message; must not block
+     */
+    public MqttLink(MqttSettings settings, List<Subscription> subscriptions, Sink sink, Will will, Runnable onConnected) {
+        this.settings = settings;
+        this.subscriptions = List.copyOf(subscriptions);
+        this.sink = sink;
+        this.will = will;
+        this.onConnected = onConnected;
+        MqttClientPersistence persistence = settings.persistenceDir() == null ? new MemoryPersistence()
+                : new MqttDefaultFilePersistence(settings.persistenceDir().toAbsolutePath().toString());
+        try {
+            this.client = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), persistence);
+        } catch (MqttException e) {
+            throw new IllegalArgumentException("cannot create an MQTT client for " + settings.brokerUri() + ": " + e.getMessage(), e);
+        }
+        client.setCallback(new Callback());
+        DisconnectedBufferOptions buffer = new DisconnectedBufferOptions();
+        buffer.setBufferEnabled(true);
+        buffer.setBufferSize(10_000);
+        buffer.setPersistBuffer(false);
+        buffer.setDeleteOldestMessages(false);
+        client.setBufferOpts(buffer);
+    }
+
+    /**
+     * Connects, retrying with exponential backoff (100 ms doubling to 5 s) until it succeeds, the
+     * first-connect timeout passes, or the link is closed; then subscribes and waits for the
+     * broker's SUBACK, so retained messages are on their way when this returns. Later connection
+     * losses are repaired by Paho's automatic reconnect, after which subscriptions are restored.
+     *
+     * @throws IOException when the timeout passes or the link is closed first
+     */
+    public void connect() throws IOException {
+        MqttConnectOptions options = options();
+        long deadline = settings.firstConnectTimeout() == null ? Long.MAX_VALUE
+                : System.nanoTime() + settings.firstConnectTimeout().toNanos();
+        long backoff = FIRST_BACKOFF_MS;
+        MqttException last = null;
+        while (!closed) {
+            try {
+                client.connect(options).waitForCompletion(Math.max(1000, settings.keepAliveSeconds() * 1000L));
+                subscribeAll(true);
+                return;
+            } catch (MqttException e) {
+                last = e;
+                if (e.getReasonCode() == MqttException.REASON_CODE_FAILED_AUTHENTICATION
+                        || e.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED) {
+                    throw new IOException("broker " + settings.brokerUri() + " refused client " + settings.clientId() + ": " + e.getMessage(), e);
+                }
+            }
+            if (System.nanoTime() + backoff * 1_000_000L > deadline) {
+                break;
+            }
+            Logger.debug("connect to {} failed ({}); retrying in {} ms", settings.brokerUri(), last == null ? "" : last.getMessage(), backoff);
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while connecting to " + settings.brokerUri(), e);
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        }
+        throw new IOException("could not connect to " + settings.brokerUri() + " as " + settings.clientId()
+                + (closed ? " (closed)" : " within " + settings.firstConnectTimeout()) + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    private MqttConnectOptions options() throws IOException {
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setCleanSession(settings.cleanSession());
+        o.setAutomaticReconnect(true);
+        o.setMaxReconnectDelay((int) MAX_BACKOFF_MS);
+        o.setKeepAliveInterval(settings.keepAliveSeconds());
+        o.setConnectionTimeout(10);
+        o.setMaxInflight(settings.maxInflight());
+        if (settings.username() != null) {
+            o.setUserName(settings.username());
+            char[] pw = settings.password();
+            if (pw != null) {
+                o.setPassword(pw);
+            }
+        }
+        if (will != null) {
+            o.setWill(will.topic(), will.payload(), will.qos(), will.retained());
+        }
+        if (settings.trustStore() != null) {
+            o.setSocketFactory(sslContext(settings.trustStore(), settings.trustStorePassword()).getSocketFactory());
+        }
+        return o;
+    }
+
+    private static SSLContext sslContext(Path trustStore, char[] password) throws IOException {
+        String type = trustStore.toString().endsWith(".jks") ? "JKS" : "PKCS12";
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            KeyStore ks = KeyStore.getInstance(type);
+            ks.load(in, password);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot load trust store " + trustStore + " (" + type + "): " + e.getMessage(), e);
+        }
+    }
+
+    private void subscribeAll(boolean wait) throws MqttException {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        String[] topics = new String[subscriptions.size()];
+        int[] qos = new int[topics.length];
+        for (int i = 0; i < topics.length; i++) {
+            topics[i] = subscriptions.get(i).topicFilter();
+            qos[i] = subscriptions.get(i).qos();
+        }
+        if (wait) {
+            client.subscribe(topics, qos).waitForCompletion(10_000);
+        } else {
+            client.subscribe(topics, qos);
+        }
+    }
+
+    /**
+     * Publishes without waiting. While disconnected, messages are buffered (up to 10,000) and sent
+     * on reconnect.
+     *
+     * @return the delivery token (completes on PUBACK for QoS 1)
+     * @throws MqttException when Paho refuses (for example, too many messages in flight)
+     */
+    public IMqttDeliveryToken publish(String topic, byte[] payload, int qos, boolean retained) throws MqttException {
+        return client.publish(topic, payload, qos, retained);
+    }
+
+    /** True while connected. */
+    public boolean isConnected() {
+        return client.isConnected();
+    }
+
+    /** Exceptions the sink threw (they are swallowed so Paho keeps the connection). */
+    public long sinkFailures() {
+        return sinkFailures.get();
+    }
+
+    /** Completed connects, the first one included. */
+    public long connectCount() {
+        return connects.get();
+    }
+
+    public String clientId() {
+        return settings.clientId();
+    }
+
+    /**
+     * Disconnects cleanly (no Will), waiting up to {@code quiesce} for in-flight work, then
+     * releases the client's threads and persistence. Idempotent.
+     */
+    public void close(Duration quiesce) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (client.isConnected()) {
+                client.disconnect(quiesce.toMillis()).waitForCompletion(quiesce.toMillis() + 2000);
+            }
+        } catch (MqttException e) {
+            Logger.debug("disconnect of {} failed: {}", settings.clientId(), e.getMessage());
+            try {
+                client.disconnectForcibly(0, 1000);
+            } catch (MqttException ignored) {
+                // already gone
+            }
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            Logger.debug("close of {} failed: {}", settings.clientId(), e.getMessage());
+        }
+    }
+
+    /**
+     * Drops the connection without DISCONNECT, so the broker publishes the Will; for tests of
+     * death messages and of reconnects. Paho does not reconnect after this.
+     */
+    public void killConnection() {
+        closed = true;
+        try {
+            client.disconnectForcibly(0, 100, false);
+        } catch (MqttException e) {
+            Logger.debug("forcible disconnect of {} failed: {}", settings.clientId(), e.getMessage());
+        }
+        try {
+            client.close(true);
+        } catch (MqttException ignored) {
+            // already gone
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(2));
+    }
+
+    private final class Callback implements MqttCallbackExtended {
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            try {
+                connects.incrementAndGet();
+                if (reconnect) {
+                    Logger.info("reconnected to {} as {}", serverURI, settings.clientId());
+                    subscribeAll(false);
+                }
+                if (onConnected != null) {
+                    onConnected.run();
+                }
+            } catch (Throwable t) {
+                Logger.warn("after connecting {}: {}", settings.clientId(), t.toString());
+            }
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            try {
+                if (!closed) {
+                    Logger.warn("{} lost its connection to {}: {}; reconnecting", settings.clientId(), settings.brokerUri(),
+                            cause == null ? "unknown cause" : cause.getMessage());
+                }
+            } catch (Throwable ignored) {
+                // never throw into Paho
+            }
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            try {
+                sink.accept(topic, message);
+            } catch (Throwable t) {
+                sinkFailures.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // nothing: publishers that care wait on their token
+        }
+    }
+}

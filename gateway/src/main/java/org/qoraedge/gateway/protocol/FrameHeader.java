@@ -1,0 +1,117 @@
+package org.qoraedge.gateway.protocol;
+
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.FixedPointException;
+
+/**
+ * A frame whose structure has been checked but whose block has not been built yet: every field
+ * but the mantissas, and where they and the signature lie in the payload. The round worker decides
+ * on identity, signature, round, sequence and dimension from this before allocating anything the
+ * size of the model. Not thread-safe; holds the payload array without copying it.
+ */
+public final class FrameHeader {
+    private final byte[] payload;
+    private final FrameKind kind;
+    private final SignatureScheme scheme;
+    private final String fleet;
+    private final String nodeId;
+    private final long round;
+    private final long sequence;
+    private final String modelId;
+    private final int exponent;
+    private final int dimension;
+    private final int mantissaOffset;
+    private final int signatureOffset;
+
+    FrameHeader(byte[] payload, FrameKind kind, SignatureScheme scheme, String fleet, String nodeId, long round,
+            long sequence, String modelId, int exponent, int dimension, int mantissaOffset, int signatureOffset) {
+        this.payload = payload;
+        this.kind = kind;
+        this.scheme = scheme;
+        this.fleet = fleet;
+        this.nodeId = nodeId;
+        this.round = round;
+        this.sequence = sequence;
+        this.modelId = modelId;
+        this.exponent = exponent;
+        this.dimension = dimension;
+        this.mantissaOffset = mantissaOffset;
+        this.signatureOffset = signatureOffset;
+    }
+
+    public FrameKind kind() {
+        return kind;
+    }
+
+    public SignatureScheme scheme() {
+        return scheme;
+    }
+
+    public String fleet() {
+        return fleet;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public long round() {
+        return round;
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    /** The block's exponent field as sent (not yet range-checked). */
+    public int exponent() {
+        return exponent;
+    }
+
+    /** The block's dimension field; the payload length has been checked against it. */
+    public int dimension() {
+        return dimension;
+    }
+
+    /** Offset of the signature, which is also the number of signed bytes. */
+    public int signatureOffset() {
+        return signatureOffset;
+    }
+
+    /** The whole payload (not copied). */
+    byte[] payload() {
+        return payload;
+    }
+
+    /** True when the signature verifies under {@code key} and the schemes agree. */
+    public boolean signatureValid(VerifyingKey key) {
+        return key.scheme() == scheme && key.verify(payload, signatureOffset);
+    }
+
+    /**
+     * Builds the block (allocates {@code 2d} bytes).
+     *
+     * @throws FrameException with {@link RejectReason#INVALID_BLOCK} for a block spec section 1 refuses
+     */
+    public Bfp16Block block() {
+        short[] m = new short[dimension];
+        int p = mantissaOffset;
+        for (int i = 0; i < dimension; i++, p += 2) {
+            m[i] = (short) (((payload[p] & 0xFF) << 8) | (payload[p + 1] & 0xFF));
+        }
+        try {
+            return Bfp16Block.of(exponent, m);
+        } catch (FixedPointException e) {
+            throw new FrameException(RejectReason.INVALID_BLOCK, "frame from " + nodeId + " round " + round + ": " + e.getMessage());
+        }
+    }
+
+    /** The decoded frame (builds the block). */
+    public Frame toFrame() {
+        return new Frame(kind, scheme, fleet, nodeId, round, sequence, modelId, block());
+    }
+}

@@ -1,0 +1,72 @@
+package org.qoraedge.gateway.protocol;
+
+import java.util.HexFormat;
+
+/**
+ * A node's identity: its id and signing key. Immutable. {@link #registryLine()} gives the line the
+ * gateway's key file needs for this node.
+ */
+public final class NodeCredentials {
+    private final String nodeId;
+    private final SignatureScheme scheme;
+    private final byte[] secret;
+    private final FrameSigner signer;
+
+    private NodeCredentials(String nodeId, SignatureScheme scheme, byte[] secret) {
+        Identifiers.utf8("node id", nodeId);
+        this.nodeId = nodeId;
+        this.scheme = scheme;
+        this.secret = secret.clone();
+        this.signer = scheme == SignatureScheme.HMAC_SHA256 ? FrameSigner.hmac(secret) : FrameSigner.ed25519(secret);
+    }
+
+    /** HMAC-SHA256 with a 32-byte secret shared with the gateway. */
+    public static NodeCredentials hmac(String nodeId, byte[] secret) {
+        return new NodeCredentials(nodeId, SignatureScheme.HMAC_SHA256, secret);
+    }
+
+    /** Ed25519 with a 32-byte seed; the gateway holds only the public key. */
+    public static NodeCredentials ed25519(String nodeId, byte[] seed) {
+        return new NodeCredentials(nodeId, SignatureScheme.ED25519, seed);
+    }
+
+    /** Fresh random credentials. */
+    public static NodeCredentials generate(String nodeId, SignatureScheme scheme, java.security.SecureRandom random) {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        return new NodeCredentials(nodeId, scheme, key);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public SignatureScheme scheme() {
+        return scheme;
+    }
+
+    public FrameSigner signer() {
+        return signer;
+    }
+
+    /** The key the gateway verifies with: the same secret (HMAC) or the public key (Ed25519). */
+    public VerifyingKey verifyingKey() {
+        return scheme == SignatureScheme.HMAC_SHA256 ? VerifyingKey.hmac(secret) : VerifyingKey.ed25519(Ed25519Keys.publicKeyOf(secret));
+    }
+
+    /** This node's line in the gateway's key registry. */
+    public String registryLine() {
+        byte[] k = scheme == SignatureScheme.HMAC_SHA256 ? secret : Ed25519Keys.publicKeyOf(secret);
+        return KeyFiles.line(nodeId, scheme, k);
+    }
+
+    /** This node's credentials file line (holds the secret or the seed: keep it private). */
+    public String credentialsLine() {
+        return KeyFiles.line(nodeId, scheme, secret);
+    }
+
+    @Override
+    public String toString() {
+        return "NodeCredentials{" + nodeId + ", " + scheme + ", key " + HexFormat.of().formatHex(secret, 0, 2) + "...}";
+    }
+}

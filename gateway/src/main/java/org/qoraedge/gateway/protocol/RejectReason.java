@@ -1,0 +1,45 @@
+package org.qoraedge.gateway.protocol;
+
+/**
+ * Why the gateway refused an update frame. The names are the wire names used in rejection notices
+ * and round records (docs/PROTOCOL.md, "Rejections"); they are checked in this order.
+ */
+public enum RejectReason {
+    /** The payload is longer than the round's maximum frame size (checked before parsing). */
+    OVERSIZE,
+    /** The first four bytes are not {@code QORA}. */
+    BAD_MAGIC,
+    /** The version byte is not one this gateway speaks. */
+    BAD_VERSION,
+    /** Truncated, trailing bytes, a length field out of range, a bad identifier, an unknown scheme or kind. */
+    MALFORMED,
+    /** A frame of another kind than UPDATE on an update topic. */
+    WRONG_KIND,
+    /** The frame's fleet is not the gateway's. */
+    WRONG_FLEET,
+    /** The node id in the frame differs from the node id of the topic it was published on. */
+    TOPIC_MISMATCH,
+    /** No key is registered for the node id. */
+    UNKNOWN_NODE,
+    /** The signature scheme differs from the node's registered one, or the signature does not verify. */
+    BAD_SIGNATURE,
+    /** The node is on the ban list. */
+    BANNED,
+    /** The frame is for another round than the one being collected. */
+    WRONG_ROUND,
+    /** The sequence number is not above the node's last accepted one. */
+    REPLAYED_SEQUENCE,
+    /** The block's dimension differs from the round's. */
+    WRONG_DIMENSION,
+    /** The model id differs from the round's. */
+    WRONG_MODEL,
+    /** The block breaks spec section 1 (exponent out of range, mantissa -32768). */
+    INVALID_BLOCK,
+    /** The node already has an accepted update in this round. */
+    DUPLICATE_UPDATE;
+
+    /** The name used on the wire and in logs, for example {@code bad-signature}. */
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+}

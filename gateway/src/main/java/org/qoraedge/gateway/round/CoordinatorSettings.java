@@ -1,0 +1,285 @@
+package org.qoraedge.gateway.round;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.ModelMath;
+import org.qoraedge.gateway.aggregation.RoundBufferFactory;
+import org.qoraedge.gateway.protocol.Frame;
+import org.qoraedge.gateway.protocol.FrameSigner;
+import org.qoraedge.gateway.protocol.Identifiers;
+import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.VerifyingKey;
+
+/**
+ * Everything the round coordinator needs besides its queues. Immutable; build with
+ * {@link #builder()}.
+ */
+public final class CoordinatorSettings {
+    private final String fleet;
+    private final String gatewayId;
+    private final FrameSigner gatewaySigner;
+    private final String modelId;
+    private final Bfp16Block initialModel;
+    private final SortedMap<String, VerifyingKey> registry;
+    private final SortedSet<String> expected;
+    private final AggregationSettings aggregation;
+    private final RoundBufferFactory buffers;
+    private final Duration deadline;
+    private final Duration pause;
+    private final long firstRound;
+    private final long maxRounds;
+    private final BanList banList;
+    private final List<RoundListener> listeners;
+    private final int maxLoggedPerRound;
+
+    private CoordinatorSettings(Builder b) {
+        this.fleet = b.fleet;
+        this.gatewayId = b.gatewayId;
+        this.gatewaySigner = Objects.requireNonNull(b.gatewaySigner, "gateway signer");
+        this.modelId = b.modelId;
+        Identifiers.utf8("fleet", fleet);
+        Identifiers.utf8("gateway id", gatewayId);
+        Identifiers.utf8("model id", modelId);
+        if (gatewaySigner.scheme() != SignatureScheme.ED25519) {
+            throw new IllegalArgumentException("the gateway signs model frames with Ed25519, got " + gatewaySigner.scheme());
+        }
+        this.initialModel = Objects.requireNonNull(b.initialModel, "initial model (or dimension)");
+        this.registry = Collections.unmodifiableSortedMap(new TreeMap<>(b.registry));
+        if (registry.isEmpty()) {
+            throw new IllegalArgumentException("the key registry is empty; a gateway needs at least one node key");
+        }
+        SortedSet<String> exp = new TreeSet<>(b.expected == null ? registry.keySet() : b.expected);
+        for (String id : exp) {
+            if (!registry.containsKey(id)) {
+                throw new IllegalArgumentException("expected node " + id + " has no key in the registry");
+            }
+        }
+        if (exp.isEmpty()) {
+            throw new IllegalArgumentException("no expected nodes");
+        }
+        this.expected = Collections.unmodifiableSortedSet(exp);
+        this.aggregation = Objects.requireNonNull(b.aggregation, "aggregation");
+        if (aggregation.quorum() > registry.size()) {
+            throw new IllegalArgumentException(aggregation.kind().wireName() + " with f = " + aggregation.f()
+                    + (aggregation.m() > 0 ? " and m = " + aggregation.m() : "") + " needs " + aggregation.quorum()
+                    + " updates per round, but only " + registry.size() + " nodes have keys");
+        }
+        this.buffers = b.buffers;
+        this.deadline = b.deadline;
+        this.pause = b.pause;
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("round deadline must be positive, got " + deadline);
+        }
+        this.firstRound = b.firstRound;
+        if (firstRound < 1) {
+            throw new IllegalArgumentException("first round must be >= 1, got " + firstRound);
+        }
+        this.maxRounds = b.maxRounds;
+        this.banList = b.banList;
+        this.listeners = List.copyOf(b.listeners);
+        this.maxLoggedPerRound = b.maxLoggedPerRound;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String fleet() {
+        return fleet;
+    }
+
+    public String gatewayId() {
+        return gatewayId;
+    }
+
+    FrameSigner gatewaySigner() {
+        return gatewaySigner;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public int dimension() {
+        return initialModel.dimension();
+    }
+
+    /** The largest update frame accepted: {@link Frame#maxSize(int)} of the dimension. */
+    public long maxFrameBytes() {
+        return Frame.maxSize(dimension());
+    }
+
+    public Bfp16Block initialModel() {
+        return initialModel;
+    }
+
+    public Map<String, VerifyingKey> registry() {
+        return registry;
+    }
+
+    public SortedSet<String> expected() {
+        return expected;
+    }
+
+    public AggregationSettings aggregation() {
+        return aggregation;
+    }
+
+    RoundBufferFactory buffers() {
+        return buffers;
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
+    public Duration pause() {
+        return pause;
+    }
+
+    public long firstRound() {
+        return firstRound;
+    }
+
+    public long maxRounds() {
+        return maxRounds;
+    }
+
+    BanList banList() {
+        return banList;
+    }
+
+    List<RoundListener> listeners() {
+        return listeners;
+    }
+
+    int maxLoggedPerRound() {
+        return maxLoggedPerRound;
+    }
+
+    /** Fluent builder. Required: fleet, gateway signer, dimension or initial model, registry. */
+    public static final class Builder {
+        private String fleet = "default";
+        private String gatewayId = "gateway";
+        private FrameSigner gatewaySigner;
+        private String modelId = "model";
+        private Bfp16Block initialModel;
+        private Map<String, VerifyingKey> registry = Map.of();
+        private java.util.Collection<String> expected;
+        private AggregationSettings aggregation = AggregationSettings.krum(1);
+        private RoundBufferFactory buffers = RoundBufferFactory.reference();
+        private Duration deadline = Duration.ofSeconds(30);
+        private Duration pause = Duration.ZERO;
+        private long firstRound = 1;
+        private long maxRounds;
+        private BanList banList = BanList.NONE;
+        private final List<RoundListener> listeners = new java.util.ArrayList<>();
+        private int maxLoggedPerRound = 1000;
+
+        public Builder fleet(String v) {
+            this.fleet = v;
+            return this;
+        }
+
+        public Builder gatewayId(String v) {
+            this.gatewayId = v;
+            return this;
+        }
+
+        /** The gateway's Ed25519 signer for MODEL frames. */
+        public Builder gatewaySigner(FrameSigner v) {
+            this.gatewaySigner = v;
+            return this;
+        }
+
+        public Builder modelId(String v) {
+            this.modelId = v;
+            return this;
+        }
+
+        /** The model round 1 starts from. */
+        public Builder initialModel(Bfp16Block v) {
+            this.initialModel = v;
+            return this;
+        }
+
+        /** Starts from the zero model of dimension {@code d}. */
+        public Builder dimension(int d) {
+            this.initialModel = ModelMath.zeros(d);
+            return this;
+        }
+
+        public Builder registry(Map<String, VerifyingKey> v) {
+            this.registry = v;
+            return this;
+        }
+
+        /** Nodes whose updates close a round early; default every node of the registry. */
+        public Builder expected(java.util.Collection<String> v) {
+            this.expected = v;
+            return this;
+        }
+
+        public Builder aggregation(AggregationSettings v) {
+            this.aggregation = v;
+            return this;
+        }
+
+        /** Where round buffers come from (default: the reference one). */
+        public Builder buffers(RoundBufferFactory v) {
+            this.buffers = v;
+            return this;
+        }
+
+        public Builder deadline(Duration v) {
+            this.deadline = v;
+            return this;
+        }
+
+        /** Wait between a round's close and the next announcement. */
+        public Builder pause(Duration v) {
+            this.pause = v;
+            return this;
+        }
+
+        public Builder firstRound(long v) {
+            this.firstRound = v;
+            return this;
+        }
+
+        /** Stop after this many rounds; 0 runs until stopped. */
+        public Builder maxRounds(long v) {
+            this.maxRounds = v;
+            return this;
+        }
+
+        public Builder banList(BanList v) {
+            this.banList = v;
+            return this;
+        }
+
+        public Builder listener(RoundListener v) {
+            this.listeners.add(v);
+            return this;
+        }
+
+        /** At most this many rejections are logged and notified per round (the rest are counted). */
+        public Builder maxLoggedPerRound(int v) {
+            this.maxLoggedPerRound = v;
+            return this;
+        }
+
+        public CoordinatorSettings build() {
+            return new CoordinatorSettings(this);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.qoraedge.gateway.round;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bounded queue between MQTT callbacks and the round worker. {@link #offer} never blocks and
+ * never throws: when the queue is full the message is dropped and counted (QoS 1 was already
+ * acknowledged by then; the node sees its update missing from the round record).
+ */
+public final class Inbox {
+    private final ArrayBlockingQueue<Inbound> queue;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong offered = new AtomicLong();
+
+    public Inbox(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("inbox capacity must be >= 1, got " + capacity);
+        }
+        this.queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    /** Enqueues or drops; safe on any thread, O(1), never blocks. */
+    public boolean offer(String topic, byte[] payload) {
+        offered.incrementAndGet();
+        if (queue.offer(new Inbound(topic, payload, System.nanoTime()))) {
+            return true;
+        }
+        dropped.incrementAndGet();
+        return false;
+    }
+
+    /** Waits up to {@code timeoutNanos} for a message; null when none came. */
+    Inbound poll(long timeoutNanos) throws InterruptedException {
+        return timeoutNanos <= 0 ? queue.poll() : queue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Messages dropped because the queue was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Messages offered, dropped ones included. */
+    public long offered() {
+        return offered.get();
+    }
+
+    /** Messages waiting. */
+    public int size() {
+        return queue.size();
+    }
+}

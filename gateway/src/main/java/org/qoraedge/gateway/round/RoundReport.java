@@ -1,0 +1,57 @@
+package org.qoraedge.gateway.round;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.qoraedge.gateway.aggregation.AggregationResult;
+import org.qoraedge.gateway.protocol.RejectReason;
+
+/**
+ * What one closed round did; handed to {@link RoundListener}s and published (as text) on the
+ * audit topic. Immutable.
+ *
+ * @param round the round number
+ * @param aggregated true when a new global model was produced; false when the round failed closed
+ * @param failure why the round failed closed (null when aggregated)
+ * @param acceptedIds accepted node ids in canonical order
+ * @param result the aggregation (null when failed)
+ * @param modelDigest digest of the global model after the round (unchanged when failed)
+ * @param rejected this round's rejections by reason
+ * @param rejectedByNode this round's rejections by node id, then reason (sorted by id)
+ * @param closeNanos from the last accepted update's arrival (or the deadline, if none came after
+ *     it) to the new model's publication
+ * @param durationNanos from the round's announcement to its close
+ * @param deadlineReached true when the deadline (not the last expected node) closed the round
+ */
+public record RoundReport(long round, boolean aggregated, String failure, List<String> acceptedIds,
+        AggregationResult result, String modelDigest, Map<RejectReason, Long> rejected,
+        Map<String, Map<RejectReason, Long>> rejectedByNode, long closeNanos, long durationNanos, boolean deadlineReached) {
+
+    public RoundReport {
+        acceptedIds = List.copyOf(acceptedIds);
+        rejected = Collections.unmodifiableMap(new EnumMap<>(rejected.isEmpty() ? new EnumMap<>(RejectReason.class) : rejected));
+        rejectedByNode = Collections.unmodifiableMap(new java.util.TreeMap<>(rejectedByNode));
+    }
+
+    /** Total rejections this round. */
+    public long rejectedTotal() {
+        long t = 0;
+        for (long v : rejected.values()) {
+            t += v;
+        }
+        return t;
+    }
+
+    /** Rejections as {@code reason=count,...} in reason order, or {@code none}. */
+    public String rejectedSummary() {
+        if (rejected.isEmpty()) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<RejectReason, Long> e : rejected.entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ",").append(e.getKey().wireName()).append('=').append(e.getValue());
+        }
+        return sb.toString();
+    }
+}

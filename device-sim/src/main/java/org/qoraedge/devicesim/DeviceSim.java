@@ -1,0 +1,231 @@
+package org.qoraedge.devicesim;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.qoraedge.devicesim.attack.AttackCatalogue;
+import org.qoraedge.devicesim.data.Datasets;
+import org.qoraedge.devicesim.data.Partition;
+import org.qoraedge.devicesim.data.TrainTest;
+import org.qoraedge.devicesim.report.Charts;
+import org.qoraedge.devicesim.report.JsonReport;
+import org.qoraedge.devicesim.report.MatrixReport;
+import org.qoraedge.devicesim.report.RoundTable;
+import org.qoraedge.devicesim.sim.AggregatorSpec;
+import org.qoraedge.devicesim.sim.Fleet;
+import org.qoraedge.devicesim.sim.InProcessSimulator;
+import org.qoraedge.devicesim.sim.MatrixCell;
+import org.qoraedge.devicesim.sim.MatrixRunner;
+import org.qoraedge.devicesim.sim.SimConfig;
+import org.qoraedge.devicesim.sim.SimResult;
+import org.qoraedge.devicesim.train.TrainingConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The device-sim command line: {@code simulate} (one in-process run), {@code matrix} (a grid of
+ * in-process runs) and {@code attacks} (the catalogue). The MQTT {@code scenario} command comes with
+ * the gateway.
+ */
+@Command(name = "device-sim", mixinStandardHelpOptions = true, version = "device-sim 0.1.0-SNAPSHOT",
+        description = "Simulated federated-learning nodes, honest and Byzantine (in-process rounds; MQTT comes with the gateway).",
+        subcommands = {DeviceSim.Simulate.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class})
+public final class DeviceSim implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(new CommandLine(new DeviceSim()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Options shared by simulate and matrix. */
+    static final class RunOptions {
+        @Option(names = "--dataset", defaultValue = "synthetic", description = "synthetic | fashion-mnist (default: ${DEFAULT-VALUE})")
+        String dataset;
+
+        @Option(names = "--data-dir", description = "directory of the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist)")
+        Path dataDir;
+
+        @Option(names = "--model", defaultValue = "logreg", description = "logreg | mlp | mlp-N (default: ${DEFAULT-VALUE})")
+        String model;
+
+        @Option(names = "--nodes", defaultValue = "20", description = "fleet size (default: ${DEFAULT-VALUE})")
+        int nodes;
+
+        @Option(names = "--rounds", defaultValue = "30", description = "rounds (default: ${DEFAULT-VALUE})")
+        int rounds;
+
+        @Option(names = "--epochs", defaultValue = "1", description = "local epochs per round (default: ${DEFAULT-VALUE})")
+        int epochs;
+
+        @Option(names = "--batch-size", defaultValue = "32", description = "mini-batch size (default: ${DEFAULT-VALUE})")
+        int batchSize;
+
+        @Option(names = "--lr", defaultValue = "0.1", description = "local SGD learning rate (default: ${DEFAULT-VALUE})")
+        double lr;
+
+        @Option(names = "--partition", defaultValue = "iid", description = "iid | dirichlet:ALPHA (default: ${DEFAULT-VALUE})")
+        String partition;
+
+        @Option(names = "--krum-f", defaultValue = "-1", description = "f given to Krum/Multi-Krum (default: the Byzantine count)")
+        int krumF;
+
+        @Option(names = "--seed", defaultValue = "1", description = "run seed (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--threads", defaultValue = "0", description = "training threads per round (default: available processors)")
+        int threads;
+
+        SimConfig.Builder builder() {
+            return SimConfig.builder().dataset(dataset).model(model).nodes(nodes).rounds(rounds)
+                    .training(new TrainingConfig(epochs, batchSize, lr)).partition(Partition.parse(partition))
+                    .krumF(krumF).seed(seed)
+                    .threads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+        }
+
+        TrainTest load() throws Exception {
+            return Datasets.load(dataset, dataDir, seed);
+        }
+    }
+
+    @Command(name = "simulate", mixinStandardHelpOptions = true,
+            description = "One in-process run: prints the per-round table, writes the JSON report and the accuracy plot.")
+    static final class Simulate implements Callable<Integer> {
+        @Mixin
+        RunOptions run;
+
+        @Option(names = "--byzantine", defaultValue = "0", description = "how many nodes are Byzantine (default: ${DEFAULT-VALUE})")
+        int byzantine;
+
+        @Option(names = "--byzantine-ids", split = ",", description = "exactly which nodes are Byzantine (default: drawn from the seed)")
+        List<String> byzantineIds = new ArrayList<>();
+
+        @Option(names = "--attack", defaultValue = "none", description = "attack spec, e.g. sign-flip, scaling:lambda=-4, alie (default: ${DEFAULT-VALUE})")
+        String attack;
+
+        @Option(names = "--aggregator", defaultValue = "multikrum-common",
+                description = "mean | krum-common | krum-pairwise | multikrum-common | multikrum-pairwise [:m=M] (default: ${DEFAULT-VALUE})")
+        String aggregator;
+
+        @Option(names = "--report", description = "JSON report file")
+        Path report;
+
+        @Option(names = "--plot", description = "accuracy curve PNG file")
+        Path plot;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = System.out;
+            TrainTest data = run.load();
+            SimConfig cfg = run.builder().byzantine(byzantineIds.isEmpty() ? byzantine : byzantineIds.size())
+                    .byzantineIds(byzantineIds).attack(attack).aggregator(aggregator).build();
+            out.println("in-process simulation: " + cfg.dataset() + " (" + data.train().size() + " train, "
+                    + data.test().size() + " test), " + cfg.model() + ", " + cfg.nodes() + " nodes, " + cfg.byzantine()
+                    + " Byzantine (" + (cfg.attackFree() ? "no attack" : cfg.attack()) + "), " + cfg.aggregator().id()
+                    + ", " + cfg.rounds() + " rounds, seed " + cfg.seed());
+            List<String> byz = Fleet.byzantineIds(cfg);
+            out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
+            out.println(RoundTable.header());
+            SimResult r = InProcessSimulator.run(cfg, data, rec -> out.println(RoundTable.row(rec, byz)));
+            out.println(RoundTable.summary(r));
+            if (report != null) {
+                JsonReport.write(r, report);
+                out.println("report: " + report);
+            }
+            if (plot != null) {
+                Map<String, double[]> curves = new LinkedHashMap<>();
+                curves.put(cfg.attackFree() ? "no attack" : cfg.attack(), MatrixReport.withStart(r));
+                Charts.accuracyCurves(cfg.dataset() + ", " + cfg.aggregator().id() + ", " + r.byzantineIds().size()
+                        + " of " + cfg.nodes() + " Byzantine", curves, plot);
+                out.println("plot: " + plot);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "matrix", mixinStandardHelpOptions = true,
+            description = "A grid of in-process runs: attacks x aggregators x Byzantine fractions; writes matrix.md, matrix.csv, matrix.json and PNG plots.")
+    static final class Matrix implements Callable<Integer> {
+        @Mixin
+        RunOptions run;
+
+        @Option(names = "--attacks", defaultValue = "all", split = ";",
+                description = "attack specs separated by ';' ('all': none and every model-level attack with its defaults) (default: ${DEFAULT-VALUE})")
+        List<String> attacks;
+
+        @Option(names = "--aggregators", defaultValue = "mean,krum-common,krum-pairwise,multikrum-common,multikrum-pairwise",
+                split = ",", description = "aggregators (default: ${DEFAULT-VALUE})")
+        List<String> aggregators;
+
+        @Option(names = "--byzantine-fractions", defaultValue = "0.3", split = ",",
+                description = "fractions of Byzantine nodes; count = floor(fraction * nodes + 1/2) (default: ${DEFAULT-VALUE})")
+        List<Double> fractions;
+
+        @Option(names = "--out", defaultValue = "matrix-out", description = "output directory (default: ${DEFAULT-VALUE})")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream o = System.out;
+            List<String> specs = new ArrayList<>();
+            for (String a : attacks) {
+                if (a.trim().equalsIgnoreCase("all")) {
+                    specs.add(SimConfig.NO_ATTACK);
+                    specs.addAll(AttackCatalogue.modelLevelIds());
+                } else {
+                    specs.add(a.trim());
+                }
+            }
+            List<AggregatorSpec> aggs = aggregators.stream().map(AggregatorSpec::parse).toList();
+            List<Integer> counts = new ArrayList<>();
+            for (double fr : fractions) {
+                if (!(fr >= 0 && fr < 0.5)) {
+                    throw new CommandLine.ParameterException(new CommandLine(this),
+                            "Byzantine fraction must be in [0, 0.5), got " + fr);
+                }
+                counts.add((int) Math.floor(fr * run.nodes + 0.5));
+            }
+            TrainTest data = run.load();
+            SimConfig base = run.builder().build();
+            int total = specs.size() * aggs.size() * counts.size();
+            o.printf(Locale.ROOT, "matrix: %s, %s, %d nodes, Byzantine counts %s, %d rounds, %d attacks x %d aggregators = %d runs%n",
+                    base.dataset(), base.model(), base.nodes(), counts, base.rounds(), specs.size(), aggs.size(), total);
+            long t0 = System.nanoTime();
+            List<MatrixCell> cells = MatrixRunner.run(base, data, specs, aggs, counts, (i, n, c) -> {
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                o.printf(Locale.ROOT, "[%d/%d] f=%d %-34s %-20s final %6.2f%%  byz selected %4d  %6.1f s  (elapsed %.0f s, ~%.0f s left)%n",
+                        i, n, c.byzantine(), c.attack(), c.aggregator().id(), 100 * c.result().finalAccuracy(),
+                        c.result().totalByzantineSelected(), c.result().wallMillis() / 1e3, elapsed, elapsed / i * (n - i));
+            });
+            String title = base.dataset() + ", " + base.model() + ", " + base.nodes() + " nodes, " + base.rounds() + " rounds";
+            for (Path p : MatrixReport.write(cells, title, out)) {
+                o.println("wrote " + p);
+            }
+            o.print(MatrixReport.markdown(cells, title));
+            o.printf(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            return 0;
+        }
+    }
+
+    @Command(name = "attacks", mixinStandardHelpOptions = true,
+            description = "Lists the attack catalogue: model-level (run here) and protocol-level (for the MQTT fleet).")
+    static final class ListAttacks implements Runnable {
+        @Override
+        public void run() {
+            System.out.print(AttackCatalogue.describe());
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package org.qoraedge.devicesim.attack;
+
+import java.util.List;
+
+/**
+ * Every attack of the catalogue, by the name the command line, the reports and the later MQTT
+ * fleet use. Model-level kinds are built by {@link Attacks#create}; protocol-level kinds are
+ * descriptions of what the MQTT fleet will send and what the gateway must do with it.
+ */
+public enum AttackKind {
+    SIGN_FLIP("sign-flip", AttackLevel.MODEL, false,
+            "Publishes the negation of its honestly trained update (-1 x delta).",
+            List.of()),
+    SCALING("scaling", AttackLevel.MODEL, false,
+            "Publishes its honestly trained update multiplied by lambda (model replacement / boosting).",
+            List.of(new AttackParameter("lambda", "10", "the factor; any finite value"))),
+    GAUSSIAN_NOISE("gaussian", AttackLevel.MODEL, false,
+            "Publishes a vector of independent N(0, sigma^2) coordinates instead of an update"
+                    + " (the Gaussian Byzantine of Blanchard et al. 2017); needs no training.",
+            List.of(new AttackParameter("sigma", "1.0", "standard deviation per coordinate, > 0"))),
+    LABEL_FLIP("label-flip", AttackLevel.MODEL, false,
+            "Data poisoning: trains honestly, but on its shard with every label y replaced by"
+                    + " C - 1 - y (reverse) or (y + 1) mod C (shift), and publishes that update.",
+            List.of(new AttackParameter("mapping", "reverse", "reverse | shift"))),
+    ALIE("alie", AttackLevel.MODEL, true,
+            "A Little Is Enough (Baruch, Baruch, Goldberg 2019): every colluder publishes"
+                    + " mean + z * std of the round's honest updates, per coordinate. By default z is the"
+                    + " paper's z_max = PhiInverse((n - s) / n) with s = floor(n / 2 + 1) - f.",
+            List.of(new AttackParameter("z", "paper", "a finite number, or 'paper' for the formula from n and f"))),
+    IPM("ipm", AttackLevel.MODEL, true,
+            "Inner-product manipulation (Xie, Koyejo, Gupta 2019, 'Fall of Empires'): every colluder"
+                    + " publishes -epsilon * mean of the round's honest updates.",
+            List.of(new AttackParameter("epsilon", "0.1", "> 0; small values (0.1) evade Krum, large ones (10+) break the mean"))),
+    EXPONENT_INFLATION("exponent-inflation", AttackLevel.MODEL, true,
+            "A colluding cluster whose BFP-16 blocks carry a block exponent 'boost' above the largest"
+                    + " exponent of the honest blocks, built directly (not by Bfp16.encode). Payload"
+                    + " -epsilon * honest mean, IPM's direction. With spike=false (default) the block is a"
+                    + " valid but coarser, non-canonical encoding of that small payload: its values are those"
+                    + " of IPM, only its exponent is larger. PAIRWISE measures each pair in units of the"
+                    + " pair's lower exponent, so a small-norm block with its own low exponent is penalised"
+                    + " (every distance to it counted in fine units) while the same values behind an inflated"
+                    + " exponent are measured in the honest nodes' units: the inflation removes PAIRWISE's"
+                    + " accidental defence against IPM-like payloads. With spike=true one coordinate also"
+                    + " holds the full mantissa +32767 (a huge value; the reason a canonical encoder would"
+                    + " give that exponent), which wrecks the mean.",
+            List.of(new AttackParameter("boost", "2", "exponent increase over the largest honest exponent, 1..15"),
+                    new AttackParameter("epsilon", "0.1", "payload -epsilon * honest mean, >= 0 (0: zero payload)"),
+                    new AttackParameter("spike", "false", "true | false: put the full mantissa on one coordinate"),
+                    new AttackParameter("coordinate", "last", "index of the spike coordinate, or 'last'"
+                            + " (the last class bias in both built-in models)"))),
+    ZERO("zero", AttackLevel.MODEL, false,
+            "Free rider: publishes the all-zero update without training.",
+            List.of()),
+
+    STALE_REPLAY("stale-replay", AttackLevel.PROTOCOL, false,
+            "Re-publishes a correctly signed frame of an earlier round (its own or a captured one)."
+                    + " The gateway must reject it (round or sequence number already seen) and count it.",
+            List.of(new AttackParameter("age", "1", "how many rounds old the replayed frame is"))),
+    WRONG_SIGNATURE("wrong-signature", AttackLevel.PROTOCOL, false,
+            "Impersonation: publishes on another node's topic with that node's id but signs with a key"
+                    + " it does not own (or corrupts the signature). The gateway must reject it as a bad"
+                    + " signature, and the victim's genuine update must still count.",
+            List.of(new AttackParameter("victim", "next", "the impersonated node id, or 'next'"))),
+    SYBIL("sybil", AttackLevel.PROTOCOL, false,
+            "Publishes updates under node ids that are not provisioned (fresh identities). The gateway"
+                    + " must reject them as unknown nodes; they never count towards quorum or aggregation.",
+            List.of(new AttackParameter("identities", "5", "how many unknown ids per attacker"))),
+    MALFORMED_TRUNCATED("malformed-truncated", AttackLevel.PROTOCOL, false,
+            "Publishes a frame cut short (header or block incomplete). Must be rejected as truncated.",
+            List.of(new AttackParameter("keep", "half", "how many bytes of the frame are kept"))),
+    MALFORMED_OVERSIZED("malformed-oversized", AttackLevel.PROTOCOL, false,
+            "Publishes a frame larger than the maximum the round's dimension allows (padding or a"
+                    + " huge declared length). Must be rejected before it is parsed in full.",
+            List.of(new AttackParameter("factor", "4", "size as a multiple of the maximum frame size"))),
+    MALFORMED_WRONG_DIMENSION("malformed-wrong-dimension", AttackLevel.PROTOCOL, false,
+            "Publishes a well-formed, signed frame whose block has a dimension other than the round's d."
+                    + " Must be rejected as a wrong dimension.",
+            List.of(new AttackParameter("delta", "-1", "the published dimension is d + delta"))),
+    MALFORMED_BAD_VERSION("malformed-bad-version", AttackLevel.PROTOCOL, false,
+            "Publishes a frame with an unsupported protocol version byte. Must be rejected as a bad version.",
+            List.of(new AttackParameter("version", "255", "the version byte sent"))),
+    FLOODING("flooding", AttackLevel.PROTOCOL, false,
+            "Publishes many frames per round (copies and variants of its update). The gateway must keep"
+                    + " at most one update per node and round, reject the rest as duplicates, and still close"
+                    + " the round on time.",
+            List.of(new AttackParameter("frames", "100", "frames per round per attacker")));
+
+    private final String id;
+    private final AttackLevel level;
+    private final boolean colluding;
+    private final String description;
+    private final List<AttackParameter> parameters;
+
+    AttackKind(String id, AttackLevel level, boolean colluding, String description, List<AttackParameter> parameters) {
+        this.id = id;
+        this.level = level;
+        this.colluding = colluding;
+        this.description = description;
+        this.parameters = parameters;
+    }
+
+    /** The name used on the command line and in reports, e.g. {@code sign-flip}. */
+    public String id() {
+        return id;
+    }
+
+    public AttackLevel level() {
+        return level;
+    }
+
+    /** True when the attackers coordinate through an omniscient view of the honest updates. */
+    public boolean colluding() {
+        return colluding;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The parameters with their defaults, in the order they are documented. */
+    public List<AttackParameter> parameters() {
+        return parameters;
+    }
+
+    /**
+     * The kind named {@code id} (case-insensitive; {@code _} and {@code -} are interchangeable).
+     *
+     * @throws AttackException naming the unknown id and listing the known ones
+     */
+    public static AttackKind byId(String id) {
+        String norm = id.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        for (AttackKind k : values()) {
+            if (k.id.equals(norm)) {
+                return k;
+            }
+        }
+        StringBuilder known = new StringBuilder();
+        for (AttackKind k : values()) {
+            known.append(known.length() == 0 ? "" : ", ").append(k.id);
+        }
+        throw new AttackException("unknown attack '" + id + "'; known: " + known);
+    }
+}

@@ -1,0 +1,10 @@
+package org.qoraedge.devicesim.model;
+
+/** A parameter vector, gradient buffer or dataset does not have the shape the model expects. */
+public class ModelShapeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ModelShapeException(String message) {
+        super(message);
+    }
+}

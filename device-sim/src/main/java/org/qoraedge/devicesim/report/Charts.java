@@ -1,0 +1,116 @@
+package org.qoraedge.devicesim.report;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * PNG plots with XChart: accuracy curves and the attack x aggregator heatmap. Rendering needs no
+ * display; run with {@code -Djava.awt.headless=true} where there is none (the CLI sets it).
+ */
+public final class Charts {
+    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
+        new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194),
+        new Color(127, 127, 127), new Color(188, 189, 34), new Color(23, 190, 207), Color.BLACK};
+
+    private Charts() {
+    }
+
+    /**
+     * Test accuracy (%) against round, one line per entry of {@code curves}; each curve starts at
+     * round 0 (the initial model) and has one value per round after it, as fractions in [0, 1].
+     */
+    public static void accuracyCurves(String title, Map<String, double[]> curves, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(1000).height(600).title(title).xAxisTitle("round")
+                .yAxisTitle("test accuracy (%)").build();
+        org.knowm.xchart.style.XYStyler st = chart.getStyler();
+        st.setLegendPosition(Styler.LegendPosition.OutsideE);
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(225, 225, 225));
+        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(100.0);
+        int k = 0;
+        for (Map.Entry<String, double[]> e : curves.entrySet()) {
+            double[] y = e.getValue();
+            double[] x = new double[y.length];
+            double[] pct = new double[y.length];
+            for (int i = 0; i < y.length; i++) {
+                x[i] = i;
+                pct[i] = 100 * y[i];
+            }
+            XYSeries s = chart.addSeries(e.getKey(), x, pct);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(PALETTE[k % PALETTE.length]);
+            s.setLineWidth(2f);
+            k++;
+        }
+        save(chart, png);
+    }
+
+    /**
+     * A heatmap of {@code values[row][col]} (fractions in [0, 1], shown as %; NaN cells stay blank)
+     * with rows labelled by {@code rowLabels} (attacks) and columns by {@code colLabels}
+     * (aggregators). Colours run from red (0%) to green ({@code maxPercent}).
+     */
+    public static void heatmap(String title, List<String> rowLabels, List<String> colLabels, double[][] values,
+            double maxPercent, Path png) throws IOException {
+        HeatMapChart chart = new HeatMapChartBuilder().width(Math.max(700, 170 * colLabels.size() + 260))
+                .height(Math.max(400, 48 * rowLabels.size() + 200)).title(title).xAxisTitle("aggregator")
+                .yAxisTitle("attack").build();
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setHeatMapValueDecimalPattern("0.0");
+        chart.getStyler().setMin(0);
+        chart.getStyler().setMax(maxPercent);
+        chart.getStyler().setRangeColors(new Color[] {new Color(215, 48, 39), new Color(254, 224, 139),
+            new Color(26, 152, 80)});
+        chart.getStyler().setValueFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        chart.getStyler().setValueFontColor(Color.BLACK);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        // Row 0 at the top: XChart draws y index 0 at the bottom, so rows are added in reverse.
+        List<String> ys = new ArrayList<>(rowLabels);
+        java.util.Collections.reverse(ys);
+        List<Number[]> cells = new ArrayList<>();
+        for (int r = 0; r < rowLabels.size(); r++) {
+            for (int c = 0; c < colLabels.size(); c++) {
+                double v = values[r][c];
+                if (!Double.isNaN(v)) {
+                    cells.add(new Number[] {c, rowLabels.size() - 1 - r, Math.rint(1000 * v) / 10});
+                }
+            }
+        }
+        chart.addSeries("final accuracy (%)", colLabels, ys, cells);
+        save(chart, png);
+    }
+
+    private static void save(org.knowm.xchart.internal.chartpart.IChart chart, Path png) throws IOException {
+        String name = png.getFileName().toString();
+        if (!name.toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new IOException(png + ": plot files must end in .png");
+        }
+        // BitmapEncoder.saveBitmap is deprecated in XChart 4; render with it and encode with ImageIO.
+        java.awt.image.BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+        ReportFiles.write(png, out -> {
+            if (!javax.imageio.ImageIO.write(image, "png", out)) {
+                throw new IOException(png + ": no PNG writer in this JRE");
+            }
+        });
+    }
+}

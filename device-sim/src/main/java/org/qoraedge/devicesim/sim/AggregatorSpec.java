@@ -1,0 +1,115 @@
+package org.qoraedge.devicesim.sim;
+
+import java.util.Locale;
+import org.qoraedge.fixedpoint.krum.Metric;
+
+/**
+ * The server's aggregation rule: the exact mean of every block, Krum, or Multi-Krum(m), the last
+ * two under a distance {@link Metric}. Spelled {@code mean}, {@code krum-common},
+ * {@code krum-pairwise}, {@code multikrum-common}, {@code multikrum-pairwise}, with an optional
+ * {@code :m=M} for Multi-Krum ({@code krum} and {@code multikrum} alone mean COMMON).
+ *
+ * @param m Multi-Krum's selection size; 0 means the largest allowed, {@code n - 2f - 2}
+ */
+public record AggregatorSpec(Rule rule, Metric metric, int m) {
+    /** The aggregation rules. */
+    public enum Rule {
+        MEAN, KRUM, MULTI_KRUM
+    }
+
+    public static final AggregatorSpec MEAN = new AggregatorSpec(Rule.MEAN, null, 0);
+
+    /**
+     * @throws IllegalArgumentException if a Krum rule has no metric, or m is negative or set for a
+     *     rule other than Multi-Krum
+     */
+    public AggregatorSpec {
+        if (rule != Rule.MEAN && metric == null) {
+            throw new IllegalArgumentException(rule + " needs a metric (COMMON or PAIRWISE)");
+        }
+        if (rule == Rule.MEAN) {
+            metric = null;
+        }
+        if (m < 0 || (m != 0 && rule != Rule.MULTI_KRUM)) {
+            throw new IllegalArgumentException("selection size m = " + m + " is only for Multi-Krum and must be >= 1");
+        }
+    }
+
+    /**
+     * Parses the spellings above.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static AggregatorSpec parse(String spec) {
+        String s = spec.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        int m = 0;
+        int colon = s.indexOf(':');
+        if (colon >= 0) {
+            String opt = s.substring(colon + 1);
+            if (!opt.startsWith("m=")) {
+                throw new IllegalArgumentException("aggregator " + spec + ": option '" + opt + "' is not m=M");
+            }
+            try {
+                m = Integer.parseInt(opt.substring(2));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("aggregator " + spec + ": m '" + opt.substring(2) + "' is not an integer");
+            }
+            if (m < 1) {
+                throw new IllegalArgumentException("aggregator " + spec + ": m must be >= 1, got " + m);
+            }
+            s = s.substring(0, colon);
+        }
+        switch (s) {
+            case "mean":
+                if (m != 0) {
+                    throw new IllegalArgumentException("aggregator " + spec + ": m applies to Multi-Krum only");
+                }
+                return MEAN;
+            case "krum":
+            case "krum-common":
+                return new AggregatorSpec(Rule.KRUM, Metric.COMMON, check(spec, m));
+            case "krum-pairwise":
+                return new AggregatorSpec(Rule.KRUM, Metric.PAIRWISE, check(spec, m));
+            case "multikrum":
+            case "multi-krum":
+            case "multikrum-common":
+            case "multi-krum-common":
+                return new AggregatorSpec(Rule.MULTI_KRUM, Metric.COMMON, m);
+            case "multikrum-pairwise":
+            case "multi-krum-pairwise":
+                return new AggregatorSpec(Rule.MULTI_KRUM, Metric.PAIRWISE, m);
+            default:
+                throw new IllegalArgumentException("unknown aggregator '" + spec + "'; known: mean, krum-common,"
+                        + " krum-pairwise, multikrum-common, multikrum-pairwise (Multi-Krum takes :m=M)");
+        }
+    }
+
+    private static int check(String spec, int m) {
+        if (m != 0) {
+            throw new IllegalArgumentException("aggregator " + spec + ": m applies to Multi-Krum only");
+        }
+        return 0;
+    }
+
+    /** Multi-Krum's m for a round of {@code n} blocks and declared {@code f}. */
+    public int selectionSize(int n, int f) {
+        return m != 0 ? m : n - 2 * f - 2;
+    }
+
+    /** The canonical spelling, e.g. {@code multikrum-pairwise} or {@code multikrum-common:m=4}. */
+    public String id() {
+        switch (rule) {
+            case MEAN:
+                return "mean";
+            case KRUM:
+                return "krum-" + metric.name().toLowerCase(Locale.ROOT);
+            default:
+                return "multikrum-" + metric.name().toLowerCase(Locale.ROOT) + (m != 0 ? ":m=" + m : "");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return id();
+    }
+}

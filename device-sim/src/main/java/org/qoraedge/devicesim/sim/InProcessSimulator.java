@@ -1,0 +1,232 @@
+package org.qoraedge.devicesim.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.qoraedge.devicesim.attack.OmniscientView;
+import org.qoraedge.devicesim.data.TrainTest;
+import org.qoraedge.devicesim.model.Evaluation;
+import org.qoraedge.devicesim.model.Model;
+import org.qoraedge.fixedpoint.Bfp16;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Means;
+import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.krum.Krum;
+import org.qoraedge.fixedpoint.krum.KrumResult;
+
+/**
+ * Federated rounds in one process, no MQTT: what the tests and the matrix's fast path use, and
+ * what the MQTT fleet mirrors. Each round:
+ * <ol>
+ *   <li>every honest node trains from the global model (in parallel on {@code threads} threads;
+ *       each node's training is sequential, so the result does not depend on the thread count);</li>
+ *   <li>for colluding attacks, the honest updates form the round's {@link OmniscientView};</li>
+ *   <li>honest updates are encoded with {@link Bfp16#encode}, Byzantine nodes craft their blocks;</li>
+ *   <li>blocks are put in canonical node-id order and aggregated by fixedpoint (exact mean, Krum or
+ *       Multi-Krum under COMMON or PAIRWISE);</li>
+ *   <li>the aggregate is decoded and added to the global model (server learning rate 1), and the
+ *       global model is evaluated on the test set.</li>
+ * </ol>
+ * Everything except the timings is a deterministic function of the configuration and the data.
+ */
+public final class InProcessSimulator {
+    private InProcessSimulator() {
+    }
+
+    /** Runs {@code cfg} on {@code data}, telling {@code listener} about each round. */
+    public static SimResult run(SimConfig cfg, TrainTest data, RoundListener listener) {
+        long start = System.nanoTime();
+        Fleet fleet = Fleet.create(cfg, data.train());
+        Model model = fleet.model();
+        List<SimNode> nodes = fleet.nodes();
+        int n = nodes.size();
+        String[] ids = new String[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = nodes.get(i).id();
+        }
+        int[] canonical = NodeIds.canonicalOrder(ids);
+        java.util.Set<String> byzantine = new java.util.HashSet<>(fleet.byzantineIds());
+        int f = cfg.effectiveKrumF();
+        if (cfg.aggregator().rule() == AggregatorSpec.Rule.KRUM) {
+            Krum.checkQuorum(n, f);
+        } else if (cfg.aggregator().rule() == AggregatorSpec.Rule.MULTI_KRUM) {
+            Krum.checkSelectionSize(n, f, cfg.aggregator().selectionSize(n, f));
+        }
+
+        float[] global = fleet.initialParameters();
+        double initialAccuracy = model.evaluate(global, data.test()).accuracy();
+        List<RoundRecord> records = new ArrayList<>();
+        int diverged = 0;
+        ExecutorService pool = cfg.threads() > 1 ? Executors.newFixedThreadPool(cfg.threads(), r -> {
+            Thread t = new Thread(r, "device-sim-trainer");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        try {
+            for (int round = 1; round <= cfg.rounds(); round++) {
+                float[][] updates = trainHonest(nodes, global, round, pool);
+                if (!allFinite(updates)) {
+                    diverged = round;
+                    break;
+                }
+                OmniscientView view = null;
+                if (nodes.stream().anyMatch(SimNode::needsView)) {
+                    view = honestView(nodes, updates, fleet.byzantineIds());
+                }
+                Bfp16Block[] published = publish(nodes, updates, global, round, view, pool);
+
+                long t0 = System.nanoTime();
+                Bfp16Block[] blocks = new Bfp16Block[n];
+                for (int k = 0; k < n; k++) {
+                    blocks[k] = published[canonical[k]];
+                }
+                Bfp16Block aggregate;
+                int[] selectedIdx;
+                switch (cfg.aggregator().rule()) {
+                    case MEAN:
+                        aggregate = Means.mean(blocks);
+                        selectedIdx = new int[n];
+                        for (int k = 0; k < n; k++) {
+                            selectedIdx[k] = k;
+                        }
+                        break;
+                    case KRUM: {
+                        KrumResult r = Krum.krum(blocks, f, cfg.aggregator().metric());
+                        aggregate = r.aggregate();
+                        selectedIdx = r.selected();
+                        break;
+                    }
+                    default: {
+                        KrumResult r = Krum.multiKrum(blocks, f, cfg.aggregator().selectionSize(n, f),
+                                cfg.aggregator().metric());
+                        aggregate = r.aggregate();
+                        selectedIdx = r.selected();
+                        break;
+                    }
+                }
+                float[] delta = Bfp16.decode(aggregate);
+                for (int j = 0; j < global.length; j++) {
+                    global[j] += delta[j];
+                }
+                double closeMillis = (System.nanoTime() - t0) / 1e6;
+
+                List<String> selected = new ArrayList<>();
+                int byzSelected = 0;
+                for (int k : selectedIdx) {
+                    String id = ids[canonical[k]];
+                    selected.add(id);
+                    if (byzantine.contains(id)) {
+                        byzSelected++;
+                    }
+                }
+                Evaluation ev = model.evaluate(global, data.test());
+                RoundRecord rec = new RoundRecord(round, ev.accuracy(), ev.loss(), selected, byzSelected, Map.of(),
+                        closeMillis, aggregate.exponent());
+                records.add(rec);
+                listener.roundDone(rec);
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+        return new SimResult(cfg, model.name(), model.parameterCount(), fleet.byzantineIds(), initialAccuracy, records,
+                diverged, (System.nanoTime() - start) / 1_000_000, global);
+    }
+
+    /** Honest nodes' updates at their node index; null for Byzantine nodes. */
+    private static float[][] trainHonest(List<SimNode> nodes, float[] global, int round, ExecutorService pool) {
+        float[][] out = new float[nodes.size()][];
+        if (pool == null) {
+            for (int i = 0; i < out.length; i++) {
+                if (!nodes.get(i).isByzantine()) {
+                    out[i] = nodes.get(i).trainUpdate(global, round);
+                }
+            }
+            return out;
+        }
+        List<Future<float[]>> futures = new ArrayList<>();
+        for (SimNode node : nodes) {
+            futures.add(node.isByzantine() ? null : pool.submit(() -> node.trainUpdate(global, round)));
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (futures.get(i) != null) {
+                out[i] = await(futures.get(i));
+            }
+        }
+        return out;
+    }
+
+    private static Bfp16Block[] publish(List<SimNode> nodes, float[][] honestUpdates, float[] global, int round,
+            OmniscientView view, ExecutorService pool) {
+        Bfp16Block[] out = new Bfp16Block[nodes.size()];
+        List<Future<Bfp16Block>> futures = new ArrayList<>();
+        for (int i = 0; i < out.length; i++) {
+            SimNode node = nodes.get(i);
+            if (!node.isByzantine()) {
+                out[i] = Bfp16.encode(honestUpdates[i]);
+                futures.add(null);
+            } else if (pool == null) {
+                out[i] = node.publish(global, round, view);
+                futures.add(null);
+            } else {
+                futures.add(pool.submit(() -> node.publish(global, round, view)));
+            }
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (futures.get(i) != null) {
+                out[i] = await(futures.get(i));
+            }
+        }
+        return out;
+    }
+
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while nodes were training", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) {
+                throw (RuntimeException) c;
+            }
+            if (c instanceof Error) {
+                throw (Error) c;
+            }
+            throw new IllegalStateException(c);
+        }
+    }
+
+    private static OmniscientView honestView(List<SimNode> nodes, float[][] updates, List<String> byzantineIds) {
+        List<String> ids = new ArrayList<>();
+        List<float[]> ups = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!nodes.get(i).isByzantine()) {
+                ids.add(nodes.get(i).id());
+                ups.add(updates[i]);
+            }
+        }
+        return OmniscientView.of(ids.toArray(new String[0]), ups.toArray(new float[0][]),
+                byzantineIds.toArray(new String[0]));
+    }
+
+    private static boolean allFinite(float[][] updates) {
+        for (float[] u : updates) {
+            if (u == null) {
+                continue;
+            }
+            for (float x : u) {
+                if (!Float.isFinite(x)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,30 @@
+package org.qoraedge.devicesim.sim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one round produced.
+ *
+ * @param round 1-based round number
+ * @param accuracy test accuracy of the global model after this round, in [0, 1]
+ * @param loss test loss (mean cross-entropy, nats) after this round; NaN or infinite if the model diverged
+ * @param selected the ids whose blocks made the aggregate, in rank order (every id for the mean)
+ * @param byzantineSelected how many of {@code selected} are Byzantine
+ * @param rejected rejected updates by reason (always empty in process: nothing is on a wire)
+ * @param closeMillis wall time from the last update to the new global model (encode, aggregate,
+ *     decode, apply), milliseconds; the only field that is not deterministic
+ * @param aggregateExponent the aggregate block's exponent
+ */
+public record RoundRecord(int round, double accuracy, double loss, List<String> selected, int byzantineSelected,
+        Map<String, Integer> rejected, double closeMillis, int aggregateExponent) {
+    public RoundRecord {
+        selected = List.copyOf(selected);
+        rejected = Map.copyOf(rejected);
+    }
+
+    /** This record without its timing, for comparing runs bit for bit. */
+    public RoundRecord withoutTiming() {
+        return new RoundRecord(round, accuracy, loss, selected, byzantineSelected, rejected, 0, aggregateExponent);
+    }
+}

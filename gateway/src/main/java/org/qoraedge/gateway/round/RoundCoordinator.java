@@ -284,12 +284,13 @@ public final class RoundCoordinator implements AutoCloseable {
         state.accepted.add(topicNode);
         state.buffer.add(topicNode, block);
         state.lastAcceptNanos = in.arrivalNanos();
-        publishStatusIfDue();
+        status = snapshot();
     }
 
     private void reject(String topicNode, long frameRound, long sequence, RejectReason reason, String detail) {
         state.rejected.merge(reason, 1L, Long::sum);
         rejectedTotal.merge(reason, 1L, Long::sum);
+        status = snapshot();
         state.rejectedByNode.computeIfAbsent(topicNode, k -> new EnumMap<>(RejectReason.class)).merge(reason, 1L, Long::sum);
         if (rejectedByNodeTotal.size() < 100_000 || rejectedByNodeTotal.containsKey(topicNode)) {
             rejectedByNodeTotal.computeIfAbsent(topicNode, k -> new EnumMap<>(RejectReason.class)).merge(reason, 1L, Long::sum);
@@ -412,16 +413,6 @@ public final class RoundCoordinator implements AutoCloseable {
         } else {
             Logger.warn("round {} failed closed: {}; {} of {} expected, rejected {}, model unchanged {}", r.round(), r.failure(),
                     r.acceptedIds().size(), settings.expected().size(), r.rejectedSummary(), r.modelDigest().substring(0, 16));
-        }
-    }
-
-    private long lastStatusNanos;
-
-    private void publishStatusIfDue() {
-        long now = System.nanoTime();
-        if (now - lastStatusNanos > 1_000_000_000L) {
-            status = snapshot();
-            lastStatusNanos = now;
         }
     }
 

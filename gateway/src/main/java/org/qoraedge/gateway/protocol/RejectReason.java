@@ -33,10 +33,10 @@ public enum RejectReason {
     WRONG_DIMENSION,
     /** The model id differs from the round's. */
     WRONG_MODEL,
-    /** The block breaks spec section 1 (exponent out of range, mantissa -32768). */
-    INVALID_BLOCK,
     /** The node already has an accepted update in this round. */
-    DUPLICATE_UPDATE;
+    DUPLICATE_UPDATE,
+    /** The block breaks spec section 1 (exponent out of range, mantissa -32768). */
+    INVALID_BLOCK;
 
     /** The name used on the wire and in logs, for example {@code bad-signature}. */
     public String wireName() {

@@ -1,0 +1,309 @@
+package org.qoraedge.gateway.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.aggregation.ModelMath;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
+import org.qoraedge.gateway.protocol.Frame;
+import org.qoraedge.gateway.protocol.FrameCodec;
+import org.qoraedge.gateway.protocol.FrameKind;
+import org.qoraedge.gateway.protocol.FrameSigner;
+import org.qoraedge.gateway.protocol.NodeCredentials;
+import org.qoraedge.gateway.protocol.RejectReason;
+import org.qoraedge.gateway.protocol.RejectionNotice;
+import org.qoraedge.gateway.protocol.RoundAnnouncement;
+import org.qoraedge.gateway.protocol.TextMessage;
+import org.qoraedge.gateway.protocol.Topics;
+import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.testing.Oracle;
+import org.qoraedge.gateway.testing.Provocations;
+import org.qoraedge.gateway.testing.RecordingOutbox;
+import org.qoraedge.gateway.testing.TestNodes;
+
+/** The coordinator driven directly through its inbox, without a broker. */
+class RoundCoordinatorTest {
+    private static final int D = 24;
+    private static final String FLEET = "unit";
+    private static final Topics TOPICS = new Topics(FLEET);
+    private static final byte[] GATEWAY_SEED = new byte[32];
+
+    private final List<NodeCredentials> nodes = TestNodes.fleet("node-", 6);
+    private final NodeCredentials banned = TestNodes.credentials("node-banned", false);
+    private final NodeCredentials stranger = TestNodes.credentials("node-zz", true);
+    private final BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
+    private final RecordingOutbox outbox = new RecordingOutbox();
+    private Inbox inbox;
+    private RoundCoordinator coordinator;
+
+    @AfterEach
+    void stop() {
+        if (coordinator != null) {
+            coordinator.close();
+        }
+    }
+
+    private RoundCoordinator start(AggregationSettings agg, Duration deadline, int inboxCapacity) {
+        Map<String, VerifyingKey> registry = new TreeMap<>(TestNodes.registry(nodes));
+        registry.put(banned.nodeId(), banned.verifyingKey());
+        List<String> expected = new ArrayList<>();
+        for (NodeCredentials c : nodes) {
+            expected.add(c.nodeId());
+        }
+        inbox = new Inbox(inboxCapacity);
+        coordinator = new RoundCoordinator(CoordinatorSettings.builder()
+                .fleet(FLEET).gatewayId("gw").gatewaySigner(FrameSigner.ed25519(GATEWAY_SEED)).modelId("m1").dimension(D)
+                .registry(registry).expected(expected).aggregation(agg).deadline(deadline)
+                .banList(id -> id.equals(banned.nodeId()))
+                .listener(reports::add).build(), inbox, outbox);
+        coordinator.start();
+        return coordinator;
+    }
+
+    private static AggregationSettings multiKrum() {
+        return new AggregationSettings(AggregatorKind.MULTI_KRUM, Metric.COMMON, 1, 0, 1);
+    }
+
+    private byte[] update(NodeCredentials c, long round, long seq) {
+        return Provocations.frame(c, FrameKind.UPDATE, FLEET, round, seq, "m1",
+                TestNodes.update(c.nodeId(), round, D, c.nodeId().equals("node-03")));
+    }
+
+    private RoundReport next() throws InterruptedException {
+        RoundReport r = reports.poll(10, TimeUnit.SECONDS);
+        assertNotNull(r, "no round closed within 10 s");
+        return r;
+    }
+
+    private void awaitRejected(long total) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (coordinator.status().rejected() < total && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertEquals(total, coordinator.status().rejected());
+    }
+
+    @Test
+    void everyRejectionReasonIsCountedNotifiedOnceAndLeavesTheRoundIntact() throws InterruptedException {
+        start(multiKrum(), Duration.ofSeconds(30), 1024);
+        Map<String, Bfp16Block> accepted = new TreeMap<>();
+        byte[] victimFrame = null;
+        for (NodeCredentials c : nodes.subList(0, 5)) {
+            byte[] f = update(c, 1, 100);
+            if (c.nodeId().equals("node-01")) {
+                victimFrame = f;
+            }
+            accepted.put(c.nodeId(), FrameCodec.parseHeader(f, f.length).block());
+            inbox.offer(TOPICS.update(c.nodeId()), f);
+        }
+        NodeCredentials pending = nodes.get(5);
+        List<Provocations.Provocation> bad = Provocations.all(TOPICS, 1, D, "m1", nodes.get(0), victimFrame, pending, banned,
+                stranger, 1);
+        assertEquals(EnumSet.allOf(RejectReason.class).size(), bad.size());
+        for (Provocations.Provocation p : bad) {
+            inbox.offer(p.topic(), p.payload());
+        }
+        awaitRejected(bad.size());
+        assertEquals(5, coordinator.status().accepted(), "no provocation may count as an update");
+        byte[] last = update(pending, 1, 100);
+        accepted.put(pending.nodeId(), FrameCodec.parseHeader(last, last.length).block());
+        inbox.offer(TOPICS.update(pending.nodeId()), last);
+
+        RoundReport r = next();
+        assertTrue(r.aggregated());
+        assertEquals(6, r.acceptedIds().size());
+        Map<RejectReason, Long> expected = new EnumMap<>(RejectReason.class);
+        for (RejectReason reason : RejectReason.values()) {
+            expected.put(reason, 1L);
+        }
+        assertEquals(expected, r.rejected());
+        Bfp16Block want = Oracle.nextModel(ModelMath.zeros(D), accepted, multiKrum());
+        assertEquals(Digests.block(want), r.modelDigest());
+        assertFalse(List.of(r.result().selectedIds()).contains("node-03"), "the outlier must not be selected");
+
+        // One notice per rejected frame (each pair of node and reason occurs once), each naming its reason.
+        List<RejectReason> notified = new ArrayList<>();
+        for (RecordingOutbox.Published p : outbox.published()) {
+            if (p.topic().startsWith("qora/v1/unit/reject/")) {
+                notified.add(RejectionNotice.parse(p.payload()).reason());
+            }
+        }
+        Collections.sort(notified);
+        assertEquals(List.of(RejectReason.values()), notified);
+        assertEquals(1, outbox.on(TOPICS.reject(stranger.nodeId())).size());
+    }
+
+    @Test
+    void repeatedRejectionsAreCountedButNotifiedOncePerNodeAndReason() throws InterruptedException {
+        start(multiKrum(), Duration.ofSeconds(30), 1024);
+        for (int i = 0; i < 50; i++) {
+            inbox.offer(TOPICS.update("node-01"), update(nodes.get(0), 7, 1000 + i));
+        }
+        awaitRejected(50);
+        assertEquals(1, outbox.on(TOPICS.reject("node-01")).size());
+        assertEquals(50L, coordinator.rejectedTotals().get(RejectReason.WRONG_ROUND));
+    }
+
+    @Test
+    void resultDoesNotDependOnArrivalOrder() throws InterruptedException {
+        String digest = null;
+        Random shuffle = new Random(42);
+        for (int run = 0; run < 4; run++) {
+            reports.clear();
+            start(multiKrum(), Duration.ofSeconds(30), 1024);
+            List<NodeCredentials> order = new ArrayList<>(nodes);
+            Collections.shuffle(order, shuffle);
+            for (NodeCredentials c : order) {
+                inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 5));
+            }
+            RoundReport r = next();
+            if (digest == null) {
+                digest = r.modelDigest();
+            }
+            assertEquals(digest, r.modelDigest(), "run " + run);
+            assertEquals(List.of("node-01", "node-02", "node-03", "node-04", "node-05", "node-06"), r.acceptedIds());
+            coordinator.close();
+        }
+    }
+
+    @Test
+    void belowQuorumAtTheDeadlineFailsClosedAndAnnouncesTheNextRoundWithTheSameModel() throws InterruptedException {
+        start(multiKrum(), Duration.ofMillis(300), 1024);
+        for (NodeCredentials c : nodes.subList(0, 4)) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 5));
+        }
+        RoundReport r = next();
+        assertFalse(r.aggregated());
+        assertTrue(r.deadlineReached());
+        assertTrue(r.failure().contains("below quorum: 4 accepted updates") && r.failure().contains("needs 5"), r.failure());
+        assertEquals(Digests.block(ModelMath.zeros(D)), r.modelDigest());
+        TextMessage record = lastRecord();
+        assertEquals("failed", record.get("outcome"));
+        assertEquals(r.failure(), record.get("reason"));
+        // Round 2 is announced, from the unchanged model.
+        RoundAnnouncement ann = awaitAnnouncement(2);
+        assertEquals(Digests.block(ModelMath.zeros(D)), ann.modelDigest());
+    }
+
+    @Test
+    void atTheDeadlineWithQuorumTheRoundClosesWithoutTheMissingNode() throws InterruptedException {
+        start(multiKrum(), Duration.ofMillis(300), 1024);
+        Map<String, Bfp16Block> accepted = new TreeMap<>();
+        for (NodeCredentials c : nodes.subList(0, 5)) {
+            byte[] f = update(c, 1, 5);
+            accepted.put(c.nodeId(), FrameCodec.parseHeader(f, f.length).block());
+            inbox.offer(TOPICS.update(c.nodeId()), f);
+        }
+        RoundReport r = next();
+        assertTrue(r.aggregated());
+        assertTrue(r.deadlineReached());
+        assertEquals(Digests.block(Oracle.nextModel(ModelMath.zeros(D), accepted, multiKrum())), r.modelDigest());
+    }
+
+    @Test
+    void modelFramesAreSignedByTheGatewayAndChainRoundToRound() throws InterruptedException {
+        AggregationSettings krum = new AggregationSettings(AggregatorKind.KRUM, Metric.PAIRWISE, 1, 0, 1);
+        start(krum, Duration.ofSeconds(30), 1024);
+        Bfp16Block model = ModelMath.zeros(D);
+        for (long round = 1; round <= 3; round++) {
+            Map<String, Bfp16Block> accepted = new TreeMap<>();
+            for (NodeCredentials c : nodes) {
+                byte[] f = update(c, round, 10 + round);
+                accepted.put(c.nodeId(), FrameCodec.parseHeader(f, f.length).block());
+                inbox.offer(TOPICS.update(c.nodeId()), f);
+            }
+            RoundReport r = next();
+            model = Oracle.nextModel(model, accepted, krum);
+            assertEquals(Digests.block(model), r.modelDigest(), "round " + round);
+        }
+        RoundAnnouncement ann = awaitAnnouncement(4);
+        assertEquals(Digests.block(model), ann.modelDigest());
+        List<RecordingOutbox.Published> models = outbox.on(TOPICS.model());
+        RecordingOutbox.Published lastModel = models.get(models.size() - 1);
+        assertTrue(lastModel.retained());
+        Frame f = FrameCodec.decode(lastModel.payload(), Frame.maxSize(D), VerifyingKey.ed25519(Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
+        assertEquals(FrameKind.MODEL, f.kind());
+        assertEquals(4, f.round());
+        assertEquals(model, f.block());
+    }
+
+    @Test
+    void meanAggregatorAveragesEveryAcceptedUpdate() throws InterruptedException {
+        AggregationSettings mean = new AggregationSettings(AggregatorKind.MEAN, Metric.COMMON, 0, 0, 1);
+        start(mean, Duration.ofSeconds(30), 1024);
+        Map<String, Bfp16Block> accepted = new TreeMap<>();
+        for (NodeCredentials c : nodes) {
+            byte[] f = update(c, 1, 3);
+            accepted.put(c.nodeId(), FrameCodec.parseHeader(f, f.length).block());
+            inbox.offer(TOPICS.update(c.nodeId()), f);
+        }
+        RoundReport r = next();
+        assertEquals(6, r.result().selected().length);
+        assertEquals(Digests.block(Oracle.nextModel(ModelMath.zeros(D), accepted, mean)), r.modelDigest());
+    }
+
+    @Test
+    void aFullInboxDropsAndCountsWithoutBlocking() {
+        Inbox small = new Inbox(2);
+        assertTrue(small.offer("a", new byte[0]));
+        assertTrue(small.offer("a", new byte[0]));
+        long t0 = System.nanoTime();
+        assertFalse(small.offer("a", new byte[0]));
+        assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(100));
+        assertEquals(1, small.dropped());
+        assertEquals(3, small.offered());
+    }
+
+    @Test
+    void refusesSettingsWhoseQuorumExceedsTheRegisteredNodes() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
+                CoordinatorSettings.builder().gatewaySigner(FrameSigner.ed25519(GATEWAY_SEED)).dimension(4)
+                        .registry(TestNodes.registry(nodes.subList(0, 4))).aggregation(AggregationSettings.krum(1)).build());
+        assertTrue(e.getMessage().contains("needs 5 updates per round, but only 4 nodes have keys"), e.getMessage());
+    }
+
+    private TextMessage lastRecord() {
+        List<RecordingOutbox.Published> recs = outbox.on(TOPICS.audit());
+        return TextMessage.parse(recs.get(recs.size() - 1).payload());
+    }
+
+    private RoundAnnouncement awaitAnnouncement(long round) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < end) {
+            for (RecordingOutbox.Published p : outbox.on(TOPICS.round())) {
+                RoundAnnouncement a = RoundAnnouncement.parse(p.payload());
+                if (a.round() == round) {
+                    return a;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("round " + round + " was not announced");
+    }
+
+    static Set<RejectReason> all() {
+        return EnumSet.allOf(RejectReason.class);
+    }
+}

@@ -58,14 +58,15 @@ public final class Attacks {
      * ALIE's {@code z_max} (Baruch et al. 2019, section 3.2): {@code s = floor(n / 2 + 1) - f}
      * honest nodes must be "won over"; {@code z = PhiInverse((n - s) / n)}.
      *
-     * @throws AttackException if {@code s < 1} (no z satisfies the formula; give z explicitly)
+     * @throws AttackException if {@code s < 1} or {@code s >= n} (the formula gives no finite z;
+     *     give z explicitly)
      */
     public static double alieZ(int n, int f) {
         if (n < 1 || f < 0 || f > n) {
             throw new AttackException("alie: need n >= 1 and 0 <= f <= n, got n = " + n + ", f = " + f);
         }
         int s = n / 2 + 1 - f;
-        if (s < 1) {
+        if (s < 1 || s >= n) {
             throw new AttackException("alie: s = floor(n / 2 + 1) - f = " + s + " for n = " + n + ", f = " + f
                     + "; the paper's z is undefined, give z explicitly (alie:z=...)");
         }

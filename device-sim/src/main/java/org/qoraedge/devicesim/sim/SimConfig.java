@@ -26,8 +26,8 @@ public record SimConfig(String dataset, String model, int nodes, int byzantine, 
     public static final String NO_ATTACK = "none";
 
     /**
-     * @throws IllegalArgumentException for a count out of range, an id list of the wrong length,
-     *     or an attack spec {@link Attacks#create} refuses
+     * @throws IllegalArgumentException for a count out of range or an id list of the wrong length
+     * @throws org.qoraedge.devicesim.attack.AttackException for an attack spec {@link Attacks#create} refuses
      */
     public SimConfig {
         if (nodes < 1) {

@@ -90,23 +90,32 @@ public final class GatewayMain implements Runnable {
         public Integer call() throws Exception {
             GatewayConfig cfg = GatewayConfig.load(config);
             Gateway gw = Gateway.start(cfg, embedded ? Gateway.Options.embeddedBroker() : Gateway.Options.external());
-            CountDownLatch stop = new CountDownLatch(1);
+            CountDownLatch stopped = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
             Thread hook = new Thread(() -> {
+                stopping.set(true);
                 Logger.info("stopping");
                 try {
                     gw.close();
                 } finally {
-                    stop.countDown();
+                    stopped.countDown();
                     shutdownLogging();
                 }
             }, "qora-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             while (!gw.awaitFinished(Duration.ofSeconds(1))) {
-                if (stop.getCount() == 0) {
-                    return 0;
-                }
+                // rounds run until round.max or a signal
             }
-            Runtime.getRuntime().removeShutdownHook(hook);
+            if (stopping.get()) {
+                stopped.await(30, TimeUnit.SECONDS);
+                return 0;
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                stopped.await(30, TimeUnit.SECONDS);
+                return 0;
+            }
             gw.close();
             return 0;
         }
@@ -224,6 +233,7 @@ public final class GatewayMain implements Runnable {
             out.print(status.get() == null ? "(no retained status: no gateway has run on this fleet)\n" : status.get());
             out.println("# " + t.round());
             out.print(round.get() == null ? "(no retained round announcement)\n" : round.get());
+            out.flush();
             return status.get() == null ? 1 : 0;
         }
     }

@@ -1,0 +1,90 @@
+package org.qoraedge.gateway.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+
+class GatewayConfigTest {
+    @TempDir
+    Path dir;
+
+    private GatewayConfig load(String text) throws Exception {
+        Path f = dir.resolve("gw.properties");
+        Files.writeString(f, text);
+        return GatewayConfig.load(f);
+    }
+
+    @Test
+    void appliesTheDocumentedDefaults() throws Exception {
+        GatewayConfig c = load("model.dimension = 784\n");
+        assertEquals("tcp://127.0.0.1:1883", c.brokerUri());
+        assertEquals("qora-gateway-default", c.clientId());
+        assertEquals("default", c.fleet());
+        assertEquals(AggregatorKind.KRUM, c.aggregation().kind());
+        assertEquals(Metric.COMMON, c.aggregation().metric());
+        assertEquals(1, c.aggregation().f());
+        assertEquals(0, c.aggregation().m());
+        assertEquals(Duration.ofSeconds(30), c.deadline());
+        assertEquals(dir.resolve("keys.txt"), c.keysFile());
+        assertEquals(dir.resolve("state"), c.stateDir());
+        assertEquals(1883, c.embeddedPort());
+        assertNull(c.expected());
+        assertNull(c.initialModel());
+    }
+
+    @Test
+    void readsEveryKey() throws Exception {
+        GatewayConfig c = load("broker.uri = ssl://10.0.0.1:8883\nbroker.clientId = gw-1\nfleet = plant-3\n"
+                + "nodes.expected = b, a ,c\naggregator = Multi-Krum\nmetric = pairwise\nf = 2\nm = 3\n"
+                + "round.deadlineMillis = 1_500\nround.max = 7\nmodel.id = mlp\nmodel.dimension = 10\nstate.dir = /var/q\n"
+                + "keys.file = conf/keys.txt\ninbox.capacity = 99\n");
+        assertEquals("ssl://10.0.0.1:8883", c.brokerUri());
+        assertEquals("gw-1", c.clientId());
+        assertEquals(List.of("b", "a", "c"), c.expected());
+        assertEquals(AggregatorKind.MULTI_KRUM, c.aggregation().kind());
+        assertEquals(Metric.PAIRWISE, c.aggregation().metric());
+        assertEquals(3, c.aggregation().m());
+        assertEquals(9, c.aggregation().quorum());
+        assertEquals(Duration.ofMillis(1500), c.deadline());
+        assertEquals(7, c.maxRounds());
+        assertEquals(Path.of("/var/q"), c.stateDir());
+        assertEquals(dir.resolve("conf/keys.txt"), c.keysFile());
+        assertEquals(99, c.inboxCapacity());
+    }
+
+    @Test
+    void refusesUnknownKeysMissingDimensionAndBadValues() {
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nagregator = krum\n"))
+                .getMessage().contains("unknown config key(s) [agregator]"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("f = 1\n")).getMessage().contains("model.dimension is required"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 0\n")).getMessage().contains("model.dimension = 0"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nf = -1\n")).getMessage().contains("f must be >= 0"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\naggregator = median\n")).getMessage()
+                .contains("unknown aggregator 'median'"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nfleet = a/b\n")).getMessage().contains("fleet"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = x\n")).getMessage().contains("not an integer"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nbroker.uri = mqtt://h\n")).getMessage()
+                .contains("broker.uri"));
+    }
+
+    @Test
+    void readsAnInitialModelInTheSection7LayoutAndRefusesOtherSizes() throws Exception {
+        Bfp16Block b = Bfp16Block.of(-5, new short[] {1, 2, -3});
+        Path f = dir.resolve("init.bin");
+        Files.write(f, Digests.blockBytes(b));
+        assertEquals(b, Gateway.readModel(f, 3));
+        assertTrue(assertThrows(ConfigException.class, () -> Gateway.readModel(f, 4)).getMessage().contains("has 14 bytes"));
+    }
+}

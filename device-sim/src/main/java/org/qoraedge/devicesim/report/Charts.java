@@ -66,16 +66,21 @@ public final class Charts {
     /**
      * A heatmap of {@code values[row][col]} (fractions in [0, 1], shown as %; NaN cells stay blank)
      * with rows labelled by {@code rowLabels} (attacks) and columns by {@code colLabels}
-     * (aggregators). Colours run from red (0%) to green ({@code maxPercent}).
+     * (aggregators). Colours run from red ({@code minPercent}) through yellow to green
+     * ({@code maxPercent}).
      */
     public static void heatmap(String title, List<String> rowLabels, List<String> colLabels, double[][] values,
-            double maxPercent, Path png) throws IOException {
-        HeatMapChart chart = new HeatMapChartBuilder().width(Math.max(700, 170 * colLabels.size() + 260))
-                .height(Math.max(400, 48 * rowLabels.size() + 200)).title(title).xAxisTitle("aggregator")
+            double minPercent, double maxPercent, Path png) throws IOException {
+        HeatMapChart chart = new HeatMapChartBuilder().width(Math.max(700, 180 * colLabels.size() + 300))
+                .height(Math.max(400, 64 * rowLabels.size() + 200)).title(title).xAxisTitle("aggregator")
                 .yAxisTitle("attack").build();
+        chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        // One label per row and column: the default spacing hint drops every other category.
+        chart.getStyler().setYAxisTickMarkSpacingHint(20);
+        chart.getStyler().setXAxisTickMarkSpacingHint(20);
         chart.getStyler().setShowValue(true);
         chart.getStyler().setHeatMapValueDecimalPattern("0.0");
-        chart.getStyler().setMin(0);
+        chart.getStyler().setMin(minPercent);
         chart.getStyler().setMax(maxPercent);
         chart.getStyler().setRangeColors(new Color[] {new Color(215, 48, 39), new Color(254, 224, 139),
             new Color(26, 152, 80)});

@@ -57,7 +57,21 @@ public final class MatrixReport {
             }
             int n = cells.get(0).result().config().nodes();
             Path heat = dir.resolve("heatmap-f" + f + ".png");
-            Charts.heatmap(title + ": final accuracy, " + f + " of " + n + " Byzantine", attacks, aggs, v, 100, heat);
+            // Colour scale from the worst to the best cell, widened to multiples of 10%.
+            double lo = 100;
+            double hi = 0;
+            for (double[] row : v) {
+                for (double x : row) {
+                    if (!Double.isNaN(x)) {
+                        lo = Math.min(lo, 100 * x);
+                        hi = Math.max(hi, 100 * x);
+                    }
+                }
+            }
+            lo = Math.floor(lo / 10) * 10;
+            hi = Math.max(lo + 10, Math.ceil(hi / 10) * 10);
+            Charts.heatmap(title + ": final accuracy (%), " + f + " of " + n + " Byzantine", attacks, aggs, v, lo, hi,
+                    heat);
             written.add(heat);
             for (String agg : aggs) {
                 Map<String, double[]> curves = new LinkedHashMap<>();

@@ -91,7 +91,7 @@ class ReportsTest {
         assertPng(curvePng);
         Path heat = dir.resolve("heat.png");
         Charts.heatmap("grid", List.of("none", "ipm"), List.of("mean", "krum-common"),
-                new double[][] {{0.9, 0.85}, {0.5, Double.NaN}}, 100, heat);
+                new double[][] {{0.9, 0.85}, {0.5, Double.NaN}}, 0, 100, heat);
         assertPng(heat);
     }
 

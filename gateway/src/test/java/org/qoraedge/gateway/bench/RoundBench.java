@@ -1,0 +1,185 @@
+package org.qoraedge.gateway.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.qoraedge.fixedpoint.Bfp16;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.broker.EmbeddedBroker;
+import org.qoraedge.gateway.client.NodeClient;
+import org.qoraedge.gateway.client.RoundStart;
+import org.qoraedge.gateway.daemon.Gateway;
+import org.qoraedge.gateway.daemon.GatewayConfig;
+import org.qoraedge.gateway.protocol.Frame;
+import org.qoraedge.gateway.protocol.NodeCredentials;
+import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.round.RoundReport;
+import org.qoraedge.gateway.testing.MosquittoBroker;
+import org.qoraedge.gateway.testing.TestNodes;
+
+/**
+ * Round latency and throughput over a real broker on loopback: N node clients and the gateway in
+ * one JVM, every node publishing one update of dimension d per round, all at once. Not a unit
+ * test: run it by hand (docs/PROTOCOL.md has no numbers; the issue's closing note does).
+ *
+ * <pre>
+ * java -cp ... org.qoraedge.gateway.bench.RoundBench [mosquitto|embedded] [nodes] [dimension] [rounds]
+ *     [krum|multi-krum|mean] [f] [common|pairwise] [hmac-sha256|ed25519]
+ * </pre>
+ *
+ * Per round it prints: the end-to-end round time (first update sent to every node holding the
+ * new model), the ingest time (first update sent to last update accepted by the gateway), the
+ * gateway's close latency (last update accepted to new model computed), and the update
+ * throughput in updates/s and MB/s of frames.
+ */
+public final class RoundBench {
+    private RoundBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String brokerKind = arg(args, 0, "mosquitto");
+        int n = Integer.parseInt(arg(args, 1, "50"));
+        int d = Integer.parseInt(arg(args, 2, "100000"));
+        int rounds = Integer.parseInt(arg(args, 3, "5"));
+        AggregatorKind agg = AggregatorKind.parse(arg(args, 4, "multi-krum"));
+        int f = Integer.parseInt(arg(args, 5, String.valueOf(Math.max(0, (n - 3) / 4))));
+        Metric metric = org.qoraedge.gateway.aggregation.AggregationSettings.parseMetric(arg(args, 6, "common"));
+        SignatureScheme scheme = SignatureScheme.ofKeyFileName(arg(args, 7, "hmac-sha256"));
+        Path tmp = Files.createTempDirectory("qora-bench");
+
+        List<NodeCredentials> creds = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            creds.add(TestNodes.credentials(String.format("node-%03d", i), scheme == SignatureScheme.ED25519));
+        }
+        Path keys = TestNodes.writeRegistry(tmp.resolve("keys.txt"), creds);
+        System.out.printf(Locale.ROOT, "bench: broker=%s nodes=%d d=%d rounds=%d aggregator=%s f=%d metric=%s scheme=%s frame=%d bytes%n",
+                brokerKind, n, d, rounds, agg.wireName(), f, metric.name().toLowerCase(Locale.ROOT), scheme.keyFileName(),
+                Frame.size(5, 8, 5, d, scheme));
+        System.out.printf(Locale.ROOT, "machine: %d cores, java %s, %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), System.getProperty("os.arch"));
+
+        AutoCloseable broker;
+        String uri;
+        if (brokerKind.equals("mosquitto")) {
+            MosquittoBroker m = MosquittoBroker.start(tmp.resolve("mosquitto"));
+            broker = m;
+            uri = m.uri();
+        } else {
+            EmbeddedBroker e = EmbeddedBroker.start(EmbeddedBroker.options().port(0).maxMessageBytes(2 * Frame.maxSize(d) + 4096));
+            broker = e;
+            uri = e.uri();
+        }
+        BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
+        AtomicLong reportNanos = new AtomicLong();
+        GatewayConfig cfg = GatewayConfig.builder().brokerUri(uri).fleet("bench").keysFile(keys).aggregator(agg).metric(metric)
+                .f(f).minUpdates(1).dimension(d).modelId("bench").deadline(Duration.ofSeconds(120)).maxRounds(rounds)
+                .stateDir(tmp.resolve("state")).inboxCapacity(4 * n).build();
+        long startNanos = System.nanoTime();
+        Gateway gw = Gateway.start(cfg, Gateway.Options.external().listener(r -> {
+            reportNanos.set(System.nanoTime());
+            reports.add(r);
+        }));
+        System.out.printf(Locale.ROOT, "gateway start: %.0f ms%n", (System.nanoTime() - startNanos) / 1e6);
+
+        List<NodeClient> nodes = new ArrayList<>();
+        for (NodeCredentials c : creds) {
+            NodeClient nc = NodeClient.builder(uri, "bench", c).connectTimeout(Duration.ofSeconds(30)).build();
+            nc.connect();
+            nodes.add(nc);
+        }
+        // Updates prepared before timing: honest noise around a common direction.
+        Bfp16Block[][] updates = new Bfp16Block[rounds + 1][n];
+        for (int r = 1; r <= rounds; r++) {
+            for (int i = 0; i < n; i++) {
+                SplittableRandom common = new SplittableRandom(r);
+                SplittableRandom own = new SplittableRandom(r * 7919L + i);
+                float[] x = new float[d];
+                for (int k = 0; k < d; k++) {
+                    x[k] = (float) ((common.nextDouble() - 0.5) * 0.1 + (own.nextDouble() - 0.5) * 0.01);
+                }
+                updates[r][i] = Bfp16.encode(x);
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        double[] roundMs = new double[rounds];
+        double[] ingestMs = new double[rounds];
+        double[] closeMs = new double[rounds];
+        for (int r = 1; r <= rounds; r++) {
+            RoundStart[] starts = new RoundStart[n];
+            byte[][] frames = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                starts[i] = nodes.get(i).awaitRound(r, Duration.ofSeconds(120));
+                frames[i] = nodes.get(i).encodeUpdate(r, "bench", updates[r][i]);
+            }
+            CountDownLatch sent = new CountDownLatch(n);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                int idx = i;
+                pool.execute(() -> {
+                    try {
+                        NodeClient nc = nodes.get(idx);
+                        nc.publishRaw(nc.topics().update(nc.nodeId()), frames[idx]);
+                    } catch (Exception e) {
+                        e.printStackTrace();
+                    } finally {
+                        sent.countDown();
+                    }
+                });
+            }
+            RoundReport rep = reports.poll(180, TimeUnit.SECONDS);
+            if (rep == null) {
+                throw new IllegalStateException("round " + r + " did not close");
+            }
+            long closedAt = reportNanos.get();
+            if (r < rounds) {
+                for (NodeClient nc : nodes) {
+                    nc.awaitRound(r + 1, Duration.ofSeconds(120));
+                }
+            }
+            long t1 = System.nanoTime();
+            sent.await();
+            closeMs[r - 1] = rep.closeNanos() / 1e6;
+            ingestMs[r - 1] = (closedAt - rep.closeNanos() - t0) / 1e6;
+            roundMs[r - 1] = (r < rounds ? t1 - t0 : closedAt - t0) / 1e6;
+            double mb = (double) n * frames[0].length / 1e6;
+            System.out.printf(Locale.ROOT, "round %d: %s, accepted %d, selected %d, round %.0f ms%s, ingest %.0f ms (%.0f updates/s, %.1f MB/s), close %.0f ms, model %s%n",
+                    r, rep.aggregated() ? "aggregated" : "FAILED " + rep.failure(), rep.acceptedIds().size(),
+                    rep.result() == null ? 0 : rep.result().selected().length, roundMs[r - 1],
+                    r < rounds ? " (to every node holding the new model)" : " (to close; last round)", ingestMs[r - 1],
+                    n / (ingestMs[r - 1] / 1e3), mb / (ingestMs[r - 1] / 1e3), closeMs[r - 1], rep.modelDigest().substring(0, 16));
+        }
+        System.out.printf(Locale.ROOT, "median: round %.0f ms, ingest %.0f ms, close %.0f ms%n", median(roundMs), median(ingestMs),
+                median(closeMs));
+        pool.shutdownNow();
+        for (NodeClient nc : nodes) {
+            nc.close();
+        }
+        gw.close();
+        broker.close();
+        System.exit(0);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static String arg(String[] args, int i, String def) {
+        return args.length > i ? args[i] : def;
+    }
+}

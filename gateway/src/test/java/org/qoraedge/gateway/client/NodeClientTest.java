@@ -1,0 +1,138 @@
+package org.qoraedge.gateway.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.gateway.broker.EmbeddedBroker;
+import org.qoraedge.gateway.mqtt.MqttLink;
+import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
+import org.qoraedge.gateway.protocol.Frame;
+import org.qoraedge.gateway.protocol.FrameCodec;
+import org.qoraedge.gateway.protocol.FrameKind;
+import org.qoraedge.gateway.protocol.FrameSigner;
+import org.qoraedge.gateway.protocol.NodeCredentials;
+import org.qoraedge.gateway.protocol.RoundAnnouncement;
+import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.Topics;
+import org.qoraedge.gateway.testing.TestNodes;
+
+/** The node client against a scripted "gateway" that publishes announcements and models by hand. */
+class NodeClientTest {
+    private static final byte[] GATEWAY_SEED = new byte[32];
+    private static final byte[] FORGER_SEED = new byte[32];
+    private static EmbeddedBroker broker;
+    private static int fleetCounter;
+
+    static {
+        GATEWAY_SEED[0] = 1;
+        FORGER_SEED[0] = 2;
+    }
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedBroker.start(EmbeddedBroker.options().port(0));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static Topics freshFleet() {
+        return new Topics("nc-" + (++fleetCounter));
+    }
+
+    private static MqttLink gateway() throws Exception {
+        MqttLink l = new MqttLink(MqttSettings.builder(broker.uri(), "fake-gw-" + fleetCounter).build(), List.of(), (t, m) -> { }, null, null);
+        l.connect();
+        return l;
+    }
+
+    private static void announce(MqttLink gw, Topics t, long round, Bfp16Block model, String digest, byte[] seed) throws Exception {
+        byte[] frame = new Frame(FrameKind.MODEL, SignatureScheme.ED25519, t.fleet(), "gw", round, round + 1, "m", model)
+                .encode(FrameSigner.ed25519(seed));
+        RoundAnnouncement a = new RoundAnnouncement(t.fleet(), round, "m", model.dimension(), Frame.maxSize(model.dimension()),
+                System.currentTimeMillis() + 10_000, "krum", "common", 1, 0, digest, "gw");
+        gw.publish(t.model(), frame, 1, true).waitForCompletion(5000);
+        gw.publish(t.round(), a.toMessage().toBytes(), 1, true).waitForCompletion(5000);
+    }
+
+    private static NodeClient node(Topics t, NodeListener listener) throws Exception {
+        NodeCredentials c = TestNodes.credentials("node-x", false);
+        NodeClient n = NodeClient.builder(broker.uri(), t.fleet(), c).gatewayKey(Ed25519Keys.publicKeyOf(GATEWAY_SEED))
+                .listener(listener).initialSequence(1000).build();
+        n.connect();
+        return n;
+    }
+
+    @Test
+    void receivesTheRetainedRoundAndModelAndPublishesASignedUpdate() throws Exception {
+        Topics t = freshFleet();
+        Bfp16Block model = Bfp16Block.of(-4, new short[] {1, 2, 3});
+        BlockingQueue<RoundStart> started = new LinkedBlockingQueue<>();
+        BlockingQueue<byte[]> updates = new LinkedBlockingQueue<>();
+        try (MqttLink gw = gateway()) {
+            announce(gw, t, 5, model, Digests.block(model), GATEWAY_SEED);
+            try (MqttLink sub = new MqttLink(MqttSettings.builder(broker.uri(), "update-listener").build(),
+                    List.of(new MqttLink.Subscription(t.update("node-x"), 1)), (topic, m) -> updates.add(m.getPayload()), null, null);
+                    NodeClient n = node(t, new NodeListener() {
+                        @Override
+                        public void roundStarted(RoundStart round) {
+                            started.add(round);
+                        }
+                    })) {
+                sub.connect();
+                RoundStart r = n.awaitRound(5, Duration.ofSeconds(10));
+                assertEquals(5, r.round());
+                assertEquals(model, r.model());
+                assertEquals(5, started.poll(5, TimeUnit.SECONDS).round());
+                long seq = n.publishUpdate(r, Bfp16Block.of(0, new short[] {7, 8, 9}));
+                assertEquals(1000, seq);
+                byte[] got = updates.poll(5, TimeUnit.SECONDS);
+                Frame f = FrameCodec.decode(got, got.length, TestNodes.credentials("node-x", false).verifyingKey());
+                assertEquals(5, f.round());
+                assertEquals("m", f.modelId());
+                assertEquals(1001, n.nextSequence());
+            }
+        }
+    }
+
+    @Test
+    void ignoresAModelNotSignedByTheGatewayOrNotMatchingTheAnnouncedDigest() throws Exception {
+        Topics t = freshFleet();
+        Bfp16Block model = Bfp16Block.of(0, new short[] {4, 5});
+        Bfp16Block other = Bfp16Block.of(0, new short[] {4, 6});
+        try (MqttLink gw = gateway(); NodeClient n = node(t, new NodeListener() { })) {
+            announce(gw, t, 1, model, Digests.block(model), FORGER_SEED);
+            assertThrows(TimeoutException.class, () -> n.awaitRound(1, Duration.ofMillis(700)));
+            announce(gw, t, 1, other, Digests.block(model), GATEWAY_SEED);
+            assertThrows(TimeoutException.class, () -> n.awaitRound(1, Duration.ofMillis(700)));
+            assertNull(n.currentRound());
+            announce(gw, t, 1, model, Digests.block(model), GATEWAY_SEED);
+            assertEquals(model, n.awaitRound(1, Duration.ofSeconds(10)).model());
+        }
+    }
+
+    @Test
+    void awaitRoundTimesOutNamingTheLatestRound() throws Exception {
+        Topics t = freshFleet();
+        try (NodeClient n = node(t, new NodeListener() { })) {
+            TimeoutException e = assertThrows(TimeoutException.class, () -> n.awaitRound(1, Duration.ofMillis(200)));
+            assertTrue(e.getMessage().contains("no round yet"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.qoraedge.gateway.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test that writes to stderr (registered for every test through the service loader):
+ * logs go to target/test-logs, so anything on stderr is a library complaining or a stack trace
+ * nobody asked for. The output is still shown on the real stderr.
+ */
+public final class QuietStderrExtension implements BeforeEachCallback, AfterEachCallback {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(QuietStderrExtension.class);
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream tee = new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                synchronized (captured) {
+                    captured.write(b);
+                }
+                original.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                synchronized (captured) {
+                    captured.write(b, off, len);
+                }
+                original.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8);
+        context.getStore(NS).put("original", original);
+        context.getStore(NS).put("captured", captured);
+        System.setErr(tee);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        PrintStream original = context.getStore(NS).remove("original", PrintStream.class);
+        ByteArrayOutputStream captured = context.getStore(NS).remove("captured", ByteArrayOutputStream.class);
+        if (original != null) {
+            System.setErr(original);
+        }
+        if (captured != null) {
+            String text;
+            synchronized (captured) {
+                text = captured.toString(StandardCharsets.UTF_8);
+            }
+            if (!text.isEmpty() && context.getExecutionException().isEmpty()) {
+                throw new AssertionError("test wrote to stderr:\n" + (text.length() > 2000 ? text.substring(0, 2000) + "..." : text));
+            }
+        }
+    }
+}

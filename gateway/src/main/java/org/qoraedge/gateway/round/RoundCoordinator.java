@@ -399,6 +399,7 @@ public final class RoundCoordinator implements AutoCloseable {
         }
         return b.put("modelDigest", r.modelDigest())
                 .put("rejected", r.rejectedSummary())
+                .put("inboxDropped", inbox.dropped())
                 .put("closeMicros", r.closeNanos() / 1000)
                 .put("deadlineReached", r.deadlineReached())
                 .build();
@@ -406,8 +407,8 @@ public final class RoundCoordinator implements AutoCloseable {
 
     private void logRound(RoundReport r) {
         if (r.aggregated()) {
-            Logger.info("round {} aggregated: {} of {} expected, rejected {}, close {} ms, selected [{}], model {}", r.round(),
-                    r.acceptedIds().size(), settings.expected().size(), r.rejectedSummary(),
+            Logger.info("round {} aggregated: {} of {} expected, rejected {}, dropped {}, close {} ms, selected [{}], model {}",
+                    r.round(), r.acceptedIds().size(), settings.expected().size(), r.rejectedSummary(), inbox.dropped(),
                     String.format(java.util.Locale.ROOT, "%.1f", r.closeNanos() / 1e6),
                     String.join(",", r.result().selectedIds()), r.modelDigest().substring(0, 16));
         } else {

@@ -22,6 +22,7 @@ import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameException;
 import org.qoraedge.gateway.protocol.FrameHeader;
 import org.qoraedge.gateway.protocol.FrameKind;
+import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
@@ -63,6 +64,7 @@ public final class RoundCoordinator implements AutoCloseable {
     private long roundsAggregated;
     private long roundsFailed;
     private long ignoredTopics;
+    private long failedMessages;
     private RoundState state;
 
     public RoundCoordinator(CoordinatorSettings settings, Inbox inbox, Outbox outbox) {
@@ -178,19 +180,40 @@ public final class RoundCoordinator implements AutoCloseable {
         }
         Inbound in = inbox.poll(wait);
         if (in != null) {
-            handle(in);
+            handleSafely(in);
             // Drain what is already queued without re-checking the clock for each message.
             Inbound next;
             while (!state.allExpectedReported(settings.expected()) && (next = inbox.poll(0)) != null) {
-                handle(next);
+                handleSafely(next);
             }
         }
         return false;
     }
 
+    /** A message that trips a bug is logged and dropped; it must not stop the round worker. */
+    private void handleSafely(Inbound in) {
+        try {
+            handle(in);
+        } catch (RuntimeException e) {
+            failedMessages++;
+            Logger.error(e, "round {}: message on {} ({} bytes) could not be handled", state.round, in.topic(), in.payload().length);
+        }
+    }
+
     private void handle(Inbound in) {
         String node = topics.nodeIdOf("update", in.topic());
         if (node != null) {
+            if (!Identifiers.isValid(node)) {
+                // Not an id any node can have: counted, logged once per round, no notice (no valid topic to send it to).
+                state.rejected.merge(RejectReason.UNKNOWN_NODE, 1L, Long::sum);
+                rejectedTotal.merge(RejectReason.UNKNOWN_NODE, 1L, Long::sum);
+                status = snapshot();
+                if (state.logged.add("\u0000invalid-topic")) {
+                    Logger.warn("round {}: rejected unknown-node: update topic level {} is not a valid node id", state.round,
+                            org.qoraedge.fixedpoint.NodeIds.escape(node));
+                }
+                return;
+            }
             handleUpdate(node, in);
             return;
         }

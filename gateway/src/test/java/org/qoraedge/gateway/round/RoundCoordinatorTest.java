@@ -66,6 +66,10 @@ class RoundCoordinatorTest {
     }
 
     private RoundCoordinator start(AggregationSettings agg, Duration deadline, int inboxCapacity) {
+        return start(agg, deadline, inboxCapacity, id -> id.equals(banned.nodeId()));
+    }
+
+    private RoundCoordinator start(AggregationSettings agg, Duration deadline, int inboxCapacity, BanList bans) {
         Map<String, VerifyingKey> registry = new TreeMap<>(TestNodes.registry(nodes));
         registry.put(banned.nodeId(), banned.verifyingKey());
         List<String> expected = new ArrayList<>();
@@ -76,7 +80,7 @@ class RoundCoordinatorTest {
         coordinator = new RoundCoordinator(CoordinatorSettings.builder()
                 .fleet(FLEET).gatewayId("gw").gatewaySigner(FrameSigner.ed25519(GATEWAY_SEED)).modelId("m1").dimension(D)
                 .registry(registry).expected(expected).aggregation(agg).deadline(deadline)
-                .banList(id -> id.equals(banned.nodeId()))
+                .banList(bans)
                 .listener(reports::add).build(), inbox, outbox);
         coordinator.start();
         return coordinator;
@@ -262,6 +266,37 @@ class RoundCoordinatorTest {
         RoundReport r = next();
         assertEquals(6, r.result().selected().length);
         assertEquals(Digests.block(Oracle.nextModel(ModelMath.zeros(D), accepted, mean)), r.modelDigest());
+    }
+
+    @Test
+    void anUpdateTopicWhoseLevelIsNoValidNodeIdIsCountedAsUnknownAndChangesNothing() throws InterruptedException {
+        start(multiKrum(), Duration.ofSeconds(30), 1024);
+        byte[] f = update(nodes.get(0), 1, 5);
+        inbox.offer("qora/v1/unit/update/" + "x".repeat(65), f);
+        inbox.offer("qora/v1/unit/update/a\u0001b", f);
+        awaitRejected(2);
+        assertEquals(2L, coordinator.rejectedTotals().get(RejectReason.UNKNOWN_NODE));
+        for (NodeCredentials c : nodes) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 5));
+        }
+        assertTrue(next().aggregated());
+    }
+
+    @Test
+    @org.qoraedge.gateway.testing.AllowsStderr("the ban list's failure is logged at ERROR on purpose")
+    void aHookThatThrowsCostsOneMessageNotTheRoundWorker() throws InterruptedException {
+        start(multiKrum(), Duration.ofSeconds(30), 1024, id -> {
+            if (id.equals("node-02")) {
+                throw new IllegalStateException("ban list unavailable");
+            }
+            return false;
+        });
+        for (NodeCredentials c : nodes) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 5));
+        }
+        Thread.sleep(200);
+        assertEquals(5, coordinator.status().accepted());
+        assertTrue(coordinator.status().running());
     }
 
     @Test

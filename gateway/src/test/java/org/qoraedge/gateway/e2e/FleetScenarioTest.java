@@ -259,6 +259,42 @@ class FleetScenarioTest {
         }
     }
 
+    @Test
+    void aRestartedGatewayResumesItsPersistentSessionAndReceivesUpdatesSentWhileItWasDown() throws Exception {
+        try (MosquittoBroker mosquitto = MosquittoBroker.start(tmp.resolve("mosquitto"))) {
+            GatewayConfig cfg = config(mosquitto.uri(), 0);
+            List<NodeClient> clients = new ArrayList<>();
+            try {
+                Gateway first = Gateway.start(cfg, options(Gateway.Options.external()));
+                for (NodeCredentials c : nodes) {
+                    clients.add(node(mosquitto.uri(), c, first));
+                }
+                for (NodeClient n : clients.subList(0, 5)) {
+                    n.publishUpdate(n.awaitRound(1, WAIT), TestNodes.update(n.nodeId(), 1, D, false));
+                }
+                awaitTrue(() -> first.status().accepted() == 5, "5 updates accepted by the first gateway");
+                first.close();
+                // Sent while no gateway runs: the broker queues it for the gateway's persistent session.
+                NodeClient last = clients.get(5);
+                last.publishUpdate(last.awaitRound(1, WAIT), TestNodes.update(last.nodeId(), 1, D, false));
+                try (Gateway second = Gateway.start(cfg, options(Gateway.Options.external()))) {
+                    awaitTrue(() -> second.status().accepted() == 1, "the queued update delivered to the restarted gateway");
+                    // The restarted gateway keeps no round state yet (issue 6): the other nodes send round 1 again.
+                    for (NodeClient n : clients.subList(0, 5)) {
+                        n.publishUpdate(n.awaitRound(1, WAIT), TestNodes.update(n.nodeId(), 1, D, false));
+                    }
+                    RoundReport r = reports.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    assertNotNull(r, "round 1 did not close on the restarted gateway");
+                    assertEquals(6, r.acceptedIds().size());
+                }
+            } finally {
+                for (NodeClient n : clients) {
+                    n.close();
+                }
+            }
+        }
+    }
+
     static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         long end = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {

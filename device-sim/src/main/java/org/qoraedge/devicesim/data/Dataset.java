@@ -29,7 +29,7 @@ public final class Dataset {
     /**
      * Builds a dataset from row-major features and labels (both copied).
      *
-     * @throws IllegalArgumentException if the sizes disagree, a label is outside
+     * @throws InvalidDatasetException if the sizes disagree, a label is outside
      *     {@code [0, numClasses)}, or a feature is NaN or infinite
      */
     public static Dataset of(String name, int numFeatures, String[] classNames, float[] features, int[] labels) {
@@ -39,26 +39,26 @@ public final class Dataset {
     /** Validating construction from arrays this package owns (no copy). */
     static Dataset wrap(String name, int numFeatures, String[] classNames, float[] features, int[] labels) {
         if (numFeatures < 1) {
-            throw new IllegalArgumentException("dataset " + name + ": numFeatures must be >= 1, got " + numFeatures);
+            throw new InvalidDatasetException("dataset " + name + ": numFeatures must be >= 1, got " + numFeatures);
         }
         int numClasses = classNames.length;
         if (numClasses < 2) {
-            throw new IllegalArgumentException("dataset " + name + ": needs >= 2 classes, got " + numClasses);
+            throw new InvalidDatasetException("dataset " + name + ": needs >= 2 classes, got " + numClasses);
         }
         if ((long) labels.length * numFeatures != features.length) {
-            throw new IllegalArgumentException("dataset " + name + ": " + features.length + " feature values for "
+            throw new InvalidDatasetException("dataset " + name + ": " + features.length + " feature values for "
                     + labels.length + " samples of " + numFeatures + " features (expected "
                     + (long) labels.length * numFeatures + ")");
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= numClasses) {
-                throw new IllegalArgumentException("dataset " + name + ": label of sample " + i + " is " + labels[i]
+                throw new InvalidDatasetException("dataset " + name + ": label of sample " + i + " is " + labels[i]
                         + ", outside [0, " + numClasses + ")");
             }
         }
         for (int i = 0; i < features.length; i++) {
             if (!Float.isFinite(features[i])) {
-                throw new IllegalArgumentException("dataset " + name + ": feature " + (i % numFeatures) + " of sample "
+                throw new InvalidDatasetException("dataset " + name + ": feature " + (i % numFeatures) + " of sample "
                         + (i / numFeatures) + " is " + features[i]);
             }
         }
@@ -117,7 +117,7 @@ public final class Dataset {
     /**
      * The samples at {@code indices}, in that order (repeats allowed), as a new dataset.
      *
-     * @throws IndexOutOfBoundsException naming the first index outside {@code [0, size())}
+     * @throws InvalidDatasetException naming the first index outside {@code [0, size())}
      */
     public Dataset subset(String subsetName, int[] indices) {
         float[] f = new float[indices.length * numFeatures];
@@ -125,7 +125,7 @@ public final class Dataset {
         for (int k = 0; k < indices.length; k++) {
             int i = indices[k];
             if (i < 0 || i >= labels.length) {
-                throw new IndexOutOfBoundsException("subset index " + k + " is " + i + ", dataset " + name
+                throw new InvalidDatasetException("subset index " + k + " is " + i + ", dataset " + name
                         + " has " + labels.length + " samples");
             }
             System.arraycopy(features, i * numFeatures, f, k * numFeatures, numFeatures);
@@ -138,18 +138,18 @@ public final class Dataset {
      * The same features with every label {@code y} replaced by {@code mapping[y]} (the label-flip
      * attack's poisoned shard).
      *
-     * @throws IllegalArgumentException if {@code mapping} does not map every class to a class
+     * @throws InvalidDatasetException if {@code mapping} does not map every class to a class
      */
     public Dataset relabelled(String newName, int[] mapping) {
         if (mapping.length != numClasses) {
-            throw new IllegalArgumentException("label mapping has " + mapping.length + " entries, dataset " + name
+            throw new InvalidDatasetException("label mapping has " + mapping.length + " entries, dataset " + name
                     + " has " + numClasses + " classes");
         }
         int[] l = new int[labels.length];
         for (int i = 0; i < l.length; i++) {
             int to = mapping[labels[i]];
             if (to < 0 || to >= numClasses) {
-                throw new IllegalArgumentException("label mapping sends class " + labels[i] + " to " + to
+                throw new InvalidDatasetException("label mapping sends class " + labels[i] + " to " + to
                         + ", outside [0, " + numClasses + ")");
             }
             l[i] = to;

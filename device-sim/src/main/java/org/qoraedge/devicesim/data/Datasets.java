@@ -2,6 +2,7 @@ package org.qoraedge.devicesim.data;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import org.qoraedge.devicesim.InvalidConfigException;
 
 /** Loads a dataset by the name the command line and the reports use. */
 public final class Datasets {
@@ -16,7 +17,7 @@ public final class Datasets {
      * {@code dir}, or {@link FashionMnist#DEBIAN_DIR} when {@code dir} is null).
      *
      * @throws DatasetLoadException if Fashion-MNIST's files are missing or malformed
-     * @throws IllegalArgumentException for an unknown name
+     * @throws InvalidConfigException for an unknown name
      */
     public static TrainTest load(String name, Path dir, long seed) throws DatasetLoadException {
         switch (name.trim().toLowerCase(Locale.ROOT)) {
@@ -26,7 +27,7 @@ public final class Datasets {
             case "fashion":
                 return FashionMnist.load(dir == null ? FashionMnist.DEBIAN_DIR : dir);
             default:
-                throw new IllegalArgumentException("unknown dataset '" + name + "'; known: synthetic, fashion-mnist");
+                throw new InvalidConfigException("unknown dataset '" + name + "'; known: synthetic, fashion-mnist");
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.qoraedge.devicesim.data;
 
 import java.util.Locale;
+import org.qoraedge.devicesim.InvalidConfigException;
 
 /**
  * How a training set is split between nodes: {@code iid}, or {@code dirichlet:ALPHA} (non-IID,
@@ -10,11 +11,11 @@ public record Partition(boolean iid, double alpha) {
     public static final Partition IID = new Partition(true, Double.NaN);
 
     /**
-     * @throws IllegalArgumentException for a non-IID partition whose alpha is not positive and finite
+     * @throws InvalidConfigException for a non-IID partition whose alpha is not positive and finite
      */
     public Partition {
         if (!iid && (!(alpha > 0) || Double.isInfinite(alpha))) {
-            throw new IllegalArgumentException("Dirichlet alpha must be positive and finite, got " + alpha);
+            throw new InvalidConfigException("Dirichlet alpha must be positive and finite, got " + alpha);
         }
     }
 
@@ -25,7 +26,7 @@ public record Partition(boolean iid, double alpha) {
     /**
      * {@code iid}, {@code dirichlet:0.5} or {@code dirichlet=0.5}.
      *
-     * @throws IllegalArgumentException naming what is wrong
+     * @throws InvalidConfigException naming what is wrong
      */
     public static Partition parse(String spec) {
         String s = spec.trim().toLowerCase(Locale.ROOT);
@@ -37,10 +38,10 @@ public record Partition(boolean iid, double alpha) {
             try {
                 return dirichlet(Double.parseDouble(a));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("partition " + spec + ": alpha '" + a + "' is not a number");
+                throw new InvalidConfigException("partition " + spec + ": alpha '" + a + "' is not a number");
             }
         }
-        throw new IllegalArgumentException("unknown partition '" + spec + "'; use iid or dirichlet:ALPHA");
+        throw new InvalidConfigException("unknown partition '" + spec + "'; use iid or dirichlet:ALPHA");
     }
 
     /**

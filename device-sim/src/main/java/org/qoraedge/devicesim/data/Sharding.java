@@ -1,6 +1,7 @@
 package org.qoraedge.devicesim.data;
 
 import java.util.Arrays;
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.rng.SplitMix64;
 
 /**
@@ -17,11 +18,11 @@ public final class Sharding {
     /**
      * IID: a seeded permutation cut into {@code shards} parts whose sizes differ by at most one.
      *
-     * @throws IllegalArgumentException if {@code shards < 1} or {@code shards > n}
+     * @throws InvalidConfigException if {@code shards < 1} or {@code shards > n}
      */
     public static int[][] iid(int n, int shards, long seed) {
         if (shards < 1 || shards > n) {
-            throw new IllegalArgumentException("cannot split " + n + " samples into " + shards + " non-empty shards");
+            throw new InvalidConfigException("cannot split " + n + " samples into " + shards + " non-empty shards");
         }
         int[] perm = new SplitMix64(SplitMix64.derive(seed, 0x494944L)).permutation(n); // "IID"
         int[][] out = new int[shards][];
@@ -47,16 +48,16 @@ public final class Sharding {
      * few classes; large alpha (100) approaches IID. The whole draw is repeated (from the same
      * stream) until every shard has at least {@code minShardSize} samples.
      *
-     * @throws IllegalArgumentException for {@code alpha <= 0}, {@code shards < 1}, a label outside
+     * @throws InvalidConfigException for {@code alpha <= 0}, {@code shards < 1}, a label outside
      *     {@code [0, numClasses)}, or when {@value #MAX_DIRICHLET_ATTEMPTS} draws all leave a shard
      *     below the minimum
      */
     public static int[][] dirichlet(int[] labels, int numClasses, int shards, double alpha, long seed, int minShardSize) {
         if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new IllegalArgumentException("Dirichlet alpha must be positive and finite, got " + alpha);
+            throw new InvalidConfigException("Dirichlet alpha must be positive and finite, got " + alpha);
         }
         if (shards < 1 || (long) shards * minShardSize > labels.length) {
-            throw new IllegalArgumentException("cannot split " + labels.length + " samples into " + shards
+            throw new InvalidConfigException("cannot split " + labels.length + " samples into " + shards
                     + " shards of at least " + minShardSize);
         }
         int[][] byClass = indicesByClass(labels, numClasses);
@@ -72,7 +73,7 @@ public final class Sharding {
                 return parts;
             }
         }
-        throw new IllegalArgumentException("Dirichlet(alpha = " + alpha + ") split of " + labels.length + " samples into "
+        throw new InvalidConfigException("Dirichlet(alpha = " + alpha + ") split of " + labels.length + " samples into "
                 + shards + " shards left a shard with " + smallest + " samples (< " + minShardSize + ") in "
                 + MAX_DIRICHLET_ATTEMPTS + " draws; use a larger alpha or fewer shards");
     }
@@ -128,7 +129,7 @@ public final class Sharding {
         for (int i = 0; i < labels.length; i++) {
             int l = labels[i];
             if (l < 0 || l >= numClasses) {
-                throw new IllegalArgumentException("label of sample " + i + " is " + l + ", outside [0, " + numClasses + ")");
+                throw new InvalidConfigException("label of sample " + i + " is " + l + ", outside [0, " + numClasses + ")");
             }
             counts[l]++;
         }

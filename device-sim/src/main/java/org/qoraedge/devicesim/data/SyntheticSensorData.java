@@ -1,5 +1,6 @@
 package org.qoraedge.devicesim.data;
 
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.rng.SplitMix64;
 
 /**
@@ -46,11 +47,11 @@ public final class SyntheticSensorData {
     /**
      * Generates a balanced train/test split; samples are in a seeded random order.
      *
-     * @throws IllegalArgumentException if a count per class is below 1
+     * @throws InvalidConfigException if a count per class is below 1
      */
     public static TrainTest generate(long seed, int trainPerClass, int testPerClass) {
         if (trainPerClass < 1 || testPerClass < 1) {
-            throw new IllegalArgumentException("samples per class must be >= 1, got train " + trainPerClass
+            throw new InvalidConfigException("samples per class must be >= 1, got train " + trainPerClass
                     + ", test " + testPerClass);
         }
         int k = CLASS_NAMES.length;

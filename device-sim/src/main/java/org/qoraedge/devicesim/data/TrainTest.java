@@ -4,7 +4,7 @@ package org.qoraedge.devicesim.data;
 public record TrainTest(Dataset train, Dataset test) {
     public TrainTest {
         if (train.numFeatures() != test.numFeatures() || train.numClasses() != test.numClasses()) {
-            throw new IllegalArgumentException("train " + train + " and test " + test + " differ in shape");
+            throw new InvalidDatasetException("train " + train + " and test " + test + " differ in shape");
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.qoraedge.devicesim.sim;
 
 import java.util.Locale;
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.fixedpoint.krum.Metric;
 
 /**
@@ -20,25 +21,25 @@ public record AggregatorSpec(Rule rule, Metric metric, int m) {
     public static final AggregatorSpec MEAN = new AggregatorSpec(Rule.MEAN, null, 0);
 
     /**
-     * @throws IllegalArgumentException if a Krum rule has no metric, or m is negative or set for a
+     * @throws InvalidConfigException if a Krum rule has no metric, or m is negative or set for a
      *     rule other than Multi-Krum
      */
     public AggregatorSpec {
         if (rule != Rule.MEAN && metric == null) {
-            throw new IllegalArgumentException(rule + " needs a metric (COMMON or PAIRWISE)");
+            throw new InvalidConfigException(rule + " needs a metric (COMMON or PAIRWISE)");
         }
         if (rule == Rule.MEAN) {
             metric = null;
         }
         if (m < 0 || (m != 0 && rule != Rule.MULTI_KRUM)) {
-            throw new IllegalArgumentException("selection size m = " + m + " is only for Multi-Krum and must be >= 1");
+            throw new InvalidConfigException("selection size m = " + m + " is only for Multi-Krum and must be >= 1");
         }
     }
 
     /**
      * Parses the spellings above.
      *
-     * @throws IllegalArgumentException naming what is wrong
+     * @throws InvalidConfigException naming what is wrong
      */
     public static AggregatorSpec parse(String spec) {
         String s = spec.trim().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -47,22 +48,22 @@ public record AggregatorSpec(Rule rule, Metric metric, int m) {
         if (colon >= 0) {
             String opt = s.substring(colon + 1);
             if (!opt.startsWith("m=")) {
-                throw new IllegalArgumentException("aggregator " + spec + ": option '" + opt + "' is not m=M");
+                throw new InvalidConfigException("aggregator " + spec + ": option '" + opt + "' is not m=M");
             }
             try {
                 m = Integer.parseInt(opt.substring(2));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("aggregator " + spec + ": m '" + opt.substring(2) + "' is not an integer");
+                throw new InvalidConfigException("aggregator " + spec + ": m '" + opt.substring(2) + "' is not an integer");
             }
             if (m < 1) {
-                throw new IllegalArgumentException("aggregator " + spec + ": m must be >= 1, got " + m);
+                throw new InvalidConfigException("aggregator " + spec + ": m must be >= 1, got " + m);
             }
             s = s.substring(0, colon);
         }
         switch (s) {
             case "mean":
                 if (m != 0) {
-                    throw new IllegalArgumentException("aggregator " + spec + ": m applies to Multi-Krum only");
+                    throw new InvalidConfigException("aggregator " + spec + ": m applies to Multi-Krum only");
                 }
                 return MEAN;
             case "krum":
@@ -79,14 +80,14 @@ public record AggregatorSpec(Rule rule, Metric metric, int m) {
             case "multi-krum-pairwise":
                 return new AggregatorSpec(Rule.MULTI_KRUM, Metric.PAIRWISE, m);
             default:
-                throw new IllegalArgumentException("unknown aggregator '" + spec + "'; known: mean, krum-common,"
+                throw new InvalidConfigException("unknown aggregator '" + spec + "'; known: mean, krum-common,"
                         + " krum-pairwise, multikrum-common, multikrum-pairwise (Multi-Krum takes :m=M)");
         }
     }
 
     private static int check(String spec, int m) {
         if (m != 0) {
-            throw new IllegalArgumentException("aggregator " + spec + ": m applies to Multi-Krum only");
+            throw new InvalidConfigException("aggregator " + spec + ": m applies to Multi-Krum only");
         }
         return 0;
     }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.attack.Attacks;
 import org.qoraedge.devicesim.attack.ModelAttack;
 import org.qoraedge.devicesim.data.Dataset;
@@ -35,7 +36,7 @@ public final class Fleet {
     }
 
     /**
-     * @throws IllegalArgumentException if a configured Byzantine id is not in the fleet, or the
+     * @throws InvalidConfigException if a configured Byzantine id is not in the fleet, or the
      *     training set cannot be split into {@code nodes} shards
      */
     public static Fleet create(SimConfig cfg, Dataset train) {
@@ -76,12 +77,12 @@ public final class Fleet {
             Set<String> known = new HashSet<>(Arrays.asList(ids));
             for (String b : cfg.byzantineIds()) {
                 if (!known.contains(b)) {
-                    throw new IllegalArgumentException("Byzantine id " + b + " is not in the fleet (" + ids[0] + " .. "
+                    throw new InvalidConfigException("Byzantine id " + b + " is not in the fleet (" + ids[0] + " .. "
                             + ids[ids.length - 1] + ")");
                 }
             }
             if (new HashSet<>(cfg.byzantineIds()).size() != cfg.byzantineIds().size()) {
-                throw new IllegalArgumentException("Byzantine ids repeat: " + cfg.byzantineIds());
+                throw new InvalidConfigException("Byzantine ids repeat: " + cfg.byzantineIds());
             }
             return cfg.byzantineIds().stream().sorted().toList();
         }

@@ -1,5 +1,7 @@
 package org.qoraedge.devicesim.sim;
 
+import org.qoraedge.devicesim.InvalidConfigException;
+
 /**
  * Node ids {@code node-01 .. node-20}: zero-padded to the width of the largest index (at least
  * two digits), so that the canonical order (UTF-8 bytes, unsigned) is the numeric order.
@@ -11,7 +13,7 @@ public final class NodeIdScheme {
     /** The id of node {@code index} (0-based) in a fleet of {@code nodes}: index 0 is {@code node-01}. */
     public static String id(int index, int nodes) {
         if (index < 0 || index >= nodes) {
-            throw new IllegalArgumentException("node index " + index + " outside [0, " + nodes + ")");
+            throw new InvalidConfigException("node index " + index + " outside [0, " + nodes + ")");
         }
         int width = Math.max(2, Integer.toString(nodes).length());
         return "node-" + String.format("%0" + width + "d", index + 1);

@@ -2,6 +2,7 @@ package org.qoraedge.devicesim.sim;
 
 import java.util.List;
 import java.util.Locale;
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.attack.Attacks;
 import org.qoraedge.devicesim.data.Partition;
 import org.qoraedge.devicesim.train.TrainingConfig;
@@ -26,28 +27,28 @@ public record SimConfig(String dataset, String model, int nodes, int byzantine, 
     public static final String NO_ATTACK = "none";
 
     /**
-     * @throws IllegalArgumentException for a count out of range or an id list of the wrong length
+     * @throws InvalidConfigException for a count out of range or an id list of the wrong length
      * @throws org.qoraedge.devicesim.attack.AttackException for an attack spec {@link Attacks#create} refuses
      */
     public SimConfig {
         if (nodes < 1) {
-            throw new IllegalArgumentException("nodes must be >= 1, got " + nodes);
+            throw new InvalidConfigException("nodes must be >= 1, got " + nodes);
         }
         if (byzantine < 0 || byzantine >= nodes) {
-            throw new IllegalArgumentException("byzantine must be in [0, " + nodes + "), got " + byzantine);
+            throw new InvalidConfigException("byzantine must be in [0, " + nodes + "), got " + byzantine);
         }
         byzantineIds = List.copyOf(byzantineIds);
         if (!byzantineIds.isEmpty() && byzantineIds.size() != byzantine) {
-            throw new IllegalArgumentException(byzantineIds.size() + " Byzantine ids given for byzantine = " + byzantine);
+            throw new InvalidConfigException(byzantineIds.size() + " Byzantine ids given for byzantine = " + byzantine);
         }
         if (rounds < 1) {
-            throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+            throw new InvalidConfigException("rounds must be >= 1, got " + rounds);
         }
         if (krumF < -1) {
-            throw new IllegalArgumentException("krumF must be >= 0 (or -1 for the Byzantine count), got " + krumF);
+            throw new InvalidConfigException("krumF must be >= 0 (or -1 for the Byzantine count), got " + krumF);
         }
         if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            throw new InvalidConfigException("threads must be >= 1, got " + threads);
         }
         attack = attack.trim();
         if (!isAttackFree(attack)) {

@@ -36,7 +36,7 @@ public final class SimNode {
     private SimNode(String id, int index, Dataset shard, Model model, TrainingConfig training, long runSeed,
             ModelAttack attack) {
         if (shard.size() == 0) {
-            throw new IllegalArgumentException("node " + id + " has an empty shard");
+            throw new org.qoraedge.devicesim.data.InvalidDatasetException("node " + id + " has an empty shard");
         }
         this.id = id;
         this.index = index;

@@ -19,11 +19,11 @@ public final class LocalTraining {
      *
      * @param seed shuffling seed; derive one per node and round (for example
      *     {@code SplitMix64.derive(runSeed, nodeIndex, round)})
-     * @throws IllegalArgumentException if the shard is empty
+     * @throws org.qoraedge.devicesim.data.InvalidDatasetException if the shard is empty
      */
     public static float[] train(Model model, float[] global, Dataset shard, TrainingConfig config, long seed) {
         if (shard.size() == 0) {
-            throw new IllegalArgumentException("shard " + shard.name() + " is empty; a node needs >= 1 sample to train");
+            throw new org.qoraedge.devicesim.data.InvalidDatasetException("shard " + shard.name() + " is empty; a node needs >= 1 sample to train");
         }
         float[] p = global.clone();
         double[] grad = new double[model.parameterCount()];

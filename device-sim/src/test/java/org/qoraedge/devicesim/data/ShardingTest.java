@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.rng.SplitMix64;
 
 class ShardingTest {
@@ -101,12 +102,12 @@ class ShardingTest {
     @Test
     void refusesBadParameters() {
         int[] l = labels(100, 3, 1);
-        assertThrows(IllegalArgumentException.class, () -> Sharding.dirichlet(l, 3, 5, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> Sharding.dirichlet(l, 3, 5, Double.NaN, 1));
-        assertThrows(IllegalArgumentException.class, () -> Sharding.dirichlet(l, 3, 5, 1, 1, 30));
-        assertThrows(IllegalArgumentException.class, () -> Sharding.dirichlet(new int[] {0, 3}, 3, 1, 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> Sharding.iid(5, 6, 1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertThrows(InvalidConfigException.class, () -> Sharding.dirichlet(l, 3, 5, 0, 1));
+        assertThrows(InvalidConfigException.class, () -> Sharding.dirichlet(l, 3, 5, Double.NaN, 1));
+        assertThrows(InvalidConfigException.class, () -> Sharding.dirichlet(l, 3, 5, 1, 1, 30));
+        assertThrows(InvalidConfigException.class, () -> Sharding.dirichlet(new int[] {0, 3}, 3, 1, 1, 1));
+        assertThrows(InvalidConfigException.class, () -> Sharding.iid(5, 6, 1));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> Sharding.dirichlet(labels(200, 10, 1), 10, 20, 0.01, 1, 10));
         assertTrue(e.getMessage().contains("use a larger alpha or fewer shards"), e.getMessage());
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.data.Partition;
 import org.qoraedge.devicesim.data.SyntheticSensorData;
 import org.qoraedge.devicesim.data.TrainTest;
@@ -83,14 +84,14 @@ class SimulatorTest {
         SimConfig cfg = SimConfig.builder().nodes(6).byzantine(2).attack("zero").aggregator("krum-common").rounds(1).build();
         assertThrows(QuorumException.class, () -> InProcessSimulator.run(cfg, DATA, RoundListener.NONE));
         assertThrows(org.qoraedge.devicesim.attack.AttackException.class, () -> small().attack("backdoor").build());
-        assertThrows(IllegalArgumentException.class, () -> small().byzantineIds(List.of("node-01")).build());
+        assertThrows(InvalidConfigException.class, () -> small().byzantineIds(List.of("node-01")).build());
     }
 
     @Test
     void byzantineIdsCanBeChosenExactly() {
         SimConfig cfg = small().attack("zero").byzantineIds(List.of("node-10", "node-03")).build();
         assertEquals(List.of("node-03", "node-10"), Fleet.byzantineIds(cfg));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(InvalidConfigException.class,
                 () -> Fleet.byzantineIds(small().attack("zero").byzantineIds(List.of("node-11", "node-03")).build()));
     }
 
@@ -111,8 +112,8 @@ class SimulatorTest {
         assertEquals("krum-common", AggregatorSpec.parse("krum").id());
         assertEquals("multikrum-pairwise:m=4", AggregatorSpec.parse("Multi-Krum-Pairwise:m=4").id());
         assertEquals(6, AggregatorSpec.parse("multikrum-common").selectionSize(20, 6));
-        assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("median"));
-        assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("krum:m=3"));
-        assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("multikrum:m=0"));
+        assertThrows(InvalidConfigException.class, () -> AggregatorSpec.parse("median"));
+        assertThrows(InvalidConfigException.class, () -> AggregatorSpec.parse("krum:m=3"));
+        assertThrows(InvalidConfigException.class, () -> AggregatorSpec.parse("multikrum:m=0"));
     }
 }

@@ -11,7 +11,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.data.Dataset;
+import org.qoraedge.devicesim.data.InvalidDatasetException;
 import org.qoraedge.devicesim.data.Sharding;
 import org.qoraedge.devicesim.data.SyntheticSensorData;
 import org.qoraedge.devicesim.data.TrainTest;
@@ -73,12 +75,12 @@ class LocalTrainingTest {
 
     @Test
     void refusesBadConfigAndEmptyShards() {
-        assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(0, 32, 0.1));
-        assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(1, 0, 0.1));
-        assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(1, 32, Double.NaN));
+        assertThrows(InvalidConfigException.class, () -> new TrainingConfig(0, 32, 0.1));
+        assertThrows(InvalidConfigException.class, () -> new TrainingConfig(1, 0, 0.1));
+        assertThrows(InvalidConfigException.class, () -> new TrainingConfig(1, 32, Double.NaN));
         Model m = new LogisticRegression(DATA.train().numFeatures(), DATA.train().numClasses());
         Dataset empty = DATA.train().subset("empty", new int[0]);
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(InvalidDatasetException.class,
                 () -> LocalTraining.train(m, m.initialParameters(0), empty, TrainingConfig.DEFAULT, 1));
     }
 }

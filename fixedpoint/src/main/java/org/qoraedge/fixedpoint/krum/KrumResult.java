@@ -28,6 +28,52 @@ public final class KrumResult {
         this.aggregate = aggregate;
     }
 
+    /**
+     * A result computed by another conforming implementation (the fast paths of
+     * {@code org.qoraedge.fixedpoint.fast}). The arrays are copied. What can be checked in O(n) is
+     * checked: the quorum, non-negative scores, a ranking that is a permutation sorted by
+     * (score, index), and a selection that is a non-empty prefix of the ranking. The aggregate is
+     * the caller's responsibility.
+     *
+     * @throws QuorumException if {@code n = scores.length < 2f + 3}
+     * @throws IllegalArgumentException if the arrays are inconsistent as described above
+     */
+    public static KrumResult of(Metric metric, int f, int referenceExponent, long[] scores, int[] ranking,
+            int[] selected, Bfp16Block aggregate) {
+        int n = scores.length;
+        Krum.checkQuorum(n, f);
+        if (ranking.length != n) {
+            throw new IllegalArgumentException("ranking has " + ranking.length + " entries for " + n + " scores");
+        }
+        boolean[] seen = new boolean[n];
+        for (int r = 0; r < n; r++) {
+            int i = ranking[r];
+            if (i < 0 || i >= n || seen[i]) {
+                throw new IllegalArgumentException("ranking is not a permutation of 0.." + (n - 1) + ": entry " + r + " is " + i);
+            }
+            seen[i] = true;
+            if (scores[i] < 0) {
+                throw new IllegalArgumentException("score " + i + " is negative: " + scores[i]);
+            }
+            if (r > 0) {
+                int p = ranking[r - 1];
+                if (scores[p] > scores[i] || (scores[p] == scores[i] && p > i)) {
+                    throw new IllegalArgumentException("ranking is not sorted by (score, index) at entry " + r);
+                }
+            }
+        }
+        if (selected.length < 1 || selected.length > n) {
+            throw new IllegalArgumentException(selected.length + " indices selected out of " + n);
+        }
+        for (int r = 0; r < selected.length; r++) {
+            if (selected[r] != ranking[r]) {
+                throw new IllegalArgumentException("selection is not a prefix of the ranking at entry " + r);
+            }
+        }
+        return new KrumResult(metric, f, n - f - 2, referenceExponent, scores.clone(), ranking.clone(), selected.clone(),
+                aggregate);
+    }
+
     public Metric metric() {
         return metric;
     }

@@ -1,0 +1,193 @@
+package org.qoraedge.fixedpoint.fast;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.krum.DistanceMath;
+import org.qoraedge.fixedpoint.krum.Distances;
+import org.qoraedge.fixedpoint.krum.Krum;
+import org.qoraedge.fixedpoint.krum.KrumResult;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.krum.RoundDistances;
+
+/**
+ * Fast Krum and Multi-Krum over a whole round: bit for bit the results of
+ * {@link Krum#krum(Bfp16Block[], int, Metric)} and {@link Krum#multiKrum(Bfp16Block[], int, int, Metric)}
+ * (same scores, ranking, selection, aggregate and digests; the same refusals, with the same exception
+ * types), computed with the spec's section 4 identity: one sum of squares per block and one integer
+ * dot product per unordered pair (see {@link PairDots}), combined by {@link DistanceMath#distance}.
+ *
+ * <p>For blocks that arrive one at a time, {@link RoundBuffer} does the dot products on arrival.
+ *
+ * <p>Vectorized with {@code jdk.incubator.vector} when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} on x86_64 or aarch64; plain Java otherwise, or when
+ * {@code -Dqora.vector=false} is given ({@link #vectorized()}, {@link #implementation()}).
+ *
+ * <p>Memory: {@code O(n^2)} longs for the dot products and distances, plus per thread a buffer of
+ * {@code n} chunks of at most 1024 doubles; nothing is allocated per pair or per coordinate (except
+ * that {@link DistanceMath} uses one {@code BigInteger} computation for a pair whose exponents are
+ * more than 31 apart). Blocks must be in canonical order
+ * ({@link org.qoraedge.fixedpoint.NodeIds#canonicalOrder}), as for {@link Krum}.
+ *
+ * <p>Thread safety: stateless; the blocks are immutable, so any number of calls may run at once.
+ */
+public final class FastKrum {
+    private FastKrum() {
+    }
+
+    /** True when the vector kernels are in use (what cross-check's platform report prints). */
+    public static boolean vectorized() {
+        return Kernels.selected().isVector();
+    }
+
+    /**
+     * Which kernels are in use and, for the scalar ones, why: for instance
+     * {@code "vector (DoubleVector 512 bits, 8 lanes)"} or
+     * {@code "scalar (jdk.incubator.vector not present; start the JVM with --add-modules jdk.incubator.vector)"}.
+     */
+    public static String implementation() {
+        return Kernels.selection();
+    }
+
+    /** {@link #distances(Bfp16Block[], Metric, Parallelism)} with {@link Parallelism#defaults()}. */
+    public static RoundDistances distances(Bfp16Block[] blocks, Metric metric) {
+        return distances(blocks, metric, Parallelism.defaults());
+    }
+
+    /**
+     * Every distance of a round: identical to {@link Distances#compute(Bfp16Block[], Metric)}.
+     *
+     * @throws org.qoraedge.fixedpoint.EmptyInputException if there are no blocks
+     * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     */
+    public static RoundDistances distances(Bfp16Block[] blocks, Metric metric, Parallelism parallelism) {
+        return distances(blocks, metric, parallelism, Kernels.selected());
+    }
+
+    /** {@link #krum(Bfp16Block[], int, Metric, Parallelism)} with {@link Parallelism#defaults()}. */
+    public static KrumResult krum(Bfp16Block[] blocks, int f, Metric metric) {
+        return krum(blocks, f, metric, Parallelism.defaults());
+    }
+
+    /**
+     * Krum: identical to {@link Krum#krum(Bfp16Block[], int, Metric)}.
+     *
+     * @throws org.qoraedge.fixedpoint.krum.QuorumException if {@code n < 2f + 3} or {@code f < 0}
+     * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     */
+    public static KrumResult krum(Bfp16Block[] blocks, int f, Metric metric, Parallelism parallelism) {
+        return krum(blocks, f, metric, parallelism, Kernels.selected());
+    }
+
+    /** {@link #multiKrum(Bfp16Block[], int, int, Metric, Parallelism)} with {@link Parallelism#defaults()}. */
+    public static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric) {
+        return multiKrum(blocks, f, m, metric, Parallelism.defaults());
+    }
+
+    /**
+     * Multi-Krum(m): identical to {@link Krum#multiKrum(Bfp16Block[], int, int, Metric)}, the aggregate
+     * computed by {@link FastMeans}.
+     *
+     * @throws org.qoraedge.fixedpoint.krum.QuorumException if {@code n < 2f + 3} or {@code f < 0}
+     * @throws org.qoraedge.fixedpoint.krum.SelectionSizeException if {@code m} is outside {@code [1, n - 2f - 2]}
+     * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     */
+    public static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, Parallelism parallelism) {
+        return multiKrum(blocks, f, m, metric, parallelism, Kernels.selected());
+    }
+
+    static RoundDistances distances(Bfp16Block[] blocks, Metric metric, Parallelism parallelism, Kernels kernels) {
+        Objects.requireNonNull(metric, "metric");
+        int d = Bfp16Block.commonDimension(blocks);
+        int n = blocks.length;
+        checkRoundSize(n);
+        long[] norms = new long[n];
+        long[] upper = new long[(int) ((long) n * (n - 1) / 2)];
+        PairDots.compute(blocks, d, kernels, parallelism, norms, upper);
+        int[] exps = new int[n];
+        for (int j = 0; j < n; j++) {
+            exps[j] = blocks[j].exponent();
+        }
+        int eRef = metric == Metric.COMMON ? referenceExponent(exps, norms, null) : 0;
+        combine(norms, exps, upper, null, metric, eRef, upper);
+        return RoundDistances.of(metric, eRef, n, upper);
+    }
+
+    static KrumResult krum(Bfp16Block[] blocks, int f, Metric metric, Parallelism parallelism, Kernels kernels) {
+        Krum.checkQuorum(blocks.length, f);
+        return Krum.krum(blocks, f, distances(blocks, metric, parallelism, kernels));
+    }
+
+    static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, Parallelism parallelism,
+            Kernels kernels) {
+        Krum.checkSelectionSize(blocks.length, f, m);
+        return finishMultiKrum(blocks, f, m, distances(blocks, metric, parallelism, kernels), parallelism, kernels);
+    }
+
+    /** Scores and ranking as {@link Krum} computes them; the mean of the selection by {@link FastMeans}. */
+    static KrumResult finishMultiKrum(Bfp16Block[] blocks, int f, int m, RoundDistances d, Parallelism parallelism,
+            Kernels kernels) {
+        Krum.checkSelectionSize(blocks.length, f, m);
+        long[] scores = Krum.scores(d, f);
+        int[] ranking = Krum.ranking(scores);
+        int[] selected = Arrays.copyOf(ranking, m);
+        Bfp16Block[] chosen = new Bfp16Block[m];
+        for (int i = 0; i < m; i++) {
+            chosen[i] = blocks[selected[i]];
+        }
+        Bfp16Block mean = FastMeans.weightedMean(chosen, FastMeans.ones(m), parallelism, kernels);
+        return KrumResult.of(d.metric(), f, d.referenceExponent(), scores, ranking, selected, mean);
+    }
+
+    /** Most blocks in one round: the spec's n(n-1)/2 distances, and the tiles of {@link PairDots}, fit one array. */
+    static final int MAX_BLOCKS = 65_532;
+
+    static void checkRoundSize(int n) {
+        if (n > MAX_BLOCKS) {
+            throw new IllegalArgumentException("a round of " + n + " blocks is too large for one array of pairs; at most "
+                    + MAX_BLOCKS + " blocks");
+        }
+    }
+
+    /**
+     * COMMON's reference exponent from exponents and sums of squares (a block is all-zero exactly when
+     * its sum of squares is 0): the same lower median as {@link Distances#referenceExponent(Bfp16Block[])}.
+     *
+     * @param order null for blocks {@code 0..n-1}, else the indices (slots) of the round's blocks
+     */
+    static int referenceExponent(int[] exps, long[] norms, int[] order) {
+        int n = order == null ? exps.length : order.length;
+        int[] nonZero = new int[n];
+        int z = 0;
+        for (int k = 0; k < n; k++) {
+            int s = order == null ? k : order[k];
+            if (norms[s] != 0) {
+                nonZero[z++] = exps[s];
+            }
+        }
+        return Distances.referenceExponent(nonZero, z);
+    }
+
+    /**
+     * {@code out[q] = D(a, b)} for the pairs {@code a < b} of the round in the spec's order, from the
+     * sums of squares and the dot products.
+     *
+     * @param dots the dot products in the spec's pair order when {@code order} is null; else indexed by
+     *     {@link RoundBuffer#dotIndex(int, int)} of the slots
+     * @param order null for blocks {@code 0..n-1}, else the slots of the round's blocks in canonical order
+     */
+    static void combine(long[] norms, int[] exps, long[] dots, int[] order, Metric metric, int eRef, long[] out) {
+        int n = order == null ? norms.length : order.length;
+        int q = 0;
+        for (int a = 0; a < n; a++) {
+            int sa = order == null ? a : order[a];
+            long na = norms[sa];
+            int ea = exps[sa];
+            for (int b = a + 1; b < n; b++) {
+                int sb = order == null ? b : order[b];
+                long dot = order == null ? dots[q] : dots[RoundBuffer.dotIndex(sa, sb)];
+                out[q++] = DistanceMath.distance(na, ea, norms[sb], exps[sb], dot, metric, eRef);
+            }
+        }
+    }
+}

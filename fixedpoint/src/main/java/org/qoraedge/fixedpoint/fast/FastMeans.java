@@ -1,0 +1,233 @@
+package org.qoraedge.fixedpoint.fast;
+
+import java.util.Arrays;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.InvalidWeightException;
+import org.qoraedge.fixedpoint.Means;
+
+/**
+ * Exact (weighted) means of blocks, bit for bit those of {@link Means} (spec section 6, encoded by
+ * section 2), without a {@code BigInteger} per coordinate.
+ *
+ * <h2>Method</h2>
+ * With {@code b} the smallest exponent among the non-zero blocks (an all-zero block adds nothing to
+ * any numerator, so leaving its exponent out changes no value), coordinate {@code i} of the mean is
+ * {@code S_i * 2^b / W} with the integer {@code S_i = sum_j w_j 2^(e_j - b) m_j,i} and
+ * {@code W = sum_j w_j}. Section 2's result depends only on these rational values, not on {@code b}.
+ * Before touching a coordinate we bound every {@code |S_i|} (and every partial sum of it) by
+ * {@code B = 32767 * sum_j w_j 2^(e_j - b)}:
+ * <ul>
+ * <li>{@code B < 2^53} (every honest round: exponents within about 30 binades of each other): the
+ *     {@code S_i} are accumulated in {@code double}, exactly, because each term {@code w_j 2^(e_j-b) m}
+ *     and each running sum is an integer below {@code 2^53} in magnitude (see {@link Kernels}); with
+ *     the vector kernels this is SIMD code.</li>
+ * <li>{@code 2^53 <= B < 2^61}: the same sums in {@code long} arithmetic, which cannot overflow.</li>
+ * <li>otherwise (selected blocks more than about 40 binades apart), or a total weight
+ *     {@code W >= 2^46}: the reference {@link Means#weightedMean}.</li>
+ * </ul>
+ * Encoding then follows {@link org.qoraedge.fixedpoint.Bfp16#encodeExact} step by step in
+ * {@code long}: {@code t} is the least integer with {@code max|S_i| <= W 2^t}, {@code c = b + t},
+ * {@code e = max(c - 15, -126)}, {@code s = b - e}, and
+ * {@code m_i = sign(S_i) min(32767, floor((2 N + D) / (2 D)))} with {@code N = |S_i| 2^max(s,0)},
+ * {@code D = W 2^max(-s,0)} (round half away from zero). No overflow: if {@code s >= 0} then
+ * {@code s <= 15 - t}, so {@code N <= W 2^15 < 2^61}; if {@code s < 0} then {@code e = c - 15} and
+ * {@code D = W 2^(t-15) < 2 max|S_i| 2^-15 < 2^47}, while {@code N < 2^61}; either way
+ * {@code 2N + D < 2^63}.
+ *
+ * <p>Thread safety: stateless.
+ */
+public final class FastMeans {
+    private static final long EXACT_DOUBLE = 1L << 53;
+    private static final long LONG_LIMIT = 1L << 61;
+    private static final long WEIGHT_LIMIT = 1L << 46;
+    /** Coordinates per chunk: the chunk of sums stays in L1 while every block adds to it. */
+    private static final int CHUNK = 2048;
+
+    private FastMeans() {
+    }
+
+    /** The exact unweighted mean, identical to {@link Means#mean}, with {@link Parallelism#defaults()}. */
+    public static Bfp16Block mean(Bfp16Block[] blocks) {
+        return mean(blocks, Parallelism.defaults());
+    }
+
+    /** The exact unweighted mean, identical to {@link Means#mean}. */
+    public static Bfp16Block mean(Bfp16Block[] blocks, Parallelism parallelism) {
+        return weightedMean(blocks, ones(blocks.length), parallelism, Kernels.selected());
+    }
+
+    /** The exact weighted mean, identical to {@link Means#weightedMean}, with {@link Parallelism#defaults()}. */
+    public static Bfp16Block weightedMean(Bfp16Block[] blocks, long[] weights) {
+        return weightedMean(blocks, weights, Parallelism.defaults());
+    }
+
+    /**
+     * The exact weighted mean, identical to {@link Means#weightedMean} (same refusals).
+     *
+     * @param weights one integer weight {@code >= 1} per block
+     * @throws org.qoraedge.fixedpoint.EmptyInputException if there are no blocks
+     * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     * @throws InvalidWeightException if a weight is below 1 or the counts differ
+     */
+    public static Bfp16Block weightedMean(Bfp16Block[] blocks, long[] weights, Parallelism parallelism) {
+        return weightedMean(blocks, weights, parallelism, Kernels.selected());
+    }
+
+    static long[] ones(int n) {
+        long[] w = new long[n];
+        Arrays.fill(w, 1L);
+        return w;
+    }
+
+    static Bfp16Block weightedMean(Bfp16Block[] blocks, long[] weights, Parallelism parallelism, Kernels k) {
+        int d = Bfp16Block.commonDimension(blocks);
+        if (weights.length != blocks.length) {
+            throw new InvalidWeightException(weights.length + " weights given for " + blocks.length + " blocks");
+        }
+        long total = 0;
+        boolean totalFits = true;
+        for (int j = 0; j < blocks.length; j++) {
+            long w = weights[j];
+            if (w < 1) {
+                throw new InvalidWeightException("weight " + j + " is " + w + "; weights must be >= 1");
+            }
+            if (totalFits && w < WEIGHT_LIMIT - total) {
+                total += w;
+            } else {
+                totalFits = false;
+            }
+        }
+        if (!totalFits) {
+            return Means.weightedMean(blocks, weights);
+        }
+        int m = blocks.length;
+        boolean[] skip = new boolean[m];
+        int base = minExponent(blocks, skip);
+        long bound = bound(blocks, weights, skip, base);
+        if (bound >= LONG_LIMIT) {
+            // Maybe an all-zero block with a far exponent: leave zero blocks out and try again.
+            boolean any = false;
+            for (int j = 0; j < m; j++) {
+                skip[j] = blocks[j].isZero();
+                any |= !skip[j];
+            }
+            if (!any) {
+                return Bfp16Block.of(0, new short[d]);
+            }
+            base = minExponent(blocks, skip);
+            bound = bound(blocks, weights, skip, base);
+            if (bound >= LONG_LIMIT) {
+                return Means.weightedMean(blocks, weights);
+            }
+        }
+        long[] scaled = new long[m];
+        for (int j = 0; j < m; j++) {
+            scaled[j] = skip[j] ? 0 : weights[j] << (blocks[j].exponent() - base); // exact: bound < 2^61
+        }
+        return encode(blocks, scaled, skip, base, total, d, bound < EXACT_DOUBLE, parallelism, k);
+    }
+
+    private static int minExponent(Bfp16Block[] blocks, boolean[] skip) {
+        int min = Integer.MAX_VALUE;
+        for (int j = 0; j < blocks.length; j++) {
+            if (!skip[j]) {
+                min = Math.min(min, blocks[j].exponent());
+            }
+        }
+        return min;
+    }
+
+    /** {@code 32767 * sum_j w_j 2^(e_j - base)} over the blocks not skipped, or {@code LONG_LIMIT} if that is larger. */
+    private static long bound(Bfp16Block[] blocks, long[] weights, boolean[] skip, int base) {
+        long sum = 0;
+        for (int j = 0; j < blocks.length; j++) {
+            if (skip[j]) {
+                continue;
+            }
+            int s = blocks[j].exponent() - base;
+            if (s >= 61 || weights[j] > (LONG_LIMIT >>> s) / Bfp16Block.MAX_MANTISSA) {
+                return LONG_LIMIT;
+            }
+            sum += (weights[j] << s) * Bfp16Block.MAX_MANTISSA; // < 2^61, and sum < 2^61 below: no overflow
+            if (sum >= LONG_LIMIT) {
+                return LONG_LIMIT;
+            }
+        }
+        return sum;
+    }
+
+    private static Bfp16Block encode(Bfp16Block[] blocks, long[] scaled, boolean[] skip, int base, long total, int d,
+            boolean inDouble, Parallelism parallelism, Kernels k) {
+        int chunks = (d + CHUNK - 1) / CHUNK;
+        int parts = Math.min(parallelism.threads(), chunks);
+        double[] dsums = inDouble ? new double[d] : null;
+        long[] lsums = inDouble ? null : new long[d];
+        long[] partMax = new long[parts];
+        parallelism.run(parts, p -> {
+            short[] scratch = new short[CHUNK];
+            int from = (int) ((long) p * chunks / parts) * CHUNK;
+            int to = (int) Math.min(d, (long) (p + 1) * chunks / parts * CHUNK);
+            for (int start = from; start < to; start += CHUNK) {
+                int len = Math.min(CHUNK, to - start);
+                for (int j = 0; j < blocks.length; j++) {
+                    if (skip[j]) {
+                        continue;
+                    }
+                    blocks[j].copyMantissas(start, scratch, 0, len);
+                    if (inDouble) {
+                        k.scaleAdd(dsums, start, scratch, len, (double) scaled[j]);
+                    } else {
+                        long w = scaled[j];
+                        for (int i = 0; i < len; i++) {
+                            lsums[start + i] += w * scratch[i];
+                        }
+                    }
+                }
+            }
+            long max = 0;
+            for (int i = from; i < to; i++) {
+                max = Math.max(max, Math.abs(inDouble ? (long) dsums[i] : lsums[i]));
+            }
+            partMax[p] = max;
+        });
+        long maxAbs = 0;
+        for (long v : partMax) {
+            maxAbs = Math.max(maxAbs, v);
+        }
+        if (maxAbs == 0) {
+            return Bfp16Block.of(0, new short[d]);
+        }
+        int t0 = bitLength(maxAbs) - bitLength(total);
+        boolean fits = t0 >= 0 ? maxAbs <= total << t0 : maxAbs << -t0 <= total; // no overflow: both sides < 2^62
+        int c = base + (fits ? t0 : t0 + 1);
+        if (c > 128) {
+            // Unreachable for valid blocks (every value is below 2^128); the reference's refusal.
+            throw new IllegalArgumentException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
+        }
+        int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
+        int shift = base - e;
+        long den = shift >= 0 ? total : total << -shift;
+        long twoDen = 2 * den;
+        int up = Math.max(shift, 0);
+        short[] out = new short[d];
+        parallelism.run(parts, p -> {
+            int from = (int) ((long) p * chunks / parts) * CHUNK;
+            int to = (int) Math.min(d, (long) (p + 1) * chunks / parts * CHUNK);
+            for (int i = from; i < to; i++) {
+                long v = inDouble ? (long) dsums[i] : lsums[i];
+                if (v == 0) {
+                    continue;
+                }
+                long num = Math.abs(v) << up;
+                long q = (2 * num + den) / twoDen;
+                int mag = (int) Math.min(q, Bfp16Block.MAX_MANTISSA);
+                out[i] = (short) (v < 0 ? -mag : mag);
+            }
+        });
+        return Bfp16Block.of(e, out);
+    }
+
+    private static int bitLength(long x) {
+        return 64 - Long.numberOfLeadingZeros(x);
+    }
+}

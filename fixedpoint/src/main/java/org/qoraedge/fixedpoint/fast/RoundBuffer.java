@@ -1,0 +1,291 @@
+package org.qoraedge.fixedpoint.fast;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.InvalidBlockException;
+import org.qoraedge.fixedpoint.krum.Krum;
+import org.qoraedge.fixedpoint.krum.KrumResult;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.krum.RoundDistances;
+
+/**
+ * The blocks of one round, with their dot products computed as they arrive, so that closing the
+ * round costs only the O(1) combination per pair, the scoring, the ranking and the aggregate.
+ *
+ * <p>Each {@link #add} computes the new block's sum of squares and its dot products with every block
+ * already there ({@code O(size x d)} work, spread over the round's arrival time). Dot products, not
+ * distances, are kept because COMMON's reference exponent is known only when the round is complete.
+ * Closing takes the round's canonical order as a permutation of slots (blocks are added in arrival
+ * order; Krum runs on them sorted by node id):
+ * <pre>{@code
+ * RoundBuffer buffer = new RoundBuffer(d, expectedNodes);   // once per round (or clear() and reuse)
+ * String[] ids = new String[expectedNodes];
+ * ...
+ * int slot = buffer.add(block);           // on the round worker, for each accepted update
+ * ids[slot] = nodeId;
+ * ...
+ * int[] order = NodeIds.canonicalOrder(Arrays.copyOf(ids, buffer.size()));
+ * KrumResult r = buffer.multiKrum(order, f, m, Metric.COMMON);
+ * // r's indices are canonical positions: node ids[order[r.selected()[0]]], ...
+ * }</pre>
+ * The result is identical to {@code Krum.multiKrum(blocks, f, m, metric)} on
+ * {@code blocks[k] = block(order[k])}, whatever the arrival order was.
+ *
+ * <p>Memory: {@code capacity (capacity - 1) / 2} longs of dot products, allocated once, plus per
+ * thread a few chunks of at most 512 doubles; {@code add} allocates nothing (beyond a small task
+ * object when it runs in parallel). The blocks themselves are referenced, not copied (they are
+ * immutable).
+ *
+ * <p>Thread safety: not thread-safe. One thread owns a buffer (a gateway's round worker) and makes
+ * every call; {@code add} may use helper threads from its {@link Parallelism}, and returns only when
+ * they are done. Results do not depend on the parallelism.
+ */
+public final class RoundBuffer {
+    /** Coordinates per chunk of {@link #add}: the new block's chunk and 4 others stay in L1. */
+    static final int CHUNK = 512;
+
+    private final int dimension;
+    private final int capacity;
+    private final Parallelism parallelism;
+    private final Kernels kernels;
+    private final int chunk;
+    private final Bfp16Block[] blocks;
+    private final int[] exps;
+    private final long[] norms;
+    private final long[] dots; // dotIndex(s, t), t < s
+    private final Work[] work;
+    private int size;
+
+    /** Per-part scratch, allocated once. */
+    private static final class Work {
+        final double[] x;
+        final double[] ys;
+        final short[] tmp;
+        final long[] acc;
+        final long[] norm = new long[4];
+
+        Work(int chunk, int capacity) {
+            x = new double[chunk];
+            ys = new double[4 * chunk];
+            tmp = new short[chunk];
+            acc = new long[capacity + 4];
+        }
+    }
+
+    /**
+     * A buffer for rounds of up to {@code capacity} blocks of {@code dimension} coordinates, using
+     * {@link Parallelism#defaults()} in {@link #add}.
+     *
+     * @throws IllegalArgumentException if {@code dimension < 1} or {@code capacity} is outside [1, 65532]
+     */
+    public RoundBuffer(int dimension, int capacity) {
+        this(dimension, capacity, Parallelism.defaults());
+    }
+
+    /**
+     * A buffer for rounds of up to {@code capacity} blocks of {@code dimension} coordinates.
+     *
+     * @param parallelism the threads {@link #add} and the closing aggregate may use
+     * @throws IllegalArgumentException if {@code dimension < 1} or {@code capacity} is outside [1, 65532]
+     */
+    public RoundBuffer(int dimension, int capacity, Parallelism parallelism) {
+        this(dimension, capacity, parallelism, Kernels.selected());
+    }
+
+    RoundBuffer(int dimension, int capacity, Parallelism parallelism, Kernels kernels) {
+        if (dimension < 1) {
+            throw new IllegalArgumentException("a round buffer needs dimension >= 1, got " + dimension);
+        }
+        if (capacity < 1 || capacity > FastKrum.MAX_BLOCKS) {
+            throw new IllegalArgumentException("round buffer capacity " + capacity + " is outside [1, " + FastKrum.MAX_BLOCKS + "]");
+        }
+        this.dimension = dimension;
+        this.capacity = capacity;
+        this.parallelism = Objects.requireNonNull(parallelism, "parallelism");
+        this.kernels = kernels;
+        this.chunk = Math.min(CHUNK, kernels.padded(dimension));
+        this.blocks = new Bfp16Block[capacity];
+        this.exps = new int[capacity];
+        this.norms = new long[capacity];
+        this.dots = new long[(int) ((long) capacity * (capacity - 1) / 2)];
+        int chunks = (dimension + chunk - 1) / chunk;
+        this.work = new Work[Math.min(parallelism.threads(), chunks)];
+        for (int p = 0; p < work.length; p++) {
+            work[p] = new Work(chunk, capacity);
+        }
+    }
+
+    /** Where the dot product of slots {@code s != t} is kept. */
+    static int dotIndex(int s, int t) {
+        return s > t ? (int) ((long) s * (s - 1) / 2) + t : (int) ((long) t * (t - 1) / 2) + s;
+    }
+
+    /** The coordinates every block must have. */
+    public int dimension() {
+        return dimension;
+    }
+
+    /** The most blocks this buffer takes. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** How many blocks were added (the next slot). */
+    public int size() {
+        return size;
+    }
+
+    /** The block in {@code slot}, in {@code [0, size())}. */
+    public Bfp16Block block(int slot) {
+        checkSlot(slot);
+        return blocks[slot];
+    }
+
+    /** Forgets every block, keeping the memory, for the next round. */
+    public void clear() {
+        Arrays.fill(blocks, 0, size, null);
+        size = 0;
+    }
+
+    /**
+     * Adds a block and computes its sum of squares and its dot products with every block already
+     * added. Costs {@code O(size() x dimension())}.
+     *
+     * @return the block's slot: {@code 0} for the first block, then {@code 1, 2, ...}
+     * @throws InvalidBlockException if the block's dimension is not {@link #dimension()}
+     * @throws RoundBufferException if {@link #capacity()} blocks were already added
+     */
+    public int add(Bfp16Block block) {
+        Objects.requireNonNull(block, "block");
+        if (block.dimension() != dimension) {
+            throw new InvalidBlockException("block has " + block.dimension() + " coordinates, this round's blocks have "
+                    + dimension);
+        }
+        if (size == capacity) {
+            throw new RoundBufferException("round buffer is full: it holds its capacity of " + capacity + " blocks");
+        }
+        int s = size;
+        int chunks = (dimension + chunk - 1) / chunk;
+        int parts = work.length;
+        parallelism.run(parts, p -> addPart(block, s, p, parts, chunks));
+        int base = (int) ((long) s * (s - 1) / 2);
+        for (int t = 0; t < s; t++) {
+            long sum = 0;
+            for (Work w : work) {
+                sum += w.acc[t];
+            }
+            dots[base + t] = sum;
+        }
+        long norm = 0;
+        for (Work w : work) {
+            norm += w.norm[0];
+        }
+        norms[s] = norm;
+        exps[s] = block.exponent();
+        blocks[s] = block;
+        size = s + 1;
+        return s;
+    }
+
+    /** Part {@code p}: every dot product of the new block over its range of chunks. */
+    private void addPart(Bfp16Block x, int s, int p, int parts, int chunks) {
+        Work w = work[p];
+        Arrays.fill(w.acc, 0, s + 4 > w.acc.length ? w.acc.length : s + 4, 0L);
+        Arrays.fill(w.norm, 0L);
+        Kernels k = kernels;
+        int from = (int) ((long) p * chunks / parts);
+        int to = (int) ((long) (p + 1) * chunks / parts);
+        for (int c = from; c < to; c++) {
+            int start = c * chunk;
+            int len = Math.min(chunk, dimension - start);
+            int padded = k.padded(len);
+            k.load(x, start, len, padded, w.tmp, w.x, 0);
+            for (int g = 0; g < s; g += 4) {
+                int count = Math.min(4, s - g);
+                for (int r = 0; r < count; r++) {
+                    k.load(blocks[g + r], start, len, padded, w.tmp, w.ys, r * chunk);
+                }
+                // Rows count..3 hold stale (bounded) values; their sums land in acc[g + count ..] and are never read.
+                k.row1x4(w.x, 0, w.ys, 0, chunk, padded, w.acc, g);
+            }
+            k.row1x4(w.x, 0, w.x, 0, 0, padded, w.norm, 0);
+        }
+    }
+
+    /**
+     * Every distance among the blocks named by {@code order}, in canonical order: identical to
+     * {@code Distances.compute(blocks, metric)} on {@code blocks[k] = block(order[k])}.
+     *
+     * @param order distinct slots; {@code order[k]} is the slot of the block that is canonical block
+     *     {@code k} (normally a permutation of every slot, from {@code NodeIds.canonicalOrder})
+     * @throws RoundBufferException if {@code order} is empty, repeats a slot or names one not added
+     */
+    public RoundDistances distances(int[] order, Metric metric) {
+        Objects.requireNonNull(metric, "metric");
+        checkOrder(order);
+        int n = order.length;
+        int eRef = metric == Metric.COMMON ? FastKrum.referenceExponent(exps, norms, order) : 0;
+        long[] upper = new long[(int) ((long) n * (n - 1) / 2)];
+        FastKrum.combine(norms, exps, dots, order, metric, eRef, upper);
+        return RoundDistances.of(metric, eRef, n, upper);
+    }
+
+    /**
+     * Krum on the blocks named by {@code order}: identical to {@code Krum.krum(blocks, f, metric)} on
+     * {@code blocks[k] = block(order[k])}; the result's indices are canonical positions {@code k}.
+     *
+     * @throws RoundBufferException as {@link #distances}
+     * @throws org.qoraedge.fixedpoint.krum.QuorumException if {@code order.length < 2f + 3} or {@code f < 0}
+     */
+    public KrumResult krum(int[] order, int f, Metric metric) {
+        checkOrder(order);
+        Krum.checkQuorum(order.length, f);
+        return Krum.krum(canonicalBlocks(order), f, distances(order, metric));
+    }
+
+    /**
+     * Multi-Krum(m) on the blocks named by {@code order}: identical to
+     * {@code Krum.multiKrum(blocks, f, m, metric)} on {@code blocks[k] = block(order[k])}; the
+     * result's indices are canonical positions {@code k}.
+     *
+     * @throws RoundBufferException as {@link #distances}
+     * @throws org.qoraedge.fixedpoint.krum.QuorumException if {@code order.length < 2f + 3} or {@code f < 0}
+     * @throws org.qoraedge.fixedpoint.krum.SelectionSizeException if {@code m} is outside {@code [1, n - 2f - 2]}
+     */
+    public KrumResult multiKrum(int[] order, int f, int m, Metric metric) {
+        checkOrder(order);
+        Krum.checkSelectionSize(order.length, f, m);
+        return FastKrum.finishMultiKrum(canonicalBlocks(order), f, m, distances(order, metric), parallelism, kernels);
+    }
+
+    private Bfp16Block[] canonicalBlocks(int[] order) {
+        Bfp16Block[] out = new Bfp16Block[order.length];
+        for (int k = 0; k < order.length; k++) {
+            out[k] = blocks[order[k]];
+        }
+        return out;
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= size) {
+            throw new RoundBufferException("slot " + slot + " is outside [0, " + size + "): " + size + " blocks were added");
+        }
+    }
+
+    private void checkOrder(int[] order) {
+        Objects.requireNonNull(order, "order");
+        if (order.length == 0) {
+            throw new RoundBufferException("the canonical order names no slot; " + size + " blocks were added");
+        }
+        boolean[] seen = new boolean[size];
+        for (int k = 0; k < order.length; k++) {
+            int s = order[k];
+            checkSlot(s);
+            if (seen[s]) {
+                throw new RoundBufferException("the canonical order names slot " + s + " twice (at position " + k + ")");
+            }
+            seen[s] = true;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.qoraedge.fixedpoint.fast;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.krum.KrumResult;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.krum.RoundDistances;
+
+/**
+ * One way of running the fast path: kernels (scalar or vector), whole round or incremental, and a
+ * parallelism. Every variant must give the reference's results bit for bit.
+ */
+record Variant(String name, Kernels kernels, boolean incremental, Parallelism parallelism) {
+    /** A pool of the test's own, so that one variant runs on a caller-supplied executor. */
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(3, r -> {
+        Thread t = new Thread(r, "fast-path-test");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Every variant this JVM can run: the vector ones only when the incubator module is present. */
+    static List<Variant> all() {
+        List<Variant> out = new ArrayList<>();
+        add(out, "scalar", Kernels.scalar());
+        if (Kernels.vectorOrNull() != null) {
+            add(out, "vector", Kernels.vectorOrNull());
+        }
+        return out;
+    }
+
+    private static void add(List<Variant> out, String kind, Kernels k) {
+        out.add(new Variant(kind + " batch 1 thread", k, false, Parallelism.serial()));
+        out.add(new Variant(kind + " batch 3 threads (common pool)", k, false, Parallelism.threads(3)));
+        out.add(new Variant(kind + " batch 4 threads (own executor)", k, false, Parallelism.of(POOL, 4)));
+        out.add(new Variant(kind + " incremental 1 thread", k, true, Parallelism.serial()));
+        out.add(new Variant(kind + " incremental 2 threads", k, true, Parallelism.threads(2)));
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    RoundDistances distances(Bfp16Block[] canonical, Metric metric, long arrivalSeed) {
+        if (!incremental) {
+            return FastKrum.distances(canonical, metric, parallelism, kernels);
+        }
+        Arrival a = arrive(canonical, arrivalSeed);
+        return a.buffer.distances(a.order, metric);
+    }
+
+    KrumResult krum(Bfp16Block[] canonical, int f, Metric metric, long arrivalSeed) {
+        if (!incremental) {
+            return FastKrum.krum(canonical, f, metric, parallelism, kernels);
+        }
+        Arrival a = arrive(canonical, arrivalSeed);
+        return a.buffer.krum(a.order, f, metric);
+    }
+
+    KrumResult multiKrum(Bfp16Block[] canonical, int f, int m, Metric metric, long arrivalSeed) {
+        if (!incremental) {
+            return FastKrum.multiKrum(canonical, f, m, metric, parallelism, kernels);
+        }
+        Arrival a = arrive(canonical, arrivalSeed);
+        return a.buffer.multiKrum(a.order, f, m, metric);
+    }
+
+    private record Arrival(RoundBuffer buffer, int[] order) {
+    }
+
+    /**
+     * Adds the blocks to a round buffer in a seeded random arrival order, and returns the buffer with
+     * the canonical order of its slots ({@code order[k]} = slot of canonical block k).
+     */
+    private Arrival arrive(Bfp16Block[] canonical, long seed) {
+        int n = canonical.length;
+        int[] arrival = permutation(new SplittableRandom(seed), n);
+        RoundBuffer buffer = new RoundBuffer(canonical[0].dimension(), n + 2, parallelism, kernels);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[arrival[i]] = buffer.add(canonical[arrival[i]]);
+        }
+        return new Arrival(buffer, order);
+    }
+
+    static int[] permutation(SplittableRandom r, int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}

@@ -1,6 +1,6 @@
 package org.qoraedge.devicesim;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qoraedge.devicesim.attack.AttackCatalogue;
+import org.qoraedge.devicesim.data.DatasetLoadException;
 import org.qoraedge.devicesim.data.Datasets;
 import org.qoraedge.devicesim.data.Partition;
 import org.qoraedge.devicesim.data.TrainTest;
@@ -43,12 +44,30 @@ public final class DeviceSim implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(new CommandLine(new DeviceSim()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with its error handling: a refusal (bad setting, missing or malformed
+     * dataset file, an aggregator refusing a round) prints one line naming the problem and exits 1;
+     * anything else is a bug and keeps its stack trace.
+     */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new DeviceSim());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof DeviceSimException || ex instanceof DatasetLoadException
+                    || ex instanceof org.qoraedge.fixedpoint.FixedPointException) {
+                cmd.getErr().println("device-sim " + cmd.getCommandName() + ": " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        return cl;
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** Options shared by simulate and matrix. */
@@ -104,6 +123,9 @@ public final class DeviceSim implements Runnable {
     @Command(name = "simulate", mixinStandardHelpOptions = true,
             description = "One in-process run: prints the per-round table, writes the JSON report and the accuracy plot.")
     static final class Simulate implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Mixin
         RunOptions run;
 
@@ -128,7 +150,7 @@ public final class DeviceSim implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PrintStream out = System.out;
+            PrintWriter out = spec.commandLine().getOut();
             TrainTest data = run.load();
             SimConfig cfg = run.builder().byzantine(byzantineIds.isEmpty() ? byzantine : byzantineIds.size())
                     .byzantineIds(byzantineIds).attack(attack).aggregator(aggregator).build();
@@ -139,7 +161,10 @@ public final class DeviceSim implements Runnable {
             List<String> byz = Fleet.byzantineIds(cfg);
             out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
             out.println(RoundTable.header());
-            SimResult r = InProcessSimulator.run(cfg, data, rec -> out.println(RoundTable.row(rec, byz)));
+            SimResult r = InProcessSimulator.run(cfg, data, rec -> {
+                out.println(RoundTable.row(rec, byz));
+                out.flush();
+            });
             out.println(RoundTable.summary(r));
             if (report != null) {
                 JsonReport.write(r, report);
@@ -159,6 +184,9 @@ public final class DeviceSim implements Runnable {
     @Command(name = "matrix", mixinStandardHelpOptions = true,
             description = "A grid of in-process runs: attacks x aggregators x Byzantine fractions; writes matrix.md, matrix.csv, matrix.json and PNG plots.")
     static final class Matrix implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Mixin
         RunOptions run;
 
@@ -179,7 +207,7 @@ public final class DeviceSim implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PrintStream o = System.out;
+            PrintWriter o = spec.commandLine().getOut();
             List<String> specs = new ArrayList<>();
             for (String a : attacks) {
                 if (a.trim().equalsIgnoreCase("all")) {
@@ -209,6 +237,7 @@ public final class DeviceSim implements Runnable {
                 o.printf(Locale.ROOT, "[%d/%d] f=%d %-34s %-20s final %6.2f%%  byz selected %4d  %6.1f s  (elapsed %.0f s, ~%.0f s left)%n",
                         i, n, c.byzantine(), c.attack(), c.aggregator().id(), 100 * c.result().finalAccuracy(),
                         c.result().totalByzantineSelected(), c.result().wallMillis() / 1e3, elapsed, elapsed / i * (n - i));
+                o.flush();
             });
             String title = base.dataset() + ", " + base.model() + ", " + base.nodes() + " nodes, " + base.rounds() + " rounds";
             for (Path p : MatrixReport.write(cells, title, out)) {
@@ -223,9 +252,13 @@ public final class DeviceSim implements Runnable {
     @Command(name = "attacks", mixinStandardHelpOptions = true,
             description = "Lists the attack catalogue: model-level (run here) and protocol-level (for the MQTT fleet).")
     static final class ListAttacks implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public void run() {
-            System.out.print(AttackCatalogue.describe());
+            spec.commandLine().getOut().print(AttackCatalogue.describe());
+            spec.commandLine().getOut().flush();
         }
     }
 }

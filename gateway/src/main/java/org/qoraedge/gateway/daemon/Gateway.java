@@ -149,7 +149,12 @@ public final class Gateway implements AutoCloseable {
             holder[0] = link;
             Gateway gw = new Gateway(config, broker, link, coordinator, publicKey);
             outbox.gateway = gw;
-            link.connect();
+            try {
+                link.connect();
+            } catch (IOException e) {
+                link.close(Duration.ZERO);
+                throw e;
+            }
             Logger.info("gateway {} for fleet {} connected to {}: {} node keys, {} expected, {}, public key {}",
                     config.gatewayId(), config.fleet(), uri, registry.size(),
                     config.expected() == null ? registry.size() : config.expected().size(), config, pk);

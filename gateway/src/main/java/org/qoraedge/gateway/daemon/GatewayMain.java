@@ -184,6 +184,12 @@ public final class GatewayMain implements Runnable {
             }
             Path parent = registry.toAbsolutePath().getParent();
             Files.createDirectories(parent);
+            if (Files.exists(registry) && Files.size(registry) > 0) {
+                byte[] existingBytes = Files.readAllBytes(registry);
+                if (existingBytes[existingBytes.length - 1] != '\n') {
+                    lines.insert(0, '\n');
+                }
+            }
             Files.writeString(registry, lines.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             out.println("appended " + ids.size() + " line(s) to " + registry);
             return 0;

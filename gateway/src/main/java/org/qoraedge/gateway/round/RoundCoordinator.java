@@ -168,9 +168,21 @@ public final class RoundCoordinator implements AutoCloseable {
                 settings.deadline().toMillis());
     }
 
+    private boolean allExpectedReported() {
+        if (state.accepted.isEmpty()) {
+            return false; // never close early on nothing (every expected node banned would spin)
+        }
+        try {
+            return state.allExpectedReported(settings.expected(), settings.banList());
+        } catch (RuntimeException e) {
+            Logger.warn("ban list failed ({}); waiting for every expected node", e.getMessage());
+            return state.accepted.containsAll(settings.expected());
+        }
+    }
+
     /** Handles messages until the round may close; true when it may. */
     private boolean collect() throws InterruptedException {
-        if (state.allExpectedReported(settings.expected())) {
+        if (allExpectedReported()) {
             return true;
         }
         long wait = state.deadlineNanos - System.nanoTime();
@@ -183,7 +195,7 @@ public final class RoundCoordinator implements AutoCloseable {
             handleSafely(in);
             // Drain what is already queued without re-checking the clock for each message.
             Inbound next;
-            while (!state.allExpectedReported(settings.expected()) && (next = inbox.poll(0)) != null) {
+            while (!allExpectedReported() && (next = inbox.poll(0)) != null) {
                 handleSafely(next);
             }
         }
@@ -483,8 +495,14 @@ public final class RoundCoordinator implements AutoCloseable {
             this.buffer = buffer;
         }
 
-        boolean allExpectedReported(Set<String> expected) {
-            return accepted.size() >= expected.size() && accepted.containsAll(expected);
+        /** True when every expected node that is not banned has an accepted update. */
+        boolean allExpectedReported(Set<String> expected, BanList bans) {
+            for (String id : expected) {
+                if (!accepted.contains(id) && !bans.isBanned(id)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

@@ -300,6 +300,18 @@ class RoundCoordinatorTest {
     }
 
     @Test
+    void aBannedExpectedNodeDoesNotHoldTheRoundUntilTheDeadline() throws InterruptedException {
+        start(multiKrum(), Duration.ofSeconds(30), 1024, id -> id.equals("node-06"));
+        for (NodeCredentials c : nodes.subList(0, 5)) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 5));
+        }
+        RoundReport r = next();
+        assertTrue(r.aggregated());
+        assertFalse(r.deadlineReached());
+        assertEquals(5, r.acceptedIds().size());
+    }
+
+    @Test
     void aFullInboxDropsAndCountsWithoutBlocking() {
         Inbox small = new Inbox(2);
         assertTrue(small.offer("a", new byte[0]));

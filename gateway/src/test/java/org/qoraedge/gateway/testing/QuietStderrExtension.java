@@ -10,7 +10,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Fails a test that writes to stderr (registered for every test through the service loader):
  * logs go to target/test-logs, so anything on stderr is a library complaining or a stack trace
- * nobody asked for. The output is still shown on the real stderr.
+ * nobody asked for. The output is still shown on the real stderr, except for tests marked
+ * {@link AllowsStderr}, whose expected complaint is swallowed.
  */
 public final class QuietStderrExtension implements BeforeEachCallback, AfterEachCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(QuietStderrExtension.class);
@@ -18,6 +19,7 @@ public final class QuietStderrExtension implements BeforeEachCallback, AfterEach
     @Override
     public void beforeEach(ExtensionContext context) {
         PrintStream original = System.err;
+        boolean allowed = context.getTestMethod().map(m -> m.isAnnotationPresent(AllowsStderr.class)).orElse(false);
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream tee = new PrintStream(new java.io.OutputStream() {
             @Override
@@ -25,7 +27,9 @@ public final class QuietStderrExtension implements BeforeEachCallback, AfterEach
                 synchronized (captured) {
                     captured.write(b);
                 }
-                original.write(b);
+                if (!allowed) {
+                    original.write(b);
+                }
             }
 
             @Override
@@ -33,7 +37,9 @@ public final class QuietStderrExtension implements BeforeEachCallback, AfterEach
                 synchronized (captured) {
                     captured.write(b, off, len);
                 }
-                original.write(b, off, len);
+                if (!allowed) {
+                    original.write(b, off, len);
+                }
             }
         }, true, StandardCharsets.UTF_8);
         context.getStore(NS).put("original", original);

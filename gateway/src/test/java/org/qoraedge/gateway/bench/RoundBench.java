@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.Metric;
@@ -27,7 +26,10 @@ import org.qoraedge.gateway.daemon.GatewayConfig;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.SignatureScheme;
-import org.qoraedge.gateway.round.RoundReport;
+import org.qoraedge.gateway.mqtt.MqttLink;
+import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.protocol.TextMessage;
+import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.TestNodes;
 
@@ -59,6 +61,17 @@ public final class RoundBench {
         int f = Integer.parseInt(arg(args, 5, String.valueOf(Math.max(0, (n - 3) / 4))));
         Metric metric = org.qoraedge.gateway.aggregation.AggregationSettings.parseMetric(arg(args, 6, "common"));
         SignatureScheme scheme = SignatureScheme.ofKeyFileName(arg(args, 7, "hmac-sha256"));
+        // Optional: jar=PATH runs the gateway as the daemon jar in its own JVM (xmx=SIZE caps its heap),
+        // so its heap is measured alone; round figures then come from its audit records.
+        String jar = null;
+        String xmx = "64m";
+        for (String a : args) {
+            if (a.startsWith("jar=")) {
+                jar = a.substring(4);
+            } else if (a.startsWith("xmx=")) {
+                xmx = a.substring(4);
+            }
+        }
         Path tmp = Files.createTempDirectory("qora-bench");
 
         List<NodeCredentials> creds = new ArrayList<>();
@@ -83,18 +96,41 @@ public final class RoundBench {
             broker = e;
             uri = e.uri();
         }
-        BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
-        AtomicLong reportNanos = new AtomicLong();
+        BlockingQueue<Closed> reports = new LinkedBlockingQueue<>();
         GatewayConfig cfg = GatewayConfig.builder().brokerUri(uri).fleet("bench").keysFile(keys).aggregator(agg).metric(metric)
                 .f(f).minUpdates(1).dimension(d).modelId("bench").deadline(Duration.ofSeconds(120)).maxRounds(rounds)
                 .stateDir(tmp.resolve("state")).inboxCapacity(4 * n).build();
         long startNanos = System.nanoTime();
-        Gateway gw = Gateway.start(cfg, Gateway.Options.external().listener(r -> {
-            reportNanos.set(System.nanoTime());
-            reports.add(r);
-        }));
-        System.out.printf(Locale.ROOT, "gateway start: %.0f ms%n", (System.nanoTime() - startNanos) / 1e6);
-
+        Gateway gw = null;
+        Process daemon = null;
+        MqttLink audit = null;
+        if (jar == null) {
+            gw = Gateway.start(cfg, Gateway.Options.external().listener(r -> reports.add(new Closed(r.round(), r.aggregated(),
+                    r.failure(), r.acceptedIds().size(), r.result() == null ? 0 : r.result().selected().length, r.closeNanos(),
+                    r.modelDigest(), System.nanoTime()))));
+            System.out.printf(Locale.ROOT, "gateway start: %.0f ms (in this JVM)%n", (System.nanoTime() - startNanos) / 1e6);
+        } else {
+            Topics topics = new Topics("bench");
+            audit = new MqttLink(MqttSettings.builder(uri, "bench-audit").build(), List.of(new MqttLink.Subscription(topics.audit(), 1)),
+                    (topic, msg) -> {
+                        TextMessage t = TextMessage.parse(msg.getPayload());
+                        String sel = t.get("selected");
+                        reports.add(new Closed(t.requireLong("round"), "aggregated".equals(t.get("outcome")), t.get("reason"),
+                                t.require("accepted").isEmpty() ? 0 : t.require("accepted").split(",").length,
+                                sel == null || sel.isEmpty() ? 0 : sel.split(",").length, t.requireLong("closeMicros") * 1000,
+                                t.require("modelDigest"), System.nanoTime()));
+                    }, null, null);
+            audit.connect();
+            Path props = tmp.resolve("gw.properties");
+            Files.writeString(props, "broker.uri = " + uri + "\nfleet = bench\nkeys.file = keys.txt\naggregator = " + agg.wireName()
+                    + "\nmetric = " + metric.name().toLowerCase(Locale.ROOT) + "\nf = " + f + "\nmodel.id = bench\nmodel.dimension = " + d
+                    + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n");
+            Path gcLog = tmp.resolve("gateway-gc.log");
+            daemon = new ProcessBuilder("java", "-Xmx" + xmx, "-Xlog:gc:file=" + gcLog, "-jar", jar, "run", "--config", props.toString())
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
+            System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, log %s, GC log %s%n", xmx,
+                    tmp.resolve("gateway.log"), gcLog);
+        }
         List<NodeClient> nodes = new ArrayList<>();
         for (NodeCredentials c : creds) {
             NodeClient nc = NodeClient.builder(uri, "bench", c).connectTimeout(Duration.ofSeconds(30)).build();
@@ -140,11 +176,11 @@ public final class RoundBench {
                     }
                 });
             }
-            RoundReport rep = reports.poll(180, TimeUnit.SECONDS);
+            Closed rep = reports.poll(180, TimeUnit.SECONDS);
             if (rep == null) {
                 throw new IllegalStateException("round " + r + " did not close");
             }
-            long closedAt = reportNanos.get();
+            long closedAt = rep.seenNanos();
             if (r < rounds) {
                 for (NodeClient nc : nodes) {
                     nc.awaitRound(r + 1, Duration.ofSeconds(120));
@@ -157,8 +193,7 @@ public final class RoundBench {
             roundMs[r - 1] = (r < rounds ? t1 - t0 : closedAt - t0) / 1e6;
             double mb = (double) n * frames[0].length / 1e6;
             System.out.printf(Locale.ROOT, "round %d: %s, accepted %d, selected %d, round %.0f ms%s, ingest %.0f ms (%.0f updates/s, %.1f MB/s), close %.0f ms, model %s%n",
-                    r, rep.aggregated() ? "aggregated" : "FAILED " + rep.failure(), rep.acceptedIds().size(),
-                    rep.result() == null ? 0 : rep.result().selected().length, roundMs[r - 1],
+                    r, rep.aggregated() ? "aggregated" : "FAILED " + rep.failure(), rep.accepted(), rep.selected(), roundMs[r - 1],
                     r < rounds ? " (to every node holding the new model)" : " (to close; last round)", ingestMs[r - 1],
                     n / (ingestMs[r - 1] / 1e3), mb / (ingestMs[r - 1] / 1e3), closeMs[r - 1], rep.modelDigest().substring(0, 16));
         }
@@ -168,9 +203,36 @@ public final class RoundBench {
         for (NodeClient nc : nodes) {
             nc.close();
         }
-        gw.close();
+        if (gw != null) {
+            gw.close();
+        }
+        if (daemon != null) {
+            if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
+                daemon.destroy();
+            }
+            audit.close();
+            System.out.println("gateway daemon exit code " + daemon.waitFor() + "; last GC lines:");
+            List<String> gc = Files.readAllLines(tmp.resolve("gateway-gc.log"));
+            for (String line : gc.subList(Math.max(0, gc.size() - 4), gc.size())) {
+                System.out.println("  " + line);
+            }
+            long maxAfter = 0;
+            java.util.regex.Matcher m;
+            for (String line : gc) {
+                m = java.util.regex.Pattern.compile("->(\\d+)M\\(").matcher(line);
+                if (m.find()) {
+                    maxAfter = Math.max(maxAfter, Long.parseLong(m.group(1)));
+                }
+            }
+            System.out.println("gateway heap: largest live set after a GC " + maxAfter + " MiB (cap -Xmx" + xmx + ")");
+        }
         broker.close();
         System.exit(0);
+    }
+
+    /** A closed round as seen by the bench (from a listener in-process, or from the audit topic). */
+    private record Closed(long round, boolean aggregated, String failure, int accepted, int selected, long closeNanos,
+            String modelDigest, long seenNanos) {
     }
 
     private static double median(double[] v) {

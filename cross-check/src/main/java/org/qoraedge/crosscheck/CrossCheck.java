@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cross-check", mixinStandardHelpOptions = true, version = "cross-check 0.1.0",
         description = "Checks that this platform computes BFP-16 Krum results bit for bit as the spec says.",
         subcommands = {RunCommand.class, org.qoraedge.crosscheck.stress.StressCommand.class,
-            org.qoraedge.crosscheck.report.CompareCommand.class})
+            org.qoraedge.crosscheck.report.CompareCommand.class, org.qoraedge.crosscheck.bench.BenchCommand.class})
 public final class CrossCheck implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

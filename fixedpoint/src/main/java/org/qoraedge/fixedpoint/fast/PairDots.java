@@ -22,9 +22,9 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  */
 final class PairDots {
     /** Coordinates per chunk (a multiple of every vector width). Tuning only: {@code -Dqora.fast.chunk}. */
-    static final int CHUNK = roundTo64(Integer.getInteger("qora.fast.chunk", 1024), 64, Kernels.MAX_CHUNK);
+    static final int CHUNK = roundTo64(Integer.getInteger("qora.fast.chunk", 512), 64, Kernels.MAX_CHUNK);
     /** Bytes of rows per column block, meant to sit in L2. Tuning only: {@code -Dqora.fast.columnBytes}. */
-    static final int COLUMN_BYTES = Math.max(1 << 12, Integer.getInteger("qora.fast.columnBytes", 384 << 10));
+    static final int COLUMN_BYTES = Math.max(1 << 12, Integer.getInteger("qora.fast.columnBytes", 768 << 10));
 
     private PairDots() {
     }

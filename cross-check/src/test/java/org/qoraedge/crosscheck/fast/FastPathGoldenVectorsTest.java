@@ -1,0 +1,206 @@
+package org.qoraedge.crosscheck.fast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.qoraedge.crosscheck.conformance.CaseEvaluator;
+import org.qoraedge.crosscheck.conformance.VectorCase;
+import org.qoraedge.crosscheck.conformance.VectorFiles;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.fast.FastKrum;
+import org.qoraedge.fixedpoint.fast.FastMeans;
+import org.qoraedge.fixedpoint.fast.Parallelism;
+import org.qoraedge.fixedpoint.fast.RoundBuffer;
+import org.qoraedge.fixedpoint.krum.KrumResult;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.krum.RoundDistances;
+
+/**
+ * The fast path against the golden vectors themselves (not against the reference): every distance,
+ * Krum, Multi-Krum and mean case of the bundled set, through the whole-round entry points with 1 and
+ * 3 threads and through the incremental round buffer (blocks added in a shuffled order), must give
+ * the expected fields exactly, as {@link CaseEvaluator#mismatches} judges them.
+ *
+ * <p>This JVM runs whichever kernels {@link FastKrum#implementation()} reports (the scalar ones unless
+ * cross-check's tests are started with {@code --add-modules jdk.incubator.vector}); fixedpoint's own
+ * tests run the same vectors through the vector kernels.
+ */
+class FastPathGoldenVectorsTest {
+    private static final Set<String> KINDS = Set.of("distance", "krum", "multikrum", "mean");
+
+    enum Way {
+        WHOLE_ROUND_1_THREAD, WHOLE_ROUND_3_THREADS, INCREMENTAL
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (VectorCase c : VectorFiles.loadBundled()) {
+            if (KINDS.contains(c.kind())) {
+                for (Way w : Way.values()) {
+                    out.add(Arguments.of(c, w));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @Test
+    void coversEveryCaseOfTheFastPathsKinds() {
+        long n = VectorFiles.loadBundled().stream().filter(c -> KINDS.contains(c.kind())).count();
+        assertTrue(n >= 600, "only " + n + " distance/krum/multikrum/mean cases bundled");
+        assertEquals(n * Way.values().length, cases().count());
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @MethodSource("cases")
+    void fastPathGivesTheGoldenResult(VectorCase c, Way way) {
+        JsonObject actual;
+        try {
+            actual = evaluate(c, way);
+        } catch (FixedPointException e) {
+            actual = new JsonObject();
+            actual.addProperty("refuse", true);
+        }
+        List<String> problems = CaseEvaluator.mismatches(c, actual);
+        assertTrue(problems.isEmpty(), c.id() + " (" + c.source() + ") via " + way + " with " + FastKrum.implementation()
+                + ": " + problems);
+    }
+
+    private static JsonObject evaluate(VectorCase c, Way way) {
+        JsonObject in = c.input();
+        Bfp16Block[] blocks = blocks(in.getAsJsonArray("blocks"));
+        Parallelism par = way == Way.WHOLE_ROUND_3_THREADS ? Parallelism.threads(3) : Parallelism.serial();
+        JsonObject r = new JsonObject();
+        if (c.kind().equals("mean")) {
+            Bfp16Block agg;
+            if (in.has("weights")) {
+                JsonArray w = in.getAsJsonArray("weights");
+                long[] weights = new long[w.size()];
+                for (int i = 0; i < weights.length; i++) {
+                    weights[i] = w.get(i).getAsLong();
+                }
+                agg = FastMeans.weightedMean(blocks, weights, par);
+            } else {
+                agg = FastMeans.mean(blocks, par);
+            }
+            r.add("aggregate", blockJson(agg));
+            r.addProperty("aggregate_digest", Digests.block(agg));
+            return r;
+        }
+        Metric metric = Metric.valueOf(in.get("metric").getAsString());
+        RoundBuffer buffer = null;
+        int[] order = null;
+        if (way == Way.INCREMENTAL) {
+            buffer = new RoundBuffer(blocks[0].dimension(), blocks.length, Parallelism.serial());
+            order = new int[blocks.length];
+            int[] arrival = shuffled(new SplittableRandom(c.id().hashCode()), blocks.length);
+            for (int i : arrival) {
+                order[i] = buffer.add(blocks[i]); // refuses unequal lengths, as the reference does
+            }
+        }
+        if (c.kind().equals("distance")) {
+            RoundDistances d = buffer != null ? buffer.distances(order, metric) : FastKrum.distances(blocks, metric, par);
+            long[] upper = d.upperTriangle();
+            JsonArray a = new JsonArray();
+            for (long v : upper) {
+                a.add(v);
+            }
+            r.add("distances", a);
+            r.addProperty("digest", Digests.distances(upper));
+            if (metric == Metric.COMMON) {
+                r.addProperty("e_ref", d.referenceExponent());
+            }
+            return r;
+        }
+        boolean multi = c.kind().equals("multikrum");
+        int f = in.get("f").getAsInt();
+        KrumResult k;
+        if (multi) {
+            int m = in.get("m").getAsInt();
+            k = buffer != null ? buffer.multiKrum(order, f, m, metric) : FastKrum.multiKrum(blocks, f, m, metric, par);
+        } else {
+            k = buffer != null ? buffer.krum(order, f, metric) : FastKrum.krum(blocks, f, metric, par);
+        }
+        r.addProperty("k", k.k());
+        JsonArray scores = new JsonArray();
+        for (long s : k.scores()) {
+            scores.add(s);
+        }
+        r.add("scores", scores);
+        r.addProperty("scores_digest", k.scoresDigest());
+        r.add("ranking", ints(k.ranking()));
+        r.addProperty("ranking_digest", k.rankingDigest());
+        if (multi) {
+            r.add("selected", ints(k.selected()));
+            r.addProperty("selected_digest", k.selectedDigest());
+        } else {
+            r.addProperty("selected", k.selected()[0]);
+        }
+        r.add("aggregate", blockJson(k.aggregate()));
+        r.addProperty("aggregate_digest", k.aggregateDigest());
+        if (metric == Metric.COMMON) {
+            r.addProperty("e_ref", k.referenceExponent());
+        }
+        return r;
+    }
+
+    private static Bfp16Block[] blocks(JsonArray arr) {
+        Bfp16Block[] out = new Bfp16Block[arr.size()];
+        for (int j = 0; j < out.length; j++) {
+            JsonObject b = arr.get(j).getAsJsonObject();
+            JsonArray m = b.getAsJsonArray("m");
+            int[] mant = new int[m.size()];
+            for (int i = 0; i < mant.length; i++) {
+                mant[i] = m.get(i).getAsInt();
+            }
+            out[j] = Bfp16Block.of(b.get("e").getAsInt(), mant);
+        }
+        return out;
+    }
+
+    private static JsonObject blockJson(Bfp16Block b) {
+        JsonObject o = new JsonObject();
+        o.addProperty("e", b.exponent());
+        JsonArray m = new JsonArray();
+        for (int i = 0; i < b.dimension(); i++) {
+            m.add(b.mantissa(i));
+        }
+        o.add("m", m);
+        return o;
+    }
+
+    private static JsonArray ints(int[] v) {
+        JsonArray a = new JsonArray();
+        for (int x : v) {
+            a.add(x);
+        }
+        return a;
+    }
+
+    private static int[] shuffled(SplittableRandom r, int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}

@@ -9,7 +9,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.qoraedge.gateway.mqtt.MqttLink;
 import org.qoraedge.gateway.mqtt.MqttSettings;
-import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.KeyFiles;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.ProtocolException;
@@ -244,11 +242,4 @@ public final class GatewayMain implements Runnable {
         }
     }
 
-    static String hex(byte[] b) {
-        return HexFormat.of().formatHex(b);
-    }
-
-    static byte[] publicKeyOfSeed(byte[] seed) {
-        return Ed25519Keys.publicKeyOf(seed);
-    }
 }

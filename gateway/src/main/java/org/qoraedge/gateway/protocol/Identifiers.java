@@ -1,6 +1,5 @@
 package org.qoraedge.gateway.protocol;
 
-import java.nio.charset.StandardCharsets;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.NodeIds;
 
@@ -62,7 +61,4 @@ public final class Identifiers {
         }
     }
 
-    static String decodeUnchecked(byte[] b, int off, int len) {
-        return new String(b, off, len, StandardCharsets.UTF_8);
-    }
 }

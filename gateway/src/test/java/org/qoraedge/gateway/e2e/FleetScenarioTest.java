@@ -30,7 +30,6 @@ import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
-import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.RejectionNotice;
@@ -305,8 +304,4 @@ class FleetScenarioTest {
         }
     }
 
-    static byte[] frameOf(byte[] f) {
-        FrameCodec.parseHeader(f, f.length);
-        return f;
-    }
 }

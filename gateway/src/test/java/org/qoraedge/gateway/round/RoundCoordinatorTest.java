@@ -13,7 +13,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -350,7 +349,4 @@ class RoundCoordinatorTest {
         throw new AssertionError("round " + round + " was not announced");
     }
 
-    static Set<RejectReason> all() {
-        return EnumSet.allOf(RejectReason.class);
-    }
 }

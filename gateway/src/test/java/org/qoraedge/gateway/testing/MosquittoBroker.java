@@ -64,12 +64,23 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Starts Mosquitto on a free port of 127.0.0.1 with its config and log under {@code dir}. */
     public static MosquittoBroker start(Path dir) throws IOException, InterruptedException {
+        return start(dir, "allow_anonymous true\n");
+    }
+
+    /**
+     * Starts Mosquitto with {@code listenerConfig} (lines that follow the {@code listener} line:
+     * TLS files, authentication) instead of anonymous plain TCP.
+     */
+    public static MosquittoBroker start(Path dir, String listenerConfig) throws IOException, InterruptedException {
         Path bin = requireBinary();
         int port = freePort();
         Files.createDirectories(dir);
         Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\n"
-                + "allow_anonymous true\n"
+        // Run as root (as CI does), Mosquitto 2 drops to the "mosquitto" user once it needs a password
+        // file, and could then not read this fixture's private temporary directory: stay the user we are.
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Files.writeString(conf, (root ? "user root\n" : "") + "listener " + port + " 127.0.0.1\n"
+                + listenerConfig
                 + "persistence false\n"
                 + "max_queued_messages 10000\n"
                 + "max_inflight_messages 0\n"
@@ -83,7 +94,8 @@ public final class MosquittoBroker implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new IOException("mosquitto exited with " + p.exitValue() + "; see " + dir.resolve("mosquitto.out"));
+                throw new IOException("mosquitto exited with " + p.exitValue() + ": " + Files.readString(dir.resolve("mosquitto.out")).strip()
+                        + (Files.exists(dir.resolve("mosquitto.log")) ? " / " + Files.readString(dir.resolve("mosquitto.log")).strip() : ""));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);

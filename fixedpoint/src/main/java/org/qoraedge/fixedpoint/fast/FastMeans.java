@@ -79,8 +79,50 @@ public final class FastMeans {
         return w;
     }
 
+    /** Which way a mean is computed (see the class comment). */
+    enum Tier {
+        /** Sums in {@code double}: bound below 2^53. */
+        DOUBLE,
+        /** Sums in {@code long}: bound below 2^61. */
+        LONG,
+        /** Every block is all-zero: the zero block, {@code e = 0}. */
+        ZERO,
+        /** The reference {@link Means#weightedMean}. */
+        REFERENCE
+    }
+
+    /** How a validated mean will be computed: the tier, and for DOUBLE and LONG the base exponent and the blocks left out. */
+    private record Plan(Tier tier, int base, long total, boolean[] skip) {
+    }
+
     static Bfp16Block weightedMean(Bfp16Block[] blocks, long[] weights, Parallelism parallelism, Kernels k) {
         int d = Bfp16Block.commonDimension(blocks);
+        Plan plan = plan(blocks, weights);
+        switch (plan.tier()) {
+            case REFERENCE:
+                return Means.weightedMean(blocks, weights);
+            case ZERO:
+                return Bfp16Block.of(0, new short[d]);
+            default:
+                break;
+        }
+        int m = blocks.length;
+        long[] scaled = new long[m];
+        for (int j = 0; j < m; j++) {
+            // exact: every w_j 2^(e_j - base) * 32767 is below the bound, itself below 2^61
+            scaled[j] = plan.skip()[j] ? 0 : weights[j] << (blocks[j].exponent() - plan.base());
+        }
+        return encode(blocks, scaled, plan.skip(), plan.base(), plan.total(), d, plan.tier() == Tier.DOUBLE, parallelism, k);
+    }
+
+    /** The tier {@link #weightedMean} uses for these (valid) inputs; for tests. */
+    static Tier tier(Bfp16Block[] blocks, long[] weights) {
+        Bfp16Block.commonDimension(blocks);
+        return plan(blocks, weights).tier();
+    }
+
+    /** Validates the weights as {@link Means#weightedMean} does (same refusals, same messages) and plans the computation. */
+    private static Plan plan(Bfp16Block[] blocks, long[] weights) {
         if (weights.length != blocks.length) {
             throw new InvalidWeightException(weights.length + " weights given for " + blocks.length + " blocks");
         }
@@ -98,7 +140,7 @@ public final class FastMeans {
             }
         }
         if (!totalFits) {
-            return Means.weightedMean(blocks, weights);
+            return new Plan(Tier.REFERENCE, 0, 0, null);
         }
         int m = blocks.length;
         boolean[] skip = new boolean[m];
@@ -112,19 +154,15 @@ public final class FastMeans {
                 any |= !skip[j];
             }
             if (!any) {
-                return Bfp16Block.of(0, new short[d]);
+                return new Plan(Tier.ZERO, 0, total, skip);
             }
             base = minExponent(blocks, skip);
             bound = bound(blocks, weights, skip, base);
             if (bound >= LONG_LIMIT) {
-                return Means.weightedMean(blocks, weights);
+                return new Plan(Tier.REFERENCE, 0, 0, null);
             }
         }
-        long[] scaled = new long[m];
-        for (int j = 0; j < m; j++) {
-            scaled[j] = skip[j] ? 0 : weights[j] << (blocks[j].exponent() - base); // exact: bound < 2^61
-        }
-        return encode(blocks, scaled, skip, base, total, d, bound < EXACT_DOUBLE, parallelism, k);
+        return new Plan(bound < EXACT_DOUBLE ? Tier.DOUBLE : Tier.LONG, base, total, skip);
     }
 
     private static int minExponent(Bfp16Block[] blocks, boolean[] skip) {

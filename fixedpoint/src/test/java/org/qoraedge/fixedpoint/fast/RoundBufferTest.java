@@ -1,0 +1,159 @@
+package org.qoraedge.fixedpoint.fast;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.InvalidBlockException;
+import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.RandomBlocks;
+import org.qoraedge.fixedpoint.krum.Distances;
+import org.qoraedge.fixedpoint.krum.Krum;
+import org.qoraedge.fixedpoint.krum.KrumResult;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.krum.QuorumException;
+
+class RoundBufferTest {
+    private static Bfp16Block[] round(long seed, int n, int d) {
+        return RandomBlocks.round(new SplittableRandom(seed), n, d);
+    }
+
+    @Test
+    void addReturnsConsecutiveSlotsAndKeepsTheBlocks() {
+        Bfp16Block[] b = round(1, 6, 40);
+        RoundBuffer buffer = new RoundBuffer(40, 8, Parallelism.serial());
+        for (int i = 0; i < b.length; i++) {
+            assertEquals(i, buffer.add(b[i]));
+            assertEquals(i + 1, buffer.size());
+            assertSame(b[i], buffer.block(i));
+        }
+        assertEquals(40, buffer.dimension());
+        assertEquals(8, buffer.capacity());
+    }
+
+    @Test
+    void refusesABlockOfTheWrongDimension() {
+        RoundBuffer buffer = new RoundBuffer(784, 4, Parallelism.serial());
+        InvalidBlockException e = assertThrows(InvalidBlockException.class, () -> buffer.add(Bfp16Block.of(0, new short[1000])));
+        assertEquals("block has 1000 coordinates, this round's blocks have 784", e.getMessage());
+        assertEquals(0, buffer.size(), "a refused block changes nothing");
+    }
+
+    @Test
+    void refusesABlockBeyondCapacity() {
+        RoundBuffer buffer = new RoundBuffer(3, 2, Parallelism.serial());
+        buffer.add(Bfp16Block.of(0, new short[] {1, 2, 3}));
+        buffer.add(Bfp16Block.of(0, new short[] {4, 5, 6}));
+        RoundBufferException e = assertThrows(RoundBufferException.class, () -> buffer.add(Bfp16Block.of(0, new short[3])));
+        assertEquals("round buffer is full: it holds its capacity of 2 blocks", e.getMessage());
+        assertEquals(2, buffer.size());
+    }
+
+    @Test
+    void refusesAnOrderThatIsNotDistinctAddedSlots() {
+        RoundBuffer buffer = new RoundBuffer(5, 10, Parallelism.serial());
+        for (Bfp16Block b : round(2, 5, 5)) {
+            buffer.add(b);
+        }
+        RoundBufferException twice = assertThrows(RoundBufferException.class,
+                () -> buffer.krum(new int[] {0, 1, 2, 3, 3}, 1, Metric.COMMON));
+        assertEquals("the canonical order names slot 3 twice (at position 4)", twice.getMessage());
+        RoundBufferException missing = assertThrows(RoundBufferException.class,
+                () -> buffer.multiKrum(new int[] {0, 1, 2, 3, 5}, 0, 1, Metric.COMMON));
+        assertEquals("slot 5 is outside [0, 5): 5 blocks were added", missing.getMessage());
+        assertThrows(RoundBufferException.class, () -> buffer.distances(new int[0], Metric.COMMON));
+        assertThrows(RoundBufferException.class, () -> buffer.distances(new int[] {-1}, Metric.PAIRWISE));
+        assertThrows(RoundBufferException.class, () -> buffer.block(5));
+    }
+
+    @Test
+    void refusesBadConstruction() {
+        assertThrows(IllegalArgumentException.class, () -> new RoundBuffer(0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new RoundBuffer(10, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RoundBuffer(10, FastKrum.MAX_BLOCKS + 1));
+    }
+
+    @Test
+    void belowQuorumIsRefusedAsByTheReference() {
+        RoundBuffer buffer = new RoundBuffer(5, 10, Parallelism.serial());
+        for (Bfp16Block b : round(3, 4, 5)) {
+            buffer.add(b);
+        }
+        QuorumException e = assertThrows(QuorumException.class, () -> buffer.krum(new int[] {0, 1, 2, 3}, 1, Metric.COMMON));
+        assertEquals(new QuorumException(4, 1).getMessage(), e.getMessage());
+    }
+
+    /**
+     * The gateway's use: updates arrive in any order, each gets a slot; the round closes with the
+     * canonical order from the node ids. Every arrival order gives the reference's result on the
+     * blocks sorted by node id.
+     */
+    @Test
+    void arrivalOrderNeverChangesTheResult() {
+        int n = 13;
+        int d = 1100;
+        Bfp16Block[] byNode = round(4, n, d);
+        String[] nodeIds = new String[n];
+        for (int i = 0; i < n; i++) {
+            nodeIds[i] = "sensor-" + (char) ('a' + (i * 7) % n);
+        }
+        int[] canon = NodeIds.canonicalOrder(nodeIds);
+        Bfp16Block[] canonical = new Bfp16Block[n];
+        for (int k = 0; k < n; k++) {
+            canonical[k] = byNode[canon[k]];
+        }
+        KrumResult want = Krum.multiKrum(canonical, 3, 4, Metric.COMMON);
+        RoundBuffer buffer = new RoundBuffer(d, n, Parallelism.threads(2));
+        for (long trial = 0; trial < 4; trial++) {
+            buffer.clear();
+            int[] arrival = Variant.permutation(new SplittableRandom(trial), n);
+            String[] idsBySlot = new String[n];
+            for (int node : arrival) {
+                idsBySlot[buffer.add(byNode[node])] = nodeIds[node];
+            }
+            int[] order = NodeIds.canonicalOrder(idsBySlot);
+            FastKrumEquivalenceTest.assertSameResult(want, buffer.multiKrum(order, 3, 4, Metric.COMMON), "trial " + trial);
+        }
+    }
+
+    @Test
+    void aSubsetOfSlotsIsARoundOfItsOwn() {
+        Bfp16Block[] b = round(5, 9, 77);
+        RoundBuffer buffer = new RoundBuffer(77, 9, Parallelism.serial());
+        for (Bfp16Block x : b) {
+            buffer.add(x);
+        }
+        int[] order = {8, 0, 5, 2, 6};
+        Bfp16Block[] sub = {b[8], b[0], b[5], b[2], b[6]};
+        assertArrayEquals(Distances.compute(sub, Metric.COMMON).upperTriangle(),
+                buffer.distances(order, Metric.COMMON).upperTriangle());
+        FastKrumEquivalenceTest.assertSameResult(Krum.krum(sub, 1, Metric.PAIRWISE), buffer.krum(order, 1, Metric.PAIRWISE), "subset");
+    }
+
+    @Test
+    void closingTwiceOrWithAnotherMetricIsAllowedAndClearStartsANewRound() {
+        Bfp16Block[] b = round(6, 7, 20);
+        RoundBuffer buffer = new RoundBuffer(20, 7, Parallelism.serial());
+        int[] order = new int[7];
+        for (int i = 0; i < 7; i++) {
+            order[i] = buffer.add(b[i]);
+        }
+        KrumResult first = buffer.multiKrum(order, 1, 3, Metric.COMMON);
+        FastKrumEquivalenceTest.assertSameResult(first, buffer.multiKrum(order, 1, 3, Metric.COMMON), "second close");
+        FastKrumEquivalenceTest.assertSameResult(Krum.krum(b, 2, Metric.PAIRWISE), buffer.krum(order, 2, Metric.PAIRWISE), "PAIRWISE");
+        buffer.clear();
+        assertEquals(0, buffer.size());
+        Bfp16Block[] next = round(7, 7, 20);
+        for (Bfp16Block x : next) {
+            buffer.add(x);
+        }
+        FastKrumEquivalenceTest.assertSameResult(Krum.multiKrum(next, 1, 3, Metric.COMMON),
+                buffer.multiKrum(order, 1, 3, Metric.COMMON), "after clear");
+        assertTrue(buffer.size() == 7);
+    }
+}

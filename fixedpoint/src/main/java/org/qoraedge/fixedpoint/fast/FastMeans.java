@@ -202,31 +202,10 @@ public final class FastMeans {
         long[] lsums = inDouble ? null : new long[d];
         long[] partMax = new long[parts];
         parallelism.run(parts, p -> {
-            short[] scratch = new short[CHUNK];
             int from = (int) ((long) p * chunks / parts) * CHUNK;
             int to = (int) Math.min(d, (long) (p + 1) * chunks / parts * CHUNK);
-            for (int start = from; start < to; start += CHUNK) {
-                int len = Math.min(CHUNK, to - start);
-                for (int j = 0; j < blocks.length; j++) {
-                    if (skip[j]) {
-                        continue;
-                    }
-                    blocks[j].copyMantissas(start, scratch, 0, len);
-                    if (inDouble) {
-                        k.scaleAdd(dsums, start, scratch, len, (double) scaled[j]);
-                    } else {
-                        long w = scaled[j];
-                        for (int i = 0; i < len; i++) {
-                            lsums[start + i] += w * scratch[i];
-                        }
-                    }
-                }
-            }
-            long max = 0;
-            for (int i = from; i < to; i++) {
-                max = Math.max(max, Math.abs(inDouble ? (long) dsums[i] : lsums[i]));
-            }
-            partMax[p] = max;
+            partMax[p] = inDouble ? sumInDouble(blocks, scaled, skip, from, to, dsums, k)
+                    : sumInLong(blocks, scaled, skip, from, to, lsums);
         });
         long maxAbs = 0;
         for (long v : partMax) {
@@ -245,24 +224,98 @@ public final class FastMeans {
         int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
         int shift = base - e;
         long den = shift >= 0 ? total : total << -shift;
-        long twoDen = 2 * den;
         int up = Math.max(shift, 0);
         short[] out = new short[d];
         parallelism.run(parts, p -> {
             int from = (int) ((long) p * chunks / parts) * CHUNK;
             int to = (int) Math.min(d, (long) (p + 1) * chunks / parts * CHUNK);
-            for (int i = from; i < to; i++) {
-                long v = inDouble ? (long) dsums[i] : lsums[i];
-                if (v == 0) {
-                    continue;
-                }
-                long num = Math.abs(v) << up;
-                long q = (2 * num + den) / twoDen;
-                int mag = (int) Math.min(q, Bfp16Block.MAX_MANTISSA);
-                out[i] = (short) (v < 0 ? -mag : mag);
-            }
+            divide(dsums, lsums, up, den, from, to, out);
         });
         return Bfp16Block.of(e, out);
+    }
+
+    /** Phase 1, sums in double: coordinates [from, to) chunk by chunk; returns the largest |sum|. */
+    private static long sumInDouble(Bfp16Block[] blocks, long[] scaled, boolean[] skip, int from, int to, double[] sums,
+            Kernels k) {
+        short[] scratch = new short[CHUNK];
+        long max = 0;
+        for (int start = from; start < to; start += CHUNK) {
+            int len = Math.min(CHUNK, to - start);
+            for (int j = 0; j < blocks.length; j++) {
+                if (!skip[j]) {
+                    blocks[j].copyMantissas(start, scratch, 0, len);
+                    k.scaleAdd(sums, start, scratch, len, (double) scaled[j]);
+                }
+            }
+            for (int i = start; i < start + len; i++) { // while the chunk is in L1
+                max = Math.max(max, Math.abs((long) sums[i]));
+            }
+        }
+        return max;
+    }
+
+    /** Phase 1, sums in long (bound below 2^61, so no overflow). */
+    private static long sumInLong(Bfp16Block[] blocks, long[] scaled, boolean[] skip, int from, int to, long[] sums) {
+        short[] scratch = new short[CHUNK];
+        long max = 0;
+        for (int start = from; start < to; start += CHUNK) {
+            int len = Math.min(CHUNK, to - start);
+            for (int j = 0; j < blocks.length; j++) {
+                if (!skip[j]) {
+                    blocks[j].copyMantissas(start, scratch, 0, len);
+                    long w = scaled[j];
+                    for (int i = 0; i < len; i++) {
+                        sums[start + i] += w * scratch[i];
+                    }
+                }
+            }
+            for (int i = start; i < start + len; i++) {
+                max = Math.max(max, Math.abs(sums[i]));
+            }
+        }
+        return max;
+    }
+
+    /**
+     * Phase 2: {@code out[i] = sign(S_i) min(32767, floor((2N + D) / (2D)))}, {@code N = |S_i| << up}.
+     *
+     * <p>The quotient is taken from a floating-point estimate and then corrected exactly: with
+     * {@code a = 2N + D < 2^63} and {@code b = 2D < 2^46}, {@code a * (1/b)} in double is within a
+     * relative {@code 2^-50} of {@code a / b}. If the estimate is at least 40000, {@code a / b} exceeds
+     * 32767 and the mantissa clamps. Otherwise {@code a / b < 40001}, the estimate is off by less than
+     * {@code 10^-10}, so its integer part is {@code q} or {@code q +- 1}, and one exact comparison of
+     * {@code q * b} with {@code a} (below {@code 40002 * 2^46 < 2^62}: no overflow) fixes it. For
+     * {@code b >= 2^46} (weights in the trillions) plain division is used.
+     */
+    private static void divide(double[] dsums, long[] lsums, int up, long den, int from, int to, short[] out) {
+        long b = 2 * den;
+        double inv = 1.0 / b;
+        boolean estimate = b < (1L << 46);
+        for (int i = from; i < to; i++) {
+            long v = dsums != null ? (long) dsums[i] : lsums[i];
+            if (v == 0) {
+                continue;
+            }
+            long a = 2 * (Math.abs(v) << up) + den;
+            long q;
+            if (!estimate) {
+                q = a / b;
+            } else {
+                double qe = a * inv;
+                if (qe >= 40000.0) {
+                    q = Bfp16Block.MAX_MANTISSA;
+                } else {
+                    q = (long) qe;
+                    if (q * b > a) {
+                        q--;
+                    } else if ((q + 1) * b <= a) {
+                        q++;
+                    }
+                }
+            }
+            int mag = (int) Math.min(q, Bfp16Block.MAX_MANTISSA);
+            out[i] = (short) (v < 0 ? -mag : mag);
+        }
     }
 
     private static int bitLength(long x) {

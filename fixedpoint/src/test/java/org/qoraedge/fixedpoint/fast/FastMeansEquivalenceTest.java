@@ -32,6 +32,8 @@ class FastMeansEquivalenceTest {
         WIDE_GAP(FastMeans.Tier.LONG),
         /** A gap of 47 binades or more between non-zero blocks. */
         EXTREME_GAP(FastMeans.Tier.REFERENCE),
+        /** One exponent, total weight in [2^45, 2^46): sums in long, divisor 2W at or above 2^46 (plain division). */
+        WEIGHTS_NEAR_LIMIT(FastMeans.Tier.LONG),
         /** Total weight 2^46 or more. */
         HUGE_TOTAL_WEIGHT(FastMeans.Tier.REFERENCE),
         /** All-zero blocks at far exponents (-126, 113) beside close non-zero ones: left out, no fallback. */
@@ -98,6 +100,12 @@ class FastMeansEquivalenceTest {
                     b[j] = Rounds.fullScale(r, d, j % 2 == 0 ? Bfp16Block.MIN_EXPONENT : Bfp16Block.MIN_EXPONENT + 47 + r.nextInt(193));
                 }
             }
+            case WEIGHTS_NEAR_LIMIT -> {
+                for (int j = 0; j < n; j++) {
+                    b[j] = RandomBlocks.block(r, d, centre);
+                    w[j] = (1L << 45) / n + r.nextLong((1L << 44) / n);
+                }
+            }
             case HUGE_TOTAL_WEIGHT -> {
                 for (int j = 0; j < n; j++) {
                     b[j] = RandomBlocks.block(r, d, centre);
@@ -118,6 +126,10 @@ class FastMeansEquivalenceTest {
                 }
             }
             case ALL_ZERO_FAR -> {
+                n = Math.max(n, 2); // both extremes
+                b = new Bfp16Block[n];
+                w = new long[n];
+                Arrays.fill(w, 1);
                 for (int j = 0; j < n; j++) {
                     b[j] = Bfp16Block.of(j % 2 == 0 ? Bfp16Block.MIN_EXPONENT : Bfp16Block.MAX_EXPONENT, new short[d]);
                 }

@@ -1,6 +1,5 @@
 package org.qoraedge.fixedpoint.fast;
 
-import java.util.Arrays;
 import java.util.Objects;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.DistanceMath;
@@ -96,7 +95,11 @@ public final class FastKrum {
         return multiKrum(blocks, f, m, metric, parallelism, Kernels.selected());
     }
 
-    static RoundDistances distances(Bfp16Block[] blocks, Metric metric, Parallelism parallelism, Kernels kernels) {
+    /** A round's distances in the spec's pair order, with COMMON's reference exponent (0 for PAIRWISE). */
+    record Triangle(int eRef, long[] upper) {
+    }
+
+    static Triangle triangle(Bfp16Block[] blocks, Metric metric, Parallelism parallelism, Kernels kernels) {
         Objects.requireNonNull(metric, "metric");
         int d = Bfp16Block.commonDimension(blocks);
         int n = blocks.length;
@@ -109,34 +112,26 @@ public final class FastKrum {
             exps[j] = blocks[j].exponent();
         }
         int eRef = metric == Metric.COMMON ? referenceExponent(exps, norms, null) : 0;
-        combine(norms, exps, upper, null, metric, eRef, upper);
-        return RoundDistances.of(metric, eRef, n, upper);
+        combine(norms, exps, upper, null, metric, eRef, upper, parallelism);
+        return new Triangle(eRef, upper);
+    }
+
+    static RoundDistances distances(Bfp16Block[] blocks, Metric metric, Parallelism parallelism, Kernels kernels) {
+        Triangle t = triangle(blocks, metric, parallelism, kernels);
+        return RoundDistances.of(metric, t.eRef(), blocks.length, t.upper());
     }
 
     static KrumResult krum(Bfp16Block[] blocks, int f, Metric metric, Parallelism parallelism, Kernels kernels) {
         Krum.checkQuorum(blocks.length, f);
-        return Krum.krum(blocks, f, distances(blocks, metric, parallelism, kernels));
+        Triangle t = triangle(blocks, metric, parallelism, kernels);
+        return Scoring.krum(blocks, f, metric, t.eRef(), t.upper(), parallelism);
     }
 
     static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, Parallelism parallelism,
             Kernels kernels) {
         Krum.checkSelectionSize(blocks.length, f, m);
-        return finishMultiKrum(blocks, f, m, distances(blocks, metric, parallelism, kernels), parallelism, kernels);
-    }
-
-    /** Scores and ranking as {@link Krum} computes them; the mean of the selection by {@link FastMeans}. */
-    static KrumResult finishMultiKrum(Bfp16Block[] blocks, int f, int m, RoundDistances d, Parallelism parallelism,
-            Kernels kernels) {
-        Krum.checkSelectionSize(blocks.length, f, m);
-        long[] scores = Krum.scores(d, f);
-        int[] ranking = Krum.ranking(scores);
-        int[] selected = Arrays.copyOf(ranking, m);
-        Bfp16Block[] chosen = new Bfp16Block[m];
-        for (int i = 0; i < m; i++) {
-            chosen[i] = blocks[selected[i]];
-        }
-        Bfp16Block mean = FastMeans.weightedMean(chosen, FastMeans.ones(m), parallelism, kernels);
-        return KrumResult.of(d.metric(), f, d.referenceExponent(), scores, ranking, selected, mean);
+        Triangle t = triangle(blocks, metric, parallelism, kernels);
+        return Scoring.multiKrum(blocks, f, m, metric, t.eRef(), t.upper(), parallelism, kernels);
     }
 
     /** Most blocks in one round: the spec's n(n-1)/2 distances, and the tiles of {@link PairDots}, fit one array. */
@@ -168,25 +163,52 @@ public final class FastKrum {
         return Distances.referenceExponent(nonZero, z);
     }
 
+    /** Pairs per part below which combining is not worth a task. */
+    private static final int MIN_PAIRS_PER_PART = 1 << 14;
+
     /**
      * {@code out[q] = D(a, b)} for the pairs {@code a < b} of the round in the spec's order, from the
-     * sums of squares and the dot products.
+     * sums of squares and the dot products ({@code out} may be {@code dots} itself when
+     * {@code order} is null). Row ranges of about equal pair counts run in parallel.
      *
      * @param dots the dot products in the spec's pair order when {@code order} is null; else indexed by
      *     {@link RoundBuffer#dotIndex(int, int)} of the slots
      * @param order null for blocks {@code 0..n-1}, else the slots of the round's blocks in canonical order
      */
-    static void combine(long[] norms, int[] exps, long[] dots, int[] order, Metric metric, int eRef, long[] out) {
+    static void combine(long[] norms, int[] exps, long[] dots, int[] order, Metric metric, int eRef, long[] out,
+            Parallelism parallelism) {
         int n = order == null ? norms.length : order.length;
-        int q = 0;
-        for (int a = 0; a < n; a++) {
+        long pairs = (long) n * (n - 1) / 2;
+        int parts = (int) Math.max(1, Math.min(parallelism.threads(), pairs / MIN_PAIRS_PER_PART));
+        parallelism.run(parts, p -> {
+            int from = firstRowWithPairs(n, pairs * p / parts);
+            int to = p + 1 == parts ? n : firstRowWithPairs(n, pairs * (p + 1) / parts);
+            combineRows(norms, exps, dots, order, metric, eRef, out, n, from, to);
+        });
+    }
+
+    /** The first row {@code a} whose pairs start at or after position {@code q} of the spec's order. */
+    private static int firstRowWithPairs(int n, long q) {
+        int a = 0;
+        long start = 0;
+        while (a < n && start < q) {
+            start += n - 1 - a;
+            a++;
+        }
+        return a;
+    }
+
+    private static void combineRows(long[] norms, int[] exps, long[] dots, int[] order, Metric metric, int eRef, long[] out,
+            int n, int from, int to) {
+        for (int a = from; a < to; a++) {
             int sa = order == null ? a : order[a];
             long na = norms[sa];
             int ea = exps[sa];
-            for (int b = a + 1; b < n; b++) {
+            int q = a + 1 < n ? Scoring.index(n, a, a + 1) : 0;
+            for (int b = a + 1; b < n; b++, q++) {
                 int sb = order == null ? b : order[b];
                 long dot = order == null ? dots[q] : dots[RoundBuffer.dotIndex(sa, sb)];
-                out[q++] = DistanceMath.distance(na, ea, norms[sb], exps[sb], dot, metric, eRef);
+                out[q] = DistanceMath.distance(na, ea, norms[sb], exps[sb], dot, metric, eRef);
             }
         }
     }

@@ -222,13 +222,9 @@ public final class RoundBuffer {
      * @throws RoundBufferException if {@code order} is empty, repeats a slot or names one not added
      */
     public RoundDistances distances(int[] order, Metric metric) {
-        Objects.requireNonNull(metric, "metric");
         checkOrder(order);
-        int n = order.length;
-        int eRef = metric == Metric.COMMON ? FastKrum.referenceExponent(exps, norms, order) : 0;
-        long[] upper = new long[(int) ((long) n * (n - 1) / 2)];
-        FastKrum.combine(norms, exps, dots, order, metric, eRef, upper);
-        return RoundDistances.of(metric, eRef, n, upper);
+        int eRef = referenceExponent(order, metric);
+        return RoundDistances.of(metric, eRef, order.length, triangle(order, metric, eRef));
     }
 
     /**
@@ -241,7 +237,8 @@ public final class RoundBuffer {
     public KrumResult krum(int[] order, int f, Metric metric) {
         checkOrder(order);
         Krum.checkQuorum(order.length, f);
-        return Krum.krum(canonicalBlocks(order), f, distances(order, metric));
+        int eRef = referenceExponent(order, metric);
+        return Scoring.krum(canonicalBlocks(order), f, metric, eRef, triangle(order, metric, eRef), parallelism);
     }
 
     /**
@@ -256,7 +253,21 @@ public final class RoundBuffer {
     public KrumResult multiKrum(int[] order, int f, int m, Metric metric) {
         checkOrder(order);
         Krum.checkSelectionSize(order.length, f, m);
-        return FastKrum.finishMultiKrum(canonicalBlocks(order), f, m, distances(order, metric), parallelism, kernels);
+        int eRef = referenceExponent(order, metric);
+        return Scoring.multiKrum(canonicalBlocks(order), f, m, metric, eRef, triangle(order, metric, eRef), parallelism, kernels);
+    }
+
+    private int referenceExponent(int[] order, Metric metric) {
+        Objects.requireNonNull(metric, "metric");
+        return metric == Metric.COMMON ? FastKrum.referenceExponent(exps, norms, order) : 0;
+    }
+
+    /** The distances of the round named by {@code order}, in the spec's pair order. */
+    private long[] triangle(int[] order, Metric metric, int eRef) {
+        int n = order.length;
+        long[] upper = new long[(int) ((long) n * (n - 1) / 2)];
+        FastKrum.combine(norms, exps, dots, order, metric, eRef, upper, parallelism);
+        return upper;
     }
 
     private Bfp16Block[] canonicalBlocks(int[] order) {

@@ -32,6 +32,7 @@ class FastKrumEquivalenceTest {
             int seeds = switch (kind) {
                 case RANDOM -> 40;
                 case MANY_BLOCKS -> 4;
+                case VERY_MANY_BLOCKS -> 2;
                 case ALL_ZERO -> 4;
                 default -> 12;
             };

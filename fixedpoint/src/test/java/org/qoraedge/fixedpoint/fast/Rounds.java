@@ -15,7 +15,7 @@ final class Rounds {
     static final int[] DIMENSIONS = {1, 2, 3, 5, 7, 8, 9, 15, 17, 31, 33, 63, 65, 100, 511, 513, 1023, 1025, 1537, 2049, 3001};
 
     enum Kind {
-        RANDOM, FULL_SCALE_EXTREMES, GAP_BOUNDARIES, ZERO_BLOCKS, ALL_ZERO, TIES, MANY_BLOCKS
+        RANDOM, FULL_SCALE_EXTREMES, GAP_BOUNDARIES, ZERO_BLOCKS, ALL_ZERO, TIES, MANY_BLOCKS, VERY_MANY_BLOCKS
     }
 
     /** A round of a given kind; the same (kind, seed) always gives the same blocks. */
@@ -34,13 +34,18 @@ final class Rounds {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + kind.ordinal());
         int n = switch (kind) {
             case MANY_BLOCKS -> 120 + r.nextInt(81); // up to 200
+            case VERY_MANY_BLOCKS -> 260 + r.nextInt(71); // enough pairs for the parallel combination
             case TIES -> 5 + r.nextInt(12);
             default -> 3 + r.nextInt(30);
         };
-        int d = kind == Kind.MANY_BLOCKS ? DIMENSIONS[r.nextInt(10, 17)] : DIMENSIONS[r.nextInt(DIMENSIONS.length)];
+        int d = switch (kind) {
+            case MANY_BLOCKS -> DIMENSIONS[r.nextInt(10, 17)];
+            case VERY_MANY_BLOCKS -> DIMENSIONS[r.nextInt(0, 10)];
+            default -> DIMENSIONS[r.nextInt(DIMENSIONS.length)];
+        };
         Bfp16Block[] b = new Bfp16Block[n];
         switch (kind) {
-            case RANDOM, MANY_BLOCKS -> b = RandomBlocks.round(r, n, d);
+            case RANDOM, MANY_BLOCKS, VERY_MANY_BLOCKS -> b = RandomBlocks.round(r, n, d);
             case FULL_SCALE_EXTREMES -> {
                 for (int j = 0; j < n; j++) {
                     int e = r.nextInt(3) == 0 ? Bfp16Block.MAX_EXPONENT : Bfp16Block.MIN_EXPONENT + r.nextInt(2);

@@ -1,0 +1,79 @@
+package org.qoraedge.fixedpoint.fast;
+
+import java.util.Arrays;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.krum.DistanceMath;
+import org.qoraedge.fixedpoint.krum.Krum;
+import org.qoraedge.fixedpoint.krum.KrumResult;
+import org.qoraedge.fixedpoint.krum.Metric;
+
+/**
+ * Spec section 5 on the upper triangle of distances, row ranges in parallel: the same scores and
+ * ranking as {@link Krum#scores} and {@link Krum#ranking}.
+ *
+ * <p>{@code score_j} is the saturated sum of the {@code k} smallest {@code D(j, i)}, {@code i != j}.
+ * Every distance is non-negative, so the saturated sum equals {@code min(MAX, exact sum)} whatever
+ * the order of the additions, and the multiset of the {@code k} smallest values is the same however
+ * it is found; sorting a copy of the row, as the reference does, is one way.
+ */
+final class Scoring {
+    /** Rows per part below which a part is not worth a task. */
+    private static final int MIN_ROWS_PER_PART = 32;
+
+    private Scoring() {
+    }
+
+    /** Position of pair (a, b), a < b, in the spec's order (as {@code RoundDistances}). */
+    static int index(int n, int a, int b) {
+        return (int) ((long) a * (2L * n - a - 1) / 2) + (b - a - 1);
+    }
+
+    static long[] scores(long[] upper, int n, int f, Parallelism par) {
+        Krum.checkQuorum(n, f);
+        int k = n - f - 2;
+        long[] scores = new long[n];
+        int parts = Math.max(1, Math.min(par.threads(), n / MIN_ROWS_PER_PART));
+        par.run(parts, p -> {
+            long[] row = new long[n - 1];
+            for (int j = (int) ((long) p * n / parts), end = (int) ((long) (p + 1) * n / parts); j < end; j++) {
+                int q = 0;
+                for (int i = 0; i < j; i++) {
+                    row[q++] = upper[index(n, i, j)];
+                }
+                if (j + 1 < n) {
+                    int base = index(n, j, j + 1);
+                    System.arraycopy(upper, base, row, q, n - 1 - j);
+                }
+                Arrays.sort(row);
+                long s = 0;
+                for (int t = 0; t < k; t++) {
+                    s = DistanceMath.addSaturated(s, row[t]);
+                }
+                scores[j] = s;
+            }
+        });
+        return scores;
+    }
+
+    /** Krum's result from the round's distances (the aggregate is the selected block, unchanged). */
+    static KrumResult krum(Bfp16Block[] blocks, int f, Metric metric, int eRef, long[] upper, Parallelism par) {
+        long[] scores = scores(upper, blocks.length, f, par);
+        int[] ranking = Krum.ranking(scores);
+        return KrumResult.of(metric, f, eRef, scores, ranking, new int[] {ranking[0]}, blocks[ranking[0]]);
+    }
+
+    /** Multi-Krum(m)'s result; the aggregate is the exact mean of the selection, by {@link FastMeans}. */
+    static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, int eRef, long[] upper, Parallelism par,
+            Kernels kernels) {
+        Krum.checkSelectionSize(blocks.length, f, m);
+        long[] scores = scores(upper, blocks.length, f, par);
+        int[] ranking = Krum.ranking(scores);
+        int[] selected = Arrays.copyOf(ranking, m);
+        Bfp16Block[] chosen = new Bfp16Block[m];
+        for (int i = 0; i < m; i++) {
+            chosen[i] = blocks[selected[i]];
+        }
+        Bfp16Block mean = FastMeans.weightedMean(chosen, FastMeans.ones(m), par, kernels);
+        return KrumResult.of(metric, f, eRef, scores, ranking, selected, mean);
+    }
+}

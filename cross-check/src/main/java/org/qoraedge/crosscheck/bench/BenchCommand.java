@@ -199,6 +199,12 @@ public final class BenchCommand implements Callable<Integer> {
         int n = blocks.length;
         int[] arrival = BenchRound.arrivalOrder(seed, n);
         RoundBuffer buffer = new RoundBuffer(dim, n, par);
+        if (warmup > 0) { // JIT warm-up of add: a first partial round, then a fresh one
+            for (int i = 0; i < Math.min(n, 32); i++) {
+                buffer.add(blocks[arrival[i]]);
+            }
+            buffer.clear();
+        }
         int[] order = new int[n];
         long[] addNanos = new long[n];
         long heapBefore = Allocation.allThreads();

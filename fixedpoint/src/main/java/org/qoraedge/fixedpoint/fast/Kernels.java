@@ -135,6 +135,13 @@ abstract class Kernels {
     abstract void row1x4(double[] x, int xOff, double[] ys, int y, int stride, int len, long[] acc, int accOff);
 
     /**
+     * As {@link #row1x4}, the 4 rows given as mantissas ({@code short}), converted in registers: what
+     * {@link RoundBuffer#add} uses, so that the blocks already added are read once per add and never
+     * written back as doubles.
+     */
+    abstract void row1x4(double[] x, int xOff, short[] ys, int y, int stride, int len, long[] acc, int accOff);
+
+    /**
      * {@code sums[off + i] += w * m[i]} for {@code i < len}, exactly: the caller guarantees
      * {@code w} is an integer with {@code |w| * 32767 < 2^53} and every running sum stays below
      * {@code 2^53} in magnitude.

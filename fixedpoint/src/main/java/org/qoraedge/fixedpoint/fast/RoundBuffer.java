@@ -60,15 +60,15 @@ public final class RoundBuffer {
     /** Per-part scratch, allocated once. */
     private static final class Work {
         final double[] x;
-        final double[] ys;
-        final short[] tmp;
+        final short[] xs;
+        final short[] ys;
         final long[] acc;
         final long[] norm = new long[4];
 
         Work(int chunk, int capacity) {
             x = new double[chunk];
-            ys = new double[4 * chunk];
-            tmp = new short[chunk];
+            xs = new short[chunk];
+            ys = new short[4 * chunk];
             acc = new long[capacity + 4];
         }
     }
@@ -200,16 +200,18 @@ public final class RoundBuffer {
             int start = c * chunk;
             int len = Math.min(chunk, dimension - start);
             int padded = k.padded(len);
-            k.load(x, start, len, padded, w.tmp, w.x, 0);
+            k.load(x, start, len, padded, w.xs, w.x, 0); // x's chunk as doubles, zero-padded
             for (int g = 0; g < s; g += 4) {
                 int count = Math.min(4, s - g);
                 for (int r = 0; r < count; r++) {
-                    k.load(blocks[g + r], start, len, padded, w.tmp, w.ys, r * chunk);
+                    blocks[g + r].copyMantissas(start, w.ys, r * chunk, len);
+                    Arrays.fill(w.ys, r * chunk + len, r * chunk + padded, (short) 0);
                 }
-                // Rows count..3 hold stale (bounded) values; their sums land in acc[g + count ..] and are never read.
+                // Rows count..3 hold stale mantissas; their sums land in acc[g + count ..] and are never read.
                 k.row1x4(w.x, 0, w.ys, 0, chunk, padded, w.acc, g);
             }
-            k.row1x4(w.x, 0, w.x, 0, 0, padded, w.norm, 0);
+            Arrays.fill(w.xs, len, padded, (short) 0);
+            k.row1x4(w.x, 0, w.xs, 0, 0, padded, w.norm, 0); // x . x, 4 times over
         }
     }
 

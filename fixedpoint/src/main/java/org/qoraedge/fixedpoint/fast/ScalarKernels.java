@@ -106,6 +106,29 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
+    void row1x4(double[] x, int xOff, short[] ys, int y, int stride, int len, long[] acc, int accOff) {
+        int y0 = y;
+        int y1 = y + stride;
+        int y2 = y1 + stride;
+        int y3 = y2 + stride;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int i = 0; i < len; i++) {
+            double v = x[xOff + i];
+            s0 += v * ys[y0 + i];
+            s1 += v * ys[y1 + i];
+            s2 += v * ys[y2 + i];
+            s3 += v * ys[y3 + i];
+        }
+        acc[accOff] += (long) s0;
+        acc[accOff + 1] += (long) s1;
+        acc[accOff + 2] += (long) s2;
+        acc[accOff + 3] += (long) s3;
+    }
+
+    @Override
     void scaleAdd(double[] sums, int off, short[] m, int len, double w) {
         for (int i = 0; i < len; i++) {
             sums[off + i] += w * m[i];

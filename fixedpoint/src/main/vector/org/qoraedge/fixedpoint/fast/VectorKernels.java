@@ -44,9 +44,10 @@ final class VectorKernels extends Kernels {
         return true;
     }
 
+    /** A multiple of the double lanes and of the short lanes (4 shorts at least), so short rows load whole. */
     @Override
     int align() {
-        return L;
+        return SL;
     }
 
     @Override
@@ -155,6 +156,36 @@ final class VectorKernels extends Kernels {
             s1 = s1.add(v.mul(DoubleVector.fromArray(DS, ys, y1 + i)));
             s2 = s2.add(v.mul(DoubleVector.fromArray(DS, ys, y2 + i)));
             s3 = s3.add(v.mul(DoubleVector.fromArray(DS, ys, y3 + i)));
+        }
+        acc[accOff] += (long) s0.reduceLanes(VectorOperators.ADD);
+        acc[accOff + 1] += (long) s1.reduceLanes(VectorOperators.ADD);
+        acc[accOff + 2] += (long) s2.reduceLanes(VectorOperators.ADD);
+        acc[accOff + 3] += (long) s3.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    void row1x4(double[] x, int xOff, short[] ys, int y, int stride, int len, long[] acc, int accOff) {
+        int y0 = y;
+        int y1 = y0 + stride;
+        int y2 = y1 + stride;
+        int y3 = y2 + stride;
+        DoubleVector z = DoubleVector.zero(DS);
+        DoubleVector s0 = z;
+        DoubleVector s1 = z;
+        DoubleVector s2 = z;
+        DoubleVector s3 = z;
+        for (int i = 0; i < len; i += SL) {
+            ShortVector r0 = ShortVector.fromArray(SS, ys, y0 + i);
+            ShortVector r1 = ShortVector.fromArray(SS, ys, y1 + i);
+            ShortVector r2 = ShortVector.fromArray(SS, ys, y2 + i);
+            ShortVector r3 = ShortVector.fromArray(SS, ys, y3 + i);
+            for (int p = 0; p < PARTS; p++) {
+                DoubleVector v = DoubleVector.fromArray(DS, x, xOff + i + p * L);
+                s0 = s0.add(v.mul((DoubleVector) r0.convertShape(VectorOperators.S2D, DS, p)));
+                s1 = s1.add(v.mul((DoubleVector) r1.convertShape(VectorOperators.S2D, DS, p)));
+                s2 = s2.add(v.mul((DoubleVector) r2.convertShape(VectorOperators.S2D, DS, p)));
+                s3 = s3.add(v.mul((DoubleVector) r3.convertShape(VectorOperators.S2D, DS, p)));
+            }
         }
         acc[accOff] += (long) s0.reduceLanes(VectorOperators.ADD);
         acc[accOff + 1] += (long) s1.reduceLanes(VectorOperators.ADD);

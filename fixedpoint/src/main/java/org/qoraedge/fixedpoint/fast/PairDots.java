@@ -39,6 +39,30 @@ final class PairDots {
     }
 
     /**
+     * One chunk: converts coordinates {@code [start, start + len)} of every block into {@code buf},
+     * then runs every tile over them, column block by column block. A method of its own (called once
+     * per chunk) so that the JIT compiles it normally early on, rather than only as an on-stack
+     * replacement of one long-running loop.
+     */
+    private static void chunkPass(Bfp16Block[] blocks, Kernels k, int start, int len, int chunk, int panels,
+            int columnPanels, double[] buf, short[] scratch, long[] acc) {
+        int padded = k.padded(len);
+        for (int r = 0; r < blocks.length; r++) {
+            k.load(blocks[r], start, len, padded, scratch, buf, r * chunk);
+        }
+        for (int cb = 0; cb < panels; cb += columnPanels) {
+            int cbEnd = Math.min(panels, cb + columnPanels);
+            for (int i = 0; i < cbEnd; i++) {
+                int j = Math.max(i, cb);
+                int t = tileIndex(i, j, panels);
+                for (; j < cbEnd; j++, t++) {
+                    k.tile4x4(buf, 4 * i * chunk, 4 * j * chunk, chunk, padded, acc, 16 * t);
+                }
+            }
+        }
+    }
+
+    /**
      * Fills {@code norms[j]} with block j's sum of squares and {@code upper} with the dot products in
      * the spec's pair order (0,1), (0,2), ..., (n-2,n-1).
      *
@@ -61,21 +85,7 @@ final class PairDots {
             int to = (int) ((long) (p + 1) * chunks / parts);
             for (int c = from; c < to; c++) {
                 int start = c * chunk;
-                int len = Math.min(chunk, d - start);
-                int padded = k.padded(len);
-                for (int r = 0; r < n; r++) {
-                    k.load(blocks[r], start, len, padded, scratch, buf, r * chunk);
-                }
-                for (int cb = 0; cb < panels; cb += columnPanels) {
-                    int cbEnd = Math.min(panels, cb + columnPanels);
-                    for (int i = 0; i < cbEnd; i++) {
-                        int j = Math.max(i, cb);
-                        int t = tileIndex(i, j, panels);
-                        for (; j < cbEnd; j++, t++) {
-                            k.tile4x4(buf, 4 * i * chunk, 4 * j * chunk, chunk, padded, a, 16 * t);
-                        }
-                    }
-                }
+                chunkPass(blocks, k, start, Math.min(chunk, d - start), chunk, panels, columnPanels, buf, scratch, a);
             }
             acc[p] = a;
         });

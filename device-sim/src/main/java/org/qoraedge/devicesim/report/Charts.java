@@ -34,7 +34,13 @@ public final class Charts {
      * round 0 (the initial model) and has one value per round after it, as fractions in [0, 1].
      */
     public static void accuracyCurves(String title, Map<String, double[]> curves, Path png) throws IOException {
-        XYChart chart = new XYChartBuilder().width(1000).height(600).title(title).xAxisTitle("round")
+        int longest = 0;
+        for (String name : curves.keySet()) {
+            longest = Math.max(longest, name.length());
+        }
+        // The legend sits right of the plot; widen the image by the legend so the plot (and the
+        // title, centred over it) keeps about 800 pixels.
+        XYChart chart = new XYChartBuilder().width(900 + 8 * longest).height(600).title(title).xAxisTitle("round")
                 .yAxisTitle("test accuracy (%)").build();
         org.knowm.xchart.style.XYStyler st = chart.getStyler();
         st.setLegendPosition(Styler.LegendPosition.OutsideE);

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.RandomBlocks;
 import org.qoraedge.fixedpoint.krum.Distances;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
@@ -66,6 +67,27 @@ class FastKrumEquivalenceTest {
         assertSameResult(Krum.multiKrum(b, round.f(), mMax, Metric.COMMON),
                 v.multiKrum(b, round.f(), mMax, Metric.COMMON, arrival), "Multi-Krum m max");
         assertSameResult(Krum.krum(b, fMax, Metric.COMMON), v.krum(b, fMax, Metric.COMMON, arrival), "Krum f max");
+    }
+
+    /** Rounds too small for Krum still have distances: one block (no pair) and two blocks. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void distancesOfOneAndTwoBlocks(Variant v) {
+        for (int n = 1; n <= 2; n++) {
+            for (long seed = 1; seed <= 5; seed++) {
+                Bfp16Block[] b = RandomBlocks.round(new java.util.SplittableRandom(seed), n, Rounds.DIMENSIONS[(int) seed * 4]);
+                for (Metric metric : Metric.values()) {
+                    RoundDistances ref = Distances.compute(b, metric);
+                    RoundDistances fast = v.distances(b, metric, seed);
+                    assertEquals(ref.referenceExponent(), fast.referenceExponent());
+                    assertArrayEquals(ref.upperTriangle(), fast.upperTriangle());
+                }
+            }
+        }
+    }
+
+    static Stream<Variant> variants() {
+        return Variant.all().stream();
     }
 
     /** Refusals are the reference's: same exception type, same message. */

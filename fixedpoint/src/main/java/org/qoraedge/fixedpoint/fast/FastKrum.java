@@ -14,7 +14,8 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
  * {@link Krum#krum(Bfp16Block[], int, Metric)} and {@link Krum#multiKrum(Bfp16Block[], int, int, Metric)}
  * (same scores, ranking, selection, aggregate and digests; the same refusals, with the same exception
  * types), computed with the spec's section 4 identity: one sum of squares per block and one integer
- * dot product per unordered pair (see {@link PairDots}), combined by {@link DistanceMath#distance}.
+ * dot product per unordered pair (chunked over the dimension so that a chunk of every block stays in
+ * cache, 4x4 register tiles, threads splitting the dimension), combined by {@link DistanceMath#distance}.
  *
  * <p>For blocks that arrive one at a time, {@link RoundBuffer} does the dot products on arrival.
  *
@@ -23,7 +24,7 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
  * {@code -Dqora.vector=false} is given ({@link #vectorized()}, {@link #implementation()}).
  *
  * <p>Memory: {@code O(n^2)} longs for the dot products and distances, plus per thread a buffer of
- * {@code n} chunks of at most 1024 doubles; nothing is allocated per pair or per coordinate (except
+ * {@code n} chunks of 512 doubles; nothing is allocated per pair or per coordinate (except
  * that {@link DistanceMath} uses one {@code BigInteger} computation for a pair whose exponents are
  * more than 31 apart). Blocks must be in canonical order
  * ({@link org.qoraedge.fixedpoint.NodeIds#canonicalOrder}), as for {@link Krum}.
@@ -58,6 +59,7 @@ public final class FastKrum {
      *
      * @throws org.qoraedge.fixedpoint.EmptyInputException if there are no blocks
      * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     * @throws IllegalArgumentException for more than 65532 blocks (their pairs would not fit one array)
      */
     public static RoundDistances distances(Bfp16Block[] blocks, Metric metric, Parallelism parallelism) {
         return distances(blocks, metric, parallelism, Kernels.selected());

@@ -19,7 +19,7 @@ import org.qoraedge.fixedpoint.Means;
  * <ul>
  * <li>{@code B < 2^53} (every honest round: exponents within about 30 binades of each other): the
  *     {@code S_i} are accumulated in {@code double}, exactly, because each term {@code w_j 2^(e_j-b) m}
- *     and each running sum is an integer below {@code 2^53} in magnitude (see {@link Kernels}); with
+ *     and each running sum is an integer below {@code 2^53} in magnitude (see {@code Kernels}); with
  *     the vector kernels this is SIMD code.</li>
  * <li>{@code 2^53 <= B < 2^61}: the same sums in {@code long} arithmetic, which cannot overflow.</li>
  * <li>otherwise (selected blocks more than about 40 binades apart), or a total weight

@@ -114,7 +114,7 @@ public final class FastKrum {
             exps[j] = blocks[j].exponent();
         }
         int eRef = metric == Metric.COMMON ? referenceExponent(exps, norms, null) : 0;
-        combine(norms, exps, upper, null, metric, eRef, upper, parallelism);
+        combine(norms, exps, upper, 0, null, metric, eRef, upper, parallelism);
         return new Triangle(eRef, upper);
     }
 
@@ -173,11 +173,11 @@ public final class FastKrum {
      * sums of squares and the dot products ({@code out} may be {@code dots} itself when
      * {@code order} is null). Row ranges of about equal pair counts run in parallel.
      *
-     * @param dots the dot products in the spec's pair order when {@code order} is null; else indexed by
-     *     {@link RoundBuffer#dotIndex(int, int)} of the slots
+     * @param dots the dot products in the spec's pair order when {@code order} is null; else the
+     *     square matrix {@code dots[s * stride + t]} of the slots
      * @param order null for blocks {@code 0..n-1}, else the slots of the round's blocks in canonical order
      */
-    static void combine(long[] norms, int[] exps, long[] dots, int[] order, Metric metric, int eRef, long[] out,
+    static void combine(long[] norms, int[] exps, long[] dots, int stride, int[] order, Metric metric, int eRef, long[] out,
             Parallelism parallelism) {
         int n = order == null ? norms.length : order.length;
         long pairs = (long) n * (n - 1) / 2;
@@ -185,7 +185,7 @@ public final class FastKrum {
         parallelism.run(parts, p -> {
             int from = firstRowWithPairs(n, pairs * p / parts);
             int to = p + 1 == parts ? n : firstRowWithPairs(n, pairs * (p + 1) / parts);
-            combineRows(norms, exps, dots, order, metric, eRef, out, n, from, to);
+            combineRows(norms, exps, dots, stride, order, metric, eRef, out, n, from, to);
         });
     }
 
@@ -200,16 +200,17 @@ public final class FastKrum {
         return a;
     }
 
-    private static void combineRows(long[] norms, int[] exps, long[] dots, int[] order, Metric metric, int eRef, long[] out,
-            int n, int from, int to) {
+    private static void combineRows(long[] norms, int[] exps, long[] dots, int stride, int[] order, Metric metric, int eRef,
+            long[] out, int n, int from, int to) {
         for (int a = from; a < to; a++) {
             int sa = order == null ? a : order[a];
             long na = norms[sa];
             int ea = exps[sa];
+            int row = sa * stride;
             int q = a + 1 < n ? Scoring.index(n, a, a + 1) : 0;
             for (int b = a + 1; b < n; b++, q++) {
                 int sb = order == null ? b : order[b];
-                long dot = order == null ? dots[q] : dots[RoundBuffer.dotIndex(sa, sb)];
+                long dot = order == null ? dots[q] : dots[row + sb];
                 out[q] = DistanceMath.distance(na, ea, norms[sb], exps[sb], dot, metric, eRef);
             }
         }

@@ -32,7 +32,8 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
  * The result is identical to {@code Krum.multiKrum(blocks, f, m, metric)} on
  * {@code blocks[k] = block(order[k])}, whatever the arrival order was.
  *
- * <p>Memory: {@code capacity (capacity - 1) / 2} longs of dot products, allocated once, plus per
+ * <p>Memory: {@code capacity^2} longs of dot products (80 KB for 100 blocks, 8 MB for 1000),
+ * allocated once, plus per
  * thread a few chunks of at most 512 doubles; {@code add} allocates nothing (beyond a small task
  * object when it runs in parallel). The blocks themselves are referenced, not copied (they are
  * immutable).
@@ -44,6 +45,8 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
 public final class RoundBuffer {
     /** Coordinates per chunk of {@link #add}: the new block's chunk and 4 others stay in L1. */
     static final int CHUNK = 512;
+    /** Largest capacity: {@code capacity^2} dot products fit one array. */
+    static final int MAX_CAPACITY = 46_340;
 
     private final int dimension;
     private final int capacity;
@@ -53,7 +56,11 @@ public final class RoundBuffer {
     private final Bfp16Block[] blocks;
     private final int[] exps;
     private final long[] norms;
-    private final long[] dots; // dotIndex(s, t), t < s
+    /**
+     * {@code dots[s * capacity + t]} = dot product of slots s and t, both halves filled, so that a
+     * canonical row reads one contiguous slot row however the round is permuted.
+     */
+    private final long[] dots;
     private final Work[] work;
     private int size;
 
@@ -77,7 +84,7 @@ public final class RoundBuffer {
      * A buffer for rounds of up to {@code capacity} blocks of {@code dimension} coordinates, using
      * {@link Parallelism#defaults()} in {@link #add}.
      *
-     * @throws IllegalArgumentException if {@code dimension < 1} or {@code capacity} is outside [1, 65532]
+     * @throws IllegalArgumentException if {@code dimension < 1} or {@code capacity} is outside [1, 46340]
      */
     public RoundBuffer(int dimension, int capacity) {
         this(dimension, capacity, Parallelism.defaults());
@@ -87,7 +94,7 @@ public final class RoundBuffer {
      * A buffer for rounds of up to {@code capacity} blocks of {@code dimension} coordinates.
      *
      * @param parallelism the threads {@link #add} and the closing aggregate may use
-     * @throws IllegalArgumentException if {@code dimension < 1} or {@code capacity} is outside [1, 65532]
+     * @throws IllegalArgumentException if {@code dimension < 1} or {@code capacity} is outside [1, 46340]
      */
     public RoundBuffer(int dimension, int capacity, Parallelism parallelism) {
         this(dimension, capacity, parallelism, Kernels.selected());
@@ -97,8 +104,8 @@ public final class RoundBuffer {
         if (dimension < 1) {
             throw new IllegalArgumentException("a round buffer needs dimension >= 1, got " + dimension);
         }
-        if (capacity < 1 || capacity > FastKrum.MAX_BLOCKS) {
-            throw new IllegalArgumentException("round buffer capacity " + capacity + " is outside [1, " + FastKrum.MAX_BLOCKS + "]");
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("round buffer capacity " + capacity + " is outside [1, " + MAX_CAPACITY + "]");
         }
         this.dimension = dimension;
         this.capacity = capacity;
@@ -108,17 +115,12 @@ public final class RoundBuffer {
         this.blocks = new Bfp16Block[capacity];
         this.exps = new int[capacity];
         this.norms = new long[capacity];
-        this.dots = new long[(int) ((long) capacity * (capacity - 1) / 2)];
+        this.dots = new long[capacity * capacity];
         int chunks = (dimension + chunk - 1) / chunk;
         this.work = new Work[Math.min(parallelism.threads(), chunks)];
         for (int p = 0; p < work.length; p++) {
             work[p] = new Work(chunk, capacity);
         }
-    }
-
-    /** Where the dot product of slots {@code s != t} is kept. */
-    static int dotIndex(int s, int t) {
-        return s > t ? (int) ((long) s * (s - 1) / 2) + t : (int) ((long) t * (t - 1) / 2) + s;
     }
 
     /** The coordinates every block must have. */
@@ -169,13 +171,14 @@ public final class RoundBuffer {
         int chunks = (dimension + chunk - 1) / chunk;
         int parts = work.length;
         parallelism.run(parts, p -> addPart(block, s, p, parts, chunks));
-        int base = (int) ((long) s * (s - 1) / 2);
+        int row = s * capacity;
         for (int t = 0; t < s; t++) {
             long sum = 0;
             for (Work w : work) {
                 sum += w.acc[t];
             }
-            dots[base + t] = sum;
+            dots[row + t] = sum;
+            dots[t * capacity + s] = sum;
         }
         long norm = 0;
         for (Work w : work) {
@@ -268,7 +271,7 @@ public final class RoundBuffer {
     private long[] triangle(int[] order, Metric metric, int eRef) {
         int n = order.length;
         long[] upper = new long[(int) ((long) n * (n - 1) / 2)];
-        FastKrum.combine(norms, exps, dots, order, metric, eRef, upper, parallelism);
+        FastKrum.combine(norms, exps, dots, capacity, order, metric, eRef, upper, parallelism);
         return upper;
     }
 

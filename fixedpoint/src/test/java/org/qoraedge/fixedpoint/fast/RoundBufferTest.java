@@ -75,7 +75,7 @@ class RoundBufferTest {
     void refusesBadConstruction() {
         assertThrows(IllegalArgumentException.class, () -> new RoundBuffer(0, 10));
         assertThrows(IllegalArgumentException.class, () -> new RoundBuffer(10, 0));
-        assertThrows(IllegalArgumentException.class, () -> new RoundBuffer(10, FastKrum.MAX_BLOCKS + 1));
+        assertThrows(IllegalArgumentException.class, () -> new RoundBuffer(10, RoundBuffer.MAX_CAPACITY + 1));
     }
 
     @Test

@@ -49,6 +49,11 @@ public final class StressCommand implements Callable<Integer> {
         if (json != null) {
             report.write(json);
         }
+        if (report.failed() > 0) {
+            spec.commandLine().getErr().println("FAILED: the fast path disagrees with the reference in "
+                    + report.group("fast").failed() + " round(s) (" + org.qoraedge.fixedpoint.fast.FastKrum.implementation() + ")");
+            return 1;
+        }
         return 0;
     }
 }

@@ -11,6 +11,7 @@ import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.fast.FastKrum;
 import org.qoraedge.fixedpoint.krum.Distances;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
@@ -25,7 +26,7 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
 public final class StressRun {
     /** The families, in report order. Every run has every family. */
     public static final String[] FAMILIES = {"encode", "distance-common", "distance-pairwise", "krum-common",
-        "krum-pairwise", "multikrum-common", "multikrum-pairwise", "mean", "order"};
+        "krum-pairwise", "multikrum-common", "multikrum-pairwise", "mean", "order", "fast"};
 
     /** Parameters of a run; the same parameters give the same digests on every conforming platform. */
     public record Parameters(long seed, int rounds, int maxNodes, int maxDim) {
@@ -72,15 +73,26 @@ public final class StressRun {
                 default -> r.nextInt(fMax + 1);
             };
             int m = r.between(1, n - 2 * f - 2);
+            StringBuilder reference = new StringBuilder();
+            StringBuilder fast = new StringBuilder();
             for (Metric metric : Metric.values()) {
                 String suffix = metric == Metric.COMMON ? "-common" : "-pairwise";
                 RoundDistances dist = Distances.compute(blocks, metric);
                 long[] upper = dist.upperTriangle();
                 report.group("distance" + suffix).add(id, "n=" + n + " d=" + d + " eRef=" + dist.referenceExponent()
                         + " " + Digests.distances(upper), true);
-                report.group("krum" + suffix).add(id, krumOutcome(Krum.krum(blocks, f, dist), f, -1), true);
-                report.group("multikrum" + suffix).add(id, krumOutcome(Krum.multiKrum(blocks, f, m, dist), f, m), true);
+                String krum = krumOutcome(Krum.krum(blocks, f, dist), f, -1);
+                String multi = krumOutcome(Krum.multiKrum(blocks, f, m, dist), f, m);
+                report.group("krum" + suffix).add(id, krum, true);
+                report.group("multikrum" + suffix).add(id, multi, true);
+                reference.append(Digests.distances(upper)).append(' ').append(krum).append(' ').append(multi).append('\n');
+                // The fast path (cache-blocked, parallel, vectorized where the JVM allows) on the same
+                // round: it must agree with the reference to the bit, on this platform too.
+                fast.append(Digests.distances(FastKrum.distances(blocks, metric).upperTriangle())).append(' ')
+                        .append(krumOutcome(FastKrum.krum(blocks, f, metric), f, -1)).append(' ')
+                        .append(krumOutcome(FastKrum.multiKrum(blocks, f, m, metric), f, m)).append('\n');
             }
+            report.group("fast").add(id, fast.toString(), fast.toString().equals(reference.toString()));
             mean(report, id, r.split(), blocks);
             order(report, id, r.split(), n);
         }

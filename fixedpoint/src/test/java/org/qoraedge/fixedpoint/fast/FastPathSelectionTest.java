@@ -17,8 +17,9 @@ import org.qoraedge.fixedpoint.krum.Metric;
 
 /**
  * Which kernels the public entry points choose, in the three JVMs fixedpoint's build starts (see its
- * pom): with the incubator module (vector kernels, on x86_64 and aarch64), without it (the scalar
- * kernels must load and work: no NoClassDefFoundError), and with it but {@code -Dqora.vector=false}.
+ * pom): with the incubator module (vector kernels, on x86_64 and aarch64; also limited to 128-bit
+ * vectors), without it (the scalar kernels must load and work: no NoClassDefFoundError), and with it
+ * but {@code -Dqora.vector=false}.
  */
 class FastPathSelectionTest {
     private static final boolean MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
@@ -39,6 +40,13 @@ class FastPathSelectionTest {
             assertNotNull(Kernels.vectorOrNull());
             assertTrue(FastKrum.implementation().startsWith("vector"), FastKrum.implementation());
         }
+    }
+
+    @Test
+    void usesNarrowVectorsWhenTheJvmLimitsTheWidth() {
+        assumeTrue(expectation().equals("vector-128-bit"));
+        assertTrue(FastKrum.vectorized(), FastKrum.implementation());
+        assertEquals("vector (DoubleVector 128 bits, 2 lanes)", FastKrum.implementation());
     }
 
     @Test

@@ -9,4 +9,14 @@ public interface RoundBufferFactory {
     static RoundBufferFactory reference() {
         return (round, dimension, settings) -> new ReferenceRoundBuffer(settings);
     }
+
+    /**
+     * The fast incremental implementation over {@code org.qoraedge.fixedpoint.fast.RoundBuffer}
+     * (dot products computed as updates arrive), bit-identical to {@link #reference()}.
+     *
+     * @param expectedUpdates the usual number of updates per round (the buffer grows past it)
+     */
+    static RoundBufferFactory incremental(int expectedUpdates) {
+        return (round, dimension, settings) -> new IncrementalRoundBuffer(dimension, expectedUpdates, settings);
+    }
 }

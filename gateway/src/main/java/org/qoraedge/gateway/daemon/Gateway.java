@@ -337,7 +337,7 @@ public final class Gateway implements AutoCloseable {
         private Integer embeddedPort;
         private Duration connectTimeout;
         private BanList banList = BanList.NONE;
-        private RoundBufferFactory buffers = RoundBufferFactory.reference();
+        private RoundBufferFactory buffers; // null: the coordinator's default (incremental)
         private final List<RoundListener> listeners = new ArrayList<>();
 
         private Options() {

@@ -73,7 +73,8 @@ public final class CoordinatorSettings {
                     + (aggregation.m() > 0 ? " and m = " + aggregation.m() : "") + " needs " + aggregation.quorum()
                     + " updates per round, but only " + registry.size() + " nodes have keys");
         }
-        this.buffers = b.buffers;
+        // Default: the fast incremental buffer, sized for every known node.
+        this.buffers = b.buffers != null ? b.buffers : RoundBufferFactory.incremental(registry.size());
         this.deadline = b.deadline;
         this.pause = b.pause;
         if (deadline.isNegative() || deadline.isZero()) {
@@ -176,7 +177,7 @@ public final class CoordinatorSettings {
         private Map<String, VerifyingKey> registry = Map.of();
         private java.util.Collection<String> expected;
         private AggregationSettings aggregation = AggregationSettings.krum(1);
-        private RoundBufferFactory buffers = RoundBufferFactory.reference();
+        private RoundBufferFactory buffers;
         private Duration deadline = Duration.ofSeconds(30);
         private Duration pause = Duration.ZERO;
         private long firstRound = 1;
@@ -234,7 +235,7 @@ public final class CoordinatorSettings {
             return this;
         }
 
-        /** Where round buffers come from (default: the reference one). */
+        /** Where round buffers come from (default: the fast incremental one, sized for the key registry). */
         public Builder buffers(RoundBufferFactory v) {
             this.buffers = v;
             return this;

@@ -1,0 +1,85 @@
+package org.qoraedge.gateway.aggregation;
+
+import java.util.Arrays;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.fast.FastMeans;
+import org.qoraedge.fixedpoint.krum.KrumResult;
+
+/**
+ * The fast path: fixedpoint's incremental {@link org.qoraedge.fixedpoint.fast.RoundBuffer} computes each update's dot products
+ * with the ones already there as it arrives, so closing costs only the O(1) combinations, scoring,
+ * ranking and the aggregate. Bit-identical to {@link ReferenceRoundBuffer} (fixedpoint's
+ * equivalence tests, and gateway's own test of the two).
+ *
+ * <p>The buffer starts with room for {@code initialCapacity} updates and doubles when full
+ * (re-adding the blocks already there): the coordinator refuses unknown nodes, so this happens at
+ * most a few times per round, and never when the capacity is the fleet size.
+ */
+final class IncrementalRoundBuffer implements RoundBuffer {
+    private final AggregationSettings settings;
+    private final int dimension;
+    private org.qoraedge.fixedpoint.fast.RoundBuffer buffer;
+    private String[] ids;
+
+    IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings) {
+        this.settings = settings;
+        this.dimension = dimension;
+        this.buffer = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, Math.max(1, initialCapacity));
+        this.ids = new String[Math.max(1, initialCapacity)];
+    }
+
+    @Override
+    public void add(String nodeId, Bfp16Block block) {
+        if (buffer.size() == buffer.capacity()) {
+            grow();
+        }
+        int slot = buffer.add(block);
+        ids[slot] = nodeId;
+    }
+
+    private void grow() {
+        int capacity = buffer.capacity() * 2;
+        org.qoraedge.fixedpoint.fast.RoundBuffer bigger = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, capacity);
+        for (int slot = 0; slot < buffer.size(); slot++) {
+            bigger.add(buffer.block(slot));
+        }
+        buffer = bigger;
+        ids = Arrays.copyOf(ids, capacity);
+    }
+
+    @Override
+    public int size() {
+        return buffer.size();
+    }
+
+    @Override
+    public AggregationResult close() {
+        int n = buffer.size();
+        String[] arrival = Arrays.copyOf(ids, n);
+        int[] order = NodeIds.canonicalOrder(arrival);
+        String[] canonicalIds = new String[n];
+        for (int k = 0; k < n; k++) {
+            canonicalIds[k] = arrival[order[k]];
+        }
+        switch (settings.kind()) {
+            case KRUM:
+                return of(canonicalIds, buffer.krum(order, settings.f(), settings.metric()));
+            case MULTI_KRUM:
+                return of(canonicalIds, buffer.multiKrum(order, settings.f(), settings.selectionSize(n), settings.metric()));
+            default: {
+                Bfp16Block[] canonical = new Bfp16Block[n];
+                int[] all = new int[n];
+                for (int k = 0; k < n; k++) {
+                    canonical[k] = buffer.block(order[k]);
+                    all[k] = k;
+                }
+                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, FastMeans.mean(canonical));
+            }
+        }
+    }
+
+    private static AggregationResult of(String[] ids, KrumResult r) {
+        return new AggregationResult(ids, r.scores(), r.ranking(), r.selected(), r.referenceExponent(), r.aggregate());
+    }
+}

@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "device-sim", mixinStandardHelpOptions = true, version = "device-sim 0.1.0-SNAPSHOT",
         description = "Simulated federated-learning nodes, honest and Byzantine (in-process rounds; MQTT comes with the gateway).",
-        subcommands = {DeviceSim.Simulate.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class})
+        subcommands = {DeviceSim.Simulate.class, DeviceSim.Scenario.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class})
 public final class DeviceSim implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -178,6 +178,105 @@ public final class DeviceSim implements Runnable {
                 out.println("plot: " + plot);
             }
             return 0;
+        }
+    }
+
+    @Command(name = "scenario", mixinStandardHelpOptions = true,
+            description = "The MQTT fleet: an in-process gateway (embedded broker, or --broker) and one node client per"
+                    + " node; prints the per-round table, writes the JSON report and the accuracy plot.")
+    static final class Scenario implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        RunOptions run;
+
+        @Option(names = "--byzantine", defaultValue = "0", description = "how many nodes are Byzantine (default: ${DEFAULT-VALUE})")
+        int byzantine;
+
+        @Option(names = "--byzantine-ids", split = ",", description = "exactly which nodes are Byzantine (default: drawn from the seed)")
+        List<String> byzantineIds = new ArrayList<>();
+
+        @Option(names = "--attack", defaultValue = "none", description = "model-level attack spec, e.g. sign-flip, alie (default: ${DEFAULT-VALUE})")
+        String attack;
+
+        @Option(names = "--protocol-attack", defaultValue = "none",
+                description = "none | wrong-signature: Byzantine nodes also send a frame with a corrupted signature each round (default: ${DEFAULT-VALUE})")
+        String protocolAttack;
+
+        @Option(names = "--aggregator", defaultValue = "multikrum-common",
+                description = "mean | krum-common | krum-pairwise | multikrum-common | multikrum-pairwise [:m=M] (default: ${DEFAULT-VALUE})")
+        String aggregator;
+
+        @Option(names = "--broker", description = "external MQTT broker tcp://host:port (default: the gateway's embedded broker)")
+        String broker;
+
+        @Option(names = "--report", description = "JSON report file")
+        Path report;
+
+        @Option(names = "--plot", description = "accuracy curve PNG file")
+        Path plot;
+
+        @Override
+        public Integer call() throws Exception {
+            return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
+                    byzantineIds, attack, protocolAttack, aggregator, broker, report, plot);
+        }
+    }
+
+    static int runScenario(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
+            String protocolAttack, String aggregator, String broker, Path report, Path plot) throws Exception {
+        quietLogging();
+        TrainTest data = run.load();
+        SimConfig cfg = run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack)
+                .aggregator(aggregator).build();
+        out.println("MQTT scenario: " + cfg.dataset() + " (" + data.train().size() + " train, " + data.test().size()
+                + " test), " + cfg.model() + ", " + cfg.nodes() + " nodes, " + cfg.byzantine() + " Byzantine ("
+                + (cfg.attackFree() ? "no attack" : cfg.attack()) + ", protocol: " + protocolAttack + "), "
+                + cfg.aggregator().id() + ", " + cfg.rounds() + " rounds, seed " + cfg.seed() + ", broker "
+                + (broker == null ? "embedded" : broker));
+        List<String> byz = Fleet.byzantineIds(cfg);
+        out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
+        out.println(RoundTable.header());
+        out.flush();
+        org.qoraedge.devicesim.mqtt.MqttScenario.Result res = org.qoraedge.devicesim.mqtt.MqttScenario.run(cfg, data,
+                broker, protocolAttack, (rec, gw) -> {
+                    out.println(RoundTable.row(rec, byz));
+                    out.flush();
+                });
+        SimResult r = res.sim();
+        out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " updates rejected by the gateway");
+        if (report != null) {
+            com.google.gson.JsonObject o = JsonReport.toJson(r);
+            o.addProperty("transport", "mqtt");
+            o.addProperty("broker", res.embeddedBroker() ? "embedded" : res.brokerUri());
+            o.addProperty("protocolAttack", protocolAttack);
+            o.addProperty("rejectedTotal", res.rejectedTotal());
+            Path parent = report.toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+            java.nio.file.Files.writeString(report, new com.google.gson.GsonBuilder().setPrettyPrinting()
+                    .serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
+            out.println("report: " + report);
+        }
+        if (plot != null) {
+            Map<String, double[]> curves = new LinkedHashMap<>();
+            curves.put(cfg.attackFree() ? "no attack" : cfg.attack(), MatrixReport.withStart(r));
+            Charts.accuracyCurves("MQTT: " + cfg.dataset() + ", " + cfg.aggregator().id() + ", " + r.byzantineIds().size()
+                    + " of " + cfg.nodes() + " Byzantine", curves, plot);
+            out.println("plot: " + plot);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The gateway, Paho and Moquette log through tinylog: only errors, on stderr (rejections are in the table). */
+    static void quietLogging() {
+        if (System.getProperty("tinylog.level") == null) {
+            System.setProperty("tinylog.level", "error");
+            System.setProperty("tinylog.writer.level", "error");
+            System.setProperty("tinylog.writer.stream", "err");
         }
     }
 

@@ -1,0 +1,74 @@
+package org.qoraedge.devicesim.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qoraedge.devicesim.DeviceSimTestAccess;
+import picocli.CommandLine;
+
+/** The scenario command over the gateway's embedded broker: real MQTT connections, one per node. */
+class MqttScenarioTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aShortMultiKrumScenarioCompletesItsRoundsAndTheGatewayRejectsForgedFrames() throws Exception {
+        Path report = dir.resolve("scenario.json");
+        Path plot = dir.resolve("scenario.png");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = DeviceSimTestAccess.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute("scenario", "--nodes", "7", "--byzantine", "1", "--attack", "sign-flip",
+                "--protocol-attack", "wrong-signature", "--aggregator", "multikrum-common", "--dataset", "synthetic",
+                "--rounds", "3", "--seed", "1", "--report", report.toString(), "--plot", plot.toString());
+        assertEquals(0, code, err + "\n" + out);
+        String text = out.toString();
+        assertTrue(text.contains("round  accuracy"), text);
+        assertEquals(3, text.lines().filter(l -> l.matches("\\s+\\d+\\s+\\d+\\.\\d+%.*")).count(), text);
+        assertEquals("", err.toString());
+        assertTrue(Files.size(plot) > 1000);
+
+        JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+        assertEquals("mqtt", o.get("transport").getAsString());
+        JsonObject config = o.getAsJsonObject("config");
+        assertEquals(7, config.get("nodes").getAsInt());
+        assertEquals("multikrum-common", config.get("aggregator").getAsString());
+        JsonArray byz = o.getAsJsonArray("byzantine");
+        assertEquals(1, byz.size());
+        String attacker = byz.get(0).getAsString();
+        JsonArray rounds = o.getAsJsonArray("rounds");
+        assertEquals(3, rounds.size());
+        for (int i = 0; i < 3; i++) {
+            JsonObject r = rounds.get(i).getAsJsonObject();
+            assertEquals(i + 1, r.get("round").getAsInt());
+            JsonArray selected = r.getAsJsonArray("selected");
+            // Multi-Krum's m = n - 2f - 2 = 3 of the 7 accepted updates.
+            assertEquals(3, selected.size());
+            for (JsonElement id : selected) {
+                assertFalse(id.getAsString().equals(attacker), "the sign-flipped update was selected in round " + (i + 1));
+            }
+            assertEquals(0, r.get("byzantineSelected").getAsInt());
+            assertEquals(1, r.getAsJsonObject("rejected").get("bad-signature").getAsInt(), r.toString());
+            assertTrue(r.get("closeMillis").getAsDouble() >= 0);
+            assertTrue(r.get("accuracy").getAsDouble() > 0.0);
+        }
+        assertEquals(3, o.get("rejectedTotal").getAsLong());
+        // Synthetic data has 5 classes: chance is 20%.
+        double fin = o.get("finalAccuracy").getAsDouble();
+        assertTrue(fin > 0.5, "final accuracy " + fin);
+        assertEquals(rounds.get(2).getAsJsonObject().get("accuracy").getAsDouble(), fin);
+    }
+}

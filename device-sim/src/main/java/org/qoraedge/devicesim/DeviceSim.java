@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "device-sim", mixinStandardHelpOptions = true, version = "device-sim 0.1.0-SNAPSHOT",
         description = "Simulated federated-learning nodes, honest and Byzantine (in-process rounds; MQTT comes with the gateway).",
-        subcommands = {DeviceSim.Simulate.class, DeviceSim.Scenario.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class})
+        subcommands = {DeviceSim.Simulate.class, DeviceSim.Scenario.class, DeviceSim.Demo.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class})
 public final class DeviceSim implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -221,6 +221,40 @@ public final class DeviceSim implements Runnable {
         public Integer call() throws Exception {
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
                     byzantineIds, attack, protocolAttack, aggregator, broker, report, plot);
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "A preset MQTT scenario: synthetic data, 20 nodes, 6 Byzantine (sign-flip, and a forged"
+                    + " signature each round), Multi-Krum (COMMON), 10 rounds, embedded broker; writes"
+                    + " OUT/demo.json and OUT/demo.png.")
+    static final class Demo implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--out", defaultValue = "demo-out", description = "output directory (default: ${DEFAULT-VALUE})")
+        Path outDir;
+
+        @Option(names = "--broker", description = "external MQTT broker tcp://host:port (default: the gateway's embedded broker)")
+        String broker;
+
+        @Override
+        public Integer call() throws Exception {
+            RunOptions run = new RunOptions();
+            run.dataset = "synthetic";
+            run.model = "logreg";
+            run.nodes = 20;
+            run.rounds = 10;
+            run.epochs = 1;
+            run.batchSize = 32;
+            run.lr = 0.1;
+            run.partition = "iid";
+            run.krumF = -1;
+            run.seed = 1;
+            run.threads = 0;
+            java.nio.file.Files.createDirectories(outDir);
+            return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature",
+                    "multikrum-common", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"));
         }
     }
 

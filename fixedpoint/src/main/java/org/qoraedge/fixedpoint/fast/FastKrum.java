@@ -181,7 +181,7 @@ public final class FastKrum {
             Parallelism parallelism) {
         int n = order == null ? norms.length : order.length;
         long pairs = (long) n * (n - 1) / 2;
-        int parts = (int) Math.max(1, Math.min(parallelism.threads(), pairs / MIN_PAIRS_PER_PART));
+        int parts = parallelism.parts(pairs / MIN_PAIRS_PER_PART);
         parallelism.run(parts, p -> {
             int from = firstRowWithPairs(n, pairs * p / parts);
             int to = p + 1 == parts ? n : firstRowWithPairs(n, pairs * (p + 1) / parts);

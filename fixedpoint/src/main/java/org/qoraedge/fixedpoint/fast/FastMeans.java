@@ -197,7 +197,7 @@ public final class FastMeans {
     private static Bfp16Block encode(Bfp16Block[] blocks, long[] scaled, boolean[] skip, int base, long total, int d,
             boolean inDouble, Parallelism parallelism, Kernels k) {
         int chunks = (d + CHUNK - 1) / CHUNK;
-        int parts = Math.min(parallelism.threads(), chunks);
+        int parts = parallelism.parts(chunks);
         double[] dsums = inDouble ? new double[d] : null;
         long[] lsums = inDouble ? null : new long[d];
         long[] partMax = new long[parts];

@@ -14,11 +14,12 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  * {@link #COLUMN_BYTES}) stay in L2 while every row panel passes over them, and one row panel (4 x C
  * doubles) stays in L1 while it meets every column of the block.
  *
- * <p>Parallel parts split the dimension, not the pairs: part {@code p} owns a contiguous range of
- * chunks, converts only its own coordinates and accumulates every tile into its own {@code long}
- * array; the parts' arrays are added at the end. Integer addition is exact and associative, so the
- * sums are the same for every number of parts and every schedule. Extra memory: per part,
- * {@code 4P x C} doubles and {@code 16} longs per tile (about {@code 4 n^2} bytes).
+ * <p>Parallel parts split the dimension, not the pairs: a part is a contiguous range of chunks (a
+ * few parts per thread, claimed by whichever thread is free); a thread converts only the coordinates
+ * of its parts and accumulates every tile into its own {@code long} array; the threads' arrays are
+ * added at the end. Integer addition is exact and associative, so the sums are the same for every
+ * number of threads and every schedule. Extra memory: per thread, {@code 4P x C} doubles and
+ * {@code 16} longs per tile (about {@code 4 n^2} bytes).
  */
 final class PairDots {
     /** Coordinates per chunk (a multiple of every vector width). Tuning only: {@code -Dqora.fast.chunk}. */
@@ -74,26 +75,35 @@ final class PairDots {
         int tiles = panels * (panels + 1) / 2;
         int chunk = Math.min(CHUNK, k.padded(d));
         int chunks = (d + chunk - 1) / chunk;
-        int parts = Math.min(par.threads(), chunks);
+        int parts = par.parts(chunks);
         int columnPanels = Math.max(1, COLUMN_BYTES / (4 * chunk * Double.BYTES));
-        long[][] acc = new long[parts][];
-        par.run(parts, p -> {
-            long[] a = new long[16 * tiles];
-            double[] buf = new double[4 * panels * chunk];
-            short[] scratch = new short[chunk];
+        long[][] acc = new long[par.workers(parts)][];
+        double[][] bufs = new double[acc.length][];
+        short[][] scratches = new short[acc.length][];
+        par.run(parts, (p, w) -> {
+            if (acc[w] == null) { // per worker, not per part
+                acc[w] = new long[16 * tiles];
+                bufs[w] = new double[4 * panels * chunk];
+                scratches[w] = new short[chunk];
+            }
             int from = (int) ((long) p * chunks / parts);
             int to = (int) ((long) (p + 1) * chunks / parts);
             for (int c = from; c < to; c++) {
                 int start = c * chunk;
-                chunkPass(blocks, k, start, Math.min(chunk, d - start), chunk, panels, columnPanels, buf, scratch, a);
+                chunkPass(blocks, k, start, Math.min(chunk, d - start), chunk, panels, columnPanels, bufs[w], scratches[w], acc[w]);
             }
-            acc[p] = a;
         });
-        long[] total = acc[0];
-        for (int p = 1; p < parts; p++) {
-            long[] a = acc[p];
-            for (int x = 0; x < total.length; x++) {
-                total[x] += a[x];
+        long[] total = null;
+        for (long[] a : acc) {
+            if (a == null) {
+                continue; // a worker that found no part left (even the caller, with an executor that runs inline)
+            }
+            if (total == null) {
+                total = a;
+            } else {
+                for (int x = 0; x < total.length; x++) {
+                    total[x] += a[x];
+                }
             }
         }
         for (int r = 0; r < n; r++) {

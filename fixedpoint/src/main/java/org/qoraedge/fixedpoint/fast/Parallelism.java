@@ -90,6 +90,31 @@ public final class Parallelism {
     }
 
     /**
+     * One independent part of a computation, told which worker runs it: {@code worker} is in
+     * {@code [0, workers(parts))}, 0 being the calling thread, and no two threads ever run parts with
+     * the same worker number at once, so a part may use per-worker scratch and accumulators. Which
+     * worker runs which part depends on scheduling; results must not (integer sums do not).
+     */
+    @FunctionalInterface
+    interface WorkerPart {
+        void run(int part, int worker);
+    }
+
+    /**
+     * Parts to cut a computation of {@code units} equal units into: a few per thread, so that a
+     * thread that starts late or is descheduled (a shared or virtual machine) leaves its share to the
+     * others instead of holding up the result.
+     */
+    int parts(long units) {
+        return (int) Math.max(1, Math.min(units, 4L * threads));
+    }
+
+    /** How many workers {@link #run(int, WorkerPart)} uses for {@code parts} parts. */
+    int workers(int parts) {
+        return Math.max(1, Math.min(threads, parts));
+    }
+
+    /**
      * Runs {@code task.run(p)} once for every {@code p} in {@code [0, parts)} and returns when all
      * are done. A part's exception is rethrown on the calling thread after every part has finished
      * (so no helper still touches the caller's arrays); further ones are attached as suppressed.
@@ -97,10 +122,15 @@ public final class Parallelism {
      * caller's arrays); the interrupt status is restored on return.
      */
     void run(int parts, Part task) {
-        int helpers = Math.min(threads, parts) - 1;
+        run(parts, (part, worker) -> task.run(part));
+    }
+
+    /** As {@link #run(int, Part)}, each part told its worker number (see {@link WorkerPart}). */
+    void run(int parts, WorkerPart task) {
+        int helpers = workers(parts) - 1;
         if (helpers <= 0) {
             for (int p = 0; p < parts; p++) {
-                task.run(p);
+                task.run(p, 0);
             }
             return;
         }
@@ -113,29 +143,35 @@ public final class Parallelism {
                 break; // the calling thread claims the parts this helper would have run
             }
         }
-        job.run();
+        job.work(0);
         job.awaitAndRethrow();
     }
 
     private static final class Job implements Runnable {
         private final int parts;
-        private final Part task;
+        private final WorkerPart task;
         private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger helpers = new AtomicInteger();
         private final CountDownLatch done;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Job(int parts, Part task) {
+        Job(int parts, WorkerPart task) {
             this.parts = parts;
             this.task = task;
             this.done = new CountDownLatch(parts);
         }
 
+        /** A helper: workers 1, 2, ... in the order the helpers start (at most workers - 1 of them). */
         @Override
         public void run() {
+            work(helpers.incrementAndGet());
+        }
+
+        void work(int worker) {
             int p;
             while ((p = next.getAndIncrement()) < parts) {
                 try {
-                    task.run(p);
+                    task.run(p, worker);
                 } catch (Throwable t) {
                     if (!failure.compareAndSet(null, t)) {
                         failure.get().addSuppressed(t); // Throwable.addSuppressed is synchronized

@@ -117,7 +117,7 @@ public final class RoundBuffer {
         this.norms = new long[capacity];
         this.dots = new long[capacity * capacity];
         int chunks = (dimension + chunk - 1) / chunk;
-        this.work = new Work[Math.min(parallelism.threads(), chunks)];
+        this.work = new Work[parallelism.workers(parallelism.parts(chunks))];
         for (int p = 0; p < work.length; p++) {
             work[p] = new Work(chunk, capacity);
         }
@@ -169,8 +169,12 @@ public final class RoundBuffer {
         }
         int s = size;
         int chunks = (dimension + chunk - 1) / chunk;
-        int parts = work.length;
-        parallelism.run(parts, p -> addPart(block, s, p, parts, chunks));
+        int parts = parallelism.parts(chunks);
+        for (Work w : work) {
+            Arrays.fill(w.acc, 0, Math.min(w.acc.length, s + 4), 0L);
+            Arrays.fill(w.norm, 0L);
+        }
+        parallelism.run(parts, (p, worker) -> addPart(block, s, work[worker], p, parts, chunks));
         int row = s * capacity;
         for (int t = 0; t < s; t++) {
             long sum = 0;
@@ -191,11 +195,8 @@ public final class RoundBuffer {
         return s;
     }
 
-    /** Part {@code p}: every dot product of the new block over its range of chunks. */
-    private void addPart(Bfp16Block x, int s, int p, int parts, int chunks) {
-        Work w = work[p];
-        Arrays.fill(w.acc, 0, s + 4 > w.acc.length ? w.acc.length : s + 4, 0L);
-        Arrays.fill(w.norm, 0L);
+    /** Part {@code p}: every dot product of the new block over its range of chunks, added to {@code w}'s sums. */
+    private void addPart(Bfp16Block x, int s, Work w, int p, int parts, int chunks) {
         Kernels k = kernels;
         int from = (int) ((long) p * chunks / parts);
         int to = (int) ((long) (p + 1) * chunks / parts);

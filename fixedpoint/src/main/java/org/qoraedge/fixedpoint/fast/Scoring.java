@@ -33,7 +33,7 @@ final class Scoring {
         Krum.checkQuorum(n, f);
         int k = n - f - 2;
         long[] scores = new long[n];
-        int parts = Math.max(1, Math.min(par.threads(), n / MIN_ROWS_PER_PART));
+        int parts = par.parts(n / MIN_ROWS_PER_PART);
         par.run(parts, p -> {
             long[] row = new long[n - 1];
             for (int j = (int) ((long) p * n / parts), end = (int) ((long) (p + 1) * n / parts); j < end; j++) {

@@ -11,6 +11,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 class ParallelismTest {
+    private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(3, r -> {
+        Thread t = new Thread(r, "parallelism-test");
+        t.setDaemon(true);
+        return t;
+    });
+
     private static void runAll(Parallelism p, int parts) {
         AtomicIntegerArray ran = new AtomicIntegerArray(parts);
         p.run(parts, ran::incrementAndGet);
@@ -25,6 +31,32 @@ class ParallelismTest {
         runAll(Parallelism.threads(3), 1);
         runAll(Parallelism.threads(3), 50);
         runAll(Parallelism.of(Runnable::run, 4), 9);
+    }
+
+    /** Worker numbers are in range and never shared by two threads at once; the caller is worker 0. */
+    @Test
+    void workerNumbersAreExclusive() throws Exception {
+        for (Parallelism p : new Parallelism[] {Parallelism.threads(3), Parallelism.of(POOL, 4), Parallelism.of(Runnable::run, 3)}) {
+            int parts = p.parts(1000);
+            int workers = p.workers(parts);
+            assertEquals(4 * p.threads(), parts);
+            AtomicIntegerArray busy = new AtomicIntegerArray(workers);
+            AtomicIntegerArray ran = new AtomicIntegerArray(parts);
+            Thread caller = Thread.currentThread();
+            p.run(parts, (part, w) -> {
+                assertTrue(w >= 0 && w < workers, "worker " + w);
+                assertEquals(1, busy.incrementAndGet(w), "worker " + w + " busy twice");
+                if (w == 0) {
+                    assertSame(caller, Thread.currentThread());
+                }
+                Thread.onSpinWait();
+                ran.incrementAndGet(part);
+                busy.decrementAndGet(w);
+            });
+            for (int i = 0; i < parts; i++) {
+                assertEquals(1, ran.get(i));
+            }
+        }
     }
 
     @Test

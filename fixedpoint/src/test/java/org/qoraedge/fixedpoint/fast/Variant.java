@@ -36,6 +36,7 @@ record Variant(String name, Kernels kernels, boolean incremental, Parallelism pa
         out.add(new Variant(kind + " batch 1 thread", k, false, Parallelism.serial()));
         out.add(new Variant(kind + " batch 3 threads (common pool)", k, false, Parallelism.threads(3)));
         out.add(new Variant(kind + " batch 4 threads (own executor)", k, false, Parallelism.of(POOL, 4)));
+        out.add(new Variant(kind + " batch 2 threads (executor running tasks inline)", k, false, Parallelism.of(Runnable::run, 2)));
         out.add(new Variant(kind + " incremental 1 thread", k, true, Parallelism.serial()));
         out.add(new Variant(kind + " incremental 2 threads", k, true, Parallelism.threads(2)));
     }

@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +101,9 @@ public final class BenchCommand implements Callable<Integer> {
         PlatformInfo platform = PlatformInfo.current(FastKrum.vectorized());
         out.println(platform.line());
         out.println("kernels: " + FastKrum.implementation());
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        out.printf(Locale.ROOT, "system load average (1 min) at start: %.2f on %d processors (other work on the machine skews the figures)%n",
+                load, Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "round: n=%d d=%d f=%d m=%d metric=%s threads=%d seed=%d; %.3g pair-coordinates; %d MiB of mantissas%n",
                 nodes, dim, fv, mv, metric, tv, seed, pairCoords, (long) nodes * dim * 2 >> 20);
         out.flush();
@@ -121,6 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
         report.add("parameters", params);
         report.add("platform", platform.toJson());
         report.addProperty("kernels", FastKrum.implementation());
+        report.addProperty("loadAverageAtStart", load);
 
         // Fast path, whole round.
         KrumResult[] fastKrum = new KrumResult[1];

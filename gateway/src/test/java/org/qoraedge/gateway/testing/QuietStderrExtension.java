@@ -16,6 +16,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class QuietStderrExtension implements BeforeEachCallback, AfterEachCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(QuietStderrExtension.class);
 
+    static {
+        // Paho logs through java.util.logging, whose default console handler writes warnings to
+        // stderr; route it to tinylog as the daemon does (GatewayMain), so it lands in the test log
+        // and only real errors reach the console.
+        org.tinylog.jul.JulTinylogBridge.activate();
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         PrintStream original = System.err;

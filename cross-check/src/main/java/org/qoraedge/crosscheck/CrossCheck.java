@@ -23,6 +23,6 @@ public final class CrossCheck implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, stress or compare");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, stress, compare or bench");
     }
 }

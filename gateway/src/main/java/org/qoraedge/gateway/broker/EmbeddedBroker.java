@@ -57,7 +57,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         Server server = new Server();
         server.startServer(new MemoryConfig(p), List.of());
         long deadline = System.nanoTime() + 10_000_000_000L;
-        int port = server.getPort();
+        int port = boundPort(server);
         while (port <= 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
@@ -66,7 +66,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 server.stopServer();
                 throw new IOException("interrupted while the embedded broker started", e);
             }
-            port = server.getPort();
+            port = boundPort(server);
         }
         if (port <= 0) {
             server.stopServer();
@@ -74,6 +74,19 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         Logger.info("embedded MQTT broker listening on tcp://127.0.0.1:{}", port);
         return new EmbeddedBroker(server, port);
+    }
+
+    /**
+     * Moquette's {@code getPort()} iterates a plain HashMap that its Netty thread fills while the
+     * listener binds, so a read during start-up can throw ConcurrentModificationException: that
+     * read counts as "not bound yet" and the caller polls again.
+     */
+    private static int boundPort(Server server) {
+        try {
+            return server.getPort();
+        } catch (java.util.ConcurrentModificationException stillBinding) {
+            return 0;
+        }
     }
 
     public int port() {

@@ -219,7 +219,7 @@ public final class CaseEvaluator {
     }
 
     /** Blocks read raw, validated by {@link Bfp16Block#of(int, int[])} (section 1 refusals). */
-    static Bfp16Block[] blocks(JsonArray arr) {
+    public static Bfp16Block[] blocks(JsonArray arr) {
         Bfp16Block[] out = new Bfp16Block[arr.size()];
         for (int j = 0; j < out.length; j++) {
             JsonObject b = arr.get(j).getAsJsonObject();
@@ -233,7 +233,8 @@ public final class CaseEvaluator {
         return out;
     }
 
-    static JsonObject blockJson(Bfp16Block b) {
+    /** A block in the vector files' form, {@code {"e": e, "m": [...]}}. */
+    public static JsonObject blockJson(Bfp16Block b) {
         JsonObject o = new JsonObject();
         o.addProperty("e", b.exponent());
         JsonArray m = new JsonArray();
@@ -252,7 +253,8 @@ public final class CaseEvaluator {
         return a;
     }
 
-    private static JsonArray ints(int[] v) {
+    /** Integers as a JSON array. */
+    public static JsonArray ints(int[] v) {
         JsonArray a = new JsonArray();
         for (int x : v) {
             a.add(x);

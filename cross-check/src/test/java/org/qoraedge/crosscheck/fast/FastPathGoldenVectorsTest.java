@@ -81,7 +81,7 @@ class FastPathGoldenVectorsTest {
 
     private static JsonObject evaluate(VectorCase c, Way way) {
         JsonObject in = c.input();
-        Bfp16Block[] blocks = blocks(in.getAsJsonArray("blocks"));
+        Bfp16Block[] blocks = CaseEvaluator.blocks(in.getAsJsonArray("blocks"));
         Parallelism par = way == Way.WHOLE_ROUND_3_THREADS ? Parallelism.threads(3) : Parallelism.serial();
         JsonObject r = new JsonObject();
         if (c.kind().equals("mean")) {
@@ -96,7 +96,7 @@ class FastPathGoldenVectorsTest {
             } else {
                 agg = FastMeans.mean(blocks, par);
             }
-            r.add("aggregate", blockJson(agg));
+            r.add("aggregate", CaseEvaluator.blockJson(agg));
             r.addProperty("aggregate_digest", Digests.block(agg));
             return r;
         }
@@ -141,53 +141,20 @@ class FastPathGoldenVectorsTest {
         }
         r.add("scores", scores);
         r.addProperty("scores_digest", k.scoresDigest());
-        r.add("ranking", ints(k.ranking()));
+        r.add("ranking", CaseEvaluator.ints(k.ranking()));
         r.addProperty("ranking_digest", k.rankingDigest());
         if (multi) {
-            r.add("selected", ints(k.selected()));
+            r.add("selected", CaseEvaluator.ints(k.selected()));
             r.addProperty("selected_digest", k.selectedDigest());
         } else {
             r.addProperty("selected", k.selected()[0]);
         }
-        r.add("aggregate", blockJson(k.aggregate()));
+        r.add("aggregate", CaseEvaluator.blockJson(k.aggregate()));
         r.addProperty("aggregate_digest", k.aggregateDigest());
         if (metric == Metric.COMMON) {
             r.addProperty("e_ref", k.referenceExponent());
         }
         return r;
-    }
-
-    private static Bfp16Block[] blocks(JsonArray arr) {
-        Bfp16Block[] out = new Bfp16Block[arr.size()];
-        for (int j = 0; j < out.length; j++) {
-            JsonObject b = arr.get(j).getAsJsonObject();
-            JsonArray m = b.getAsJsonArray("m");
-            int[] mant = new int[m.size()];
-            for (int i = 0; i < mant.length; i++) {
-                mant[i] = m.get(i).getAsInt();
-            }
-            out[j] = Bfp16Block.of(b.get("e").getAsInt(), mant);
-        }
-        return out;
-    }
-
-    private static JsonObject blockJson(Bfp16Block b) {
-        JsonObject o = new JsonObject();
-        o.addProperty("e", b.exponent());
-        JsonArray m = new JsonArray();
-        for (int i = 0; i < b.dimension(); i++) {
-            m.add(b.mantissa(i));
-        }
-        o.add("m", m);
-        return o;
-    }
-
-    private static JsonArray ints(int[] v) {
-        JsonArray a = new JsonArray();
-        for (int x : v) {
-            a.add(x);
-        }
-        return a;
     }
 
     private static int[] shuffled(SplittableRandom r, int n) {

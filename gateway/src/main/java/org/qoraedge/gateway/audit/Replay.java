@@ -1,0 +1,560 @@
+package org.qoraedge.gateway.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.gateway.aggregation.AggregationResult;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.aggregation.ModelMath;
+import org.qoraedge.gateway.aggregation.RoundBuffer;
+import org.qoraedge.gateway.aggregation.RoundBufferFactory;
+import org.qoraedge.gateway.protocol.Frame;
+import org.qoraedge.gateway.protocol.FrameCodec;
+import org.qoraedge.gateway.protocol.FrameException;
+import org.qoraedge.gateway.protocol.FrameHeader;
+import org.qoraedge.gateway.protocol.FrameKind;
+import org.qoraedge.gateway.protocol.ProtocolException;
+import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.state.RoundJournal;
+
+/**
+ * Replays one round: checks that a round's kept frames (its {@link RoundJournal}) are the frames
+ * its audit record names, recomputes the round from them with the reference aggregators, and
+ * compares every result with the record, bit for bit (docs/AUDIT.md, "Replaying a round").
+ *
+ * <p>The record must already be verified ({@link AuditLog#verify} or {@link AuditLog#verifyFile}):
+ * this class trusts its {@code gatewayKey} to check the model frame's signature. The comparisons,
+ * in order (field names as in {@link ReplayCheck#field()}):
+ * <ul>
+ *   <li>{@code journal.fleet}, {@code journal.round}, {@code journal.complete}: the journal is this
+ *       round's and has no torn tail;</li>
+ *   <li>{@code modelFrame}: the journal starts with exactly one MODEL frame of this fleet, round,
+ *       gateway, model id and dimension; {@code modelFrame.signature}: it verifies with the record's
+ *       gateway key; {@code modelBefore}: its block's digest;</li>
+ *   <li>{@code frames.accepted}: the journal's accepted frames are exactly the record's accepted
+ *       entries, matched by SHA-256 of the whole payload (when the record omitted frames beyond its
+ *       cap, up to that many kept frames may be absent from it); {@code frames.header}: each is an
+ *       UPDATE of this fleet, round, model id and dimension, from the node and with the sequence the
+ *       record names, one per node; {@code frames.blockDigest}; {@code frames.signatures} (only with
+ *       node keys);</li>
+ *   <li>{@code config}: the record's aggregator, metric, f, m and minUpdates can be run;</li>
+ *   <li>{@code outcome}: the recomputation aggregates exactly when the record says it did (the
+ *       quorum of {@link AggregationSettings#quorum()}, then whatever the aggregator or the model
+ *       sum refuses);</li>
+ *   <li>{@code canonicalOrder}, {@code scores}, {@code ranking}, {@code selected},
+ *       {@code referenceExponent}, {@code aggregateDigest}, {@code modelAfter}: for a failed round the
+ *       canonical order of the accepted ids, empty scores, ranking and selection, exponent 0, no
+ *       aggregate digest and {@code modelAfter} equal to the model before.</li>
+ * </ul>
+ * Every comparison is made even after a difference (the first one is named by
+ * {@link ReplayReport#firstMismatch()}), except that the results are not compared when the
+ * outcomes differ. Frames that cannot be parsed are left out of the recomputation. Pure: no I/O, no
+ * logging; thread-safe.
+ */
+public final class Replay {
+    /** Arrays longer than this are shown by their length and digest instead of every value. */
+    static final int SHOWN_VALUES = 16;
+    private static final int SHOWN_FRAMES = 3;
+    private static final HexFormat HEX = HexFormat.of();
+
+    private Replay() {
+    }
+
+    /** {@link #replay(AuditRecord, RoundJournal.Contents, Map)} without node keys: frame signatures are not checked. */
+    public static ReplayReport replay(AuditRecord record, RoundJournal.Contents journal) {
+        return replay(record, journal, null);
+    }
+
+    /**
+     * Replays the round of {@code record} from {@code journal}.
+     *
+     * @param record a verified audit record
+     * @param journal the round's journal as read by {@link RoundJournal#read}
+     * @param nodeKeys node id to verifying key (the gateway's key registry); null not to check the
+     *     update frames' signatures
+     * @return every comparison; never throws for bad frames or a bad record, it reports them
+     */
+    public static ReplayReport replay(AuditRecord record, RoundJournal.Contents journal, Map<String, VerifyingKey> nodeKeys) {
+        List<ReplayCheck> out = new ArrayList<>();
+        AuditRecord.Config cfg = record.config();
+        out.add(ReplayCheck.compare("journal.fleet", record.fleet(), journal.fleet(), "the journal belongs to another fleet"));
+        out.add(ReplayCheck.compare("journal.round", Long.toString(record.round()), Long.toString(journal.round()),
+                "the journal belongs to another round"));
+        out.add(ReplayCheck.compare("journal.complete", "0 torn bytes", journal.tornBytes() + " torn bytes",
+                "the journal's last entry is cut short or fails its checksum"));
+        long maxBytes = Frame.maxSize(Math.max(1, cfg.dimension()));
+
+        Bfp16Block model = modelFrame(record, journal, maxBytes, out);
+        List<Kept> usable = acceptedFrames(record, journal, maxBytes, nodeKeys, out);
+
+        AggregationSettings settings;
+        try {
+            AggregatorKind kind = AggregatorKind.parse(cfg.aggregator());
+            Metric metric = kind == AggregatorKind.MEAN ? Metric.COMMON : AggregationSettings.parseMetric(cfg.metric());
+            settings = new AggregationSettings(kind, metric, cfg.f(), cfg.m(), cfg.minUpdates());
+        } catch (IllegalArgumentException e) {
+            out.add(new ReplayCheck("config", ReplayCheck.Status.MISMATCH, describe(cfg), "cannot be run",
+                    e.getMessage()));
+            out.add(ReplayCheck.notChecked("outcome", "the configuration cannot be run"));
+            return new ReplayReport(record.round(), record.outcome(), "not replayed", "", out);
+        }
+        out.add(ReplayCheck.compare("config", describe(cfg), describe(cfg), ""));
+
+        Recomputed re = recompute(record, settings, usable, model);
+        String replayedOutcome = re.failure.isEmpty() ? "aggregated" : "failed";
+        out.add(ReplayCheck.compare("outcome", record.outcome(), replayedOutcome,
+                (record.failure().isEmpty() ? "" : "recorded failure: " + record.failure())
+                        + (record.failure().isEmpty() || re.failure.isEmpty() ? "" : "; ")
+                        + (re.failure.isEmpty() ? "" : "replayed failure: " + re.failure)));
+        if (!record.outcome().equals(replayedOutcome)) {
+            for (String f : new String[] {"canonicalOrder", "scores", "ranking", "selected", "referenceExponent",
+                "aggregateDigest", "modelAfter"}) {
+                out.add(ReplayCheck.notChecked(f, "the outcomes differ"));
+            }
+        } else {
+            results(record, re, model, out);
+        }
+        return new ReplayReport(record.round(), record.outcome(), replayedOutcome, re.failure, out);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The model frame
+
+    private static Bfp16Block modelFrame(AuditRecord r, RoundJournal.Contents j, long maxBytes, List<ReplayCheck> out) {
+        AuditRecord.Config cfg = r.config();
+        String expected = describeFrame(FrameKind.MODEL.name(), r.fleet(), r.round(), cfg.modelId(), cfg.dimension())
+                + " from " + r.gatewayId();
+        int models = 0;
+        for (RoundJournal.Entry e : j.entries()) {
+            if (e.type() == RoundJournal.MODEL) {
+                models++;
+            }
+        }
+        String problem = null;
+        FrameHeader h = null;
+        if (j.entries().isEmpty()) {
+            problem = "no entries";
+        } else if (models != 1 || j.entries().get(0).type() != RoundJournal.MODEL) {
+            problem = models + " model entries, the first entry is " + entryName(j.entries().get(0).type());
+        } else {
+            try {
+                h = FrameCodec.parseHeader(j.entries().get(0).payload(), maxBytes);
+            } catch (FrameException e) {
+                problem = "unreadable: " + e.getMessage();
+            }
+        }
+        if (h == null) {
+            out.add(new ReplayCheck("modelFrame", ReplayCheck.Status.MISMATCH, expected, problem,
+                    "the journal must start with exactly one model frame"));
+            out.add(ReplayCheck.notChecked("modelFrame.signature", "no usable model frame"));
+            out.add(new ReplayCheck("modelBefore", ReplayCheck.Status.MISMATCH, r.modelBefore(), "(no usable model frame)", ""));
+            return null;
+        }
+        String actual = describeFrame(h.kind().name(), h.fleet(), h.round(), h.modelId(), h.dimension()) + " from " + h.nodeId();
+        out.add(ReplayCheck.compare("modelFrame", expected, actual, "the journal's model frame is not the one this round announced"));
+        VerifyingKey gatewayKey;
+        try {
+            gatewayKey = VerifyingKey.ed25519(HEX.parseHex(r.gatewayKey()));
+        } catch (IllegalArgumentException | ProtocolException e) {
+            gatewayKey = null;
+        }
+        String expectedSig = "valid (Ed25519, gateway key " + r.gatewayKey() + ")";
+        if (gatewayKey == null) {
+            out.add(new ReplayCheck("modelFrame.signature", ReplayCheck.Status.MISMATCH, expectedSig, "unchecked",
+                    "the record's gateway key is not an Ed25519 public key"));
+        } else {
+            boolean ok = h.signatureValid(gatewayKey);
+            out.add(new ReplayCheck("modelFrame.signature", ok ? ReplayCheck.Status.MATCH : ReplayCheck.Status.MISMATCH,
+                    expectedSig, ok ? expectedSig : "invalid (" + h.scheme() + ")",
+                    ok ? "" : "the model frame was not signed by the gateway that signed the record, or was altered"));
+        }
+        Bfp16Block block;
+        try {
+            block = h.block();
+        } catch (FrameException e) {
+            out.add(new ReplayCheck("modelBefore", ReplayCheck.Status.MISMATCH, r.modelBefore(), "(no block)", e.getMessage()));
+            return null;
+        }
+        out.add(ReplayCheck.compare("modelBefore", r.modelBefore(), Digests.block(block),
+                "the model frame holds another model than the one the record names"));
+        return block;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The accepted frames
+
+    /** One accepted frame of the journal: its digest, header and block, or why it could not be read. */
+    private static final class Kept {
+        final int entry;
+        final String digest;
+        FrameHeader header;
+        Bfp16Block block;
+        String problem;
+        AuditRecord.FrameEntry recorded;
+
+        Kept(int entry, String digest) {
+            this.entry = entry;
+            this.digest = digest;
+        }
+
+        String name() {
+            String who = header != null ? header.nodeId() + " seq " + header.sequence() : "journal entry " + entry;
+            return who + " (frame " + digest.substring(0, 16) + ")";
+        }
+    }
+
+    private static List<Kept> acceptedFrames(AuditRecord r, RoundJournal.Contents j, long maxBytes,
+            Map<String, VerifyingKey> nodeKeys, List<ReplayCheck> out) {
+        AuditRecord.Config cfg = r.config();
+        List<Kept> kept = new ArrayList<>();
+        List<RoundJournal.Entry> entries = j.entries();
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).type() != RoundJournal.ACCEPTED) {
+                continue;
+            }
+            byte[] payload = entries.get(i).payload();
+            Kept k = new Kept(i, Digests.hex(payload));
+            try {
+                k.header = FrameCodec.parseHeader(payload, maxBytes);
+                k.block = k.header.block();
+            } catch (FrameException e) {
+                k.problem = e.getMessage();
+            }
+            kept.add(k);
+        }
+
+        // Match the kept frames with the record's accepted entries by the digest of the whole payload.
+        Map<String, Deque<AuditRecord.FrameEntry>> byDigest = new LinkedHashMap<>();
+        int recordedCount = 0;
+        for (AuditRecord.FrameEntry e : r.frames()) {
+            if (e.accepted()) {
+                byDigest.computeIfAbsent(e.frameDigest(), x -> new ArrayDeque<>()).add(e);
+                recordedCount++;
+            }
+        }
+        List<Kept> extra = new ArrayList<>();
+        for (Kept k : kept) {
+            Deque<AuditRecord.FrameEntry> q = byDigest.get(k.digest);
+            if (q != null && !q.isEmpty()) {
+                k.recorded = q.poll();
+            } else {
+                extra.add(k);
+            }
+        }
+        List<AuditRecord.FrameEntry> missing = new ArrayList<>();
+        byDigest.values().forEach(missing::addAll);
+        boolean omittedExplains = r.framesOmitted() > 0 && extra.size() <= r.framesOmitted();
+        String recordedFrames = recordedCount + " frames" + (r.framesOmitted() > 0 ? " (+ " + r.framesOmitted()
+                + " frames beyond the record's cap)" : "");
+        if (missing.isEmpty() && (extra.isEmpty() || omittedExplains)) {
+            out.add(new ReplayCheck("frames.accepted", ReplayCheck.Status.MATCH, recordedFrames, kept.size() + " frames",
+                    extra.isEmpty() ? "" : extra.size() + " kept frames lie beyond the record's cap"));
+        } else {
+            List<String> why = new ArrayList<>();
+            if (!missing.isEmpty()) {
+                List<String> names = new ArrayList<>();
+                for (AuditRecord.FrameEntry e : missing) {
+                    names.add(e.node() + " seq " + e.sequence() + " (frame " + shortDigest(e.frameDigest()) + ")");
+                }
+                why.add(missing.size() + " recorded frames missing from the journal: " + firstFew(names));
+            }
+            if (!extra.isEmpty()) {
+                List<String> names = new ArrayList<>();
+                for (Kept k : extra) {
+                    names.add(k.name());
+                }
+                why.add(extra.size() + " kept frames not in the record: " + firstFew(names));
+            }
+            out.add(new ReplayCheck("frames.accepted", ReplayCheck.Status.MISMATCH, recordedFrames,
+                    kept.size() + " frames (" + missing.size() + " missing, " + extra.size() + " not recorded)",
+                    String.join("; ", why)));
+        }
+
+        // Each frame is an update of this round, from the node and with the sequence the record names.
+        List<String[]> headerIssues = new ArrayList<>(); // {expected, actual, where}
+        Map<String, Integer> perNode = new HashMap<>();
+        for (Kept k : kept) {
+            String expected = describeFrame(FrameKind.UPDATE.name(), r.fleet(), r.round(), cfg.modelId(), cfg.dimension());
+            if (k.recorded != null) {
+                expected += " from " + k.recorded.node() + " seq " + k.recorded.sequence();
+            }
+            if (k.header == null) {
+                headerIssues.add(new String[] {expected, "unreadable: " + k.problem, k.name()});
+                continue;
+            }
+            FrameHeader h = k.header;
+            String actual = describeFrame(h.kind().name(), h.fleet(), h.round(), h.modelId(), h.dimension());
+            if (k.recorded != null) {
+                actual += " from " + h.nodeId() + " seq " + h.sequence();
+            }
+            if (!expected.equals(actual)) {
+                headerIssues.add(new String[] {expected, actual, k.name()});
+            } else if (k.recorded != null && k.recorded.round() != h.round()) {
+                headerIssues.add(new String[] {"round " + h.round(), "round " + k.recorded.round() + " in the record's entry",
+                    k.name()});
+            } else if (k.problem != null) {
+                headerIssues.add(new String[] {expected, "block refused: " + k.problem, k.name()});
+            }
+            perNode.merge(h.nodeId(), 1, Integer::sum);
+        }
+        for (Map.Entry<String, Integer> e : perNode.entrySet()) {
+            if (e.getValue() > 1) {
+                headerIssues.add(new String[] {"one accepted frame per node", e.getValue() + " from " + e.getKey(), e.getKey()});
+            }
+        }
+        String expectedAll = kept.size() + " frames: " + describeFrame(FrameKind.UPDATE.name(), r.fleet(), r.round(),
+                cfg.modelId(), cfg.dimension()) + ", one per node, as recorded";
+        if (headerIssues.isEmpty()) {
+            out.add(new ReplayCheck("frames.header", ReplayCheck.Status.MATCH, expectedAll, expectedAll, ""));
+        } else {
+            String[] first = headerIssues.get(0);
+            out.add(new ReplayCheck("frames.header", ReplayCheck.Status.MISMATCH, first[0], first[1],
+                    "first: " + first[2] + "; " + headerIssues.size() + " problems in " + kept.size() + " frames"));
+        }
+
+        // Block digests of the matched frames.
+        int compared = 0;
+        List<String[]> blockIssues = new ArrayList<>();
+        for (Kept k : kept) {
+            if (k.recorded == null || k.block == null) {
+                continue;
+            }
+            compared++;
+            String got = Digests.block(k.block);
+            if (!got.equals(k.recorded.blockDigest())) {
+                blockIssues.add(new String[] {k.recorded.blockDigest(), got, k.name()});
+            }
+        }
+        if (blockIssues.isEmpty()) {
+            out.add(new ReplayCheck("frames.blockDigest", ReplayCheck.Status.MATCH, compared + " block digests",
+                    compared + " block digests", ""));
+        } else {
+            String[] first = blockIssues.get(0);
+            out.add(new ReplayCheck("frames.blockDigest", ReplayCheck.Status.MISMATCH, first[0], first[1],
+                    "first: " + first[2] + "; " + blockIssues.size() + " of " + compared + " differ"));
+        }
+
+        // Signatures, with the node keys.
+        if (nodeKeys == null) {
+            out.add(ReplayCheck.notChecked("frames.signatures", "no node keys given"));
+        } else {
+            List<String> bad = new ArrayList<>();
+            int checked = 0;
+            for (Kept k : kept) {
+                if (k.header == null) {
+                    continue;
+                }
+                checked++;
+                VerifyingKey key = nodeKeys.get(k.header.nodeId());
+                if (key == null) {
+                    bad.add(k.name() + ": no key for node " + k.header.nodeId());
+                } else if (!k.header.signatureValid(key)) {
+                    bad.add(k.name() + ": does not verify with the node's " + key.scheme() + " key");
+                }
+            }
+            String all = checked + " signatures valid";
+            out.add(bad.isEmpty() ? new ReplayCheck("frames.signatures", ReplayCheck.Status.MATCH, all, all, "")
+                    : new ReplayCheck("frames.signatures", ReplayCheck.Status.MISMATCH, all,
+                            (checked - bad.size()) + " signatures valid", bad.size() + " fail; first: " + bad.get(0)));
+        }
+
+        List<Kept> usable = new ArrayList<>();
+        for (Kept k : kept) {
+            if (k.block != null) {
+                usable.add(k);
+            }
+        }
+        return usable;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Recomputation
+
+    private static final class Recomputed {
+        String failure = "";
+        AggregationResult result;
+        String[] acceptedCanonical = new String[0];
+        Bfp16Block next;
+    }
+
+    private static Recomputed recompute(AuditRecord r, AggregationSettings settings, List<Kept> usable, Bfp16Block model) {
+        Recomputed re = new Recomputed();
+        RoundBuffer buffer = RoundBufferFactory.reference().open(r.round(), r.config().dimension(), settings);
+        String[] ids = new String[usable.size()];
+        for (int i = 0; i < ids.length; i++) {
+            Kept k = usable.get(i);
+            ids[i] = k.header.nodeId();
+            buffer.add(ids[i], k.block);
+        }
+        int n = buffer.size();
+        try {
+            if (n > 0) {
+                int[] order = NodeIds.canonicalOrder(ids);
+                re.acceptedCanonical = new String[n];
+                for (int k = 0; k < n; k++) {
+                    re.acceptedCanonical[k] = ids[order[k]];
+                }
+            }
+        } catch (FixedPointException e) {
+            re.failure = "accepted ids refused: " + e.getMessage();
+            return re;
+        }
+        if (n < settings.quorum()) {
+            re.failure = "below quorum: " + n + " accepted updates, " + settings.kind().wireName() + " with f = "
+                    + settings.f() + (settings.m() > 0 ? ", m = " + settings.m() : "") + " needs " + settings.quorum();
+            return re;
+        }
+        try {
+            re.result = buffer.close();
+            if (model != null) {
+                re.next = ModelMath.add(model, re.result.aggregate());
+            }
+        } catch (FixedPointException | IllegalArgumentException e) {
+            re.failure = "aggregation refused: " + e.getMessage();
+            re.result = null;
+        }
+        return re;
+    }
+
+    private static void results(AuditRecord r, Recomputed re, Bfp16Block model, List<ReplayCheck> out) {
+        String noModel = "(no usable model frame)";
+        if (re.result == null) {
+            // A failed round: nothing computed, the model unchanged.
+            out.add(strings("canonicalOrder", r.canonicalOrder(), List.of(re.acceptedCanonical)));
+            out.add(longs("scores", r.scores(), new long[0], null));
+            out.add(ints("ranking", r.ranking(), new int[0]));
+            out.add(ints("selected", r.selected(), new int[0]));
+            out.add(ReplayCheck.compare("referenceExponent", Integer.toString(r.referenceExponent()), "0", ""));
+            out.add(ReplayCheck.compare("aggregateDigest", r.aggregateDigest(), "", "a failed round has no aggregate"));
+            out.add(ReplayCheck.compare("modelAfter", r.modelAfter(), model == null ? noModel : Digests.block(model),
+                    "a failed round leaves the model unchanged"));
+            return;
+        }
+        AggregationResult a = re.result;
+        String[] ids = a.canonicalIds();
+        out.add(strings("canonicalOrder", r.canonicalOrder(), List.of(ids)));
+        out.add(longs("scores", r.scores(), a.scores(), ids));
+        out.add(ints("ranking", r.ranking(), a.ranking()));
+        out.add(ints("selected", r.selected(), a.selected()));
+        out.add(ReplayCheck.compare("referenceExponent", Integer.toString(r.referenceExponent()),
+                Integer.toString(a.referenceExponent()), ""));
+        out.add(ReplayCheck.compare("aggregateDigest", r.aggregateDigest(), a.aggregateDigest(), ""));
+        out.add(ReplayCheck.compare("modelAfter", r.modelAfter(), re.next == null ? noModel : Digests.block(re.next),
+                "the model before plus the aggregate"));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Formatting
+
+    private static ReplayCheck longs(String field, long[] recorded, long[] replayed, String[] ids) {
+        if (Arrays.equals(recorded, replayed)) {
+            return new ReplayCheck(field, ReplayCheck.Status.MATCH, showLongs(recorded), showLongs(recorded), "");
+        }
+        int i = firstDifference(recorded.length, replayed.length, k -> recorded[k] == replayed[k]);
+        String note = i < 0 ? lengths(recorded.length, replayed.length)
+                : "first difference at index " + i + (ids != null && i < ids.length ? " (" + ids[i] + ")" : "") + ": recorded "
+                        + recorded[i] + ", replayed " + replayed[i];
+        return new ReplayCheck(field, ReplayCheck.Status.MISMATCH, showLongs(recorded), showLongs(replayed), note);
+    }
+
+    private static ReplayCheck ints(String field, int[] recorded, int[] replayed) {
+        if (Arrays.equals(recorded, replayed)) {
+            return new ReplayCheck(field, ReplayCheck.Status.MATCH, showInts(recorded), showInts(recorded), "");
+        }
+        int i = firstDifference(recorded.length, replayed.length, k -> recorded[k] == replayed[k]);
+        String note = i < 0 ? lengths(recorded.length, replayed.length)
+                : "first difference at position " + i + ": recorded " + recorded[i] + ", replayed " + replayed[i];
+        return new ReplayCheck(field, ReplayCheck.Status.MISMATCH, showInts(recorded), showInts(replayed), note);
+    }
+
+    private static ReplayCheck strings(String field, List<String> recorded, List<String> replayed) {
+        if (recorded.equals(replayed)) {
+            return new ReplayCheck(field, ReplayCheck.Status.MATCH, showStrings(recorded), showStrings(recorded), "");
+        }
+        int i = firstDifference(recorded.size(), replayed.size(), k -> recorded.get(k).equals(replayed.get(k)));
+        String note = i < 0 ? lengths(recorded.size(), replayed.size())
+                : "first difference at index " + i + ": recorded " + NodeIds.escape(recorded.get(i)) + ", replayed "
+                        + NodeIds.escape(replayed.get(i));
+        return new ReplayCheck(field, ReplayCheck.Status.MISMATCH, showStrings(recorded), showStrings(replayed), note);
+    }
+
+    private interface Same {
+        boolean at(int k);
+    }
+
+    /** The first index where the two differ within the shorter length, or -1 when one is a prefix of the other. */
+    private static int firstDifference(int a, int b, Same same) {
+        for (int k = 0; k < Math.min(a, b); k++) {
+            if (!same.at(k)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    private static String lengths(int recorded, int replayed) {
+        return "recorded " + recorded + " values, replayed " + replayed;
+    }
+
+    private static String showLongs(long[] v) {
+        return v.length <= SHOWN_VALUES ? Arrays.toString(v)
+                : "[" + v.length + " values, SHA-256 " + shortDigest(Digests.scores(v)) + "]";
+    }
+
+    private static String showInts(int[] v) {
+        return v.length <= SHOWN_VALUES ? Arrays.toString(v)
+                : "[" + v.length + " values, SHA-256 " + shortDigest(Digests.indices(v)) + "]";
+    }
+
+    private static String showStrings(List<String> v) {
+        if (v.size() <= SHOWN_VALUES) {
+            return v.toString();
+        }
+        return "[" + v.size() + " ids, SHA-256 " + shortDigest(Digests.hex(String.join("\n", v).getBytes(StandardCharsets.UTF_8)))
+                + "]";
+    }
+
+    private static String shortDigest(String hex) {
+        return hex.length() > 16 ? hex.substring(0, 16) : hex;
+    }
+
+    private static String firstFew(List<String> names) {
+        return names.size() <= SHOWN_FRAMES ? String.join(", ", names)
+                : String.join(", ", names.subList(0, SHOWN_FRAMES)) + ", ...";
+    }
+
+    private static String describeFrame(String kind, String fleet, long round, String modelId, int dimension) {
+        return kind + " of fleet " + fleet + " round " + round + " model " + modelId + " d " + dimension;
+    }
+
+    private static String describe(AuditRecord.Config c) {
+        return c.aggregator() + " metric " + c.metric() + " f " + c.f() + " m " + c.m() + " minUpdates " + c.minUpdates()
+                + " d " + c.dimension();
+    }
+
+    private static String entryName(byte type) {
+        switch (type) {
+            case RoundJournal.MODEL:
+                return "a model frame";
+            case RoundJournal.ACCEPTED:
+                return "an accepted frame";
+            case RoundJournal.REJECTED:
+                return "a rejection";
+            default:
+                return "a restart";
+        }
+    }
+}

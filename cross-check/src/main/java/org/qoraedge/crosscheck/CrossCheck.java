@@ -3,11 +3,12 @@ package org.qoraedge.crosscheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code cross-check} command line: conformance, and later stress, compare and bench. */
+/** The {@code cross-check} command line: conformance, stress, compare, bench, and replay of a gateway's audit log. */
 @Command(name = "cross-check", mixinStandardHelpOptions = true, version = "cross-check 0.1.0",
         description = "Checks that this platform computes BFP-16 Krum results bit for bit as the spec says.",
         subcommands = {RunCommand.class, org.qoraedge.crosscheck.stress.StressCommand.class,
-            org.qoraedge.crosscheck.report.CompareCommand.class, org.qoraedge.crosscheck.bench.BenchCommand.class})
+            org.qoraedge.crosscheck.report.CompareCommand.class, org.qoraedge.crosscheck.bench.BenchCommand.class,
+            org.qoraedge.crosscheck.replay.ReplayCommand.class})
 public final class CrossCheck implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -23,6 +24,6 @@ public final class CrossCheck implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, stress, compare or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, stress, compare, bench or replay");
     }
 }

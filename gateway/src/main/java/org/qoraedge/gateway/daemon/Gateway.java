@@ -40,6 +40,11 @@ import org.qoraedge.gateway.round.Inbox;
 import org.qoraedge.gateway.round.Outbox;
 import org.qoraedge.gateway.round.RoundCoordinator;
 import org.qoraedge.gateway.round.RoundListener;
+import org.qoraedge.gateway.reputation.ReputationLedger;
+import org.qoraedge.gateway.state.AtomicFiles;
+import org.qoraedge.gateway.state.StateStore;
+import org.qoraedge.gateway.status.StatusIndicator;
+import org.qoraedge.gateway.status.StatusIndicators;
 import org.tinylog.Logger;
 
 /**
@@ -71,7 +76,13 @@ public final class Gateway implements AutoCloseable {
     private final AtomicLong publishFailures = new AtomicLong();
     private volatile boolean closed;
 
-    private Gateway(GatewayConfig config, EmbeddedBroker broker, MqttLink link, RoundCoordinator coordinator, byte[] publicKey) {
+    private final StateStore store;
+    private final StatusIndicator indicator;
+
+    private Gateway(GatewayConfig config, EmbeddedBroker broker, MqttLink link, RoundCoordinator coordinator, byte[] publicKey,
+            StateStore store, StatusIndicator indicator) {
+        this.store = store;
+        this.indicator = indicator;
         this.config = config;
         this.broker = broker;
         this.link = link;
@@ -87,11 +98,20 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Options options) throws IOException {
         Map<String, VerifyingKey> registry = KeyFiles.readRegistry(config.keysFile());
+        java.util.SortedMap<String, String> registryText = new java.util.TreeMap<>();
+        for (KeyFiles.Entry e : KeyFiles.read(config.keysFile())) {
+            String line = KeyFiles.line(e.nodeId(), e.scheme(), e.key());
+            registryText.put(e.nodeId(), line.substring(line.indexOf(' ') + 1));
+        }
         Bfp16Block initial = config.initialModel() == null ? ModelMath.zeros(config.dimension())
                 : readModel(config.initialModel(), config.dimension());
         byte[] seed = gatewaySeed(config);
         byte[] publicKey = Ed25519Keys.publicKeyOf(seed);
+        StateStore store = config.stateDir() == null ? null : StateStore.open(config.stateDir(), config.keepFrames());
+        StatusIndicator indicator = null;
         EmbeddedBroker broker = null;
+        try {
+        indicator = options.indicator != null ? options.indicator : StatusIndicators.create(config.gpio());
         if (options.embeddedBroker) {
             broker = EmbeddedBroker.start(EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
                     : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096)));
@@ -103,6 +123,7 @@ public final class Gateway implements AutoCloseable {
             MqttSettings.Builder ms = MqttSettings.builder(uri, config.clientId())
                     .cleanSession(false)
                     .firstConnectTimeout(options.connectTimeout)
+                    .manualAcks(true)
                     .persistenceDir(config.stateDir() == null ? null : config.stateDir().resolve("paho"));
             if (config.username() != null) {
                 ms.credentials(config.username(), config.password() == null ? null : config.password().toCharArray());
@@ -114,7 +135,7 @@ public final class Gateway implements AutoCloseable {
             CoordinatorSettings.Builder cs = CoordinatorSettings.builder()
                     .fleet(config.fleet())
                     .gatewayId(config.gatewayId())
-                    .gatewaySigner(FrameSigner.ed25519(seed))
+                    .gatewaySeed(seed)
                     .modelId(config.modelId())
                     .initialModel(initial)
                     .registry(registry)
@@ -125,7 +146,12 @@ public final class Gateway implements AutoCloseable {
                     .firstRound(config.firstRound())
                     .maxRounds(config.maxRounds())
                     .banList(options.banList)
-                    .buffers(options.buffers);
+                    .buffers(options.buffers)
+                    .store(store)
+                    .reputation(config.reputation().enabled() ? new ReputationLedger(config.reputation()) : null)
+                    .indicator(indicator)
+                    .registryText(registryText)
+                    .maxAuditFrames(config.auditMaxFrames());
             for (RoundListener l : options.listeners) {
                 cs.listener(l);
             }
@@ -138,7 +164,7 @@ public final class Gateway implements AutoCloseable {
             byte[] offline = status("offline", config, pk);
             byte[] online = status("online", config, pk);
             MqttLink[] holder = new MqttLink[1];
-            MqttLink link = new MqttLink(ms.build(), subs, (topic, msg) -> inbox.offer(topic, msg.getPayload()),
+            MqttLink link = new MqttLink(ms.build(), subs, (topic, msg) -> inbox.offer(topic, msg.getPayload(), () -> holder[0].ack(msg)),
                     new MqttLink.Will(topics.gatewayStatus(), offline, 1, true), () -> {
                         try {
                             holder[0].publish(topics.gatewayStatus(), online, 1, true);
@@ -147,7 +173,12 @@ public final class Gateway implements AutoCloseable {
                         }
                     });
             holder[0] = link;
-            Gateway gw = new Gateway(config, broker, link, coordinator, publicKey);
+            Gateway gw = new Gateway(config, broker, link, coordinator, publicKey, store, indicator);
+            if (config.gpio().buttonAction() == StatusIndicator.ButtonAction.CLOSE_ROUND) {
+                indicator.onButton(coordinator::requestClose);
+            } else {
+                indicator.onButton(() -> Logger.info("status: {}", coordinator.status()));
+            }
             outbox.gateway = gw;
             try {
                 link.connect();
@@ -158,11 +189,25 @@ public final class Gateway implements AutoCloseable {
             Logger.info("gateway {} for fleet {} connected to {}: {} node keys, {} expected, {}, public key {}",
                     config.gatewayId(), config.fleet(), uri, registry.size(),
                     config.expected() == null ? registry.size() : config.expected().size(), config, pk);
-            coordinator.start();
+            try {
+                coordinator.start();
+            } catch (RuntimeException e) {
+                link.close(Duration.ZERO);
+                throw e;
+            }
             return gw;
         } catch (IOException | RuntimeException e) {
             if (broker != null) {
                 broker.close();
+            }
+            throw e;
+        }
+        } catch (IOException | RuntimeException e) {
+            if (indicator != null) {
+                indicator.close();
+            }
+            if (store != null) {
+                store.close();
             }
             throw e;
         }
@@ -243,6 +288,18 @@ public final class Gateway implements AutoCloseable {
                 failure = add(failure, e);
             }
         }
+        try {
+            indicator.close();
+        } catch (RuntimeException e) {
+            failure = add(failure, e);
+        }
+        if (store != null) {
+            try {
+                store.close();
+            } catch (IOException e) {
+                failure = add(failure, new java.io.UncheckedIOException("releasing the state directory failed", e));
+            }
+        }
         if (failure != null) {
             throw failure;
         }
@@ -302,33 +359,10 @@ public final class Gateway implements AutoCloseable {
             return entries.get(0).key();
         }
         byte[] seed = Ed25519Keys.newSeed(random);
-        writeAtomically(file, ("# the gateway's Ed25519 signing key (seed); keep it private\n"
+        AtomicFiles.write(file, ("# the gateway's Ed25519 signing key (seed); keep it private\n"
                 + KeyFiles.line(config.gatewayId(), SignatureScheme.ED25519, seed) + "\n").getBytes(StandardCharsets.UTF_8));
         Logger.info("created the gateway key {}", file);
         return seed;
-    }
-
-    /** Temp file, fsync, atomic move, fsync of the directory. */
-    static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(bytes));
-            ch.force(true);
-        }
-        try {
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // some file systems cannot fsync a directory
-        }
     }
 
     /** How to start: embedded broker or not, hooks for ban list, listeners and round buffers. */
@@ -339,6 +373,13 @@ public final class Gateway implements AutoCloseable {
         private BanList banList = BanList.NONE;
         private RoundBufferFactory buffers; // null: the coordinator's default (incremental)
         private final List<RoundListener> listeners = new ArrayList<>();
+        private StatusIndicator indicator; // null: from the config's gpio settings
+
+        /** Uses this indicator instead of the one the config's {@code gpio.*} keys describe (tests). */
+        public Options indicator(StatusIndicator v) {
+            this.indicator = v;
+            return this;
+        }
 
         private Options() {
         }

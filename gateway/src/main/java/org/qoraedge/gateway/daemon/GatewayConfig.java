@@ -25,11 +25,21 @@ import org.qoraedge.gateway.protocol.Identifiers;
  */
 public final class GatewayConfig {
     /** Every key this version reads. */
-    static final Set<String> KEYS = Set.of("broker.uri", "broker.clientId", "broker.username", "broker.password",
+    private static final Set<String> BASE_KEYS = Set.of("broker.uri", "broker.clientId", "broker.username", "broker.password",
             "broker.trustStore", "broker.trustStorePassword", "embedded.port", "fleet", "gateway.id", "keys.file",
             "nodes.expected", "aggregator", "metric", "f", "m", "round.minUpdates", "round.deadlineMillis",
             "round.pauseMillis", "round.first", "round.max", "model.id", "model.dimension", "model.initial", "state.dir",
-            "inbox.capacity");
+            "inbox.capacity", "state.keepFrames", "audit.maxFrames");
+
+    static final Set<String> KEYS = allKeys();
+
+    private static Set<String> allKeys() {
+        Set<String> k = new java.util.HashSet<>(BASE_KEYS);
+        k.addAll(org.qoraedge.gateway.reputation.ReputationSettings.KEYS);
+        k.addAll(org.qoraedge.gateway.status.GpioSettings.KEYS);
+        return Set.copyOf(k);
+    }
+
 
     private final String brokerUri;
     private final String clientId;
@@ -52,6 +62,10 @@ public final class GatewayConfig {
     private final Path initialModel;
     private final Path stateDir;
     private final int inboxCapacity;
+    private final int keepFrames;
+    private final int auditMaxFrames;
+    private final org.qoraedge.gateway.reputation.ReputationSettings reputation;
+    private final org.qoraedge.gateway.status.GpioSettings gpio;
 
     private GatewayConfig(Builder b) {
         this.brokerUri = b.brokerUri;
@@ -75,6 +89,10 @@ public final class GatewayConfig {
         this.initialModel = b.initialModel;
         this.stateDir = b.stateDir;
         this.inboxCapacity = b.inboxCapacity;
+        this.keepFrames = b.keepFrames;
+        this.auditMaxFrames = b.auditMaxFrames;
+        this.reputation = java.util.Objects.requireNonNull(b.reputation, "reputation settings");
+        this.gpio = java.util.Objects.requireNonNull(b.gpio, "gpio settings");
         check(Identifiers.isValid(fleet), "fleet", fleet, "1 to 64 UTF-8 bytes, no control character and none of / + #");
         check(Identifiers.isValid(gatewayId), "gateway.id", gatewayId, "a valid identifier");
         check(Identifiers.isValid(modelId), "model.id", modelId, "a valid identifier");
@@ -85,6 +103,8 @@ public final class GatewayConfig {
         check(firstRound >= 1, "round.first", firstRound, ">= 1");
         check(maxRounds >= 0, "round.max", maxRounds, ">= 0 (0: run until stopped)");
         check(inboxCapacity >= 1, "inbox.capacity", inboxCapacity, ">= 1");
+        check(keepFrames >= -1, "state.keepFrames", keepFrames, "-1 (keep all), 0 (none) or a number of rounds");
+        check(auditMaxFrames >= 0, "audit.maxFrames", auditMaxFrames, ">= 0");
         check(embeddedPort >= 0 && embeddedPort <= 65535, "embedded.port", embeddedPort, "0 to 65535");
         check(keysFile != null, "keys.file", null, "a path");
         check(brokerUri.startsWith("tcp://") || brokerUri.startsWith("ssl://"), "broker.uri", brokerUri, "tcp://HOST:PORT or ssl://HOST:PORT");
@@ -154,6 +174,18 @@ public final class GatewayConfig {
         b.initialModel = path(base, str(p, "model.initial", null));
         b.stateDir = path(base, str(p, "state.dir", "state"));
         b.inboxCapacity = (int) num(p, "inbox.capacity", b.inboxCapacity);
+        b.keepFrames = (int) num(p, "state.keepFrames", b.keepFrames);
+        b.auditMaxFrames = (int) num(p, "audit.maxFrames", b.auditMaxFrames);
+        try {
+            b.reputation = org.qoraedge.gateway.reputation.ReputationSettings.fromProperties(p);
+        } catch (org.qoraedge.gateway.reputation.ReputationException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+        try {
+            b.gpio = org.qoraedge.gateway.status.GpioSettings.fromProperties(p);
+        } catch (RuntimeException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -188,6 +220,26 @@ public final class GatewayConfig {
 
     public String brokerUri() {
         return brokerUri;
+    }
+
+    /** Closed rounds whose frames are kept in the state directory for replay: 0 none, -1 all ({@code state.keepFrames}). */
+    public int keepFrames() {
+        return keepFrames;
+    }
+
+    /** At most this many frames are listed in one audit record ({@code audit.maxFrames}). */
+    public int auditMaxFrames() {
+        return auditMaxFrames;
+    }
+
+    /** The {@code reputation.*} settings. */
+    public org.qoraedge.gateway.reputation.ReputationSettings reputation() {
+        return reputation;
+    }
+
+    /** The {@code gpio.*} settings. */
+    public org.qoraedge.gateway.status.GpioSettings gpio() {
+        return gpio;
     }
 
     public String clientId() {
@@ -299,6 +351,11 @@ public final class GatewayConfig {
         private Path initialModel;
         private Path stateDir;
         private int inboxCapacity = 1024;
+        private int keepFrames = 10;
+        private int auditMaxFrames = 10_000;
+        private org.qoraedge.gateway.reputation.ReputationSettings reputation =
+                org.qoraedge.gateway.reputation.ReputationSettings.defaults();
+        private org.qoraedge.gateway.status.GpioSettings gpio = org.qoraedge.gateway.status.GpioSettings.DISABLED;
 
         public Builder brokerUri(String v) {
             brokerUri = v;
@@ -409,6 +466,26 @@ public final class GatewayConfig {
 
         public Builder stateDir(Path v) {
             stateDir = v;
+            return this;
+        }
+
+        public Builder keepFrames(int v) {
+            keepFrames = v;
+            return this;
+        }
+
+        public Builder auditMaxFrames(int v) {
+            auditMaxFrames = v;
+            return this;
+        }
+
+        public Builder reputation(org.qoraedge.gateway.reputation.ReputationSettings v) {
+            reputation = v;
+            return this;
+        }
+
+        public Builder gpio(org.qoraedge.gateway.status.GpioSettings v) {
+            gpio = v;
             return this;
         }
 

@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
 /** The {@code qora-edge-gateway} command line: {@code run}, {@code keys}, {@code status}. */
 @Command(name = "qora-edge-gateway", mixinStandardHelpOptions = true, version = "qora-edge-gateway 0.1.0",
         description = "Qora Edge gateway: federated rounds over MQTT with integer BFP-16 Krum.",
-        subcommands = {GatewayMain.Run.class, GatewayMain.Keys.class, GatewayMain.Status.class})
+        subcommands = {GatewayMain.Run.class, GatewayMain.Keys.class, GatewayMain.Status.class, GatewayMain.Reputation.class,
+            GatewayMain.Unban.class, GatewayMain.VerifyAudit.class})
 public final class GatewayMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,7 +55,8 @@ public final class GatewayMain implements Runnable {
         CommandLine cl = new CommandLine(new GatewayMain());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException || ex instanceof ProtocolException || ex instanceof IOException
-                    || ex instanceof IllegalArgumentException) {
+                    || ex instanceof IllegalArgumentException || ex instanceof org.qoraedge.gateway.state.StateException
+                    || ex instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }
@@ -114,9 +116,111 @@ public final class GatewayMain implements Runnable {
                 stopped.await(30, TimeUnit.SECONDS);
                 return 0;
             }
+            boolean failed = gw.coordinator().failed();
             gw.close();
+            return failed ? 1 : 0;
+        }
+    }
+
+    @Command(name = "reputation", description = "Print every node's reputation from the state directory (safe while the gateway runs).")
+    static final class Reputation implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The gateway's properties file.")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            GatewayConfig cfg = GatewayConfig.load(config);
+            Path file = stateDir(cfg).resolve(org.qoraedge.gateway.state.StateStore.STATE_FILE);
+            if (!Files.exists(file)) {
+                throw new IOException("no state yet: " + file + " does not exist (the gateway has not run with this state.dir)");
+            }
+            org.qoraedge.gateway.state.GatewayState st = org.qoraedge.gateway.state.StateFile.read(file);
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            out.printf(java.util.Locale.ROOT, "fleet %s, collecting round %d, %d rounds aggregated, %d failed%n", st.fleet(), st.round(),
+                    st.roundsAggregated(), st.roundsFailed());
+            out.printf(java.util.Locale.ROOT, "%-24s %9s %-14s %6s %8s %5s %11s%n", "node", "score", "banned", "seen", "selected",
+                    "far", "misbehaved");
+            for (var e : st.reputation().entrySet()) {
+                var r = e.getValue();
+                out.printf(java.util.Locale.ROOT, "%-24s %9s %-14s %6d %8d %5d %11d%n", e.getKey(),
+                        String.format(java.util.Locale.ROOT, "%d.%06d", r.score() / 1_000_000, r.score() % 1_000_000),
+                        r.banned() ? "since round " + r.bannedSinceRound() : "no", r.roundsSeen(), r.timesSelected(), r.timesFar(),
+                        r.timesMisbehaved());
+            }
+            out.flush();
             return 0;
         }
+    }
+
+    @Command(name = "unban", description = "Lift a node's ban: the running gateway applies it at the next round close"
+            + " (and records it in that round's audit record); a stopped one when it next closes a round.")
+    static final class Unban implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The gateway's properties file.")
+        Path config;
+
+        @CommandLine.Parameters(index = "0", description = "The node id.")
+        String node;
+
+        @Option(names = "--reason", defaultValue = "", description = "Why (kept in the audit record).")
+        String reason;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            GatewayConfig cfg = GatewayConfig.load(config);
+            org.qoraedge.gateway.protocol.Identifiers.utf8("node id", node);
+            Path dir = stateDir(cfg);
+            Path file = dir.resolve(org.qoraedge.gateway.state.StateStore.STATE_FILE);
+            if (Files.exists(file)) {
+                var r = org.qoraedge.gateway.state.StateFile.read(file).reputation().get(node);
+                if (r == null || !r.banned()) {
+                    throw new IllegalArgumentException("node " + node + " is not banned in " + file);
+                }
+            }
+            Path req = org.qoraedge.gateway.state.StateStore.requestUnban(dir, node, reason);
+            spec.commandLine().getOut().println("unban of " + node + " requested (" + req + "); the gateway applies it when it"
+                    + " closes its next round and records it in that round's audit record");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "verify-audit", description = "Verify the audit log's chain and signatures (cross-check replay also recomputes rounds).")
+    static final class VerifyAudit implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The gateway's properties file.")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            GatewayConfig cfg = GatewayConfig.load(config);
+            Path log = stateDir(cfg).resolve(org.qoraedge.gateway.state.StateStore.AUDIT_LOG);
+            try {
+                var v = org.qoraedge.gateway.audit.AuditLog.verifyFile(log, null);
+                spec.commandLine().getOut().println(log + ": " + v.records().size() + " records, chain and signatures verify; head "
+                        + v.head());
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (org.qoraedge.gateway.audit.AuditException e) {
+                spec.commandLine().getErr().println("audit log does not verify: " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+        }
+    }
+
+    private static Path stateDir(GatewayConfig cfg) {
+        if (cfg.stateDir() == null) {
+            throw new IllegalArgumentException("the config has no state.dir");
+        }
+        return cfg.stateDir();
     }
 
     @Command(name = "keys", description = "Generate node keys: appends each node's line to the gateway's key registry"
@@ -175,7 +279,7 @@ public final class GatewayMain implements Runnable {
                 if (Files.exists(credFile)) {
                     throw new IllegalArgumentException(credFile + " exists; refusing to overwrite a node's key");
                 }
-                Gateway.writeAtomically(credFile, ("# credentials of node " + id + "; keep private\n" + c.credentialsLine() + "\n")
+                org.qoraedge.gateway.state.AtomicFiles.write(credFile, ("# credentials of node " + id + "; keep private\n" + c.credentialsLine() + "\n")
                         .getBytes(StandardCharsets.UTF_8));
                 lines.append(c.registryLine()).append('\n');
                 out.println("generated " + s.keyFileName() + " key for " + id + " -> " + credFile);

@@ -80,6 +80,7 @@ public final class MqttLink implements AutoCloseable {
             throw new IllegalArgumentException("cannot create an MQTT client for " + settings.brokerUri() + ": " + e.getMessage(), e);
         }
         client.setCallback(new Callback());
+        client.setManualAcks(settings.manualAcks());
         DisconnectedBufferOptions buffer = new DisconnectedBufferOptions();
         buffer.setBufferEnabled(true);
         buffer.setBufferSize(10_000);
@@ -96,6 +97,21 @@ public final class MqttLink implements AutoCloseable {
      *
      * @throws IOException when the timeout passes or the link is closed first
      */
+    /**
+     * Acknowledges a received message (with {@code manualAcks}; a no-op otherwise, and for QoS 0).
+     * Safe from any thread; never throws (a lost connection means the broker redelivers anyway).
+     */
+    public void ack(MqttMessage message) {
+        if (!settings.manualAcks() || message.getQos() == 0) {
+            return;
+        }
+        try {
+            client.messageArrivedComplete(message.getId(), message.getQos());
+        } catch (MqttException | RuntimeException e) {
+            Logger.debug("ack of message {} failed ({}); the broker will redeliver it", message.getId(), e.getMessage());
+        }
+    }
+
     public void connect() throws IOException {
         MqttConnectOptions options = options();
         long deadline = settings.firstConnectTimeout() == null ? Long.MAX_VALUE

@@ -17,6 +17,7 @@ public final class MqttSettings {
     private final Path trustStore;
     private final char[] trustStorePassword;
     private final boolean cleanSession;
+    private final boolean manualAcks;
     private final Path persistenceDir;
     private final Duration firstConnectTimeout;
     private final int keepAliveSeconds;
@@ -30,6 +31,7 @@ public final class MqttSettings {
         this.trustStore = b.trustStore;
         this.trustStorePassword = b.trustStorePassword == null ? null : b.trustStorePassword.clone();
         this.cleanSession = b.cleanSession;
+        this.manualAcks = b.manualAcks;
         this.persistenceDir = b.persistenceDir;
         this.firstConnectTimeout = b.firstConnectTimeout;
         this.keepAliveSeconds = b.keepAliveSeconds;
@@ -68,6 +70,11 @@ public final class MqttSettings {
         return cleanSession;
     }
 
+    /** True when QoS 1 messages are acknowledged by {@link MqttLink#ack}, not when the callback returns. */
+    public boolean manualAcks() {
+        return manualAcks;
+    }
+
     /** Directory for Paho's file persistence, or null for memory persistence. */
     public Path persistenceDir() {
         return persistenceDir;
@@ -95,6 +102,7 @@ public final class MqttSettings {
         private Path trustStore;
         private char[] trustStorePassword;
         private boolean cleanSession = true;
+        private boolean manualAcks;
         private Path persistenceDir;
         private Duration firstConnectTimeout = Duration.ofSeconds(30);
         private int keepAliveSeconds = 30;
@@ -125,6 +133,15 @@ public final class MqttSettings {
         }
 
         /** False for a persistent session: the broker keeps subscriptions and queues QoS 1 messages while away. */
+        /**
+         * Acknowledge QoS 1 messages only when {@link MqttLink#ack} is called (after the receiver has
+         * made them durable), so that a crash before that makes the broker deliver them again.
+         */
+        public Builder manualAcks(boolean v) {
+            this.manualAcks = v;
+            return this;
+        }
+
         public Builder cleanSession(boolean clean) {
             this.cleanSession = clean;
             return this;

@@ -40,6 +40,12 @@ public final class CoordinatorSettings {
     private final BanList banList;
     private final List<RoundListener> listeners;
     private final int maxLoggedPerRound;
+    private final org.qoraedge.gateway.state.StateStore store;
+    private final org.qoraedge.gateway.reputation.ReputationLedger reputation;
+    private final org.qoraedge.gateway.status.StatusIndicator indicator;
+    private final SortedMap<String, String> registryText;
+    private final int maxAuditFrames;
+    private final String gatewayPublicKey;
 
     private CoordinatorSettings(Builder b) {
         this.fleet = b.fleet;
@@ -88,6 +94,49 @@ public final class CoordinatorSettings {
         this.banList = b.banList;
         this.listeners = List.copyOf(b.listeners);
         this.maxLoggedPerRound = b.maxLoggedPerRound;
+        this.store = b.store;
+        this.reputation = b.reputation;
+        this.indicator = b.indicator;
+        this.registryText = Collections.unmodifiableSortedMap(new TreeMap<>(b.registryText));
+        if (b.maxAuditFrames < 0) {
+            throw new IllegalArgumentException("audit frame cap must be >= 0, got " + b.maxAuditFrames);
+        }
+        this.maxAuditFrames = b.maxAuditFrames;
+        this.gatewayPublicKey = java.util.HexFormat.of().formatHex(Objects.requireNonNull(b.gatewayPublicKey,
+                "the gateway's public key (for audit records)"));
+        if (b.gatewayPublicKey.length != 32) {
+            throw new IllegalArgumentException("the gateway's Ed25519 public key has 32 bytes, got " + b.gatewayPublicKey.length);
+        }
+    }
+
+    /** The state directory, or null to keep everything in memory (nothing survives a restart). */
+    public org.qoraedge.gateway.state.StateStore store() {
+        return store;
+    }
+
+    /** The reputation ledger, or null for none (no reputation, no automatic bans). */
+    public org.qoraedge.gateway.reputation.ReputationLedger reputation() {
+        return reputation;
+    }
+
+    /** The status indicator (LEDs), never null. */
+    public org.qoraedge.gateway.status.StatusIndicator indicator() {
+        return indicator;
+    }
+
+    /** The key registry as text ({@code <scheme> <hex>} by node id), kept in the state file; may be empty. */
+    public SortedMap<String, String> registryText() {
+        return registryText;
+    }
+
+    /** At most this many frames are listed in one audit record (the rest are counted). */
+    public int maxAuditFrames() {
+        return maxAuditFrames;
+    }
+
+    /** The gateway's Ed25519 public key, hex. */
+    public String gatewayPublicKey() {
+        return gatewayPublicKey;
     }
 
     public static Builder builder() {
@@ -185,6 +234,43 @@ public final class CoordinatorSettings {
         private BanList banList = BanList.NONE;
         private final List<RoundListener> listeners = new java.util.ArrayList<>();
         private int maxLoggedPerRound = 1000;
+        private org.qoraedge.gateway.state.StateStore store;
+        private org.qoraedge.gateway.reputation.ReputationLedger reputation;
+        private org.qoraedge.gateway.status.StatusIndicator indicator = org.qoraedge.gateway.status.StatusIndicator.NONE;
+        private Map<String, String> registryText = Map.of();
+        private int maxAuditFrames = 10_000;
+        private byte[] gatewayPublicKey;
+
+        public Builder store(org.qoraedge.gateway.state.StateStore v) {
+            this.store = v;
+            return this;
+        }
+
+        public Builder reputation(org.qoraedge.gateway.reputation.ReputationLedger v) {
+            this.reputation = v;
+            return this;
+        }
+
+        public Builder indicator(org.qoraedge.gateway.status.StatusIndicator v) {
+            this.indicator = Objects.requireNonNull(v, "indicator");
+            return this;
+        }
+
+        public Builder registryText(Map<String, String> v) {
+            this.registryText = v;
+            return this;
+        }
+
+        public Builder maxAuditFrames(int v) {
+            this.maxAuditFrames = v;
+            return this;
+        }
+
+        /** The raw 32-byte Ed25519 public key of {@link #gatewaySigner}'s seed. */
+        public Builder gatewayPublicKey(byte[] v) {
+            this.gatewayPublicKey = v.clone();
+            return this;
+        }
 
         public Builder fleet(String v) {
             this.fleet = v;
@@ -197,8 +283,10 @@ public final class CoordinatorSettings {
         }
 
         /** The gateway's Ed25519 signer for MODEL frames. */
-        public Builder gatewaySigner(FrameSigner v) {
-            this.gatewaySigner = v;
+        /** The gateway's Ed25519 key (raw 32-byte seed): signs model frames and audit records. */
+        public Builder gatewaySeed(byte[] seed) {
+            this.gatewaySigner = FrameSigner.ed25519(seed);
+            this.gatewayPublicKey = org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(seed);
             return this;
         }
 

@@ -23,12 +23,28 @@ public final class Inbox {
 
     /** Enqueues or drops; safe on any thread, O(1), never blocks. */
     public boolean offer(String topic, byte[] payload) {
+        return offer(topic, payload, null);
+    }
+
+    /**
+     * Enqueues or drops; {@code ack} (may be null) is run by the round worker once the message is
+     * handled and durable, or here at once when the message is dropped (a dropped message is
+     * counted, and must not hold the broker's in-flight window).
+     */
+    public boolean offer(String topic, byte[] payload, Runnable ack) {
         offered.incrementAndGet();
-        if (queue.offer(new Inbound(topic, payload, System.nanoTime()))) {
+        Inbound in = new Inbound(topic, payload, System.nanoTime(), ack);
+        if (queue.offer(in)) {
             return true;
         }
         dropped.incrementAndGet();
+        in.acknowledge();
         return false;
+    }
+
+    /** Puts a control message (a round close asked by the operator) at the tail; dropped when full. */
+    boolean offerControl(Inbound in) {
+        return queue.offer(in);
     }
 
     /** Waits up to {@code timeoutNanos} for a message; null when none came. */

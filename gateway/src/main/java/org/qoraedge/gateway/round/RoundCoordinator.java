@@ -1,5 +1,7 @@
 package org.qoraedge.gateway.round;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -17,6 +19,18 @@ import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.ModelMath;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
+import org.qoraedge.gateway.audit.AuditLog;
+import org.qoraedge.gateway.audit.AuditRecord;
+import org.qoraedge.gateway.reputation.ReputationChange;
+import org.qoraedge.gateway.reputation.ReputationException;
+import org.qoraedge.gateway.reputation.ReputationLedger;
+import org.qoraedge.gateway.reputation.RoundEvidence;
+import org.qoraedge.gateway.state.FaultInjection;
+import org.qoraedge.gateway.state.GatewayState;
+import org.qoraedge.gateway.state.RoundJournal;
+import org.qoraedge.gateway.state.StateException;
+import org.qoraedge.gateway.state.StateStore;
+import org.qoraedge.gateway.status.StatusIndicator;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameException;
@@ -66,6 +80,16 @@ public final class RoundCoordinator implements AutoCloseable {
     private long ignoredTopics;
     private long failedMessages;
     private RoundState state;
+    private final StateStore store;
+    private volatile ReputationLedger ledger;
+    private final StatusIndicator indicator;
+    private RoundJournal journal;
+    private String auditHead = AuditRecord.GENESIS;
+    private String recoveredAuditLine;
+    private volatile boolean failedWithError;
+
+    /** Topic of the control message that asks the worker to close the round now. */
+    private static final String CLOSE_REQUEST = "\u0000close-round";
 
     public RoundCoordinator(CoordinatorSettings settings, Inbox inbox, Outbox outbox) {
         this.settings = settings;
@@ -75,15 +99,125 @@ public final class RoundCoordinator implements AutoCloseable {
         this.model = settings.initialModel();
         this.modelDigest = Digests.block(model);
         this.round = settings.firstRound();
+        this.store = settings.store();
+        this.ledger = settings.reputation();
+        this.indicator = settings.indicator();
         this.worker = new Thread(this::runLoop, "qora-round-worker-" + settings.fleet());
         this.worker.setDaemon(true);
         this.status = new CoordinatorStatus(round, 0, 0, 0, 0, 0, modelDigest, false);
     }
 
-    /** Starts the worker; the first round is announced at once. */
+    /**
+     * Starts the worker; the first round is announced at once. With a state directory, the state
+     * is loaded first (on this thread, so that a damaged state fails the start): the gateway goes on
+     * with the round it was in, its accepted frames restored from the round's journal.
+     *
+     * @throws StateException when the state directory cannot be used as it is
+     * @throws UncheckedIOException when it cannot be read or written
+     */
     public void start() {
+        if (store != null) {
+            try {
+                recover();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot use the state directory " + store.dir() + ": " + e.getMessage(), e);
+            }
+        }
         running = true;
         worker.start();
+    }
+
+    /**
+     * Asks the worker to close the current round now, as if its deadline had passed (the status
+     * button does). Safe from any thread; ignored when the inbox is full.
+     */
+    public void requestClose() {
+        inbox.offerControl(new Inbound(CLOSE_REQUEST, new byte[0], System.nanoTime()));
+    }
+
+    private void recover() throws IOException {
+        GatewayState st = store.load();
+        if (store.tornAuditBytes() > 0) {
+            Logger.warn("{}: cut off a torn last line of {} bytes (a write the gateway did not finish; the state"
+                    + " carries the record, appended again)", store.auditLog(), store.tornAuditBytes());
+        }
+        if (st == null) {
+            store.writeState(snapshotState(null));
+            Logger.info("state directory {} is new: starting at round {}", store.dir(), round);
+            return;
+        }
+        if (!st.fleet().equals(settings.fleet())) {
+            throw new StateException(store.stateFile() + " belongs to fleet " + st.fleet() + ", this gateway serves " + settings.fleet());
+        }
+        if (!st.modelId().equals(settings.modelId()) || st.model().dimension() != settings.dimension()) {
+            throw new StateException(store.stateFile() + " holds model " + st.modelId() + " of dimension " + st.model().dimension()
+                    + "; the config says " + settings.modelId() + " of dimension " + settings.dimension()
+                    + " (a new model needs a new state directory)");
+        }
+        round = st.round();
+        model = st.model();
+        modelDigest = Digests.block(model);
+        lastSequence.putAll(st.sequences());
+        roundsAggregated = st.roundsAggregated();
+        roundsFailed = st.roundsFailed();
+        if (st.lastAuditLine() != null) {
+            auditHead = AuditLog.hash(st.lastAuditLine());
+        }
+        recoveredAuditLine = store.recoveredAuditLine();
+        if (ledger != null) {
+            java.util.Map<String, org.qoraedge.gateway.reputation.NodeReputation> entries = new TreeMap<>();
+            for (Map.Entry<String, GatewayState.StoredReputation> e : st.reputation().entrySet()) {
+                GatewayState.StoredReputation r = e.getValue();
+                entries.put(e.getKey(), new org.qoraedge.gateway.reputation.NodeReputation(r.score(), r.banned(),
+                        r.bannedSinceRound(), r.roundsSeen(), r.timesSelected(), r.timesFar(), r.timesMisbehaved()));
+            }
+            try {
+                ledger = ReputationLedger.restore(ledger.settings(), entries, round - 1);
+            } catch (ReputationException e) {
+                throw new StateException(store.stateFile() + ": reputation cannot be restored: " + e.getMessage(), e);
+            }
+        }
+        if (!st.registry().isEmpty() && !st.registry().equals(settings.registryText())) {
+            java.util.Set<String> added = new java.util.TreeSet<>(settings.registryText().keySet());
+            added.removeAll(st.registry().keySet());
+            java.util.Set<String> removed = new java.util.TreeSet<>(st.registry().keySet());
+            removed.removeAll(settings.registryText().keySet());
+            Logger.warn("the key file differs from the registry in the state: added {}, removed {}, others changed or kept;"
+                    + " the key file applies from now on", added, removed);
+        }
+        status = new CoordinatorStatus(round, 0, 0, 0, roundsAggregated, roundsFailed, modelDigest, false);
+        Logger.info("resumed from {}: round {}, model {}, {} node sequences, {} audit records so far", store.stateFile(), round,
+                modelDigest.substring(0, 16), lastSequence.size(), roundsAggregated + roundsFailed);
+    }
+
+    private java.util.SortedMap<String, GatewayState.StoredReputation> storedReputation() {
+        java.util.SortedMap<String, GatewayState.StoredReputation> out = new TreeMap<>();
+        if (ledger != null) {
+            for (Map.Entry<String, org.qoraedge.gateway.reputation.NodeReputation> e : ledger.entries().entrySet()) {
+                org.qoraedge.gateway.reputation.NodeReputation r = e.getValue();
+                out.put(e.getKey(), new GatewayState.StoredReputation(r.score(), r.banned(), r.bannedSinceRound(), r.roundsSeen(),
+                        r.timesSelected(), r.timesFar(), r.timesMisbehaved()));
+            }
+        }
+        return out;
+    }
+
+    /** The reputation ledger (null without one); read its scores from any thread. */
+    public ReputationLedger reputation() {
+        return ledger;
+    }
+
+    /** True when the operator's ban list or the reputation ledger bans the node. */
+    private boolean banned(String node) {
+        ReputationLedger l = ledger;
+        return settings.banList().isBanned(node) || (l != null && l.isBanned(node));
+    }
+
+    /** The state as of the start of round {@link #round}. */
+    private GatewayState snapshotState(String lastAuditLine) {
+        return new GatewayState(settings.fleet(), settings.gatewayId(), round, settings.modelId(), model,
+                new TreeMap<>(lastSequence), storedReputation(),
+                settings.registryText(), lastAuditLine, roundsAggregated, roundsFailed);
     }
 
     /** The topics the gateway subscribes to. */
@@ -136,15 +270,28 @@ public final class RoundCoordinator implements AutoCloseable {
                     break;
                 }
                 if (!settings.pause().isZero()) {
+                    indicator.phase(StatusIndicator.Phase.IDLE);
                     Thread.sleep(settings.pause().toMillis());
                 }
             }
         } catch (InterruptedException e) {
             // close() asked us to stop
         } catch (RuntimeException | Error e) {
+            failedWithError = true;
+            indicator.error(true);
             Logger.error(e, "round worker failed in round {}", round);
         } finally {
             running = false;
+            if (!failedWithError) {
+                indicator.phase(StatusIndicator.Phase.IDLE);
+            }
+            if (journal != null) {
+                try {
+                    journal.close();
+                } catch (IOException e) {
+                    Logger.warn("closing the journal of round {} failed: {}", round, e.getMessage());
+                }
+            }
             publishStatus();
             finished.countDown();
         }
@@ -157,7 +304,28 @@ public final class RoundCoordinator implements AutoCloseable {
         long deadlineEpoch = System.currentTimeMillis() + settings.deadline().toMillis();
         Frame modelFrame = new Frame(FrameKind.MODEL, SignatureScheme.ED25519, settings.fleet(), settings.gatewayId(),
                 round, round + 1, settings.modelId(), model);
-        outbox.publish(topics.model(), modelFrame.encode(settings.gatewaySigner()), 1, true);
+        byte[] modelBytes = modelFrame.encode(settings.gatewaySigner());
+        state.openedAtMillis = System.currentTimeMillis();
+        state.modelBefore = modelDigest;
+        if (store != null) {
+            List<RoundJournal.Contents> recovered = new ArrayList<>();
+            try {
+                journal = store.openJournal(settings.fleet(), round, modelBytes, recovered);
+                if (!recovered.isEmpty()) {
+                    restoreRound(recovered.get(0));
+                    journal.restarted();
+                    state.restarts++;
+                }
+            } catch (IOException e) {
+                throw new PersistenceFailure("journal of round " + round + ": " + e.getMessage(), e);
+            }
+        }
+        if (recoveredAuditLine != null) {
+            outbox.publish(topics.audit(), recoveredAuditLine.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
+            recoveredAuditLine = null;
+        }
+        indicator.phase(StatusIndicator.Phase.COLLECTING);
+        outbox.publish(topics.model(), modelBytes, 1, true);
         AggregationSettings a = settings.aggregation();
         RoundAnnouncement ann = new RoundAnnouncement(settings.fleet(), round, settings.modelId(), settings.dimension(),
                 settings.maxFrameBytes(), deadlineEpoch, a.kind().wireName(), a.metricName(), a.f(), a.m(), modelDigest,
@@ -173,7 +341,7 @@ public final class RoundCoordinator implements AutoCloseable {
             return false; // never close early on nothing (every expected node banned would spin)
         }
         try {
-            return state.allExpectedReported(settings.expected(), settings.banList());
+            return state.allExpectedReported(settings.expected(), this::banned);
         } catch (RuntimeException e) {
             Logger.warn("ban list failed ({}); waiting for every expected node", e.getMessage());
             return state.accepted.containsAll(settings.expected());
@@ -192,20 +360,36 @@ public final class RoundCoordinator implements AutoCloseable {
         }
         Inbound in = inbox.poll(wait);
         if (in != null) {
+            List<Inbound> handled = new ArrayList<>();
             handleSafely(in);
+            handled.add(in);
             // Drain what is already queued without re-checking the clock for each message.
             Inbound next;
-            while (!allExpectedReported() && (next = inbox.poll(0)) != null) {
+            while (!allExpectedReported() && !state.closeRequested && handled.size() < 256 && (next = inbox.poll(0)) != null) {
                 handleSafely(next);
+                handled.add(next);
+            }
+            // What was accepted is on the device before the broker hears that we have it.
+            if (journal != null) {
+                try {
+                    journal.sync();
+                } catch (IOException e) {
+                    throw new PersistenceFailure("journal of round " + state.round + ": " + e.getMessage(), e);
+                }
+            }
+            for (Inbound h : handled) {
+                h.acknowledge();
             }
         }
-        return false;
+        return state.closeRequested;
     }
 
     /** A message that trips a bug is logged and dropped; it must not stop the round worker. */
     private void handleSafely(Inbound in) {
         try {
             handle(in);
+        } catch (PersistenceFailure e) {
+            throw e;
         } catch (RuntimeException e) {
             failedMessages++;
             Logger.error(e, "round {}: message on {} ({} bytes) could not be handled", state.round, in.topic(), in.payload().length);
@@ -213,12 +397,18 @@ public final class RoundCoordinator implements AutoCloseable {
     }
 
     private void handle(Inbound in) {
+        if (CLOSE_REQUEST.equals(in.topic())) {
+            Logger.info("round {}: closing now, as the operator asked", state.round);
+            state.closeRequested = true;
+            return;
+        }
         String node = topics.nodeIdOf("update", in.topic());
         if (node != null) {
             if (!Identifiers.isValid(node)) {
                 // Not an id any node can have: counted, logged once per round, no notice (no valid topic to send it to).
                 state.rejected.merge(RejectReason.UNKNOWN_NODE, 1L, Long::sum);
                 rejectedTotal.merge(RejectReason.UNKNOWN_NODE, 1L, Long::sum);
+                recordFrame(node, -1, -1, in.payload(), "", RejectReason.UNKNOWN_NODE.wireName(), true);
                 status = snapshot();
                 if (state.logged.add("\u0000invalid-topic")) {
                     Logger.warn("round {}: rejected unknown-node: update topic level {} is not a valid node id", state.round,
@@ -247,6 +437,7 @@ public final class RoundCoordinator implements AutoCloseable {
     /** Verification in the order of docs/PROTOCOL.md, "Verification". */
     private void handleUpdate(String topicNode, Inbound in) {
         byte[] p = in.payload();
+        state.currentPayload = p;
         FrameHeader h;
         try {
             h = FrameCodec.parseHeader(p, settings.maxFrameBytes());
@@ -278,7 +469,7 @@ public final class RoundCoordinator implements AutoCloseable {
                     + ") does not verify with the node's registered " + key.scheme() + " key");
             return;
         }
-        if (settings.banList().isBanned(topicNode)) {
+        if (banned(topicNode)) {
             reject(topicNode, h.round(), h.sequence(), RejectReason.BANNED, "node " + topicNode + " is banned");
             return;
         }
@@ -315,14 +506,100 @@ public final class RoundCoordinator implements AutoCloseable {
             reject(topicNode, h.round(), h.sequence(), e.reason(), e.getMessage());
             return;
         }
-        lastSequence.put(topicNode, h.sequence());
-        state.accepted.add(topicNode);
-        state.buffer.add(topicNode, block);
+        if (journal != null) {
+            try {
+                journal.accepted(p);
+                if (state.accepted.size() == 2) { // the third update of the round
+                    FaultInjection.check(FaultInjection.Point.AFTER_JOURNAL_APPEND, state.round);
+                }
+            } catch (IOException e) {
+                throw new PersistenceFailure("journal of round " + state.round + ": " + e.getMessage(), e);
+            }
+        }
+        accept(topicNode, h.sequence(), block);
+        recordFrame(topicNode, h.round(), h.sequence(), p, Digests.block(block), "accepted", false);
         state.lastAcceptNanos = in.arrivalNanos();
         status = snapshot();
     }
 
+    private void accept(String node, long sequence, Bfp16Block block) {
+        lastSequence.put(node, sequence);
+        state.accepted.add(node);
+        state.buffer.add(node, block);
+    }
+
+    /**
+     * Lists a frame in the round's audit record (up to the cap; beyond it only counted) and, for a
+     * rejection, in the journal, so that the record is complete after a restart.
+     */
+    private void recordFrame(String node, long frameRound, long sequence, byte[] payload, String blockDigest, String status,
+            boolean journalIt) {
+        if (state.frames.size() >= settings.maxAuditFrames()) {
+            state.framesOmitted++;
+            return;
+        }
+        String digest = Digests.hex(payload); // SHA-256 of the payload, hex
+        state.frames.add(new AuditRecord.FrameEntry(node, frameRound, sequence, digest, blockDigest, status));
+        if (journalIt && journal != null) {
+            try {
+                journal.rejected(node, frameRound, sequence, digest, status);
+            } catch (IOException e) {
+                throw new PersistenceFailure("journal of round " + state.round + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Rebuilds the round from its journal after a restart: the frames accepted before are accepted again. */
+    private void restoreRound(RoundJournal.Contents c) {
+        int accepted = 0;
+        int rejected = 0;
+        for (RoundJournal.Entry e : c.entries()) {
+            byte[] p = e.payload();
+            switch (e.type()) {
+                case RoundJournal.MODEL -> {
+                    FrameHeader h = FrameCodec.parseHeader(p, Long.MAX_VALUE);
+                    String d = Digests.block(h.block());
+                    if (!d.equals(modelDigest)) {
+                        throw new StateException(journal.file() + " starts from model " + d + " but the state's model is "
+                                + modelDigest + ": the journal and the state do not belong together");
+                    }
+                }
+                case RoundJournal.ACCEPTED -> {
+                    FrameHeader h = FrameCodec.parseHeader(p, Long.MAX_VALUE);
+                    Bfp16Block block = h.block();
+                    accept(h.nodeId(), h.sequence(), block);
+                    recordFrame(h.nodeId(), h.round(), h.sequence(), p, Digests.block(block), "accepted", false);
+                    accepted++;
+                }
+                case RoundJournal.REJECTED -> {
+                    String[] f = e.text().split("\n", -1);
+                    if (f.length != 5) {
+                        throw new StateException(journal.file() + ": a rejection entry has " + f.length + " fields, not 5");
+                    }
+                    RejectReason reason = RejectReason.valueOf(f[4].toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+                    state.rejected.merge(reason, 1L, Long::sum);
+                    state.rejectedByNode.computeIfAbsent(f[0], k -> new EnumMap<>(RejectReason.class)).merge(reason, 1L, Long::sum);
+                    if (state.frames.size() < settings.maxAuditFrames()) {
+                        state.frames.add(new AuditRecord.FrameEntry(f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], "", f[4]));
+                    } else {
+                        state.framesOmitted++;
+                    }
+                    rejected++;
+                }
+                case RoundJournal.RESTART -> state.restarts++;
+                default -> throw new StateException(journal.file() + ": unknown entry type " + e.type());
+            }
+        }
+        if (c.tornBytes() > 0) {
+            Logger.warn("{}: cut off a torn last entry of {} bytes (written as the gateway died, never acknowledged;"
+                    + " its sender publishes it again)", journal.file(), c.tornBytes());
+        }
+        Logger.info("round {} continues after a restart: {} accepted updates and {} rejections restored from {}", state.round,
+                accepted, rejected, journal.file());
+    }
+
     private void reject(String topicNode, long frameRound, long sequence, RejectReason reason, String detail) {
+        recordFrame(topicNode, frameRound, sequence, state.currentPayload, "", reason.wireName(), true);
         state.rejected.merge(reason, 1L, Long::sum);
         rejectedTotal.merge(reason, 1L, Long::sum);
         status = snapshot();
@@ -341,6 +618,7 @@ public final class RoundCoordinator implements AutoCloseable {
 
     private void closeRound() {
         RoundState s = state;
+        indicator.phase(StatusIndicator.Phase.AGGREGATING);
         AggregationSettings a = settings.aggregation();
         int n = s.buffer.size();
         String failure = null;
@@ -350,6 +628,7 @@ public final class RoundCoordinator implements AutoCloseable {
                     + " with f = " + a.f() + (a.m() > 0 ? ", m = " + a.m() : "") + " needs " + a.quorum();
         } else {
             try {
+                FaultInjection.check(FaultInjection.Point.DURING_AGGREGATION, s.round);
                 result = s.buffer.close();
                 Bfp16Block next = ModelMath.add(model, result.aggregate());
                 model = next;
@@ -364,7 +643,15 @@ public final class RoundCoordinator implements AutoCloseable {
         if (s.deadlineReached) {
             from = Math.max(from, s.deadlineNanos);
         }
-        RoundReport report = new RoundReport(s.round, failure == null, failure, sortedAccepted(result, s),
+        List<String> acceptedIds = sortedAccepted(result, s);
+        List<ReputationChange> changes = List.of();
+        List<AuditRecord.OperatorAction> operator = new ArrayList<>();
+        List<StateStore.UnbanRequest> unbans = List.of();
+        if (ledger != null) {
+            unbans = applyUnbanRequests(s.round, operator);
+            changes = ledger.apply(evidence(s, result, acceptedIds));
+        }
+        RoundReport report = new RoundReport(s.round, failure == null, failure, acceptedIds,
                 result, modelDigest, s.rejected, copyByNode(s.rejectedByNode), Math.max(0, closedAt - from),
                 closedAt - s.startNanos, s.deadlineReached);
         if (failure == null) {
@@ -372,8 +659,32 @@ public final class RoundCoordinator implements AutoCloseable {
         } else {
             roundsFailed++;
         }
-        outbox.publish(topics.audit(), record(report).toBytes(), 1, false);
+        AuditRecord rec = auditRecord(s, report, changes, operator);
+        String line = AuditLog.sign(rec, auditHead, settings.gatewaySigner());
+        round = s.round + 1;
+        if (store != null) {
+            try {
+                journal.close();
+                journal = null;
+                store.commit(snapshotState(line), line, s.round);
+                for (StateStore.UnbanRequest u : unbans) {
+                    store.done(u);
+                }
+            } catch (IOException e) {
+                throw new PersistenceFailure("committing round " + s.round + ": " + e.getMessage(), e);
+            }
+        }
+        auditHead = AuditLog.hash(line);
+        outbox.publish(topics.audit(), line.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
         logRound(report);
+        for (ReputationChange c : changes) {
+            if (c.banned()) {
+                Logger.warn("node {} banned: {}", c.node(), c.describe());
+            } else {
+                Logger.debug("reputation {}", c.describe());
+            }
+        }
+        indicator.attackSuspected(report.rejectedTotal() > 0 || changes.stream().anyMatch(c -> c.after() < c.before()));
         for (RoundListener l : settings.listeners()) {
             try {
                 l.roundClosed(report);
@@ -381,8 +692,78 @@ public final class RoundCoordinator implements AutoCloseable {
                 Logger.warn(e, "round listener failed on round {}", s.round);
             }
         }
-        round = s.round + 1;
         status = snapshot();
+    }
+
+    /** Lifts the bans the operator asked for (files in the state directory's control folder). */
+    private List<StateStore.UnbanRequest> applyUnbanRequests(long r, List<AuditRecord.OperatorAction> operator) {
+        if (store == null) {
+            return List.of();
+        }
+        List<StateStore.UnbanRequest> requests;
+        try {
+            requests = store.unbanRequests();
+        } catch (IOException e) {
+            Logger.warn("cannot read operator requests in {}: {}", store.dir(), e.getMessage());
+            return List.of();
+        }
+        for (StateStore.UnbanRequest u : requests) {
+            try {
+                ReputationChange c = ledger.unban(u.node(), r);
+                operator.add(new AuditRecord.OperatorAction("unban", u.node(), u.reason()));
+                Logger.info("operator lifted the ban of {}: {}", u.node(), c.describe());
+            } catch (ReputationException e) {
+                Logger.warn("operator request to unban {} refused: {}", u.node(), e.getMessage());
+                operator.add(new AuditRecord.OperatorAction("unban-refused", u.node(), e.getMessage()));
+            }
+        }
+        return requests;
+    }
+
+    private RoundEvidence evidence(RoundState s, AggregationResult result, List<String> acceptedIds) {
+        java.util.SortedSet<String> misbehaved = new java.util.TreeSet<>();
+        for (Map.Entry<String, EnumMap<RejectReason, Long>> e : s.rejectedByNode.entrySet()) {
+            for (RejectReason r : e.getValue().keySet()) {
+                if (RoundEvidence.countsAsMisbehaviour(r) && settings.registry().containsKey(e.getKey())) {
+                    misbehaved.add(e.getKey());
+                }
+            }
+        }
+        java.util.SortedSet<String> absent = new java.util.TreeSet<>();
+        for (String id : settings.expected()) {
+            if (!s.accepted.contains(id)) {
+                absent.add(id);
+            }
+        }
+        if (result != null) {
+            return RoundEvidence.of(s.round, result, misbehaved, absent);
+        }
+        // A failed round measured nothing: accepted nodes are neither rewarded nor penalised.
+        return new RoundEvidence(s.round, acceptedIds, new long[0], new int[0], misbehaved, absent);
+    }
+
+    private AuditRecord auditRecord(RoundState s, RoundReport r, List<ReputationChange> changes,
+            List<AuditRecord.OperatorAction> operator) {
+        AggregationSettings a = settings.aggregation();
+        AggregationResult res = r.result();
+        List<AuditRecord.ReputationChange> rep = new ArrayList<>();
+        for (ReputationChange c : changes) {
+            StringBuilder why = new StringBuilder();
+            for (var x : c.reasons()) {
+                why.append(why.length() == 0 ? "" : ",").append(x.wireName());
+            }
+            rep.add(new AuditRecord.ReputationChange(c.node(), c.before(), c.after(), why.toString()));
+        }
+        AuditRecord.Config config = new AuditRecord.Config(a.kind().wireName(), a.metricName(), a.f(), a.m(), a.minUpdates(),
+                settings.dimension(), settings.modelId(), ledger == null ? "" : ledger.settings().toCanonicalString());
+        return new AuditRecord(settings.fleet(), settings.gatewayId(), settings.gatewayPublicKey(), s.round, AuditRecord.GENESIS,
+                r.aggregated() ? "aggregated" : "failed", r.aggregated() ? "" : r.failure(), config, s.modelBefore, s.frames,
+                s.framesOmitted, r.acceptedIds(), res == null ? new long[0] : res.scores(), res == null ? new int[0] : res.ranking(),
+                res == null ? new int[0] : res.selected(), res == null ? 0 : res.referenceExponent(),
+                res == null ? "" : res.aggregateDigest(), r.modelDigest(), rep, operator,
+                new AuditRecord.Timing(s.openedAtMillis, System.currentTimeMillis(), r.closeNanos() / 1000, r.deadlineReached(),
+                        s.restarts),
+                store != null && store.keepsFrames());
     }
 
     private static List<String> sortedAccepted(AggregationResult result, RoundState s) {
@@ -407,37 +788,6 @@ public final class RoundCoordinator implements AutoCloseable {
             out.put(e.getKey(), java.util.Collections.unmodifiableMap(new EnumMap<>(e.getValue())));
         }
         return out;
-    }
-
-    /** The round record published on the audit topic (docs/PROTOCOL.md, "Round record"). */
-    private TextMessage record(RoundReport r) {
-        AggregationSettings a = settings.aggregation();
-        TextMessage.Builder b = TextMessage.builder()
-                .put("protocol", RoundAnnouncement.PROTOCOL)
-                .put("fleet", settings.fleet())
-                .put("round", r.round())
-                .put("outcome", r.aggregated() ? "aggregated" : "failed")
-                .put("reason", r.aggregated() ? "" : r.failure())
-                .put("aggregator", a.kind().wireName())
-                .put("metric", a.metricName())
-                .put("f", a.f())
-                .put("m", a.m())
-                .put("accepted", String.join(",", r.acceptedIds()));
-        AggregationResult res = r.result();
-        if (res != null) {
-            b.put("selected", String.join(",", res.selectedIds()))
-                    .put("referenceExponent", res.referenceExponent())
-                    .put("scoresDigest", res.scoresDigest())
-                    .put("rankingDigest", res.rankingDigest())
-                    .put("selectedDigest", res.selectedDigest())
-                    .put("aggregateDigest", res.aggregateDigest());
-        }
-        return b.put("modelDigest", r.modelDigest())
-                .put("rejected", r.rejectedSummary())
-                .put("inboxDropped", inbox.dropped())
-                .put("closeMicros", r.closeNanos() / 1000)
-                .put("deadlineReached", r.deadlineReached())
-                .build();
     }
 
     private void logRound(RoundReport r) {
@@ -465,6 +815,11 @@ public final class RoundCoordinator implements AutoCloseable {
                 roundsFailed, modelDigest, running);
     }
 
+    /** True when the worker stopped on an error (a state write failed, a bug); the daemon exits non-zero. */
+    public boolean failed() {
+        return failedWithError;
+    }
+
     /** Rejections since start, by reason; read on the worker thread or after it finished. */
     public Map<RejectReason, Long> rejectedTotals() {
         return new EnumMap<>(rejectedTotal);
@@ -487,6 +842,13 @@ public final class RoundCoordinator implements AutoCloseable {
         final Set<String> logged = new HashSet<>();
         long lastAcceptNanos;
         boolean deadlineReached;
+        boolean closeRequested;
+        long openedAtMillis;
+        String modelBefore;
+        int restarts;
+        byte[] currentPayload = new byte[0];
+        final List<AuditRecord.FrameEntry> frames = new ArrayList<>();
+        long framesOmitted;
 
         RoundState(long round, long startNanos, long deadlineNanos, RoundBuffer buffer) {
             this.round = round;
@@ -503,6 +865,15 @@ public final class RoundCoordinator implements AutoCloseable {
                 }
             }
             return true;
+        }
+    }
+
+    /** The state directory cannot be written: the worker stops (nothing is acknowledged or published past it). */
+    private static final class PersistenceFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PersistenceFailure(String message, IOException cause) {
+            super(message, cause);
         }
     }
 }

@@ -28,7 +28,8 @@ import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.mqtt.MqttLink;
 import org.qoraedge.gateway.mqtt.MqttSettings;
-import org.qoraedge.gateway.protocol.TextMessage;
+import org.qoraedge.gateway.audit.AuditLog;
+import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.TestNodes;
@@ -113,12 +114,9 @@ public final class RoundBench {
             Topics topics = new Topics("bench");
             audit = new MqttLink(MqttSettings.builder(uri, "bench-audit").build(), List.of(new MqttLink.Subscription(topics.audit(), 1)),
                     (topic, msg) -> {
-                        TextMessage t = TextMessage.parse(msg.getPayload());
-                        String sel = t.get("selected");
-                        reports.add(new Closed(t.requireLong("round"), "aggregated".equals(t.get("outcome")), t.get("reason"),
-                                t.require("accepted").isEmpty() ? 0 : t.require("accepted").split(",").length,
-                                sel == null || sel.isEmpty() ? 0 : sel.split(",").length, t.requireLong("closeMicros") * 1000,
-                                t.require("modelDigest"), System.nanoTime()));
+                        AuditRecord t = AuditLog.verify(new String(msg.getPayload(), java.nio.charset.StandardCharsets.UTF_8), null);
+                        reports.add(new Closed(t.round(), t.aggregated(), t.failure(), t.canonicalOrder().size(),
+                                t.selected().length, t.timing().closeMicros() * 1000, t.modelAfter(), System.nanoTime()));
                     }, null, null);
             audit.connect();
             Path props = tmp.resolve("gw.properties");

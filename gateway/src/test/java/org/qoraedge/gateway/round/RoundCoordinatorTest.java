@@ -29,12 +29,13 @@ import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameKind;
+import org.qoraedge.gateway.audit.AuditLog;
+import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
-import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 import org.qoraedge.gateway.testing.Oracle;
@@ -77,7 +78,7 @@ class RoundCoordinatorTest {
         }
         inbox = new Inbox(inboxCapacity);
         coordinator = new RoundCoordinator(CoordinatorSettings.builder()
-                .fleet(FLEET).gatewayId("gw").gatewaySigner(FrameSigner.ed25519(GATEWAY_SEED)).modelId("m1").dimension(D)
+                .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
                 .registry(registry).expected(expected).aggregation(agg).deadline(deadline)
                 .banList(bans)
                 .listener(reports::add).build(), inbox, outbox);
@@ -202,9 +203,11 @@ class RoundCoordinatorTest {
         assertTrue(r.deadlineReached());
         assertTrue(r.failure().contains("below quorum: 4 accepted updates") && r.failure().contains("needs 5"), r.failure());
         assertEquals(Digests.block(ModelMath.zeros(D)), r.modelDigest());
-        TextMessage record = lastRecord();
-        assertEquals("failed", record.get("outcome"));
-        assertEquals(r.failure(), record.get("reason"));
+        AuditRecord record = lastRecord();
+        assertEquals("failed", record.outcome());
+        assertEquals(r.failure(), record.failure());
+        assertEquals(record.modelBefore(), record.modelAfter());
+        assertEquals(4, record.frames().size());
         // Round 2 is announced, from the unchanged model.
         RoundAnnouncement ann = awaitAnnouncement(2);
         assertEquals(Digests.block(ModelMath.zeros(D)), ann.modelDigest());
@@ -325,14 +328,15 @@ class RoundCoordinatorTest {
     @Test
     void refusesSettingsWhoseQuorumExceedsTheRegisteredNodes() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
-                CoordinatorSettings.builder().gatewaySigner(FrameSigner.ed25519(GATEWAY_SEED)).dimension(4)
+                CoordinatorSettings.builder().gatewaySeed(GATEWAY_SEED).dimension(4)
                         .registry(TestNodes.registry(nodes.subList(0, 4))).aggregation(AggregationSettings.krum(1)).build());
         assertTrue(e.getMessage().contains("needs 5 updates per round, but only 4 nodes have keys"), e.getMessage());
     }
 
-    private TextMessage lastRecord() {
+    private AuditRecord lastRecord() {
         List<RecordingOutbox.Published> recs = outbox.on(TOPICS.audit());
-        return TextMessage.parse(recs.get(recs.size() - 1).payload());
+        return AuditLog.verify(new String(recs.get(recs.size() - 1).payload(), java.nio.charset.StandardCharsets.UTF_8),
+                org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(GATEWAY_SEED));
     }
 
     private RoundAnnouncement awaitAnnouncement(long round) throws InterruptedException {

@@ -1,0 +1,328 @@
+package org.qoraedge.gateway.audit;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One round's audit record (docs/AUDIT.md): what the round received, what it computed and what it
+ * changed. Immutable; arrays are copied in and out. {@link #toJson()} gives the record's body, a
+ * single line of JSON with the keys in a fixed order; {@link AuditLog} chains and signs it.
+ *
+ * @param fleet the fleet
+ * @param gatewayId the gateway's id
+ * @param gatewayKey the gateway's Ed25519 public key, 64 hex digits (the key that signs the record)
+ * @param round the round number
+ * @param prev SHA-256 (hex) of the previous record's full line; 64 zeros for the first record
+ * @param outcome {@code aggregated} or {@code failed}
+ * @param failure why the round failed closed ("" when aggregated)
+ * @param config the configuration that applied
+ * @param modelBefore digest (spec section 7) of the global model the round trained
+ * @param frames every frame received this round, in arrival order (at most the configured cap)
+ * @param framesOmitted frames received beyond the cap (counted only)
+ * @param canonicalOrder accepted node ids in canonical order
+ * @param scores Krum scores by canonical index (empty for the mean or a failed round)
+ * @param ranking canonical indices by (score, index)
+ * @param selected selected canonical indices in rank order
+ * @param referenceExponent COMMON's reference exponent (0 otherwise)
+ * @param aggregateDigest digest of the aggregated update ("" when failed)
+ * @param modelAfter digest of the global model after the round
+ * @param reputation reputation changes, sorted by node id
+ * @param operator operator actions applied in this round (ban lifts), in the order applied
+ * @param timing wall-clock facts (not part of what replay recomputes)
+ * @param framesKept true when the round's accepted frames were kept in the state directory
+ */
+public record AuditRecord(String fleet, String gatewayId, String gatewayKey, long round, String prev, String outcome,
+        String failure, Config config, String modelBefore, List<FrameEntry> frames, long framesOmitted,
+        List<String> canonicalOrder, long[] scores, int[] ranking, int[] selected, int referenceExponent,
+        String aggregateDigest, String modelAfter, List<ReputationChange> reputation, List<OperatorAction> operator,
+        Timing timing, boolean framesKept) {
+
+    /** The format name written in every record; a reader refuses any other. */
+    public static final String FORMAT = "qora-audit/1";
+    /** {@link #prev} of a log's first record. */
+    public static final String GENESIS = "0".repeat(64);
+
+    public AuditRecord {
+        frames = List.copyOf(frames);
+        canonicalOrder = List.copyOf(canonicalOrder);
+        scores = scores.clone();
+        ranking = ranking.clone();
+        selected = selected.clone();
+        reputation = List.copyOf(reputation);
+        operator = List.copyOf(operator);
+        if (!outcome.equals("aggregated") && !outcome.equals("failed")) {
+            throw new AuditException("audit record outcome must be aggregated or failed, got " + outcome);
+        }
+    }
+
+    @Override
+    public long[] scores() {
+        return scores.clone();
+    }
+
+    @Override
+    public int[] ranking() {
+        return ranking.clone();
+    }
+
+    @Override
+    public int[] selected() {
+        return selected.clone();
+    }
+
+    /** True when the round produced a new model. */
+    public boolean aggregated() {
+        return outcome.equals("aggregated");
+    }
+
+    /** This record with another {@code prev} (the log sets it when appending). */
+    public AuditRecord withPrev(String p) {
+        return new AuditRecord(fleet, gatewayId, gatewayKey, round, p, outcome, failure, config, modelBefore, frames,
+                framesOmitted, canonicalOrder, scores, ranking, selected, referenceExponent, aggregateDigest, modelAfter,
+                reputation, operator, timing, framesKept);
+    }
+
+    /**
+     * The aggregation settings that applied.
+     *
+     * @param aggregator wire name ({@code krum}, {@code multi-krum}, {@code mean})
+     * @param metric {@code common}, {@code pairwise} or {@code none}
+     * @param f assumed Byzantine nodes
+     * @param m Multi-Krum selection size (0 otherwise)
+     * @param minUpdates the configured minimum number of accepted updates (the quorum is the larger
+     *     of it and what the rule needs)
+     * @param dimension model dimension
+     * @param modelId model id
+     * @param reputationSettings the reputation settings' canonical text
+     */
+    public record Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
+            String reputationSettings) {
+    }
+
+    /**
+     * One frame received.
+     *
+     * @param node node id from the update topic
+     * @param round the frame's round (-1 when the header could not be parsed)
+     * @param sequence the frame's sequence (-1 when unparsed)
+     * @param frameDigest SHA-256 (hex) of the whole payload
+     * @param blockDigest digest of the block (spec section 7) for accepted frames, "" otherwise
+     * @param status {@code accepted} or the rejection reason's wire name
+     */
+    public record FrameEntry(String node, long round, long sequence, String frameDigest, String blockDigest, String status) {
+        public boolean accepted() {
+            return status.equals("accepted");
+        }
+    }
+
+    /** A node's reputation before and after the round (parts per million) and why. */
+    public record ReputationChange(String node, int before, int after, String reason) {
+    }
+
+    /** An operator action, e.g. {@code unban}. */
+    public record OperatorAction(String action, String node, String detail) {
+    }
+
+    /** Wall-clock facts; replay ignores them. */
+    public record Timing(long openedAtMillis, long closedAtMillis, long closeMicros, boolean deadlineReached, int restarts) {
+    }
+
+    /** The record's body as one line of JSON, keys in a fixed order. */
+    public String toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("format", FORMAT);
+        o.addProperty("fleet", fleet);
+        o.addProperty("gateway", gatewayId);
+        o.addProperty("gatewayKey", gatewayKey);
+        o.addProperty("round", round);
+        o.addProperty("prev", prev);
+        o.addProperty("outcome", outcome);
+        o.addProperty("failure", failure);
+        JsonObject c = new JsonObject();
+        c.addProperty("aggregator", config.aggregator());
+        c.addProperty("metric", config.metric());
+        c.addProperty("f", config.f());
+        c.addProperty("m", config.m());
+        c.addProperty("minUpdates", config.minUpdates());
+        c.addProperty("dimension", config.dimension());
+        c.addProperty("modelId", config.modelId());
+        c.addProperty("reputation", config.reputationSettings());
+        o.add("config", c);
+        o.addProperty("modelBefore", modelBefore);
+        JsonArray fr = new JsonArray();
+        for (FrameEntry f : frames) {
+            JsonObject e = new JsonObject();
+            e.addProperty("node", f.node());
+            e.addProperty("round", f.round());
+            e.addProperty("sequence", f.sequence());
+            e.addProperty("frame", f.frameDigest());
+            e.addProperty("block", f.blockDigest());
+            e.addProperty("status", f.status());
+            fr.add(e);
+        }
+        o.add("frames", fr);
+        o.addProperty("framesOmitted", framesOmitted);
+        o.add("canonicalOrder", strings(canonicalOrder));
+        JsonArray sc = new JsonArray();
+        for (long s : scores) {
+            sc.add(Long.toString(s)); // strings: Krum scores go up to 2^63 - 1, beyond what JSON readers keep exact
+        }
+        o.add("scores", sc);
+        o.add("ranking", ints(ranking));
+        o.add("selected", ints(selected));
+        o.addProperty("referenceExponent", referenceExponent);
+        o.addProperty("aggregateDigest", aggregateDigest);
+        o.addProperty("modelAfter", modelAfter);
+        JsonArray rep = new JsonArray();
+        for (ReputationChange r : reputation) {
+            JsonObject e = new JsonObject();
+            e.addProperty("node", r.node());
+            e.addProperty("before", r.before());
+            e.addProperty("after", r.after());
+            e.addProperty("reason", r.reason());
+            rep.add(e);
+        }
+        o.add("reputation", rep);
+        JsonArray op = new JsonArray();
+        for (OperatorAction a : operator) {
+            JsonObject e = new JsonObject();
+            e.addProperty("action", a.action());
+            e.addProperty("node", a.node());
+            e.addProperty("detail", a.detail());
+            op.add(e);
+        }
+        o.add("operator", op);
+        JsonObject t = new JsonObject();
+        t.addProperty("openedAtMillis", timing.openedAtMillis());
+        t.addProperty("closedAtMillis", timing.closedAtMillis());
+        t.addProperty("closeMicros", timing.closeMicros());
+        t.addProperty("deadlineReached", timing.deadlineReached());
+        t.addProperty("restarts", timing.restarts());
+        o.add("timing", t);
+        o.addProperty("framesKept", framesKept);
+        return o.toString();
+    }
+
+    /** Parses a record body (as {@link #toJson()} writes it); refuses a missing key or another format. */
+    public static AuditRecord parse(String json) {
+        JsonObject o;
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (!e.isJsonObject()) {
+                throw new AuditException("audit record is not a JSON object");
+            }
+            o = e.getAsJsonObject();
+        } catch (JsonSyntaxException e) {
+            throw new AuditException("audit record is not valid JSON: " + e.getMessage(), e);
+        }
+        try {
+            String format = str(o, "format");
+            if (!format.equals(FORMAT)) {
+                throw new AuditException("audit record format " + format + " is not " + FORMAT);
+            }
+            JsonObject c = obj(o, "config");
+            Config config = new Config(str(c, "aggregator"), str(c, "metric"), integer(c, "f"), integer(c, "m"),
+                    integer(c, "minUpdates"), integer(c, "dimension"), str(c, "modelId"), str(c, "reputation"));
+            List<FrameEntry> frames = new ArrayList<>();
+            for (JsonElement el : arr(o, "frames")) {
+                JsonObject f = el.getAsJsonObject();
+                frames.add(new FrameEntry(str(f, "node"), lng(f, "round"), lng(f, "sequence"), str(f, "frame"),
+                        str(f, "block"), str(f, "status")));
+            }
+            List<String> order = new ArrayList<>();
+            for (JsonElement el : arr(o, "canonicalOrder")) {
+                order.add(el.getAsString());
+            }
+            JsonArray sc = arr(o, "scores");
+            long[] scores = new long[sc.size()];
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] = Long.parseLong(sc.get(i).getAsString());
+            }
+            List<ReputationChange> rep = new ArrayList<>();
+            for (JsonElement el : arr(o, "reputation")) {
+                JsonObject r = el.getAsJsonObject();
+                rep.add(new ReputationChange(str(r, "node"), integer(r, "before"), integer(r, "after"), str(r, "reason")));
+            }
+            List<OperatorAction> ops = new ArrayList<>();
+            for (JsonElement el : arr(o, "operator")) {
+                JsonObject a = el.getAsJsonObject();
+                ops.add(new OperatorAction(str(a, "action"), str(a, "node"), str(a, "detail")));
+            }
+            JsonObject t = obj(o, "timing");
+            Timing timing = new Timing(lng(t, "openedAtMillis"), lng(t, "closedAtMillis"), lng(t, "closeMicros"),
+                    bool(t, "deadlineReached"), integer(t, "restarts"));
+            return new AuditRecord(str(o, "fleet"), str(o, "gateway"), str(o, "gatewayKey"), lng(o, "round"), str(o, "prev"),
+                    str(o, "outcome"), str(o, "failure"), config, str(o, "modelBefore"), frames, lng(o, "framesOmitted"),
+                    order, scores, intArray(arr(o, "ranking")), intArray(arr(o, "selected")), integer(o, "referenceExponent"),
+                    str(o, "aggregateDigest"), str(o, "modelAfter"), rep, ops, timing, bool(o, "framesKept"));
+        } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException | ClassCastException e) {
+            throw new AuditException("audit record has a field of the wrong type: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonArray strings(List<String> v) {
+        JsonArray a = new JsonArray();
+        for (String s : v) {
+            a.add(s);
+        }
+        return a;
+    }
+
+    private static JsonArray ints(int[] v) {
+        JsonArray a = new JsonArray();
+        for (int x : v) {
+            a.add(new JsonPrimitive(x));
+        }
+        return a;
+    }
+
+    private static int[] intArray(JsonArray a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsInt();
+        }
+        return out;
+    }
+
+    private static JsonElement field(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            throw new AuditException("audit record lacks the key " + key);
+        }
+        return e;
+    }
+
+    private static String str(JsonObject o, String key) {
+        return field(o, key).getAsString();
+    }
+
+    private static long lng(JsonObject o, String key) {
+        return field(o, key).getAsLong();
+    }
+
+    private static int integer(JsonObject o, String key) {
+        return field(o, key).getAsInt();
+    }
+
+    private static boolean bool(JsonObject o, String key) {
+        JsonElement e = field(o, key);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new AuditException("audit record key " + key + " is not a boolean: " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    private static JsonObject obj(JsonObject o, String key) {
+        return field(o, key).getAsJsonObject();
+    }
+
+    private static JsonArray arr(JsonObject o, String key) {
+        return field(o, key).getAsJsonArray();
+    }
+}

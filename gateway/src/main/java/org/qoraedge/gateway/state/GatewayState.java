@@ -1,0 +1,50 @@
+package org.qoraedge.gateway.state;
+
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.qoraedge.fixedpoint.Bfp16Block;
+
+/**
+ * What the gateway must not lose, as of the start of round {@link #round} (docs/STATE.md): the
+ * global model that round trains, every node's last accepted sequence number, reputation and key,
+ * the head of the audit chain and the last committed audit line. Immutable.
+ *
+ * @param fleet the fleet
+ * @param gatewayId the gateway's id
+ * @param round the round being collected (the next one to close)
+ * @param modelId the model id
+ * @param model the global model round {@code round} trains
+ * @param sequences each node's last accepted sequence number, by node id
+ * @param reputation each node's reputation, by node id
+ * @param registry each node's key as {@code <scheme> <hex>} (the key file's line without the id), by node id
+ * @param lastAuditLine the last audit line committed (null before the first round closed); the log
+ *     on disk must end with it, and the next record's {@code prev} is its hash
+ * @param roundsAggregated rounds that produced a model, since the state was created
+ * @param roundsFailed rounds that failed closed, since the state was created
+ */
+public record GatewayState(String fleet, String gatewayId, long round, String modelId, Bfp16Block model,
+        SortedMap<String, Long> sequences, SortedMap<String, StoredReputation> reputation,
+        SortedMap<String, String> registry, String lastAuditLine, long roundsAggregated, long roundsFailed) {
+
+    public GatewayState {
+        sequences = Collections.unmodifiableSortedMap(new TreeMap<>(sequences));
+        reputation = Collections.unmodifiableSortedMap(new TreeMap<>(reputation));
+        registry = Collections.unmodifiableSortedMap(new TreeMap<>(registry));
+    }
+
+    /**
+     * One node's reputation as stored (the reputation ledger's own type converts to and from it).
+     *
+     * @param score parts per million, 0..1,000,000
+     * @param banned true while banned
+     * @param bannedSinceRound the round that banned it, or -1
+     * @param roundsSeen rounds in which the node had an accepted update
+     * @param timesSelected rounds in which it was selected
+     * @param timesFar rounds in which it was far outside the honest range
+     * @param timesMisbehaved rounds in which it sent an authenticated frame that broke the protocol
+     */
+    public record StoredReputation(int score, boolean banned, long bannedSinceRound, long roundsSeen, long timesSelected,
+            long timesFar, long timesMisbehaved) {
+    }
+}

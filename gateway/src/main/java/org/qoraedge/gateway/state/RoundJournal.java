@@ -1,0 +1,236 @@
+package org.qoraedge.gateway.state;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * One round's journal: the global model frame the round started from, every accepted update frame
+ * (byte for byte, as received) and every rejection, appended as they happen and forced to the
+ * device before the gateway acknowledges the frames (docs/STATE.md). After a crash the gateway
+ * rebuilds the round from it; after the round it is kept (configurable retention) as the round's
+ * frames for {@code cross-check replay}.
+ *
+ * <p>Layout, big-endian: {@code "QJRN"}, u16 version (1), u64 round, u16 fleet length, fleet UTF-8;
+ * then entries {@code u8 type, u32 length, payload, u32 CRC32C(type, length, payload)}. Types:
+ * {@code M} model frame, {@code A} accepted update frame, {@code R} rejection (UTF-8 lines: node,
+ * frame round, sequence, frame digest, reason), {@code X} a restart of the gateway in this round.
+ * A last entry cut short (the gateway died while appending it, so it was never acknowledged) is
+ * removed on recovery; damage anywhere else is refused.
+ */
+public final class RoundJournal implements AutoCloseable {
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = {'Q', 'J', 'R', 'N'};
+    public static final byte MODEL = 'M';
+    public static final byte ACCEPTED = 'A';
+    public static final byte REJECTED = 'R';
+    public static final byte RESTART = 'X';
+    private static final int MAX_ENTRY = 64 << 20;
+
+    private final Path file;
+    private final FileChannel channel;
+    private boolean dirty;
+
+    private RoundJournal(Path file, FileChannel channel) {
+        this.file = file;
+        this.channel = channel;
+    }
+
+    /** One entry. */
+    public record Entry(byte type, byte[] payload) {
+        public Entry {
+            payload = payload.clone();
+        }
+
+        @Override
+        public byte[] payload() {
+            return payload.clone();
+        }
+
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A journal read back: header fields, entries, and the torn tail cut off (bytes, 0 when none). */
+    public record Contents(long round, String fleet, List<Entry> entries, long tornBytes) {
+        public Contents {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /** Creates a journal (replacing any file there) with its header and the round's model frame, forced. */
+    public static RoundJournal create(Path file, String fleet, long round, byte[] modelFrame) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        RoundJournal j = new RoundJournal(file, ch);
+        try {
+            byte[] f = fleet.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer h = ByteBuffer.allocate(4 + 2 + 8 + 2 + f.length).order(ByteOrder.BIG_ENDIAN);
+            h.put(MAGIC).putShort((short) VERSION).putLong(round).putShort((short) f.length).put(f).flip();
+            j.writeFully(h);
+            j.append(MODEL, modelFrame);
+            j.sync();
+            AtomicFiles.syncDirectory(file.toAbsolutePath().getParent());
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return j;
+    }
+
+    /**
+     * Reads a journal for recovery: checks it is for {@code fleet} and {@code round}, cuts off a
+     * torn last entry, and returns its contents together with the journal opened for appending.
+     */
+    public static RoundJournal reopen(Path file, String fleet, long round, List<Contents> out) throws IOException {
+        Contents c = read(file, true);
+        if (!c.fleet().equals(fleet) || c.round() != round) {
+            throw new StateException(file + " is the journal of fleet " + c.fleet() + " round " + c.round()
+                    + "; the state expects fleet " + fleet + " round " + round);
+        }
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
+        if (c.tornBytes() > 0) {
+            ch.truncate(ch.size() - c.tornBytes());
+            ch.force(true);
+        }
+        ch.position(ch.size());
+        out.add(c);
+        return new RoundJournal(file, ch);
+    }
+
+    /**
+     * Reads a journal. With {@code allowTorn} a last entry cut short or failing its checksum is
+     * reported in {@link Contents#tornBytes()}; without, it is refused.
+     */
+    public static Contents read(Path file, boolean allowTorn) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
+        if (all.length < 16 || b.get(0) != MAGIC[0] || b.get(1) != MAGIC[1] || b.get(2) != MAGIC[2] || b.get(3) != MAGIC[3]) {
+            throw new StateException(file + " is not a round journal (no QJRN header)");
+        }
+        b.position(4);
+        int version = Short.toUnsignedInt(b.getShort());
+        if (version != VERSION) {
+            throw new StateException(file + " is a round journal of version " + version + "; this gateway reads version " + VERSION);
+        }
+        long round = b.getLong();
+        int fl = Short.toUnsignedInt(b.getShort());
+        if (b.remaining() < fl) {
+            throw new StateException(file + ": header cut short");
+        }
+        byte[] f = new byte[fl];
+        b.get(f);
+        List<Entry> entries = new ArrayList<>();
+        while (b.hasRemaining()) {
+            int start = b.position();
+            String problem = null;
+            if (b.remaining() < 9) {
+                problem = "entry header cut short";
+            } else {
+                byte type = b.get();
+                int len = b.getInt();
+                if (len < 0 || len > MAX_ENTRY) {
+                    problem = "entry length " + len + " out of range";
+                } else if (b.remaining() < len + 4L) {
+                    problem = "entry of " + len + " bytes cut short";
+                } else {
+                    byte[] payload = new byte[len];
+                    b.get(payload);
+                    int crc = b.getInt();
+                    CRC32C c = new CRC32C();
+                    c.update(all, start, 5 + len);
+                    if ((int) c.getValue() != crc) {
+                        problem = "entry checksum mismatch";
+                    } else if (type != MODEL && type != ACCEPTED && type != REJECTED && type != RESTART) {
+                        problem = "unknown entry type " + (type & 0xff);
+                    } else {
+                        entries.add(new Entry(type, payload));
+                        continue;
+                    }
+                }
+            }
+            boolean last = isLastEntry(all, start);
+            if (allowTorn && last) {
+                return new Contents(round, new String(f, StandardCharsets.UTF_8), entries, all.length - start);
+            }
+            throw new StateException(file + ": " + problem + " at offset " + start
+                    + (last ? " (a torn last entry)" : " with more data after it: the journal is damaged"));
+        }
+        return new Contents(round, new String(f, StandardCharsets.UTF_8), entries, 0);
+    }
+
+    /** True when no complete valid entry could start after {@code start}: the damage is at the tail. */
+    private static boolean isLastEntry(byte[] all, int start) {
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
+        if (all.length - start < 9) {
+            return true;
+        }
+        int len = b.getInt(start + 1);
+        // A torn append leaves a prefix of one entry: its declared length runs past the end of the file.
+        return len < 0 || (long) start + 9 + len > all.length || (long) start + 9 + len == all.length;
+    }
+
+    /** Appends an accepted update frame (not forced: call {@link #sync()} before acknowledging). */
+    public void accepted(byte[] frame) throws IOException {
+        append(ACCEPTED, frame);
+    }
+
+    /** Appends a rejection. */
+    public void rejected(String node, long frameRound, long sequence, String frameDigest, String reason) throws IOException {
+        append(REJECTED, (node + "\n" + frameRound + "\n" + sequence + "\n" + frameDigest + "\n" + reason)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends a restart marker and forces it. */
+    public void restarted() throws IOException {
+        append(RESTART, new byte[0]);
+        sync();
+    }
+
+    private void append(byte type, byte[] payload) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(9 + payload.length).order(ByteOrder.BIG_ENDIAN);
+        b.put(type).putInt(payload.length).put(payload);
+        CRC32C c = new CRC32C();
+        c.update(b.array(), 0, 5 + payload.length);
+        b.putInt((int) c.getValue()).flip();
+        writeFully(b);
+        dirty = true;
+    }
+
+    private void writeFully(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+    }
+
+    /** Forces what was appended to the device; a no-op when nothing was. */
+    public void sync() throws IOException {
+        if (dirty) {
+            channel.force(false);
+            dirty = false;
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            sync();
+        } finally {
+            channel.close();
+        }
+    }
+}

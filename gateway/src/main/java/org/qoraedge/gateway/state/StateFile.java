@@ -1,0 +1,169 @@
+package org.qoraedge.gateway.state;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.FixedPointException;
+
+/**
+ * The state file's format (docs/STATE.md), version 1, big-endian:
+ * {@code "QSTA"}, u16 version, u32 n, n bytes of UTF-8 JSON (every field but the model), u32 k,
+ * k bytes of the model block (spec section 7: i32 exponent, i32 dimension, mantissas as i16),
+ * then the SHA-256 of every byte before it. A reader refuses another magic, another version, a
+ * length past the end, trailing bytes, a checksum mismatch, and any field out of range: a state
+ * file is never half-read.
+ */
+public final class StateFile {
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = {'Q', 'S', 'T', 'A'};
+
+    private StateFile() {
+    }
+
+    /** The file's bytes. */
+    public static byte[] encode(GatewayState s) {
+        JsonObject o = new JsonObject();
+        o.addProperty("fleet", s.fleet());
+        o.addProperty("gatewayId", s.gatewayId());
+        o.addProperty("round", s.round());
+        o.addProperty("modelId", s.modelId());
+        JsonObject seq = new JsonObject();
+        for (Map.Entry<String, Long> e : s.sequences().entrySet()) {
+            seq.addProperty(e.getKey(), e.getValue());
+        }
+        o.add("sequences", seq);
+        JsonObject rep = new JsonObject();
+        for (Map.Entry<String, GatewayState.StoredReputation> e : s.reputation().entrySet()) {
+            GatewayState.StoredReputation r = e.getValue();
+            JsonObject x = new JsonObject();
+            x.addProperty("score", r.score());
+            x.addProperty("banned", r.banned());
+            x.addProperty("bannedSinceRound", r.bannedSinceRound());
+            x.addProperty("roundsSeen", r.roundsSeen());
+            x.addProperty("timesSelected", r.timesSelected());
+            x.addProperty("timesFar", r.timesFar());
+            x.addProperty("timesMisbehaved", r.timesMisbehaved());
+            rep.add(e.getKey(), x);
+        }
+        o.add("reputation", rep);
+        JsonObject reg = new JsonObject();
+        for (Map.Entry<String, String> e : s.registry().entrySet()) {
+            reg.addProperty(e.getKey(), e.getValue());
+        }
+        o.add("registry", reg);
+        if (s.lastAuditLine() != null) {
+            o.addProperty("lastAuditLine", s.lastAuditLine());
+        }
+        o.addProperty("roundsAggregated", s.roundsAggregated());
+        o.addProperty("roundsFailed", s.roundsFailed());
+        byte[] json = o.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] model = Digests.blockBytes(s.model());
+        ByteBuffer b = ByteBuffer.allocate(4 + 2 + 4 + json.length + 4 + model.length + 32).order(ByteOrder.BIG_ENDIAN);
+        b.put(MAGIC).putShort((short) VERSION).putInt(json.length).put(json).putInt(model.length).put(model);
+        MessageDigest md = Digests.sha256();
+        md.update(b.array(), 0, b.position());
+        b.put(md.digest());
+        return b.array();
+    }
+
+    /** Writes the state atomically (temp file, fsync, atomic rename, fsync of the directory). */
+    public static void write(Path file, GatewayState s) throws IOException {
+        AtomicFiles.write(file, encode(s));
+    }
+
+    /** Reads a state file; refuses anything but an intact version-1 file, naming the problem. */
+    public static GatewayState read(Path file) throws IOException {
+        return decode(Files.readAllBytes(file), file.toString());
+    }
+
+    /** Decodes the bytes of a state file; {@code name} appears in error messages. */
+    public static GatewayState decode(byte[] all, String name) {
+        if (all.length < 4 + 2 + 4 + 4 + 32 || !Arrays.equals(Arrays.copyOf(all, 4), MAGIC)) {
+            throw new StateException(name + " is not a gateway state file (no QSTA header)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
+        b.position(4);
+        int version = Short.toUnsignedInt(b.getShort());
+        if (version != VERSION) {
+            throw new StateException(name + " is a state file of version " + version + "; this gateway reads version " + VERSION);
+        }
+        MessageDigest md = Digests.sha256();
+        md.update(all, 0, all.length - 32);
+        if (!MessageDigest.isEqual(md.digest(), Arrays.copyOfRange(all, all.length - 32, all.length))) {
+            throw new StateException(name + ": checksum mismatch (the file is damaged; restore it from a backup,"
+                    + " or move the state directory aside to start from scratch)");
+        }
+        int n = b.getInt();
+        if (n < 0 || n > all.length - 32 - b.position() - 4) {
+            throw new StateException(name + ": JSON length " + n + " runs past the end");
+        }
+        String json = new String(all, b.position(), n, StandardCharsets.UTF_8);
+        b.position(b.position() + n);
+        int k = b.getInt();
+        if (k != all.length - 32 - b.position()) {
+            throw new StateException(name + ": model length " + k + " does not match the " + (all.length - 32 - b.position())
+                    + " bytes left");
+        }
+        if (k < 8 || (k - 8) % 2 != 0) {
+            throw new StateException(name + ": model block of " + k + " bytes is not 8 + 2d");
+        }
+        int e = b.getInt();
+        int d = b.getInt();
+        if (d != (k - 8) / 2) {
+            throw new StateException(name + ": model dimension " + d + " but " + ((k - 8) / 2) + " mantissas");
+        }
+        short[] m = new short[d];
+        b.asShortBuffer().get(m);
+        Bfp16Block model;
+        try {
+            model = Bfp16Block.of(e, m);
+        } catch (FixedPointException ex) {
+            throw new StateException(name + ": model block is invalid: " + ex.getMessage(), ex);
+        }
+        try {
+            JsonElement root = JsonParser.parseString(json);
+            JsonObject o = root.getAsJsonObject();
+            SortedMap<String, Long> seq = new TreeMap<>();
+            for (Map.Entry<String, JsonElement> x : o.getAsJsonObject("sequences").entrySet()) {
+                seq.put(x.getKey(), x.getValue().getAsLong());
+            }
+            SortedMap<String, GatewayState.StoredReputation> rep = new TreeMap<>();
+            for (Map.Entry<String, JsonElement> x : o.getAsJsonObject("reputation").entrySet()) {
+                JsonObject r = x.getValue().getAsJsonObject();
+                int score = r.get("score").getAsInt();
+                if (score < 0 || score > 1_000_000) {
+                    throw new StateException(name + ": reputation of " + x.getKey() + " is " + score + " ppm, outside 0..1000000");
+                }
+                rep.put(x.getKey(), new GatewayState.StoredReputation(score, r.get("banned").getAsBoolean(),
+                        r.get("bannedSinceRound").getAsLong(), r.get("roundsSeen").getAsLong(),
+                        r.get("timesSelected").getAsLong(), r.get("timesFar").getAsLong(),
+                        r.get("timesMisbehaved").getAsLong()));
+            }
+            SortedMap<String, String> reg = new TreeMap<>();
+            for (Map.Entry<String, JsonElement> x : o.getAsJsonObject("registry").entrySet()) {
+                reg.put(x.getKey(), x.getValue().getAsString());
+            }
+            JsonElement last = o.get("lastAuditLine");
+            return new GatewayState(o.get("fleet").getAsString(), o.get("gatewayId").getAsString(), o.get("round").getAsLong(),
+                    o.get("modelId").getAsString(), model, seq, rep, reg, last == null ? null : last.getAsString(),
+                    o.get("roundsAggregated").getAsLong(), o.get("roundsFailed").getAsLong());
+        } catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException
+                | NumberFormatException | ClassCastException ex) {
+            throw new StateException(name + ": state fields are missing or of the wrong type: " + ex, ex);
+        }
+    }
+}

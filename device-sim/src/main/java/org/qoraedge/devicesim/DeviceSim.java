@@ -9,10 +9,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qoraedge.devicesim.attack.AttackCatalogue;
+import org.qoraedge.devicesim.attack.ProtocolAttackSpec;
 import org.qoraedge.devicesim.data.DatasetLoadException;
 import org.qoraedge.devicesim.data.Datasets;
 import org.qoraedge.devicesim.data.Partition;
 import org.qoraedge.devicesim.data.TrainTest;
+import org.qoraedge.devicesim.mqtt.MqttScenario;
+import org.qoraedge.devicesim.mqtt.ProtocolFrames;
 import org.qoraedge.devicesim.report.Charts;
 import org.qoraedge.devicesim.report.JsonReport;
 import org.qoraedge.devicesim.report.MatrixReport;
@@ -31,12 +34,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The device-sim command line: {@code simulate} (one in-process run), {@code matrix} (a grid of
- * in-process runs) and {@code attacks} (the catalogue). The MQTT {@code scenario} command comes with
- * the gateway.
+ * The device-sim command line: {@code simulate} (one in-process run), {@code scenario} and
+ * {@code demo} (the fleet over MQTT against a real gateway, with model- and protocol-level
+ * attacks), {@code matrix} (a grid of runs, in process or over MQTT) and {@code attacks} (the
+ * catalogue).
  */
 @Command(name = "device-sim", mixinStandardHelpOptions = true, version = "device-sim 0.1.0-SNAPSHOT",
-        description = "Simulated federated-learning nodes, honest and Byzantine (in-process rounds; MQTT comes with the gateway).",
+        description = "Simulated federated-learning nodes, honest and Byzantine: in-process rounds, or a fleet over MQTT against a real gateway.",
         subcommands = {DeviceSim.Simulate.class, DeviceSim.Scenario.class, DeviceSim.Demo.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class})
 public final class DeviceSim implements Runnable {
     @CommandLine.Spec
@@ -201,8 +205,20 @@ public final class DeviceSim implements Runnable {
         String attack;
 
         @Option(names = "--protocol-attack", defaultValue = "none",
-                description = "none | wrong-signature: Byzantine nodes also send a frame with a corrupted signature each round (default: ${DEFAULT-VALUE})")
+                description = "protocol-level attack specs separated by ';' (none | all | stale-replay, wrong-signature, sybil,"
+                        + " malformed-truncated, malformed-oversized, malformed-wrong-dimension, malformed-bad-version,"
+                        + " flooding, with :name=value parameters); carried out on the wire by the Byzantine nodes"
+                        + " (default: ${DEFAULT-VALUE})")
         String protocolAttack;
+
+        @Option(names = "--protocol-attackers", defaultValue = "-1",
+                description = "how many of the Byzantine nodes (the first ones) carry out the protocol attacks (default: all)")
+        int protocolAttackers;
+
+        @Option(names = "--reputation", defaultValue = "on",
+                description = "on | off: the gateway's reputation ledger and its bans (docs/REPUTATION.md); off, the"
+                        + " rounds are exactly the in-process simulator's (default: ${DEFAULT-VALUE}, as the gateway)")
+        String reputation;
 
         @Option(names = "--aggregator", defaultValue = "multikrum-common",
                 description = "mean | krum-common | krum-pairwise | multikrum-common | multikrum-pairwise [:m=M] (default: ${DEFAULT-VALUE})")
@@ -220,7 +236,8 @@ public final class DeviceSim implements Runnable {
         @Override
         public Integer call() throws Exception {
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
-                    byzantineIds, attack, protocolAttack, aggregator, broker, report, plot);
+                    byzantineIds, attack, protocolAttack, protocolAttackers, onOff("--reputation", reputation), aggregator,
+                    broker, report, plot);
         }
     }
 
@@ -253,45 +270,49 @@ public final class DeviceSim implements Runnable {
             run.seed = 1;
             run.threads = 0;
             java.nio.file.Files.createDirectories(outDir);
-            return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature",
+            return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature", -1, true,
                     "multikrum-common", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"));
         }
     }
 
     static int runScenario(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
-            String protocolAttack, String aggregator, String broker, Path report, Path plot) throws Exception {
+            String protocolAttack, int protocolAttackers, boolean reputation, String aggregator, String broker, Path report,
+            Path plot) throws Exception {
         quietLogging();
-        TrainTest data = run.load();
+        List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
         SimConfig cfg = run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack)
                 .aggregator(aggregator).build();
+        TrainTest data = run.load();
+        String protocolText = protocol.isEmpty() ? "none"
+                : String.join("; ", protocol.stream().map(ProtocolAttackSpec::spec).toList());
         out.println("MQTT scenario: " + cfg.dataset() + " (" + data.train().size() + " train, " + data.test().size()
                 + " test), " + cfg.model() + ", " + cfg.nodes() + " nodes, " + cfg.byzantine() + " Byzantine ("
-                + (cfg.attackFree() ? "no attack" : cfg.attack()) + ", protocol: " + protocolAttack + "), "
+                + (cfg.attackFree() ? "no model attack" : cfg.attack()) + "; protocol: " + protocolText + "), "
                 + cfg.aggregator().id() + ", " + cfg.rounds() + " rounds, seed " + cfg.seed() + ", broker "
-                + (broker == null ? "embedded" : broker));
+                + (broker == null ? "embedded" : broker) + ", reputation " + (reputation ? "on" : "off"));
         List<String> byz = Fleet.byzantineIds(cfg);
         out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
+        if (!protocol.isEmpty()) {
+            out.println("protocol attackers: " + String.join(" ",
+                    MqttScenario.protocolAttackers(cfg, protocol, protocolAttackers)));
+        }
         out.println(RoundTable.header());
         out.flush();
-        org.qoraedge.devicesim.mqtt.MqttScenario.Result res = org.qoraedge.devicesim.mqtt.MqttScenario.run(cfg, data,
-                broker, protocolAttack, (rec, gw) -> {
-                    out.println(RoundTable.row(rec, byz));
-                    out.flush();
-                });
+        MqttScenario.Options opts = MqttScenario.Options.defaults().broker(broker).protocolAttacks(protocol)
+                .protocolAttackers(protocolAttackers).reputation(reputation);
+        MqttScenario.Result res = MqttScenario.run(cfg, data, opts, (rec, gw) -> {
+            out.println(RoundTable.row(rec, byz));
+            out.flush();
+        });
         SimResult r = res.sim();
-        out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " updates rejected by the gateway");
+        out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " frames rejected by the gateway");
+        for (ProtocolAttackSpec p : protocol) {
+            String reason = ProtocolFrames.expectedReason(p.kind()).wireName();
+            out.printf(Locale.ROOT, "  %-26s %6d frames sent, gateway counted %6d %s%n", p.kind().id(),
+                    res.framesSent().getOrDefault(p.kind().id(), 0L), res.rejectedByReason().getOrDefault(reason, 0L), reason);
+        }
         if (report != null) {
-            com.google.gson.JsonObject o = JsonReport.toJson(r);
-            o.addProperty("transport", "mqtt");
-            o.addProperty("broker", res.embeddedBroker() ? "embedded" : res.brokerUri());
-            o.addProperty("protocolAttack", protocolAttack);
-            o.addProperty("rejectedTotal", res.rejectedTotal());
-            Path parent = report.toAbsolutePath().getParent();
-            if (parent != null) {
-                java.nio.file.Files.createDirectories(parent);
-            }
-            java.nio.file.Files.writeString(report, new com.google.gson.GsonBuilder().setPrettyPrinting()
-                    .serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
+            JsonReport.write(scenarioJson(res), report);
             out.println("report: " + report);
         }
         if (plot != null) {
@@ -305,6 +326,48 @@ public final class DeviceSim implements Runnable {
         return 0;
     }
 
+    /**
+     * The scenario's JSON report: the in-process layout ({@link JsonReport}) with {@code transport}
+     * {@code mqtt}, {@code broker}, {@code protocolAttacks} (each {@code spec}, {@code expectedReason},
+     * {@code framesSent}, {@code rejected}: the gateway's count of that reason), {@code protocolAttackers},
+     * {@code rejectedByReason} and {@code rejectedTotal} added.
+     */
+    static com.google.gson.JsonObject scenarioJson(MqttScenario.Result res) {
+        com.google.gson.JsonObject o = JsonReport.toJson(res.sim());
+        o.addProperty("transport", "mqtt");
+        o.addProperty("broker", res.embeddedBroker() ? "embedded" : res.brokerUri());
+        o.addProperty("reputation", res.reputation());
+        com.google.gson.JsonArray attacks = new com.google.gson.JsonArray();
+        for (ProtocolAttackSpec p : res.protocolAttacks()) {
+            String reason = ProtocolFrames.expectedReason(p.kind()).wireName();
+            com.google.gson.JsonObject a = new com.google.gson.JsonObject();
+            a.addProperty("spec", p.spec());
+            a.addProperty("expectedReason", reason);
+            a.addProperty("framesSent", res.framesSent().getOrDefault(p.kind().id(), 0L));
+            a.addProperty("rejected", res.rejectedByReason().getOrDefault(reason, 0L));
+            attacks.add(a);
+        }
+        o.add("protocolAttacks", attacks);
+        com.google.gson.JsonArray ids = new com.google.gson.JsonArray();
+        res.protocolAttackers().forEach(ids::add);
+        o.add("protocolAttackers", ids);
+        com.google.gson.JsonObject rej = new com.google.gson.JsonObject();
+        res.rejectedByReason().forEach(rej::addProperty);
+        o.add("rejectedByReason", rej);
+        o.addProperty("rejectedTotal", res.rejectedTotal());
+        return o;
+    }
+
+    static boolean onOff(String option, String value) {
+        if (value.equalsIgnoreCase("on")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new InvalidConfigException(option + " must be on or off, got '" + value + "'");
+    }
+
     /** The gateway, Paho and Moquette log through tinylog: only errors, on stderr (rejections are in the table). */
     static void quietLogging() {
         if (System.getProperty("tinylog.level") == null) {
@@ -315,7 +378,9 @@ public final class DeviceSim implements Runnable {
     }
 
     @Command(name = "matrix", mixinStandardHelpOptions = true,
-            description = "A grid of in-process runs: attacks x aggregators x Byzantine fractions; writes matrix.md, matrix.csv, matrix.json and PNG plots.")
+            description = "A grid of runs (in process, or over MQTT with --transport mqtt): attacks x aggregators x Byzantine"
+                    + " fractions; prints a progress line per run; writes matrix.md, matrix.csv, matrix.json, heatmap-f<F>.png"
+                    + " and curves-<aggregator>-f<F>.png.")
     static final class Matrix implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -338,9 +403,30 @@ public final class DeviceSim implements Runnable {
         @Option(names = "--out", defaultValue = "matrix-out", description = "output directory (default: ${DEFAULT-VALUE})")
         Path out;
 
+        @Option(names = "--transport", defaultValue = "in-process",
+                description = "in-process | mqtt: each cell an MQTT scenario (a gateway per cell, reputation off, on its"
+                        + " embedded broker or --broker); same results, slower (default: ${DEFAULT-VALUE})")
+        String transport;
+
+        @Option(names = "--broker", description = "with --transport mqtt: external MQTT broker tcp://host:port (default: each gateway's embedded broker)")
+        String broker;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter o = spec.commandLine().getOut();
+            boolean mqtt;
+            if (transport.equals("in-process")) {
+                mqtt = false;
+                if (broker != null) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--broker needs --transport mqtt");
+                }
+            } else if (transport.equals("mqtt")) {
+                mqtt = true;
+                quietLogging();
+            } else {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--transport must be in-process or mqtt, got '" + transport + "'");
+            }
             List<String> specs = new ArrayList<>();
             for (String a : attacks) {
                 if (a.trim().equalsIgnoreCase("all")) {
@@ -362,18 +448,25 @@ public final class DeviceSim implements Runnable {
             TrainTest data = run.load();
             SimConfig base = run.builder().build();
             int total = specs.size() * aggs.size() * counts.size();
-            o.printf(Locale.ROOT, "matrix: %s, %s, %d nodes, Byzantine counts %s, %d rounds, %d attacks x %d aggregators = %d runs%n",
-                    base.dataset(), base.model(), base.nodes(), counts, base.rounds(), specs.size(), aggs.size(), total);
+            o.printf(Locale.ROOT, "matrix (%s): %s, %s, %d nodes, Byzantine counts %s, %d rounds, %d attacks x %d aggregators x %d"
+                    + " fractions = %d runs%n", mqtt ? "MQTT, broker " + (broker == null ? "embedded" : broker) : "in process",
+                    base.dataset(), base.model(), base.nodes(), counts, base.rounds(), specs.size(), aggs.size(), counts.size(), total);
+            o.flush();
+            MatrixRunner.CellRunner runner = mqtt
+                    ? (cfg, d) -> MqttScenario.run(cfg, d, MqttScenario.Options.defaults().broker(broker).reputation(false),
+                            (rec, rep) -> { }).sim()
+                    : MatrixRunner.CellRunner.IN_PROCESS;
             long t0 = System.nanoTime();
-            List<MatrixCell> cells = MatrixRunner.run(base, data, specs, aggs, counts, (i, n, c) -> {
+            List<MatrixCell> cells = MatrixRunner.run(base, data, specs, aggs, counts, runner, (i, n, c) -> {
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 o.printf(Locale.ROOT, "[%d/%d] f=%d %-34s %-20s final %6.2f%%  byz selected %4d  %6.1f s  (elapsed %.0f s, ~%.0f s left)%n",
                         i, n, c.byzantine(), c.attack(), c.aggregator().id(), 100 * c.result().finalAccuracy(),
                         c.result().totalByzantineSelected(), c.result().wallMillis() / 1e3, elapsed, elapsed / i * (n - i));
                 o.flush();
             });
-            String title = base.dataset() + ", " + base.model() + ", " + base.nodes() + " nodes, " + base.rounds() + " rounds";
-            for (Path p : MatrixReport.write(cells, title, out)) {
+            String title = base.dataset() + ", " + base.model() + ", " + base.nodes() + " nodes, " + base.rounds() + " rounds"
+                    + (mqtt ? ", over MQTT" : "");
+            for (Path p : MatrixReport.write(cells, title, mqtt ? "mqtt" : "in-process", out)) {
                 o.println("wrote " + p);
             }
             o.print(MatrixReport.markdown(cells, title));
@@ -383,7 +476,8 @@ public final class DeviceSim implements Runnable {
     }
 
     @Command(name = "attacks", mixinStandardHelpOptions = true,
-            description = "Lists the attack catalogue: model-level (run here) and protocol-level (for the MQTT fleet).")
+            description = "Lists the attack catalogue: model-level (--attack, in process and over MQTT) and protocol-level"
+                    + " (--protocol-attack, scenario only).")
     static final class ListAttacks implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -3,9 +3,10 @@ package org.qoraedge.devicesim.attack;
 import java.util.List;
 
 /**
- * Every attack of the catalogue, by the name the command line, the reports and the later MQTT
- * fleet use. Model-level kinds are built by {@link Attacks#create}; protocol-level kinds are
- * descriptions of what the MQTT fleet will send and what the gateway must do with it.
+ * Every attack of the catalogue, by the name the command line, the reports and the MQTT fleet use.
+ * Model-level kinds are built by {@link Attacks#create}; protocol-level kinds are parsed by
+ * {@link ProtocolAttackSpec} and carried out on the wire by the MQTT fleet; their descriptions say
+ * what is sent and what the gateway must do with it.
  */
 public enum AttackKind {
     SIGN_FLIP("sign-flip", AttackLevel.MODEL, false,
@@ -53,37 +54,45 @@ public enum AttackKind {
             List.of()),
 
     STALE_REPLAY("stale-replay", AttackLevel.PROTOCOL, false,
-            "Re-publishes a correctly signed frame of an earlier round (its own or a captured one)."
-                    + " The gateway must reject it (round or sequence number already seen) and count it.",
-            List.of(new AttackParameter("age", "1", "how many rounds old the replayed frame is"))),
+            "Re-publishes, byte for byte, the correctly signed update frame it sent 'age' rounds earlier"
+                    + " (nothing in the first 'age' rounds). The gateway must reject it (wrong-round; an old"
+                    + " sequence number would be replayed-sequence) and count it.",
+            List.of(new AttackParameter("age", "1", "how many rounds old the replayed frame is, >= 1"))),
     WRONG_SIGNATURE("wrong-signature", AttackLevel.PROTOCOL, false,
-            "Impersonation: publishes on another node's topic with that node's id but signs with a key"
-                    + " it does not own (or corrupts the signature). The gateway must reject it as a bad"
-                    + " signature, and the victim's genuine update must still count.",
-            List.of(new AttackParameter("victim", "next", "the impersonated node id, or 'next'"))),
+            "Impersonation: before its own update, publishes an update on another node's topic with that"
+                    + " node's id, signed with the attacker's own key (victim=self: its own frame with a"
+                    + " corrupted signature). The gateway must reject it (bad-signature), and the victim's"
+                    + " genuine update must still count.",
+            List.of(new AttackParameter("victim", "next", "the impersonated node id, 'next' (the next id of the"
+                    + " fleet, wrapping) or 'self'"))),
     SYBIL("sybil", AttackLevel.PROTOCOL, false,
-            "Publishes updates under node ids that are not provisioned (fresh identities). The gateway"
-                    + " must reject them as unknown nodes; they never count towards quorum or aggregation.",
-            List.of(new AttackParameter("identities", "5", "how many unknown ids per attacker"))),
+            "Publishes its update under fresh node ids that are not in the gateway's key registry"
+                    + " (sybil-<attacker>-<k>), each signed with its own random key, on their own update"
+                    + " topics. The gateway must reject them (unknown-node); they never count towards"
+                    + " quorum or aggregation.",
+            List.of(new AttackParameter("identities", "5", "how many unknown ids per attacker, 1..1000"))),
     MALFORMED_TRUNCATED("malformed-truncated", AttackLevel.PROTOCOL, false,
-            "Publishes a frame cut short (header or block incomplete). Must be rejected as truncated.",
-            List.of(new AttackParameter("keep", "half", "how many bytes of the frame are kept"))),
+            "Publishes a valid update frame cut short (header intact, block and signature incomplete)."
+                    + " Must be rejected as malformed.",
+            List.of(new AttackParameter("keep", "half", "how many bytes of the frame are kept: 'half' or a"
+                    + " count >= 9 and below the frame's length"))),
     MALFORMED_OVERSIZED("malformed-oversized", AttackLevel.PROTOCOL, false,
-            "Publishes a frame larger than the maximum the round's dimension allows (padding or a"
-                    + " huge declared length). Must be rejected before it is parsed in full.",
-            List.of(new AttackParameter("factor", "4", "size as a multiple of the maximum frame size"))),
+            "Publishes a valid update frame padded with zero bytes beyond the maximum frame size of the"
+                    + " round's dimension (291 + 2d). Must be rejected as oversize before it is parsed.",
+            List.of(new AttackParameter("factor", "4", "size as a multiple of the maximum frame size, > 1 and <= 64"))),
     MALFORMED_WRONG_DIMENSION("malformed-wrong-dimension", AttackLevel.PROTOCOL, false,
-            "Publishes a well-formed, signed frame whose block has a dimension other than the round's d."
-                    + " Must be rejected as a wrong dimension.",
-            List.of(new AttackParameter("delta", "-1", "the published dimension is d + delta"))),
+            "Publishes a well-formed, correctly signed frame whose block has dimension d + delta instead"
+                    + " of the round's d (coordinates cut or zero-padded). Must be rejected as wrong-dimension.",
+            List.of(new AttackParameter("delta", "-1", "the published dimension is d + delta (non-zero;"
+                    + " d + delta >= 1, and the frame must stay within the maximum size)"))),
     MALFORMED_BAD_VERSION("malformed-bad-version", AttackLevel.PROTOCOL, false,
-            "Publishes a frame with an unsupported protocol version byte. Must be rejected as a bad version.",
-            List.of(new AttackParameter("version", "255", "the version byte sent"))),
+            "Publishes a valid update frame whose version byte is replaced. Must be rejected as bad-version.",
+            List.of(new AttackParameter("version", "255", "the version byte sent, 0..255 except 1"))),
     FLOODING("flooding", AttackLevel.PROTOCOL, false,
-            "Publishes many frames per round (copies and variants of its update). The gateway must keep"
-                    + " at most one update per node and round, reject the rest as duplicates, and still close"
-                    + " the round on time.",
-            List.of(new AttackParameter("frames", "100", "frames per round per attacker")));
+            "After its accepted update, publishes 'frames' more: re-signed copies with fresh sequence"
+                    + " numbers. The gateway must keep one update per node and round, reject the rest"
+                    + " (duplicate-update), and still close the round.",
+            List.of(new AttackParameter("frames", "100", "extra frames per round per attacker, 1..10000")));
 
     private final String id;
     private final AttackLevel level;

@@ -73,7 +73,7 @@ public final class Attacks {
         return NormalQuantile.of((double) (n - s) / n);
     }
 
-    private static Map<String, String> parameters(AttackKind kind, String list) {
+    static Map<String, String> parameters(AttackKind kind, String list) {
         Map<String, String> out = new LinkedHashMap<>();
         for (AttackParameter ap : kind.parameters()) {
             out.put(ap.name(), ap.defaultValue());

@@ -13,15 +13,21 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.qoraedge.devicesim.DeviceSimException;
 import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.attack.OmniscientView;
+import org.qoraedge.devicesim.attack.ProtocolAttackSpec;
 import org.qoraedge.devicesim.data.TrainTest;
 import org.qoraedge.devicesim.model.Evaluation;
 import org.qoraedge.devicesim.model.Model;
@@ -41,6 +47,7 @@ import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
+import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.round.RoundReport;
 
 /**
@@ -48,43 +55,67 @@ import org.qoraedge.gateway.round.RoundReport;
  * one {@link NodeClient} per simulated node, each with its own connection, id and HMAC key. In
  * round r every node waits for the round's announcement and global model over MQTT; honest nodes
  * train from the model they received and publish {@code local - global}; Byzantine nodes publish
- * their attack's block. With {@code wrong-signature} each Byzantine node also publishes, before its
- * update, a frame whose signature is corrupted; the gateway must reject and count it.
+ * their model-level attack's block. Protocol-level attacks ({@link ProtocolAttackSpec}) are carried
+ * out by the protocol attackers (the Byzantine nodes, or the first {@code protocolAttackers} of
+ * them) over their own connections: forged, replayed, Sybil, malformed and flooding frames that the
+ * gateway must reject and count ({@link ProtocolAttacker}).
+ *
+ * <p>Order on the wire: the protocol attackers publish their whole round (attack frames, update,
+ * flood) before the other nodes publish, each publish waiting for the broker's acknowledgement.
+ * The round cannot close before the last node's update, so every attack frame of round r reaches
+ * the gateway while it collects round r and is counted in round r's report.
  *
  * <p>A round's accuracy is the test accuracy of the global model the nodes received at the start
  * of the next round (the gateway runs {@code rounds + 1} announcements; the last is not played).
+ * With the gateway's reputation ledger off ({@link Options#reputation}), accuracies, selections and
+ * final parameters are bit-identical to {@code InProcessSimulator}'s for the same configuration,
+ * whatever the protocol attacks (rejected frames change nothing). With it on (the gateway's
+ * default) the gateway bans nodes whose updates are far outside the round or who misbehave, and
+ * the rounds after a ban aggregate without them.
  */
 public final class MqttScenario {
     /** The fleet name on the wire. */
     public static final String FLEET = "device-sim";
-    /** Protocol-level attacks this runner carries out. */
-    public static final List<String> PROTOCOL_ATTACKS = List.of("none", "wrong-signature");
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int CONNECT_THREADS = 8;
 
     private MqttScenario() {
     }
 
     /**
+     * Runs {@code cfg} over MQTT with the protocol attacks of {@code protocolAttacks} (specs
+     * separated by {@code ;}, {@code none} or {@code all}), carried out by every Byzantine node,
+     * against a gateway with its default settings (reputation on).
+     */
+    public static Result run(SimConfig cfg, TrainTest data, String brokerUri, String protocolAttacks,
+            ScenarioListener listener) throws IOException, InterruptedException {
+        return run(cfg, data, Options.defaults().broker(brokerUri)
+                .protocolAttacks(ProtocolAttackSpec.parseList(protocolAttacks)), listener);
+    }
+
+    /**
      * Runs {@code cfg} over MQTT.
      *
-     * @param brokerUri an external broker ({@code tcp://host:port}), or null for the gateway's embedded broker
-     * @param protocolAttack {@code none} or {@code wrong-signature} (Byzantine nodes only)
      * @param listener told about each round, with the gateway's report
+     * @throws InvalidConfigException when protocol attacks are asked for but there is no Byzantine
+     *     node, or more protocol attackers than Byzantine nodes
      */
-    public static Result run(SimConfig cfg, TrainTest data, String brokerUri, String protocolAttack,
-            ScenarioListener listener) throws IOException, InterruptedException {
-        if (!PROTOCOL_ATTACKS.contains(protocolAttack)) {
-            throw new InvalidConfigException("unknown protocol attack '" + protocolAttack + "'; known: "
-                    + String.join(", ", PROTOCOL_ATTACKS));
-        }
+    public static Result run(SimConfig cfg, TrainTest data, Options opts, ScenarioListener listener)
+            throws IOException, InterruptedException {
+        String brokerUri = opts.brokerUri();
+        List<ProtocolAttackSpec> protocolAttacks = opts.protocolAttacks();
+        int protocolAttackers = opts.protocolAttackers();
+        List<String> attackerIds = protocolAttackers(cfg, protocolAttacks, protocolAttackers);
         long start = System.nanoTime();
         Fleet fleet = Fleet.create(cfg, data.train());
         Model model = fleet.model();
         List<SimNode> nodes = fleet.nodes();
         Set<String> byzantine = new HashSet<>(fleet.byzantineIds());
         float[] initial = fleet.initialParameters();
-        double initialAccuracy = model.evaluate(initial, data.test()).accuracy();
+        // The gateway starts from the block of the initial parameters; nodes receive its values.
+        Bfp16Block initialBlock = Bfp16.encode(initial);
+        double initialAccuracy = model.evaluate(Bfp16.decode(initialBlock), data.test()).accuracy();
         int d = initial.length;
         String modelId = "device-sim-" + model.name();
 
@@ -106,7 +137,7 @@ public final class MqttScenario {
             }
             Path keys = Files.writeString(tmp.resolve("keys.txt"), registry.toString(), StandardCharsets.UTF_8);
             Path initialModel = tmp.resolve("initial.model");
-            Files.write(initialModel, modelBytes(Bfp16.encode(initial)));
+            Files.write(initialModel, modelBytes(initialBlock));
 
             AggregatorSpec agg = cfg.aggregator();
             GatewayConfig.Builder gc = GatewayConfig.builder()
@@ -114,6 +145,11 @@ public final class MqttScenario {
                     .fleet(FLEET).keysFile(keys).expected(expected).modelId(modelId).dimension(d)
                     .initialModel(initialModel).deadline(WAIT).maxRounds(cfg.rounds() + 1L)
                     .stateDir(tmp.resolve("state"));
+            if (!opts.reputation()) {
+                Properties off = new Properties();
+                off.setProperty(ReputationSettings.ENABLED, "false");
+                gc.reputation(ReputationSettings.fromProperties(off));
+            }
             switch (agg.rule()) {
                 case MEAN:
                     gc.aggregator(AggregatorKind.MEAN).f(cfg.effectiveKrumF());
@@ -131,14 +167,27 @@ public final class MqttScenario {
                 String uri = brokerUri != null ? brokerUri : gw.brokerUri();
                 try {
                 for (NodeCredentials c : creds) {
-                    NodeClient n = NodeClient.builder(uri, FLEET, c).gatewayKey(gw.publicKey())
-                            .connectTimeout(Duration.ofSeconds(15)).build();
-                    clients.add(n);
-                    n.connect();
+                    clients.add(NodeClient.builder(uri, FLEET, c).gatewayKey(gw.publicKey())
+                            .connectTimeout(Duration.ofSeconds(15)).build());
+                }
+                connectAll(clients);
+                // Protocol attackers first, then the others (see the class comment).
+                List<Integer> order = new ArrayList<>();
+                ProtocolAttacker[] attackers = new ProtocolAttacker[nodes.size()];
+                for (int i = 0; i < nodes.size(); i++) {
+                    if (attackerIds.contains(nodes.get(i).id())) {
+                        attackers[i] = new ProtocolAttacker(protocolAttacks, clients.get(i), creds.get(i), expected, random);
+                        order.add(i);
+                    }
+                }
+                for (int i = 0; i < nodes.size(); i++) {
+                    if (attackers[i] == null) {
+                        order.add(i);
+                    }
                 }
                 List<RoundRecord> records = new ArrayList<>();
                 List<RoundReport> gatewayReports = new ArrayList<>();
-                float[] global = initial;
+                float[] global = Bfp16.decode(initialBlock);
                 for (int round = 1; round <= cfg.rounds(); round++) {
                     RoundStart[] starts = new RoundStart[nodes.size()];
                     float[][] received = new float[nodes.size()][];
@@ -161,16 +210,14 @@ public final class MqttScenario {
                     OmniscientView view = nodes.stream().anyMatch(SimNode::needsView)
                             ? OmniscientView.of(honestIds.toArray(new String[0]),
                             honestUpdates.toArray(new float[0][]), fleet.byzantineIds().toArray(new String[0])) : null;
-                    for (int i = 0; i < nodes.size(); i++) {
+                    for (int i : order) {
                         SimNode node = nodes.get(i);
-                        NodeClient client = clients.get(i);
                         Bfp16Block block = node.isByzantine() ? node.publish(received[i], round, view) : Bfp16.encode(updates[i]);
-                        if (node.isByzantine() && protocolAttack.equals("wrong-signature")) {
-                            byte[] frame = client.encodeUpdate(round, starts[i].announcement().modelId(), block);
-                            frame[frame.length - 1] ^= 0x01;
-                            client.publishRaw(client.topics().update(node.id()), frame);
+                        if (attackers[i] != null) {
+                            attackers[i].playRound(starts[i], block);
+                        } else {
+                            clients.get(i).publishUpdate(starts[i], block);
                         }
-                        client.publishUpdate(starts[i], block);
                     }
                     RoundReport report = reports.poll(WAIT.toMillis() + 10_000, TimeUnit.MILLISECONDS);
                     if (report == null) {
@@ -207,8 +254,21 @@ public final class MqttScenario {
                 }
                 SimResult sim = new SimResult(cfg, model.name(), model.parameterCount(), fleet.byzantineIds(),
                         initialAccuracy, records, 0, (System.nanoTime() - start) / 1_000_000, global);
+                Map<String, Long> rejectedByReason = new TreeMap<>();
+                for (RoundReport rep : gatewayReports) {
+                    for (Map.Entry<RejectReason, Long> e : rep.rejected().entrySet()) {
+                        rejectedByReason.merge(e.getKey().wireName(), e.getValue(), Long::sum);
+                    }
+                }
+                Map<String, Long> sent = new TreeMap<>();
+                for (ProtocolAttacker a : attackers) {
+                    if (a != null) {
+                        a.sent().forEach((k, v) -> sent.merge(k.id(), v, Long::sum));
+                    }
+                }
                 long rejectedTotal = gatewayReports.stream().mapToLong(RoundReport::rejectedTotal).sum();
-                return new Result(sim, uri, brokerUri == null, protocolAttack, rejectedTotal);
+                return new Result(sim, uri, brokerUri == null, opts.reputation(), protocolAttacks, attackerIds, sent, rejectedByReason,
+                        rejectedTotal);
                 } finally {
                     closeAll(clients);
                 }
@@ -218,6 +278,68 @@ public final class MqttScenario {
         } finally {
             closeAll(clients);
             deleteTree(tmp);
+        }
+    }
+
+    /**
+     * The nodes that carry out {@code attacks} ({@code count} of the declared Byzantine nodes, -1
+     * for all), canonical order; none when there are no attacks.
+     *
+     * @throws InvalidConfigException when there is no Byzantine node, or fewer than {@code count}
+     */
+    public static List<String> protocolAttackers(SimConfig cfg, List<ProtocolAttackSpec> attacks, int count) {
+        if (attacks.isEmpty()) {
+            return List.of();
+        }
+        List<String> byz = Fleet.declaredByzantineIds(cfg);
+        if (byz.isEmpty()) {
+            throw new InvalidConfigException("protocol attacks " + attacks.stream().map(a -> a.kind().id()).toList()
+                    + " need Byzantine nodes to carry them out; --byzantine is 0");
+        }
+        if (count > byz.size()) {
+            throw new InvalidConfigException(count + " protocol attackers asked for, but only " + byz.size()
+                    + " nodes are Byzantine");
+        }
+        if (count == 0 || count < -1) {
+            throw new InvalidConfigException("protocol attackers must be >= 1 (or all), got " + count);
+        }
+        return count < 0 ? byz : List.copyOf(byz.subList(0, count));
+    }
+
+    /**
+     * Connects every client, several at a time: one connection (CONNECT, three subscriptions, the
+     * birth message) takes a few hundred milliseconds on a loaded machine, most of it waiting.
+     */
+    private static void connectAll(List<NodeClient> clients) throws IOException, InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(CONNECT_THREADS, clients.size()), r -> {
+            Thread t = new Thread(r, "device-sim-connect");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (NodeClient n : clients) {
+                done.add(pool.submit(() -> {
+                    n.connect();
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException) {
+                        throw (IOException) c;
+                    }
+                    if (c instanceof RuntimeException) {
+                        throw (RuntimeException) c;
+                    }
+                    throw new IOException("a node could not connect: " + c, c);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -262,6 +384,48 @@ public final class MqttScenario {
         }
     }
 
+    /**
+     * How a scenario runs, besides its {@link SimConfig}.
+     *
+     * @param brokerUri an external broker ({@code tcp://host:port}), or null for the gateway's embedded broker
+     * @param protocolAttacks protocol-level attacks (may be empty)
+     * @param protocolAttackers how many of the Byzantine nodes (the first, canonical order) carry
+     *     them out; -1 for all. With no model-level attack the declared Byzantine nodes
+     *     ({@link Fleet#declaredByzantineIds}) train honestly and attack only on the wire.
+     * @param reputation the gateway's reputation ledger (docs/REPUTATION.md; on by default, as in
+     *     the gateway): nodes far outside the round or caught misbehaving lose score and are banned
+     *     below the threshold, after which their frames are refused as {@code banned} and rounds
+     *     close without them. Off, the gateway aggregates exactly what the in-process simulator
+     *     does (which has no reputation), and every protocol attack keeps its own reason.
+     */
+    public record Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers,
+            boolean reputation) {
+        public Options {
+            protocolAttacks = List.copyOf(protocolAttacks);
+        }
+
+        /** Embedded broker, no protocol attack, all Byzantine nodes as attackers, reputation on. */
+        public static Options defaults() {
+            return new Options(null, List.of(), -1, true);
+        }
+
+        public Options broker(String uri) {
+            return new Options(uri, protocolAttacks, protocolAttackers, reputation);
+        }
+
+        public Options protocolAttacks(List<ProtocolAttackSpec> v) {
+            return new Options(brokerUri, v, protocolAttackers, reputation);
+        }
+
+        public Options protocolAttackers(int v) {
+            return new Options(brokerUri, protocolAttacks, v, reputation);
+        }
+
+        public Options reputation(boolean v) {
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, v);
+        }
+    }
+
     /** Told about each closed round. */
     @FunctionalInterface
     public interface ScenarioListener {
@@ -278,10 +442,23 @@ public final class MqttScenario {
      * @param sim the per-round records, in the in-process simulator's shape
      * @param brokerUri the broker the fleet used
      * @param embeddedBroker true when it was the gateway's embedded broker
-     * @param protocolAttack the protocol-level attack carried out
+     * @param reputation whether the gateway's reputation ledger (and its bans) was on
+     * @param protocolAttacks the protocol-level attacks carried out
+     * @param protocolAttackers the nodes that carried them out, canonical order
+     * @param framesSent attack frames published over all rounds, by attack id (genuine updates not counted)
+     * @param rejectedByReason the gateway's rejections over all rounds, by reason
      * @param rejectedTotal rejections over all rounds
      */
-    public record Result(SimResult sim, String brokerUri, boolean embeddedBroker, String protocolAttack, long rejectedTotal) {
+    public record Result(SimResult sim, String brokerUri, boolean embeddedBroker, boolean reputation,
+            List<ProtocolAttackSpec> protocolAttacks,
+            List<String> protocolAttackers, Map<String, Long> framesSent, Map<String, Long> rejectedByReason,
+            long rejectedTotal) {
+        public Result {
+            protocolAttacks = List.copyOf(protocolAttacks);
+            protocolAttackers = List.copyOf(protocolAttackers);
+            framesSent = java.util.Collections.unmodifiableMap(new TreeMap<>(framesSent));
+            rejectedByReason = java.util.Collections.unmodifiableMap(new TreeMap<>(rejectedByReason));
+        }
     }
 
     /** A round did not complete. */

@@ -113,6 +113,11 @@ public final class JsonReport {
         ReportFiles.writeString(file, toJsonString(r));
     }
 
+    /** Writes {@code o} (a report extended by its caller) to {@code file}, atomically. */
+    public static void write(JsonObject o, Path file) throws IOException {
+        ReportFiles.writeString(file, pretty(o));
+    }
+
     static String pretty(JsonObject o) {
         return GSON.toJson(o) + "\n";
     }

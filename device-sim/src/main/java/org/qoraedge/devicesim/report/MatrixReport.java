@@ -23,8 +23,16 @@ public final class MatrixReport {
     private MatrixReport() {
     }
 
-    /** Every file above, into {@code dir}; returns the paths written. */
+    /** Every file above, into {@code dir}, for cells run in process; returns the paths written. */
     public static List<Path> write(List<MatrixCell> cells, String title, Path dir) throws IOException {
+        return write(cells, title, "in-process", dir);
+    }
+
+    /**
+     * Every file above, into {@code dir}; {@code transport} ({@code in-process} or {@code mqtt}) is
+     * recorded in {@code matrix.json}, at the top and in each run. Returns the paths written.
+     */
+    public static List<Path> write(List<MatrixCell> cells, String title, String transport, Path dir) throws IOException {
         List<Path> written = new ArrayList<>();
         Path md = dir.resolve("matrix.md");
         ReportFiles.writeString(md, markdown(cells, title));
@@ -35,11 +43,14 @@ public final class MatrixReport {
         Path json = dir.resolve("matrix.json");
         JsonArray arr = new JsonArray();
         for (MatrixCell c : cells) {
-            arr.add(JsonReport.toJson(c.result()));
+            JsonObject run = JsonReport.toJson(c.result());
+            run.addProperty("transport", transport);
+            arr.add(run);
         }
         JsonObject root = new JsonObject();
         root.addProperty("format", JsonReport.FORMAT);
         root.addProperty("title", title);
+        root.addProperty("transport", transport);
         root.add("runs", arr);
         ReportFiles.writeString(json, JsonReport.pretty(root));
         written.add(json);

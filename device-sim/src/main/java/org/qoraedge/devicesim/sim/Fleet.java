@@ -69,6 +69,15 @@ public final class Fleet {
     }
 
     /**
+     * The ids declared Byzantine by {@code cfg} ({@code --byzantine} / {@code --byzantine-ids}),
+     * even in an attack-free run (where they train honestly): the MQTT fleet's protocol-level
+     * attackers when there is no model-level attack. Canonical order.
+     */
+    public static List<String> declaredByzantineIds(SimConfig cfg) {
+        return List.copyOf(chooseByzantine(cfg, NodeIdScheme.ids(cfg.nodes())));
+    }
+
+    /**
      * The Byzantine ids: the configured ones, or {@code byzantine} ids drawn without replacement
      * from the seed, returned in canonical order.
      */

@@ -1,0 +1,144 @@
+package org.qoraedge.devicesim.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * (A copy of the gateway tests' fixture: device-sim cannot see gateway's test classes.)
+ * A real Mosquitto started from a config file on a free loopback port, for integration tests.
+ * Without the binary the test is skipped with a message, except when {@code CI=true}, where it
+ * fails. {@link #close} stops only the process this fixture started.
+ */
+public final class MosquittoBroker implements AutoCloseable {
+    private static final String[] CANDIDATES = {"/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto",
+        "/usr/local/bin/mosquitto"};
+
+    private final Process process;
+    private final int port;
+    private final Path dir;
+
+    private MosquittoBroker(Process process, int port, Path dir) {
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+    }
+
+    /** The binary, or null. */
+    public static Path binary() {
+        for (String c : CANDIDATES) {
+            Path p = Path.of(c);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String d : path.split(":")) {
+                Path p = Path.of(d, "mosquitto");
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Skips (or, with CI=true, fails) the calling test when Mosquitto is not installed. */
+    public static Path requireBinary() {
+        Path bin = binary();
+        String message = "mosquitto is not installed (apt-get install -y mosquitto); the Mosquitto integration tests need it";
+        if (bin == null) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail(message + " and CI=true, so this is a failure, not a skip");
+            }
+            Assumptions.abort(message);
+        }
+        return bin;
+    }
+
+    /** Starts Mosquitto on a free port of 127.0.0.1 with its config and log under {@code dir}. */
+    public static MosquittoBroker start(Path dir) throws IOException, InterruptedException {
+        return start(dir, "allow_anonymous true\n");
+    }
+
+    /**
+     * Starts Mosquitto with {@code listenerConfig} (lines that follow the {@code listener} line:
+     * TLS files, authentication) instead of anonymous plain TCP.
+     */
+    public static MosquittoBroker start(Path dir, String listenerConfig) throws IOException, InterruptedException {
+        Path bin = requireBinary();
+        int port = freePort();
+        Files.createDirectories(dir);
+        Path conf = dir.resolve("mosquitto.conf");
+        // Run as root (as CI does), Mosquitto 2 drops to the "mosquitto" user once it needs a password
+        // file, and could then not read this fixture's private temporary directory: stay the user we are.
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Files.writeString(conf, (root ? "user root\n" : "") + "listener " + port + " 127.0.0.1\n"
+                + listenerConfig
+                + "persistence false\n"
+                + "max_queued_messages 10000\n"
+                + "max_inflight_messages 0\n"
+                + "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath() + "\n"
+                + "log_type error\nlog_type warning\nlog_type notice\n");
+        Process p = new ProcessBuilder(bin.toString(), "-c", conf.toAbsolutePath().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.out").toFile())
+                .start();
+        MosquittoBroker b = new MosquittoBroker(p, port, dir);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IOException("mosquitto exited with " + p.exitValue() + ": " + Files.readString(dir.resolve("mosquitto.out")).strip()
+                        + (Files.exists(dir.resolve("mosquitto.log")) ? " / " + Files.readString(dir.resolve("mosquitto.log")).strip() : ""));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return b;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        b.close();
+        throw new IOException("mosquitto did not listen on 127.0.0.1:" + port + " within 10 s");
+    }
+
+    /** A port that was free a moment ago on 127.0.0.1. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

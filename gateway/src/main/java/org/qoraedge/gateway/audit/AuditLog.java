@@ -112,6 +112,9 @@ public final class AuditLog {
      * @throws IOException when the file cannot be read
      */
     public static Verified verifyFile(Path file, byte[] pinnedKey) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no audit log there");
+        }
         List<String> lines = readCompleteLines(file, false);
         List<AuditRecord> records = new ArrayList<>();
         String prev = AuditRecord.GENESIS;

@@ -68,6 +68,8 @@ public final class StateStore implements AutoCloseable {
         FileLock l;
         try {
             l = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            l = null; // this JVM holds it already
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;

@@ -326,6 +326,82 @@ class RoundCoordinatorTest {
     }
 
     @Test
+    void aNodeFarOutsideTheRoundLosesReputationIsBannedAndThenRefusedWhileTheIndicatorFollowsTheRounds()
+            throws InterruptedException {
+        Map<String, VerifyingKey> registry = new TreeMap<>(TestNodes.registry(nodes));
+        List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+        org.qoraedge.gateway.status.StatusIndicator recording = new org.qoraedge.gateway.status.StatusIndicator() {
+            @Override
+            public void phase(Phase p) {
+                calls.add(p.name());
+            }
+
+            @Override
+            public void attackSuspected(boolean v) {
+                calls.add("attack=" + v);
+            }
+
+            @Override
+            public void error(boolean v) {
+                calls.add("error=" + v);
+            }
+
+            @Override
+            public void onButton(Runnable action) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        org.qoraedge.gateway.reputation.ReputationLedger ledger = new org.qoraedge.gateway.reputation.ReputationLedger(
+                org.qoraedge.gateway.reputation.ReputationSettings.defaults());
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(CoordinatorSettings.builder()
+                .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
+                .registry(registry).aggregation(multiKrum()).deadline(Duration.ofSeconds(30))
+                .reputation(ledger).indicator(recording).listener(reports::add).build(), inbox, outbox);
+        coordinator.start();
+        long bannedIn = -1;
+        for (long round = 1; round <= 30 && bannedIn < 0; round++) {
+            for (NodeCredentials c : nodes) {
+                inbox.offer(TOPICS.update(c.nodeId()), update(c, round, round));
+            }
+            RoundReport r = next();
+            assertTrue(r.aggregated(), r.failure());
+            assertFalse(java.util.Arrays.asList(r.result().selectedIds()).contains("node-03"), "Multi-Krum never selects node-03");
+            if (coordinator.reputation().isBanned("node-03")) {
+                bannedIn = round;
+            }
+        }
+        assertTrue(bannedIn > 1, "node-03 (far outside every round) is banned, not at once: round " + bannedIn);
+        for (NodeCredentials c : nodes) {
+            if (!c.nodeId().equals("node-03")) {
+                assertFalse(coordinator.reputation().isBanned(c.nodeId()), c.nodeId());
+                // Multi-Krum selects m = n - 2f - 2 = 2 per round: selected nodes gain, the others stay in range (neutral).
+                assertTrue(coordinator.reputation().score(c.nodeId()) >= 500_000, c.nodeId() + " lost no reputation");
+            }
+        }
+        assertTrue(coordinator.reputation().score("node-03") < 200_000);
+        AuditRecord rec = lastRecord();
+        assertTrue(rec.reputation().stream().anyMatch(x -> x.node().equals("node-03") && x.reason().contains("banned")),
+                "the ban is in the audit record: " + rec.reputation());
+        // The next round: node-03's frame is refused as banned; the round closes without waiting for it.
+        long round = bannedIn + 1;
+        for (NodeCredentials c : nodes) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, round, round));
+        }
+        RoundReport r = next();
+        assertEquals(1L, r.rejected().get(RejectReason.BANNED));
+        assertEquals(5, r.acceptedIds().size());
+        // The indicator: each round collecting, then aggregating; attack suspected after rounds that penalised or rejected.
+        assertEquals("COLLECTING", calls.get(0));
+        assertEquals("AGGREGATING", calls.get(1));
+        assertTrue(calls.contains("attack=true"), calls.toString());
+        assertFalse(calls.contains("error=true"), calls.toString());
+    }
+
+    @Test
     void refusesSettingsWhoseQuorumExceedsTheRegisteredNodes() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
                 CoordinatorSettings.builder().gatewaySeed(GATEWAY_SEED).dimension(4)

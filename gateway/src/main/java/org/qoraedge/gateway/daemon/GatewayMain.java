@@ -202,6 +202,11 @@ public final class GatewayMain implements Runnable {
         public Integer call() throws IOException {
             GatewayConfig cfg = GatewayConfig.load(config);
             Path log = stateDir(cfg).resolve(org.qoraedge.gateway.state.StateStore.AUDIT_LOG);
+            if (!Files.exists(log)) {
+                spec.commandLine().getOut().println(log + " does not exist yet: no round has closed with this state.dir");
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
             try {
                 var v = org.qoraedge.gateway.audit.AuditLog.verifyFile(log, null);
                 spec.commandLine().getOut().println(log + ": " + v.records().size() + " records, chain and signatures verify; head "

@@ -90,4 +90,50 @@ class GatewayCliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: config key f = two is not an integer"), r.err());
     }
+
+    @Test
+    void reputationUnbanAndVerifyAuditWorkOnTheStateDirectory() throws Exception {
+        Path reg = dir.resolve("keys.txt");
+        assertEquals(0, exec("keys", "--count", "2", "--registry", reg.toString(), "--out-dir", dir.resolve("nodes").toString()).code());
+        Path cfg = dir.resolve("gw.properties");
+        Files.writeString(cfg, "fleet = f\nkeys.file = keys.txt\nmodel.dimension = 4\nstate.dir = state\n");
+        Path state = dir.resolve("state");
+        java.util.TreeMap<String, org.qoraedge.gateway.state.GatewayState.StoredReputation> rep = new java.util.TreeMap<>();
+        rep.put("node-01", new org.qoraedge.gateway.state.GatewayState.StoredReputation(150_000, true, 7, 9, 0, 8, 0));
+        rep.put("node-02", new org.qoraedge.gateway.state.GatewayState.StoredReputation(650_000, false, -1, 9, 9, 0, 0));
+        org.qoraedge.gateway.state.StateFile.write(state.resolve("gateway.state"), new org.qoraedge.gateway.state.GatewayState("f",
+                "gateway", 10, "model", org.qoraedge.fixedpoint.Bfp16Block.of(0, new short[4]), new java.util.TreeMap<>(), rep,
+                new java.util.TreeMap<>(), null, 9, 0));
+        Result r = exec("reputation", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("collecting round 10"), r.out());
+        assertTrue(r.out().matches("(?s).*node-01\\s+0\\.150000\\s+since round 7.*"), r.out());
+        assertTrue(r.out().matches("(?s).*node-02\\s+0\\.650000\\s+no.*"), r.out());
+        r = exec("unban", "--config", cfg.toString(), "node-02");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("node-02 is not banned"), r.err());
+        r = exec("unban", "--config", cfg.toString(), "node-01", "--reason", "sensor replaced");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, Files.list(state.resolve("control")).count());
+        r = exec("verify-audit", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("does not exist yet"), r.out());
+        // A log whose line was altered after signing does not verify.
+        byte[] seed = new byte[32];
+        String line = org.qoraedge.gateway.audit.AuditLog.sign(new org.qoraedge.gateway.audit.AuditRecord("f", "gateway",
+                java.util.HexFormat.of().formatHex(org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(seed)), 1,
+                org.qoraedge.gateway.audit.AuditRecord.GENESIS, "failed", "below quorum",
+                new org.qoraedge.gateway.audit.AuditRecord.Config("krum", "common", 1, 0, 1, 4, "model", ""), "d", java.util.List.of(),
+                0, java.util.List.of(), new long[0], new int[0], new int[0], 0, "", "d", java.util.List.of(), java.util.List.of(),
+                new org.qoraedge.gateway.audit.AuditRecord.Timing(1, 2, 3, true, 0), false),
+                org.qoraedge.gateway.audit.AuditRecord.GENESIS, org.qoraedge.gateway.protocol.FrameSigner.ed25519(seed));
+        Files.writeString(state.resolve("audit.log"), line + "\n");
+        r = exec("verify-audit", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("1 records"), r.out());
+        Files.writeString(state.resolve("audit.log"), line.replace("below quorum", "below quorun") + "\n");
+        r = exec("verify-audit", "--config", cfg.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("signature does not verify"), r.err());
+    }
 }

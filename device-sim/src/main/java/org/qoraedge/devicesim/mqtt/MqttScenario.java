@@ -121,6 +121,7 @@ public final class MqttScenario {
 
         Path tmp = Files.createTempDirectory("device-sim-scenario");
         List<NodeClient> clients = new ArrayList<>();
+        List<ProtocolAttacker> attackerConnections = new ArrayList<>();
         BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
         try {
             SecureRandom random = new SecureRandom();
@@ -176,7 +177,9 @@ public final class MqttScenario {
                 ProtocolAttacker[] attackers = new ProtocolAttacker[nodes.size()];
                 for (int i = 0; i < nodes.size(); i++) {
                     if (attackerIds.contains(nodes.get(i).id())) {
-                        attackers[i] = new ProtocolAttacker(protocolAttacks, clients.get(i), creds.get(i), expected, random);
+                        RawPublisher raw = new RawPublisher(uri, "qora-attacker-" + FLEET + "-" + nodes.get(i).id());
+                        attackers[i] = new ProtocolAttacker(protocolAttacks, clients.get(i), raw, creds.get(i), expected, random);
+                        attackerConnections.add(attackers[i]);
                         order.add(i);
                     }
                 }
@@ -270,6 +273,7 @@ public final class MqttScenario {
                 return new Result(sim, uri, brokerUri == null, opts.reputation(), protocolAttacks, attackerIds, sent, rejectedByReason,
                         rejectedTotal);
                 } finally {
+                    attackerConnections.forEach(ProtocolAttacker::close);
                     closeAll(clients);
                 }
             }

@@ -19,18 +19,20 @@ import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 
 /**
- * One Byzantine node's protocol-level attacks, carried out over its own MQTT connection (no
- * broker ACLs in the scenario, so it can publish on any topic). Each round: the attack frames
- * that come before its update (wrong signature, stale replay, Sybil, truncated, oversized, wrong
- * dimension, bad version: in the order given), then its genuine update, then the flood (more
- * copies of the update, re-signed with fresh sequence numbers). Every publish waits for the
- * broker's acknowledgement, so the gateway receives them in that order.
+ * One Byzantine node's protocol-level attacks (no broker ACLs in the scenario, so it can publish
+ * on any topic). Each round: the attack frames that come before its update (wrong signature,
+ * stale replay, Sybil, truncated, oversized, wrong dimension, bad version: in the order given),
+ * then its genuine update, then the flood (more copies of the update, re-signed with fresh
+ * sequence numbers). Attack frames go out on a second connection of the node ({@link RawPublisher},
+ * pipelined); the genuine update goes through its {@link NodeClient}. Each phase waits for the
+ * broker's acknowledgements before the next, so the gateway receives them in that order.
  *
  * <p>Not thread-safe: one round at a time, from the scenario's thread.
  */
-final class ProtocolAttacker {
+final class ProtocolAttacker implements AutoCloseable {
     private final List<ProtocolAttackSpec> attacks;
     private final NodeClient client;
+    private final RawPublisher raw;
     private final NodeCredentials credentials;
     private final String victim;
     private final List<NodeCredentials> sybils = new ArrayList<>();
@@ -42,10 +44,11 @@ final class ProtocolAttacker {
     /**
      * @param fleetIds every node id of the fleet, canonical order (for {@code victim=next})
      */
-    ProtocolAttacker(List<ProtocolAttackSpec> attacks, NodeClient client, NodeCredentials credentials,
+    ProtocolAttacker(List<ProtocolAttackSpec> attacks, NodeClient client, RawPublisher raw, NodeCredentials credentials,
             List<String> fleetIds, SecureRandom random) {
         this.attacks = List.copyOf(attacks);
         this.client = client;
+        this.raw = raw;
         this.credentials = credentials;
         String v = null;
         int age = 0;
@@ -144,6 +147,8 @@ final class ProtocolAttacker {
                     throw new AttackException("no wire implementation for " + a.kind().id());
             }
         }
+        // Every attack frame acknowledged (so routed to the gateway) before the genuine update.
+        raw.flush();
         byte[] update = client.encodeUpdate(round, modelId, block);
         client.publishRaw(client.topics().update(credentials.nodeId()), update);
         if (replayAge > 0) {
@@ -154,6 +159,7 @@ final class ProtocolAttacker {
             for (int k = 0; k < flood.intParameter("frames"); k++) {
                 publish(flood.kind(), credentials.nodeId(), client.encodeUpdate(round, modelId, block));
             }
+            raw.flush();
         }
     }
 
@@ -163,8 +169,14 @@ final class ProtocolAttacker {
     }
 
     private void publish(AttackKind kind, String topicNode, byte[] payload) throws IOException {
-        client.publishRaw(client.topics().update(topicNode), payload);
+        raw.publish(client.topics().update(topicNode), payload);
         sent.merge(kind, 1L, Long::sum);
+    }
+
+    /** Closes the attacker's raw connection (its node client belongs to the scenario). */
+    @Override
+    public void close() {
+        raw.close();
     }
 
     private static String victimOf(String spec, String self, List<String> fleetIds) {

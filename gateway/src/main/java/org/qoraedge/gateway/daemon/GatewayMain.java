@@ -123,17 +123,10 @@ public final class GatewayMain implements Runnable {
     }
 
     @Command(name = "reputation", description = "Print every node's reputation from the state directory (safe while the gateway runs).")
-    static final class Reputation implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--config", required = true, description = "The gateway's properties file.")
-        Path config;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class Reputation extends StateDirCommand {
         @Override
         public Integer call() throws IOException {
-            GatewayConfig cfg = GatewayConfig.load(config);
-            Path file = stateDir(cfg).resolve(org.qoraedge.gateway.state.StateStore.STATE_FILE);
+            Path file = stateDir().resolve(org.qoraedge.gateway.state.StateStore.STATE_FILE);
             if (!Files.exists(file)) {
                 throw new IOException("no state yet: " + file + " does not exist (the gateway has not run with this state.dir)");
             }
@@ -157,24 +150,17 @@ public final class GatewayMain implements Runnable {
 
     @Command(name = "unban", description = "Lift a node's ban: the running gateway applies it at the next round close"
             + " (and records it in that round's audit record); a stopped one when it next closes a round.")
-    static final class Unban implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--config", required = true, description = "The gateway's properties file.")
-        Path config;
-
+    static final class Unban extends StateDirCommand {
         @CommandLine.Parameters(index = "0", description = "The node id.")
         String node;
 
         @Option(names = "--reason", defaultValue = "", description = "Why (kept in the audit record).")
         String reason;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws IOException {
-            GatewayConfig cfg = GatewayConfig.load(config);
             org.qoraedge.gateway.protocol.Identifiers.utf8("node id", node);
-            Path dir = stateDir(cfg);
+            Path dir = stateDir();
             Path file = dir.resolve(org.qoraedge.gateway.state.StateStore.STATE_FILE);
             if (Files.exists(file)) {
                 var r = org.qoraedge.gateway.state.StateFile.read(file).reputation().get(node);
@@ -191,17 +177,10 @@ public final class GatewayMain implements Runnable {
     }
 
     @Command(name = "verify-audit", description = "Verify the audit log's chain and signatures (cross-check replay also recomputes rounds).")
-    static final class VerifyAudit implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--config", required = true, description = "The gateway's properties file.")
-        Path config;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class VerifyAudit extends StateDirCommand {
         @Override
         public Integer call() throws IOException {
-            GatewayConfig cfg = GatewayConfig.load(config);
-            Path log = stateDir(cfg).resolve(org.qoraedge.gateway.state.StateStore.AUDIT_LOG);
+            Path log = stateDir().resolve(org.qoraedge.gateway.state.StateStore.AUDIT_LOG);
             if (!Files.exists(log)) {
                 spec.commandLine().getOut().println(log + " does not exist yet: no round has closed with this state.dir");
                 spec.commandLine().getOut().flush();
@@ -221,11 +200,22 @@ public final class GatewayMain implements Runnable {
         }
     }
 
-    private static Path stateDir(GatewayConfig cfg) {
-        if (cfg.stateDir() == null) {
-            throw new IllegalArgumentException("the config has no state.dir");
+    /** A command that works on the state directory of a gateway's config. */
+    abstract static class StateDirCommand implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The gateway's properties file.")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        /** The config's state directory. */
+        Path stateDir() throws IOException {
+            GatewayConfig cfg = GatewayConfig.load(config);
+            if (cfg.stateDir() == null) {
+                throw new IllegalArgumentException(config + " has no state.dir");
+            }
+            return cfg.stateDir();
         }
-        return cfg.stateDir();
     }
 
     @Command(name = "keys", description = "Generate node keys: appends each node's line to the gateway's key registry"

@@ -243,8 +243,8 @@ public final class DeviceSim implements Runnable {
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
             description = "A preset MQTT scenario: synthetic data, 20 nodes, 6 Byzantine (sign-flip, and a forged"
-                    + " signature each round), Multi-Krum (COMMON), 10 rounds, embedded broker; writes"
-                    + " OUT/demo.json and OUT/demo.png.")
+                    + " signature each round), Multi-Krum (COMMON), 10 rounds, embedded broker, the gateway's"
+                    + " reputation off; writes OUT/demo.json and OUT/demo.png.")
     static final class Demo implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -254,6 +254,12 @@ public final class DeviceSim implements Runnable {
 
         @Option(names = "--broker", description = "external MQTT broker tcp://host:port (default: the gateway's embedded broker)")
         String broker;
+
+        @Option(names = "--reputation", defaultValue = "off",
+                description = "on | off: the gateway's reputation ledger (default: ${DEFAULT-VALUE}: on, it bans the six"
+                        + " sign-flippers after five rounds, and with f = 6 the 14 nodes left are below Krum's quorum"
+                        + " 2f + 3, so every later round fails closed)")
+        String reputation;
 
         @Override
         public Integer call() throws Exception {
@@ -270,7 +276,8 @@ public final class DeviceSim implements Runnable {
             run.seed = 1;
             run.threads = 0;
             java.nio.file.Files.createDirectories(outDir);
-            return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature", -1, true,
+            return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature", -1,
+                    onOff("--reputation", reputation),
                     "multikrum-common", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"));
         }
     }
@@ -301,11 +308,12 @@ public final class DeviceSim implements Runnable {
         MqttScenario.Options opts = MqttScenario.Options.defaults().broker(broker).protocolAttacks(protocol)
                 .protocolAttackers(protocolAttackers).reputation(reputation);
         MqttScenario.Result res = MqttScenario.run(cfg, data, opts, (rec, gw) -> {
-            out.println(RoundTable.row(rec, byz));
+            out.println(RoundTable.row(rec, byz) + (gw.aggregated() ? "" : "  FAILED CLOSED: " + gw.failure()));
             out.flush();
         });
         SimResult r = res.sim();
-        out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " frames rejected by the gateway");
+        out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " frames rejected by the gateway"
+                + (res.failedRounds() > 0 ? "; " + res.failedRounds() + " rounds FAILED CLOSED (no new model)" : ""));
         for (ProtocolAttackSpec p : protocol) {
             String reason = ProtocolFrames.expectedReason(p.kind()).wireName();
             out.printf(Locale.ROOT, "  %-26s %6d frames sent, gateway counted %6d %s%n", p.kind().id(),
@@ -328,9 +336,10 @@ public final class DeviceSim implements Runnable {
 
     /**
      * The scenario's JSON report: the in-process layout ({@link JsonReport}) with {@code transport}
-     * {@code mqtt}, {@code broker}, {@code protocolAttacks} (each {@code spec}, {@code expectedReason},
-     * {@code framesSent}, {@code rejected}: the gateway's count of that reason), {@code protocolAttackers},
-     * {@code rejectedByReason} and {@code rejectedTotal} added.
+     * {@code mqtt}, {@code broker}, {@code reputation}, {@code protocolAttacks} (each {@code spec},
+     * {@code expectedReason}, {@code framesSent}, {@code rejected}: the gateway's count of that
+     * reason), {@code protocolAttackers}, {@code rejectedByReason}, {@code rejectedTotal},
+     * {@code failedRounds}, and per round {@code aggregated} and {@code failure} (empty when aggregated, as in the gateway's round record).
      */
     static com.google.gson.JsonObject scenarioJson(MqttScenario.Result res) {
         com.google.gson.JsonObject o = JsonReport.toJson(res.sim());
@@ -355,6 +364,13 @@ public final class DeviceSim implements Runnable {
         res.rejectedByReason().forEach(rej::addProperty);
         o.add("rejectedByReason", rej);
         o.addProperty("rejectedTotal", res.rejectedTotal());
+        com.google.gson.JsonArray rounds = o.getAsJsonArray("rounds");
+        for (int i = 0; i < rounds.size(); i++) {
+            org.qoraedge.gateway.round.RoundReport gw = res.gatewayReports().get(i);
+            rounds.get(i).getAsJsonObject().addProperty("aggregated", gw.aggregated());
+            rounds.get(i).getAsJsonObject().addProperty("failure", gw.aggregated() ? "" : gw.failure());
+        }
+        o.addProperty("failedRounds", res.failedRounds());
         return o;
     }
 

@@ -271,7 +271,7 @@ public final class MqttScenario {
                 }
                 long rejectedTotal = gatewayReports.stream().mapToLong(RoundReport::rejectedTotal).sum();
                 return new Result(sim, uri, brokerUri == null, opts.reputation(), protocolAttacks, attackerIds, sent, rejectedByReason,
-                        rejectedTotal);
+                        rejectedTotal, gatewayReports);
                 } finally {
                     attackerConnections.forEach(ProtocolAttacker::close);
                     closeAll(clients);
@@ -452,16 +452,25 @@ public final class MqttScenario {
      * @param framesSent attack frames published over all rounds, by attack id (genuine updates not counted)
      * @param rejectedByReason the gateway's rejections over all rounds, by reason
      * @param rejectedTotal rejections over all rounds
+     * @param gatewayReports the gateway's report of each round (a round that failed closed, for
+     *     instance below Krum's quorum once nodes are banned, has {@code aggregated() == false} and
+     *     its {@code failure()})
      */
     public record Result(SimResult sim, String brokerUri, boolean embeddedBroker, boolean reputation,
             List<ProtocolAttackSpec> protocolAttacks,
             List<String> protocolAttackers, Map<String, Long> framesSent, Map<String, Long> rejectedByReason,
-            long rejectedTotal) {
+            long rejectedTotal, List<RoundReport> gatewayReports) {
         public Result {
+            gatewayReports = List.copyOf(gatewayReports);
             protocolAttacks = List.copyOf(protocolAttacks);
             protocolAttackers = List.copyOf(protocolAttackers);
             framesSent = java.util.Collections.unmodifiableMap(new TreeMap<>(framesSent));
             rejectedByReason = java.util.Collections.unmodifiableMap(new TreeMap<>(rejectedByReason));
+        }
+
+        /** Rounds the gateway closed without a new model. */
+        public long failedRounds() {
+            return gatewayReports.stream().filter(r -> !r.aggregated()).count();
         }
     }
 

@@ -32,7 +32,7 @@ class MqttScenarioTest {
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute("scenario", "--nodes", "7", "--byzantine", "1", "--attack", "sign-flip",
-                "--protocol-attack", "wrong-signature", "--aggregator", "multikrum-common", "--dataset", "synthetic",
+                "--protocol-attack", "wrong-signature", "--reputation", "off", "--aggregator", "multikrum-common", "--dataset", "synthetic",
                 "--rounds", "3", "--seed", "1", "--report", report.toString(), "--plot", plot.toString());
         assertEquals(0, code, err + "\n" + out);
         String text = out.toString();
@@ -70,5 +70,36 @@ class MqttScenarioTest {
         double fin = o.get("finalAccuracy").getAsDouble();
         assertTrue(fin > 0.5, "final accuracy " + fin);
         assertEquals(rounds.get(2).getAsJsonObject().get("accuracy").getAsDouble(), fin);
+    }
+
+    @Test
+    void roundsTheGatewayClosesWithoutAModelAreMarkedFailedInTheTableAndTheReport() throws Exception {
+        // Reputation on: the one attacker's signed wrong-dimension frames get it banned after three
+        // rounds; with f = 1 the 4 nodes left are below Krum's quorum 2f + 3 = 5, so round 4 fails closed.
+        Path report = dir.resolve("failed.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = DeviceSimTestAccess.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute("scenario", "--nodes", "5", "--byzantine", "1", "--attack", "none", "--protocol-attack",
+                "malformed-wrong-dimension", "--aggregator", "krum-common", "--dataset", "synthetic", "--rounds", "4",
+                "--seed", "1", "--threads", "1", "--reputation", "on", "--report", report.toString());
+        assertEquals(0, code, err + "\n" + out);
+        assertEquals("", err.toString());
+        assertTrue(out.toString().lines().anyMatch(l -> l.matches("\\s+4\\s+.*banned=2.*FAILED CLOSED: .*quorum.*")), out.toString());
+        JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+        assertTrue(o.get("reputation").getAsBoolean());
+        assertEquals(1, o.get("failedRounds").getAsInt());
+        JsonArray rounds = o.getAsJsonArray("rounds");
+        for (int i = 0; i < 3; i++) {
+            assertTrue(rounds.get(i).getAsJsonObject().get("aggregated").getAsBoolean());
+            assertEquals("", rounds.get(i).getAsJsonObject().get("failure").getAsString());
+        }
+        JsonObject last = rounds.get(3).getAsJsonObject();
+        assertFalse(last.get("aggregated").getAsBoolean());
+        assertTrue(last.get("failure").getAsString().contains("quorum"), last.toString());
+        // No new model: the accuracy stays where round 3 left it.
+        assertEquals(rounds.get(2).getAsJsonObject().get("accuracy").getAsDouble(), last.get("accuracy").getAsDouble());
     }
 }

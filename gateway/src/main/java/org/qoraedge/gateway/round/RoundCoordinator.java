@@ -276,6 +276,15 @@ public final class RoundCoordinator implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             // close() asked us to stop
+        } catch (PersistenceFailure e) {
+            if (!running && e.getCause() instanceof java.nio.channels.ClosedByInterruptException) {
+                // close() interrupted a journal or state write: nothing past the last commit is lost (docs/STATE.md)
+                Logger.debug("round worker stopped during a write of round {}", round);
+            } else {
+                failedWithError = true;
+                indicator.error(true);
+                Logger.error(e, "round worker stopped in round {}: the state directory cannot be written", round);
+            }
         } catch (RuntimeException | Error e) {
             failedWithError = true;
             indicator.error(true);

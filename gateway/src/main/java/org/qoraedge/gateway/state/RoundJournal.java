@@ -227,6 +227,9 @@ public final class RoundJournal implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (!channel.isOpen()) {
+            return; // closed by an interrupt: what was forced is on the device, the rest was never acknowledged
+        }
         try {
             sync();
         } finally {

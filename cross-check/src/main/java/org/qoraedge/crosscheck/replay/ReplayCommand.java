@@ -254,6 +254,25 @@ public final class ReplayCommand implements Callable<Integer> {
                         + " (the round in progress, or a journal of another gateway)");
             }
         }
+        // Reputation: folded from the log's first record, every round's changes compared.
+        org.qoraedge.gateway.audit.ReputationReplay.Result rep = org.qoraedge.gateway.audit.ReputationReplay.check(records);
+        JsonObject repJson = new JsonObject();
+        repJson.addProperty("roundsChecked", rep.roundsChecked());
+        repJson.addProperty("matches", rep.matches());
+        if (rep.mismatch() != null) {
+            repJson.addProperty("mismatch", rep.mismatch());
+            out.println("reputation: MISMATCH: " + rep.mismatch());
+            mismatched++;
+        } else if (records.isEmpty()) {
+            out.println("reputation: no records");
+        } else {
+            out.println("reputation: recomputed over " + rep.roundsChecked() + " round" + (rep.roundsChecked() == 1 ? "" : "s")
+                    + ", every recorded change matches" + (rep.stoppedAt().isEmpty() ? "" : "; stopped: " + rep.stoppedAt()));
+        }
+        if (!rep.stoppedAt().isEmpty()) {
+            repJson.addProperty("stopped", rep.stoppedAt());
+        }
+        result.add("reputation", repJson);
         int code = mismatched == 0 ? OK : FAILED;
         JsonObject summary = new JsonObject();
         summary.addProperty("replayed", replayed);

@@ -134,7 +134,7 @@ final class StateDirFixture {
             canonIds[k] = idArray[order[k]];
             canon[k] = blocks.get(order[k]);
         }
-        AuditRecord.Config config = new AuditRecord.Config(aggregator, metric, f, m, 1, D, MODEL_ID, "default");
+        AuditRecord.Config config = new AuditRecord.Config(aggregator, metric, f, m, 1, D, MODEL_ID, ""); // no reputation kept
         AuditRecord.Timing timing = new AuditRecord.Timing(round * 1000, round * 1000 + 500, 120, false, 0);
         AuditRecord record;
         Bfp16Block next;

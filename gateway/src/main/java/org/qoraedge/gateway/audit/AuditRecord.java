@@ -99,10 +99,20 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
      *     of it and what the rule needs)
      * @param dimension model dimension
      * @param modelId model id
-     * @param reputationSettings the reputation settings' canonical text
+     * @param reputationSettings the reputation settings' canonical text ("" without reputation)
+     * @param expected the expected node ids, sorted (those not accepted are absent, for reputation)
      */
     public record Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
-            String reputationSettings) {
+            String reputationSettings, List<String> expected) {
+        public Config {
+            expected = List.copyOf(expected);
+        }
+
+        /** A config without expected nodes (records of rounds that keep no reputation). */
+        public Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
+                String reputationSettings) {
+            this(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, List.of());
+        }
     }
 
     /**
@@ -153,6 +163,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         c.addProperty("dimension", config.dimension());
         c.addProperty("modelId", config.modelId());
         c.addProperty("reputation", config.reputationSettings());
+        c.add("expected", strings(config.expected()));
         o.add("config", c);
         o.addProperty("modelBefore", modelBefore);
         JsonArray fr = new JsonArray();
@@ -228,17 +239,15 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             }
             JsonObject c = obj(o, "config");
             Config config = new Config(str(c, "aggregator"), str(c, "metric"), integer(c, "f"), integer(c, "m"),
-                    integer(c, "minUpdates"), integer(c, "dimension"), str(c, "modelId"), str(c, "reputation"));
+                    integer(c, "minUpdates"), integer(c, "dimension"), str(c, "modelId"), str(c, "reputation"),
+                    stringList(arr(c, "expected")));
             List<FrameEntry> frames = new ArrayList<>();
             for (JsonElement el : arr(o, "frames")) {
                 JsonObject f = el.getAsJsonObject();
                 frames.add(new FrameEntry(str(f, "node"), lng(f, "round"), lng(f, "sequence"), str(f, "frame"),
                         str(f, "block"), str(f, "status")));
             }
-            List<String> order = new ArrayList<>();
-            for (JsonElement el : arr(o, "canonicalOrder")) {
-                order.add(el.getAsString());
-            }
+            List<String> order = stringList(arr(o, "canonicalOrder"));
             JsonArray sc = arr(o, "scores");
             long[] scores = new long[sc.size()];
             for (int i = 0; i < scores.length; i++) {
@@ -272,6 +281,14 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             a.add(s);
         }
         return a;
+    }
+
+    private static List<String> stringList(JsonArray a) {
+        List<String> out = new ArrayList<>();
+        for (JsonElement el : a) {
+            out.add(el.getAsString());
+        }
+        return out;
     }
 
     private static JsonArray ints(int[] v) {

@@ -764,7 +764,8 @@ public final class RoundCoordinator implements AutoCloseable {
             rep.add(new AuditRecord.ReputationChange(c.node(), c.before(), c.after(), why.toString()));
         }
         AuditRecord.Config config = new AuditRecord.Config(a.kind().wireName(), a.metricName(), a.f(), a.m(), a.minUpdates(),
-                settings.dimension(), settings.modelId(), ledger == null ? "" : ledger.settings().toCanonicalString());
+                settings.dimension(), settings.modelId(), ledger == null ? "" : ledger.settings().toCanonicalString(),
+                List.copyOf(settings.expected()));
         return new AuditRecord(settings.fleet(), settings.gatewayId(), settings.gatewayPublicKey(), s.round, AuditRecord.GENESIS,
                 r.aggregated() ? "aggregated" : "failed", r.aggregated() ? "" : r.failure(), config, s.modelBefore, s.frames,
                 s.framesOmitted, r.acceptedIds(), res == null ? new long[0] : res.scores(), res == null ? new int[0] : res.ranking(),

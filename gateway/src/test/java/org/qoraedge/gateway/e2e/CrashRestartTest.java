@@ -164,6 +164,10 @@ class CrashRestartTest {
                     .resolve(StateStore.journalName(r.round())), false));
             assertTrue(rep.matches(), "round " + r.round() + " replays: " + rep.lines());
         }
+        // Reputation restored from the state after each crash equals reputation folded from the records alone.
+        org.qoraedge.gateway.audit.ReputationReplay.Result rep = org.qoraedge.gateway.audit.ReputationReplay.check(recs);
+        assertTrue(rep.matches(), rep.mismatch());
+        assertEquals(recs.size(), rep.roundsChecked());
         GatewayState st = StateFile.read(state.resolve(StateStore.STATE_FILE));
         assertTrue(st.round() > ROUNDS, "state round " + st.round());
         boolean midRoundFault = faults.stream().anyMatch(f -> f.startsWith("AFTER_JOURNAL") || f.startsWith("DURING")

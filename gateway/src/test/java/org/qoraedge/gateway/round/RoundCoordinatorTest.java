@@ -399,6 +399,27 @@ class RoundCoordinatorTest {
         assertEquals("AGGREGATING", calls.get(1));
         assertTrue(calls.contains("attack=true"), calls.toString());
         assertFalse(calls.contains("error=true"), calls.toString());
+        // The ledger folded from the published audit records alone gives the same changes, round by round.
+        List<AuditRecord> recs = new ArrayList<>();
+        for (RecordingOutbox.Published p : outbox.on(TOPICS.audit())) {
+            recs.add(AuditLog.verify(new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8),
+                    org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
+        }
+        org.qoraedge.gateway.audit.ReputationReplay.Result rep = org.qoraedge.gateway.audit.ReputationReplay.check(recs);
+        assertTrue(rep.matches(), rep.mismatch());
+        assertEquals(bannedIn + 1, rep.roundsChecked());
+        // A tampered change is found.
+        AuditRecord first = recs.get(0);
+        List<AuditRecord.ReputationChange> changed = new ArrayList<>(first.reputation());
+        AuditRecord.ReputationChange c0 = changed.get(0);
+        changed.set(0, new AuditRecord.ReputationChange(c0.node(), c0.before(), c0.after() + 1, c0.reason()));
+        recs.set(0, new AuditRecord(first.fleet(), first.gatewayId(), first.gatewayKey(), first.round(), first.prev(), first.outcome(),
+                first.failure(), first.config(), first.modelBefore(), first.frames(), first.framesOmitted(), first.canonicalOrder(),
+                first.scores(), first.ranking(), first.selected(), first.referenceExponent(), first.aggregateDigest(),
+                first.modelAfter(), changed, first.operator(), first.timing(), first.framesKept()));
+        org.qoraedge.gateway.audit.ReputationReplay.Result bad = org.qoraedge.gateway.audit.ReputationReplay.check(recs);
+        assertFalse(bad.matches());
+        assertTrue(bad.mismatch().startsWith("round 1: reputation change 1"), bad.mismatch());
     }
 
     @Test

@@ -1,0 +1,153 @@
+package org.qoraedge.gateway.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SortedSet;
+import java.util.StringJoiner;
+import java.util.TreeSet;
+import org.qoraedge.gateway.protocol.RejectReason;
+import org.qoraedge.gateway.reputation.ChangeReason;
+import org.qoraedge.gateway.reputation.ReputationChange;
+import org.qoraedge.gateway.reputation.ReputationException;
+import org.qoraedge.gateway.reputation.ReputationLedger;
+import org.qoraedge.gateway.reputation.ReputationSettings;
+import org.qoraedge.gateway.reputation.RoundEvidence;
+
+/**
+ * Recomputes every node's reputation from a log's records alone, from its first record on, and
+ * compares each round's changes with the ones recorded: two gateways (or an auditor) folding the
+ * same rounds hold the same scores to the bit. Each round is folded as the gateway does it: the
+ * operator's ban lifts of the round first, then the round's evidence (canonical order, Krum
+ * scores, selection, the nodes whose authenticated frames broke the protocol, the expected nodes
+ * that sent nothing). No I/O, no logging.
+ */
+public final class ReputationReplay {
+    private ReputationReplay() {
+    }
+
+    /**
+     * The outcome: rounds folded and compared, and the first difference (null when none).
+     *
+     * @param roundsChecked records whose changes were compared
+     * @param mismatch the first difference, naming round, node and values; null when all matched
+     * @param stoppedAt why folding stopped early ("" when it went to the end)
+     */
+    public record Result(int roundsChecked, String mismatch, String stoppedAt) {
+        public boolean matches() {
+            return mismatch == null;
+        }
+    }
+
+    /**
+     * Folds {@code records}, which must start with a log's first record ({@code prev} = genesis:
+     * a ledger can only be recomputed from its beginning).
+     */
+    public static Result check(List<AuditRecord> records) {
+        if (records.isEmpty()) {
+            return new Result(0, null, "");
+        }
+        if (!records.get(0).prev().equals(AuditRecord.GENESIS)) {
+            return new Result(0, null, "the records do not start at the log's first record");
+        }
+        ReputationLedger ledger = null;
+        String settingsText = null;
+        int checked = 0;
+        for (AuditRecord r : records) {
+            String text = r.config().reputationSettings();
+            if (text.isEmpty()) {
+                if (!r.reputation().isEmpty()) {
+                    return new Result(checked, "round " + r.round() + ": reputation changes recorded without reputation settings", "");
+                }
+                ledger = null;
+                settingsText = null;
+                checked++;
+                continue;
+            }
+            if (r.framesOmitted() > 0) {
+                return new Result(checked, null, "round " + r.round() + " lists only part of its frames (" + r.framesOmitted()
+                        + " omitted), so its misbehaving nodes are not all known");
+            }
+            try {
+                if (!text.equals(settingsText)) {
+                    ReputationSettings s = ReputationSettings.parse(text);
+                    ledger = ledger == null ? new ReputationLedger(s) : ReputationLedger.restore(s, ledger.entries(), ledger.lastRound());
+                    settingsText = text;
+                }
+                for (AuditRecord.OperatorAction a : r.operator()) {
+                    if (a.action().equals("unban")) {
+                        ledger.unban(a.node(), r.round());
+                    } else if (a.action().equals("unban-refused")) {
+                        try {
+                            ledger.unban(a.node(), r.round());
+                            return new Result(checked, "round " + r.round() + ": the gateway refused to unban " + a.node()
+                                    + " but the recomputed ledger allows it", "");
+                        } catch (ReputationException expected) {
+                            // refused here too
+                        }
+                    }
+                }
+                List<ReputationChange> changes = ledger.apply(evidence(r));
+                String diff = compare(r, changes);
+                if (diff != null) {
+                    return new Result(checked, diff, "");
+                }
+            } catch (ReputationException e) {
+                return new Result(checked, "round " + r.round() + ": the recorded round cannot be folded: " + e.getMessage(), "");
+            }
+            checked++;
+        }
+        return new Result(checked, null, "");
+    }
+
+    private static RoundEvidence evidence(AuditRecord r) {
+        SortedSet<String> misbehaved = new TreeSet<>();
+        for (AuditRecord.FrameEntry f : r.frames()) {
+            if (!f.accepted()) {
+                RejectReason reason = reason(f.status());
+                if (reason != null && RoundEvidence.countsAsMisbehaviour(reason)) {
+                    misbehaved.add(f.node());
+                }
+            }
+        }
+        SortedSet<String> absent = new TreeSet<>(r.config().expected());
+        absent.removeAll(r.canonicalOrder());
+        if (r.aggregated()) {
+            return new RoundEvidence(r.round(), r.canonicalOrder(), r.scores(), r.selected(), misbehaved, absent);
+        }
+        return new RoundEvidence(r.round(), r.canonicalOrder(), new long[0], new int[0], misbehaved, absent);
+    }
+
+    private static RejectReason reason(String wire) {
+        try {
+            return RejectReason.valueOf(wire.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String compare(AuditRecord r, List<ReputationChange> changes) {
+        List<String> recomputed = new ArrayList<>();
+        for (ReputationChange c : changes) {
+            StringJoiner why = new StringJoiner(",");
+            for (ChangeReason x : c.reasons()) {
+                why.add(x.wireName());
+            }
+            recomputed.add(c.node() + " " + c.before() + " -> " + c.after() + " " + why);
+        }
+        List<String> recorded = new ArrayList<>();
+        for (AuditRecord.ReputationChange c : r.reputation()) {
+            recorded.add(c.node() + " " + c.before() + " -> " + c.after() + " " + c.reason());
+        }
+        for (int i = 0; i < Math.max(recorded.size(), recomputed.size()); i++) {
+            String a = i < recorded.size() ? recorded.get(i) : "(none)";
+            String b = i < recomputed.size() ? recomputed.get(i) : "(none)";
+            if (!a.equals(b)) {
+                return "round " + r.round() + ": reputation change " + (i + 1) + " recorded " + a + ", recomputed " + b
+                        + " (" + recorded.size() + " recorded, " + recomputed.size() + " recomputed)";
+            }
+        }
+        return null;
+    }
+
+}

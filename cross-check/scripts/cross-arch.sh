@@ -495,7 +495,11 @@ timed() {
   log "$label $kind: exit $rc in ${SECS[$label/$kind]} s"
 }
 
-# run + stress (+ the deeper native stress) for one JVM command line.
+# Rounds recorded by a real gateway (cross-check's test fixture): every JVM replays them from the
+# audit log and the kept frames and must reproduce them bit for bit (exit 0), reputation included.
+REPLAY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src/test/resources/org/qoraedge/crosscheck/replay/recorded"
+
+# run + stress (+ the deeper native stress) (+ replay of the recorded rounds) for one JVM command line.
 run_label() {
   local label=$1 tmo=$2 native=$3
   shift 3
@@ -507,6 +511,10 @@ run_label() {
   if [[ $native -eq 1 && $NATIVE_STRESS_ROUNDS -gt 0 && $NATIVE_STRESS_ROUNDS -ne $STRESS_ROUNDS ]]; then
     timed "$label" stress-deep "$tmo" "$@" -jar "$JAR" stress --seed "$STRESS_SEED" \
       --rounds "$NATIVE_STRESS_ROUNDS" --dim-max "$STRESS_DIM_MAX" --json "$OUT/stress-deep-$label.json"
+  fi
+  if [[ -s $REPLAY_DIR/audit.log ]]; then
+    timed "$label" replay "$tmo" "$@" -jar "$JAR" replay "$REPLAY_DIR/audit.log" \
+      --gateway-key "$(tr -d '[:space:]' <"$REPLAY_DIR/gateway.pub")" --keys "$REPLAY_DIR/keys.txt"
   fi
 }
 
@@ -602,13 +610,13 @@ run_emulated() {
 label_result() {
   local l=$1 k rc out=ok
   if [[ -n ${L_NOTE[$l]:-} ]]; then echo "skipped (${L_NOTE[$l]})"; return; fi
-  for k in run stress stress-deep; do
+  for k in run stress stress-deep replay; do
     rc=${RCS[$l/$k]:-}
     [[ -n $rc ]] || continue
     if [[ $rc -eq 124 || $rc -eq 137 ]]; then out="TIMEOUT($k)"; break; fi
     if [[ $rc -ne 0 ]]; then out="FAIL($k exit $rc)"; break; fi
   done
-  for k in run stress stress-deep; do
+  for k in run stress stress-deep replay; do
     [[ -z ${RETRIED[$l/$k]:-} ]] || out+=" (retried $k after a JVM crash)"
   done
   echo "$out"
@@ -619,11 +627,12 @@ print_run_table() {
   local l
   echo
   echo "Runs (reports and logs: $OUT)"
-  printf '%-27s %-8s %-29s %-6s %-8s %6s %8s %6s  %s\n' label os.arch java.vm.version via mode run-s stress-s deep-s result
+  printf '%-27s %-8s %-29s %-6s %-8s %6s %8s %6s %8s  %s\n' label os.arch java.vm.version via mode run-s stress-s deep-s \
+    replay-s result
   for l in "${LABELS[@]}"; do
-    printf '%-27s %-8s %-29s %-6s %-8s %6s %8s %6s  %s\n' "$l" "${L_OSARCH[$l]:--}" "${L_VMVERSION[$l]:--}" \
+    printf '%-27s %-8s %-29s %-6s %-8s %6s %8s %6s %8s  %s\n' "$l" "${L_OSARCH[$l]:--}" "${L_VMVERSION[$l]:--}" \
       "${L_VIA[$l]:--}" "${L_MODE[$l]:--}" "${SECS[$l/run]:--}" "${SECS[$l/stress]:--}" "${SECS[$l/stress-deep]:--}" \
-      "$(label_result "$l")"
+      "${SECS[$l/replay]:--}" "$(label_result "$l")"
   done
 }
 

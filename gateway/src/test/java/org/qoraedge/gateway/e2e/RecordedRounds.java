@@ -1,0 +1,56 @@
+package org.qoraedge.gateway.e2e;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.client.NodeClient;
+import org.qoraedge.gateway.client.RoundStart;
+import org.qoraedge.gateway.daemon.Gateway;
+import org.qoraedge.gateway.daemon.GatewayConfig;
+import org.qoraedge.gateway.protocol.NodeCredentials;
+import org.qoraedge.gateway.testing.TestNodes;
+
+/**
+ * Records a real gateway's rounds for the replay fixture of cross-check: an embedded broker, a
+ * gateway with a state directory that keeps every round's frames, eight nodes over MQTT (two
+ * Byzantine), four Multi-Krum rounds. Writes {@code DIR/state/...}, {@code DIR/keys.txt} and
+ * {@code DIR/gateway.pub}. Run with the gateway's test classpath: {@code RecordedRounds DIR}.
+ */
+public final class RecordedRounds {
+    private RecordedRounds() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int d = 1000;
+        List<NodeCredentials> nodes = TestNodes.fleet("sensor-", 8);
+        Path keys = TestNodes.writeRegistry(dir.resolve("keys.txt"), nodes);
+        GatewayConfig cfg = GatewayConfig.builder().fleet("recorded").keysFile(keys).aggregator(AggregatorKind.MULTI_KRUM).f(2)
+                .modelId("m-recorded").dimension(d).deadline(Duration.ofSeconds(30)).maxRounds(4).keepFrames(-1)
+                .stateDir(dir.resolve("state")).build();
+        try (Gateway gw = Gateway.start(cfg, Gateway.Options.embeddedBroker().embeddedPort(0))) {
+            Files.writeString(dir.resolve("gateway.pub"), HexFormat.of().formatHex(gw.publicKey()) + "\n");
+            List<NodeClient> clients = new ArrayList<>();
+            for (NodeCredentials c : nodes) {
+                NodeClient n = NodeClient.builder(gw.brokerUri(), "recorded", c).gatewayKey(gw.publicKey()).build();
+                n.connect();
+                clients.add(n);
+            }
+            for (long round = 1; round <= 4; round++) {
+                for (NodeClient n : clients) {
+                    RoundStart s = n.awaitRound(round, Duration.ofSeconds(30));
+                    boolean byzantine = n.nodeId().equals("sensor-03") || n.nodeId().equals("sensor-06");
+                    n.publishUpdate(s, TestNodes.update(n.nodeId(), s.round(), d, byzantine));
+                }
+            }
+            gw.awaitFinished(Duration.ofSeconds(60));
+            for (NodeClient n : clients) {
+                n.close();
+            }
+        }
+    }
+}

@@ -44,7 +44,8 @@ import org.qoraedge.gateway.testing.TestNodes;
  *     [krum|multi-krum|mean] [f] [common|pairwise] [hmac-sha256|ed25519]
  * </pre>
  *
- * Per round it prints: the end-to-end round time (first update sent to every node holding the
+ * With {@code -Dbench.noState=true} (in-process gateway only) nothing is persisted, to measure what
+ * the state directory costs. Per round it prints: the end-to-end round time (first update sent to every node holding the
  * new model), the ingest time (first update sent to last update accepted by the gateway), the
  * gateway's close latency (last update accepted to new model computed), and the update
  * throughput in updates/s and MB/s of frames.
@@ -100,7 +101,9 @@ public final class RoundBench {
         BlockingQueue<Closed> reports = new LinkedBlockingQueue<>();
         GatewayConfig cfg = GatewayConfig.builder().brokerUri(uri).fleet("bench").keysFile(keys).aggregator(agg).metric(metric)
                 .f(f).minUpdates(1).dimension(d).modelId("bench").deadline(Duration.ofSeconds(120)).maxRounds(rounds)
-                .stateDir(tmp.resolve("state")).inboxCapacity(4 * n).build();
+                .stateDir(Boolean.getBoolean("bench.noState") ? null : tmp.resolve("state")).inboxCapacity(4 * n).build();
+        System.out.println("state directory: " + (cfg.stateDir() == null ? "none (-Dbench.noState=true: nothing persisted)"
+                : cfg.stateDir() + " (journal forced before acks, state and audit written at each close)"));
         long startNanos = System.nanoTime();
         Gateway gw = null;
         Process daemon = null;

@@ -339,7 +339,9 @@ public final class DeviceSim implements Runnable {
      * {@code mqtt}, {@code broker}, {@code reputation}, {@code protocolAttacks} (each {@code spec},
      * {@code expectedReason}, {@code framesSent}, {@code rejected}: the gateway's count of that
      * reason), {@code protocolAttackers}, {@code rejectedByReason}, {@code rejectedTotal},
-     * {@code failedRounds}, and per round {@code aggregated} and {@code failure} (empty when aggregated, as in the gateway's round record).
+     * {@code failedRounds}, and per round {@code accepted} (updates the gateway accepted),
+     * {@code aggregated} and {@code failure} (empty when aggregated, as in the gateway's round
+     * record).
      */
     static com.google.gson.JsonObject scenarioJson(MqttScenario.Result res) {
         com.google.gson.JsonObject o = JsonReport.toJson(res.sim());
@@ -367,6 +369,7 @@ public final class DeviceSim implements Runnable {
         com.google.gson.JsonArray rounds = o.getAsJsonArray("rounds");
         for (int i = 0; i < rounds.size(); i++) {
             org.qoraedge.gateway.round.RoundReport gw = res.gatewayReports().get(i);
+            rounds.get(i).getAsJsonObject().addProperty("accepted", gw.acceptedIds().size());
             rounds.get(i).getAsJsonObject().addProperty("aggregated", gw.aggregated());
             rounds.get(i).getAsJsonObject().addProperty("failure", gw.aggregated() ? "" : gw.failure());
         }

@@ -100,6 +100,8 @@ class ScenarioAllProtocolAttacksTest {
             r.getAsJsonObject("rejected").entrySet().forEach(x -> got.put(x.getKey(), x.getValue().getAsInt()));
             assertEquals(want, got, "round " + round);
             assertEquals(0, r.get("byzantineSelected").getAsInt(), "round " + round);
+            assertEquals(7, r.get("accepted").getAsInt(), "only the genuine updates, round " + round);
+            assertTrue(r.get("aggregated").getAsBoolean(), "round " + round);
         }
         int perRound = ATTACKERS * (1 + 2 + 1 + 1 + 1 + 1 + 4);
         assertEquals(ROUNDS * perRound + (ROUNDS - 1) * ATTACKERS, o.get("rejectedTotal").getAsLong());

@@ -151,7 +151,8 @@ public final class Gateway implements AutoCloseable {
                     .reputation(config.reputation().enabled() ? new ReputationLedger(config.reputation()) : null)
                     .indicator(indicator)
                     .registryText(registryText)
-                    .maxAuditFrames(config.auditMaxFrames());
+                    .maxAuditFrames(config.auditMaxFrames())
+                    .bansLowerF(config.bansLowerF());
             for (RoundListener l : options.listeners) {
                 cs.listener(l);
             }

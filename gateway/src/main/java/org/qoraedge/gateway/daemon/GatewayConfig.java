@@ -29,7 +29,7 @@ public final class GatewayConfig {
             "broker.trustStore", "broker.trustStorePassword", "embedded.port", "fleet", "gateway.id", "keys.file",
             "nodes.expected", "aggregator", "metric", "f", "m", "round.minUpdates", "round.deadlineMillis",
             "round.pauseMillis", "round.first", "round.max", "model.id", "model.dimension", "model.initial", "state.dir",
-            "inbox.capacity", "state.keepFrames", "audit.maxFrames");
+            "inbox.capacity", "state.keepFrames", "audit.maxFrames", "round.bansLowerF");
 
     static final Set<String> KEYS = allKeys();
 
@@ -64,6 +64,7 @@ public final class GatewayConfig {
     private final int inboxCapacity;
     private final int keepFrames;
     private final int auditMaxFrames;
+    private final boolean bansLowerF;
     private final org.qoraedge.gateway.reputation.ReputationSettings reputation;
     private final org.qoraedge.gateway.status.GpioSettings gpio;
 
@@ -91,6 +92,7 @@ public final class GatewayConfig {
         this.inboxCapacity = b.inboxCapacity;
         this.keepFrames = b.keepFrames;
         this.auditMaxFrames = b.auditMaxFrames;
+        this.bansLowerF = b.bansLowerF;
         this.reputation = java.util.Objects.requireNonNull(b.reputation, "reputation settings");
         this.gpio = java.util.Objects.requireNonNull(b.gpio, "gpio settings");
         check(Identifiers.isValid(fleet), "fleet", fleet, "1 to 64 UTF-8 bytes, no control character and none of / + #");
@@ -176,6 +178,11 @@ public final class GatewayConfig {
         b.inboxCapacity = (int) num(p, "inbox.capacity", b.inboxCapacity);
         b.keepFrames = (int) num(p, "state.keepFrames", b.keepFrames);
         b.auditMaxFrames = (int) num(p, "audit.maxFrames", b.auditMaxFrames);
+        String lower = str(p, "round.bansLowerF", "true");
+        if (!lower.equals("true") && !lower.equals("false")) {
+            throw new ConfigException(file + ": config key round.bansLowerF = " + lower + " must be true or false");
+        }
+        b.bansLowerF = Boolean.parseBoolean(lower);
         try {
             b.reputation = org.qoraedge.gateway.reputation.ReputationSettings.fromProperties(p);
         } catch (org.qoraedge.gateway.reputation.ReputationException e) {
@@ -225,6 +232,11 @@ public final class GatewayConfig {
     /** Closed rounds whose frames are kept in the state directory for replay: 0 none, -1 all ({@code state.keepFrames}). */
     public int keepFrames() {
         return keepFrames;
+    }
+
+    /** Whether each banned node lowers the round's f by one ({@code round.bansLowerF}, default true). */
+    public boolean bansLowerF() {
+        return bansLowerF;
     }
 
     /** At most this many frames are listed in one audit record ({@code audit.maxFrames}). */
@@ -353,6 +365,7 @@ public final class GatewayConfig {
         private int inboxCapacity = 1024;
         private int keepFrames = 10;
         private int auditMaxFrames = 10_000;
+        private boolean bansLowerF = true;
         private org.qoraedge.gateway.reputation.ReputationSettings reputation =
                 org.qoraedge.gateway.reputation.ReputationSettings.defaults();
         private org.qoraedge.gateway.status.GpioSettings gpio = org.qoraedge.gateway.status.GpioSettings.DISABLED;
@@ -471,6 +484,11 @@ public final class GatewayConfig {
 
         public Builder keepFrames(int v) {
             keepFrames = v;
+            return this;
+        }
+
+        public Builder bansLowerF(boolean v) {
+            bansLowerF = v;
             return this;
         }
 

@@ -46,6 +46,7 @@ public final class CoordinatorSettings {
     private final SortedMap<String, String> registryText;
     private final int maxAuditFrames;
     private final String gatewayPublicKey;
+    private final boolean bansLowerF;
 
     private CoordinatorSettings(Builder b) {
         this.fleet = b.fleet;
@@ -102,6 +103,7 @@ public final class CoordinatorSettings {
             throw new IllegalArgumentException("audit frame cap must be >= 0, got " + b.maxAuditFrames);
         }
         this.maxAuditFrames = b.maxAuditFrames;
+        this.bansLowerF = b.bansLowerF;
         this.gatewayPublicKey = java.util.HexFormat.of().formatHex(Objects.requireNonNull(b.gatewayPublicKey,
                 "the gateway's public key (for audit records)"));
         if (b.gatewayPublicKey.length != 32) {
@@ -132,6 +134,11 @@ public final class CoordinatorSettings {
     /** At most this many frames are listed in one audit record (the rest are counted). */
     public int maxAuditFrames() {
         return maxAuditFrames;
+    }
+
+    /** True when each banned registered node lowers the round's f by one (docs/REPUTATION.md, "Bans and f"). */
+    public boolean bansLowerF() {
+        return bansLowerF;
     }
 
     /** The gateway's Ed25519 public key, hex. */
@@ -240,6 +247,13 @@ public final class CoordinatorSettings {
         private Map<String, String> registryText = Map.of();
         private int maxAuditFrames = 10_000;
         private byte[] gatewayPublicKey;
+        private boolean bansLowerF = true;
+
+        /** Whether each banned registered node lowers the round's f by one (default true). */
+        public Builder bansLowerF(boolean v) {
+            this.bansLowerF = v;
+            return this;
+        }
 
         public Builder store(org.qoraedge.gateway.state.StateStore v) {
             this.store = v;

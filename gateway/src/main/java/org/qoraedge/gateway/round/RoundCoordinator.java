@@ -308,8 +308,9 @@ public final class RoundCoordinator implements AutoCloseable {
 
     private void openRound() {
         long now = System.nanoTime();
+        AggregationSettings eff = effectiveAggregation();
         state = new RoundState(round, now, now + settings.deadline().toNanos(),
-                settings.buffers().open(round, settings.dimension(), settings.aggregation()));
+                settings.buffers().open(round, settings.dimension(), eff), eff);
         long deadlineEpoch = System.currentTimeMillis() + settings.deadline().toMillis();
         Frame modelFrame = new Frame(FrameKind.MODEL, SignatureScheme.ED25519, settings.fleet(), settings.gatewayId(),
                 round, round + 1, settings.modelId(), model);
@@ -335,7 +336,7 @@ public final class RoundCoordinator implements AutoCloseable {
         }
         indicator.phase(StatusIndicator.Phase.COLLECTING);
         outbox.publish(topics.model(), modelBytes, 1, true);
-        AggregationSettings a = settings.aggregation();
+        AggregationSettings a = state.aggregation;
         RoundAnnouncement ann = new RoundAnnouncement(settings.fleet(), round, settings.modelId(), settings.dimension(),
                 settings.maxFrameBytes(), deadlineEpoch, a.kind().wireName(), a.metricName(), a.f(), a.m(), modelDigest,
                 settings.gatewayId());
@@ -625,10 +626,37 @@ public final class RoundCoordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * The round's aggregation settings: the configured ones, with {@code f} lowered by the number of
+     * registered nodes the reputation ledger has banned when {@code bansLowerF} is on (docs/REPUTATION.md, "Bans and
+     * f"): a banned node cannot take part, so it no longer counts among the Byzantine nodes the rule
+     * must outvote. Bans change only at round close, so the value holds for the whole round.
+     */
+    private AggregationSettings effectiveAggregation() {
+        AggregationSettings a = settings.aggregation();
+        ReputationLedger l = ledger;
+        if (!settings.bansLowerF() || a.f() == 0 || l == null) {
+            return a;
+        }
+        int bannedCount = 0;
+        for (String id : settings.registry().keySet()) {
+            if (l.isBanned(id)) { // reputation bans only: the operator's ban list may hold nodes that are merely retired
+                bannedCount++;
+            }
+        }
+        if (bannedCount == 0) {
+            return a;
+        }
+        int f = Math.max(0, a.f() - bannedCount);
+        Logger.info("round {}: f = {} (configured {}, lowered by {} banned node{})", round, f, a.f(), bannedCount,
+                bannedCount == 1 ? "" : "s");
+        return new AggregationSettings(a.kind(), a.metric(), f, a.m(), a.minUpdates());
+    }
+
     private void closeRound() {
         RoundState s = state;
         indicator.phase(StatusIndicator.Phase.AGGREGATING);
-        AggregationSettings a = settings.aggregation();
+        AggregationSettings a = s.aggregation;
         int n = s.buffer.size();
         String failure = null;
         AggregationResult result = null;
@@ -753,7 +781,7 @@ public final class RoundCoordinator implements AutoCloseable {
 
     private AuditRecord auditRecord(RoundState s, RoundReport r, List<ReputationChange> changes,
             List<AuditRecord.OperatorAction> operator) {
-        AggregationSettings a = settings.aggregation();
+        AggregationSettings a = s.aggregation;
         AggregationResult res = r.result();
         List<AuditRecord.ReputationChange> rep = new ArrayList<>();
         for (ReputationChange c : changes) {
@@ -846,6 +874,7 @@ public final class RoundCoordinator implements AutoCloseable {
         final long startNanos;
         final long deadlineNanos;
         final RoundBuffer buffer;
+        final AggregationSettings aggregation;
         final Set<String> accepted = new HashSet<>();
         final EnumMap<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
         final Map<String, EnumMap<RejectReason, Long>> rejectedByNode = new TreeMap<>();
@@ -860,7 +889,8 @@ public final class RoundCoordinator implements AutoCloseable {
         final List<AuditRecord.FrameEntry> frames = new ArrayList<>();
         long framesOmitted;
 
-        RoundState(long round, long startNanos, long deadlineNanos, RoundBuffer buffer) {
+        RoundState(long round, long startNanos, long deadlineNanos, RoundBuffer buffer, AggregationSettings aggregation) {
+            this.aggregation = aggregation;
             this.round = round;
             this.startNanos = startNanos;
             this.deadlineNanos = deadlineNanos;

@@ -394,6 +394,10 @@ class RoundCoordinatorTest {
         RoundReport r = next();
         assertEquals(1L, r.rejected().get(RejectReason.BANNED));
         assertEquals(5, r.acceptedIds().size());
+        // The banned node no longer counts among the f the rule must outvote: f = 1 - 1 = 0, m = n - 2 = 3.
+        assertEquals(0, lastRecord().config().f());
+        assertEquals(3, r.result().selected().length);
+        assertEquals(1, recsBefore(bannedIn).config().f(), "f as configured while nobody was banned");
         // The indicator: each round collecting, then aggregating; attack suspected after rounds that penalised or rejected.
         assertEquals("COLLECTING", calls.get(0));
         assertEquals("AGGREGATING", calls.get(1));
@@ -428,6 +432,16 @@ class RoundCoordinatorTest {
                 CoordinatorSettings.builder().gatewaySeed(GATEWAY_SEED).dimension(4)
                         .registry(TestNodes.registry(nodes.subList(0, 4))).aggregation(AggregationSettings.krum(1)).build());
         assertTrue(e.getMessage().contains("needs 5 updates per round, but only 4 nodes have keys"), e.getMessage());
+    }
+
+    private AuditRecord recsBefore(long round) {
+        for (RecordingOutbox.Published p : outbox.on(TOPICS.audit())) {
+            AuditRecord r = AuditLog.verify(new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8), null);
+            if (r.round() == round) {
+                return r;
+            }
+        }
+        throw new AssertionError("no record of round " + round);
     }
 
     private AuditRecord lastRecord() {

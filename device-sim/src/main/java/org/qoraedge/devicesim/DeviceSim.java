@@ -244,7 +244,7 @@ public final class DeviceSim implements Runnable {
     @Command(name = "demo", mixinStandardHelpOptions = true,
             description = "A preset MQTT scenario: synthetic data, 20 nodes, 6 Byzantine (sign-flip, and a forged"
                     + " signature each round), Multi-Krum (COMMON), 10 rounds, embedded broker, the gateway's"
-                    + " reputation off; writes OUT/demo.json and OUT/demo.png.")
+                    + " reputation on (it bans the sign-flippers); writes OUT/demo.json and OUT/demo.png.")
     static final class Demo implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -255,10 +255,9 @@ public final class DeviceSim implements Runnable {
         @Option(names = "--broker", description = "external MQTT broker tcp://host:port (default: the gateway's embedded broker)")
         String broker;
 
-        @Option(names = "--reputation", defaultValue = "off",
-                description = "on | off: the gateway's reputation ledger (default: ${DEFAULT-VALUE}: on, it bans the six"
-                        + " sign-flippers after five rounds, and with f = 6 the 14 nodes left are below Krum's quorum"
-                        + " 2f + 3, so every later round fails closed)")
+        @Option(names = "--reputation", defaultValue = "on",
+                description = "on | off: the gateway's reputation ledger (default: ${DEFAULT-VALUE}: it bans the six"
+                        + " sign-flippers after five rounds; each ban lowers f by one, so the 14 honest nodes go on)")
         String reputation;
 
         @Override

@@ -166,7 +166,9 @@ public final class MqttLink implements AutoCloseable {
             o.setWill(will.topic(), will.payload(), will.qos(), will.retained());
         }
         if (settings.trustStore() != null) {
-            o.setSocketFactory(sslContext(settings.trustStore(), settings.trustStorePassword()).getSocketFactory());
+            o.setSocketFactory(NoDelaySockets.tls(sslContext(settings.trustStore(), settings.trustStorePassword()).getSocketFactory()));
+        } else if (settings.brokerUri().startsWith("tcp://")) {
+            o.setSocketFactory(NoDelaySockets.plain());
         }
         return o;
     }

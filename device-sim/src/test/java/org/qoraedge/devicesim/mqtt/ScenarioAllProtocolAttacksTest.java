@@ -23,7 +23,7 @@ import org.qoraedge.devicesim.sim.InProcessSimulator;
 import org.qoraedge.devicesim.sim.RoundListener;
 import org.qoraedge.devicesim.sim.SimConfig;
 import org.qoraedge.devicesim.sim.SimResult;
-import org.qoraedge.devicesim.testing.MosquittoBroker;
+import org.qoraedge.gateway.testing.MosquittoBroker;
 import picocli.CommandLine;
 
 /**

@@ -220,6 +220,12 @@ public final class DeviceSim implements Runnable {
                         + " rounds are exactly the in-process simulator's (default: ${DEFAULT-VALUE}, as the gateway)")
         String reputation;
 
+        @Option(names = "--bans-lower-f", defaultValue = "on",
+                description = "on | off: each node the gateway bans lowers the round's f by one (the gateway's"
+                        + " round.bansLowerF; default: ${DEFAULT-VALUE}); off keeps f as declared, so a small fleet can"
+                        + " fall below Krum's quorum once its attackers are banned")
+        String bansLowerF;
+
         @Option(names = "--aggregator", defaultValue = "multikrum-common",
                 description = "mean | krum-common | krum-pairwise | multikrum-common | multikrum-pairwise [:m=M] (default: ${DEFAULT-VALUE})")
         String aggregator;
@@ -236,8 +242,8 @@ public final class DeviceSim implements Runnable {
         @Override
         public Integer call() throws Exception {
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
-                    byzantineIds, attack, protocolAttack, protocolAttackers, onOff("--reputation", reputation), aggregator,
-                    broker, report, plot);
+                    byzantineIds, attack, protocolAttack, protocolAttackers, onOff("--reputation", reputation),
+                    onOff("--bans-lower-f", bansLowerF), aggregator, broker, report, plot);
         }
     }
 
@@ -276,13 +282,14 @@ public final class DeviceSim implements Runnable {
             run.threads = 0;
             java.nio.file.Files.createDirectories(outDir);
             return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature", -1,
-                    onOff("--reputation", reputation),
+                    onOff("--reputation", reputation), true,
                     "multikrum-common", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"));
         }
     }
 
     static int runScenario(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
-            String protocolAttack, int protocolAttackers, boolean reputation, String aggregator, String broker, Path report,
+            String protocolAttack, int protocolAttackers, boolean reputation, boolean bansLowerF, String aggregator, String broker,
+            Path report,
             Path plot) throws Exception {
         quietLogging();
         List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
@@ -305,7 +312,7 @@ public final class DeviceSim implements Runnable {
         out.println(RoundTable.header());
         out.flush();
         MqttScenario.Options opts = MqttScenario.Options.defaults().broker(broker).protocolAttacks(protocol)
-                .protocolAttackers(protocolAttackers).reputation(reputation);
+                .protocolAttackers(protocolAttackers).reputation(reputation).bansLowerF(bansLowerF);
         MqttScenario.Result res = MqttScenario.run(cfg, data, opts, (rec, gw) -> {
             out.println(RoundTable.row(rec, byz) + (gw.aggregated() ? "" : "  FAILED CLOSED: " + gw.failure()));
             out.flush();

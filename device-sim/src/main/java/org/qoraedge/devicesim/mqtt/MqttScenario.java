@@ -145,7 +145,7 @@ public final class MqttScenario {
                     .brokerUri(brokerUri != null ? brokerUri : "tcp://127.0.0.1:1")
                     .fleet(FLEET).keysFile(keys).expected(expected).modelId(modelId).dimension(d)
                     .initialModel(initialModel).deadline(WAIT).maxRounds(cfg.rounds() + 1L)
-                    .stateDir(tmp.resolve("state"));
+                    .stateDir(tmp.resolve("state")).bansLowerF(opts.bansLowerF());
             if (!opts.reputation()) {
                 Properties off = new Properties();
                 off.setProperty(ReputationSettings.ENABLED, "false");
@@ -401,32 +401,38 @@ public final class MqttScenario {
      *     below the threshold, after which their frames are refused as {@code banned} and rounds
      *     close without them. Off, the gateway aggregates exactly what the in-process simulator
      *     does (which has no reputation), and every protocol attack keeps its own reason.
+     * @param bansLowerF the gateway's {@code round.bansLowerF}: each banned node lowers the round's f
+     *     (default true, as in the gateway); false keeps f as declared
      */
     public record Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers,
-            boolean reputation) {
+            boolean reputation, boolean bansLowerF) {
         public Options {
             protocolAttacks = List.copyOf(protocolAttacks);
         }
 
         /** Embedded broker, no protocol attack, all Byzantine nodes as attackers, reputation on. */
         public static Options defaults() {
-            return new Options(null, List.of(), -1, true);
+            return new Options(null, List.of(), -1, true, true);
         }
 
         public Options broker(String uri) {
-            return new Options(uri, protocolAttacks, protocolAttackers, reputation);
+            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF);
         }
 
         public Options protocolAttacks(List<ProtocolAttackSpec> v) {
-            return new Options(brokerUri, v, protocolAttackers, reputation);
+            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF);
         }
 
         public Options protocolAttackers(int v) {
-            return new Options(brokerUri, protocolAttacks, v, reputation);
+            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF);
         }
 
         public Options reputation(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, v);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF);
+        }
+
+        public Options bansLowerF(boolean v) {
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v);
         }
     }
 

@@ -75,7 +75,8 @@ class MqttScenarioTest {
     @Test
     void roundsTheGatewayClosesWithoutAModelAreMarkedFailedInTheTableAndTheReport() throws Exception {
         // Reputation on: the one attacker's signed wrong-dimension frames get it banned after three
-        // rounds; with f = 1 the 4 nodes left are below Krum's quorum 2f + 3 = 5, so round 4 fails closed.
+        // rounds; with f kept at 1 (--bans-lower-f off) the 4 nodes left are below Krum's quorum
+        // 2f + 3 = 5, so round 4 fails closed. (With the default, f drops to 0 and round 4 aggregates.)
         Path report = dir.resolve("failed.json");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -84,7 +85,7 @@ class MqttScenarioTest {
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute("scenario", "--nodes", "5", "--byzantine", "1", "--attack", "none", "--protocol-attack",
                 "malformed-wrong-dimension", "--aggregator", "krum-common", "--dataset", "synthetic", "--rounds", "4",
-                "--seed", "1", "--threads", "1", "--reputation", "on", "--report", report.toString());
+                "--seed", "1", "--threads", "1", "--reputation", "on", "--bans-lower-f", "off", "--report", report.toString());
         assertEquals(0, code, err + "\n" + out);
         assertEquals("", err.toString());
         assertTrue(out.toString().lines().anyMatch(l -> l.matches("\\s+4\\s+.*banned=2.*FAILED CLOSED: .*quorum.*")), out.toString());
@@ -101,5 +102,24 @@ class MqttScenarioTest {
         assertTrue(last.get("failure").getAsString().contains("quorum"), last.toString());
         // No new model: the accuracy stays where round 3 left it.
         assertEquals(rounds.get(2).getAsJsonObject().get("accuracy").getAsDouble(), last.get("accuracy").getAsDouble());
+    }
+
+    @Test
+    void withBansLoweringFTheRoundAfterTheBanAggregatesTheRemainingNodes() throws Exception {
+        Path report = dir.resolve("lowered.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = DeviceSimTestAccess.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute("scenario", "--nodes", "5", "--byzantine", "1", "--attack", "none", "--protocol-attack",
+                "malformed-wrong-dimension", "--aggregator", "krum-common", "--dataset", "synthetic", "--rounds", "4",
+                "--seed", "1", "--threads", "1", "--reputation", "on", "--report", report.toString());
+        assertEquals(0, code, err + "\n" + out);
+        JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+        assertEquals(0, o.get("failedRounds").getAsInt(), out.toString());
+        JsonObject last = o.getAsJsonArray("rounds").get(3).getAsJsonObject();
+        assertTrue(last.get("aggregated").getAsBoolean(), last.toString());
+        assertTrue(out.toString().lines().anyMatch(l -> l.matches("\\s+4\\s+.*banned=2.*")), out.toString());
     }
 }

@@ -40,6 +40,7 @@ import org.qoraedge.gateway.state.GatewayState;
 import org.qoraedge.gateway.state.RoundJournal;
 import org.qoraedge.gateway.state.StateFile;
 import org.qoraedge.gateway.state.StateStore;
+import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.TestNodes;
 
 /**
@@ -72,17 +73,31 @@ class CrashRestartTest {
         run(List.of(), 3);
     }
 
+    @Test
+    void aGatewayKilledBySigkillAndAtACrashPointLosesNothingOnMosquitto() throws Exception {
+        try (MosquittoBroker mosquitto = MosquittoBroker.start(tmp.resolve("mosquitto"))) {
+            run(mosquitto.uri(), List.of(FaultInjection.Point.AFTER_JOURNAL_APPEND.name() + "@2"), 2);
+        }
+    }
+
     /**
      * Runs {@link #ROUNDS} rounds: the first gateway process crashes at each fault spec in turn
      * (each restart gets the next spec, the last one none), then {@code sigkills} more times the
      * running gateway is killed with SIGKILL after a pseudo-random delay.
      */
     private void run(List<String> faults, int sigkills) throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.options().port(0))) {
+            run(broker.uri(), faults, sigkills);
+        }
+    }
+
+    /** The same against a broker already running at {@code brokerUri} (in its own process or this JVM). */
+    private void run(String brokerUri, List<String> faults, int sigkills) throws Exception {
         Path keys = TestNodes.writeRegistry(tmp.resolve("keys.txt"), nodes);
         Path state = tmp.resolve("state");
-        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.options().port(0))) {
+        {
             Path config = tmp.resolve("gateway.properties");
-            Files.writeString(config, String.join("\n", "broker.uri = " + broker.uri(), "fleet = " + FLEET,
+            Files.writeString(config, String.join("\n", "broker.uri = " + brokerUri, "fleet = " + FLEET,
                     "keys.file = " + keys, "aggregator = multi-krum", "f = 1", "model.id = m-crash", "model.dimension = " + D,
                     "round.deadlineMillis = 60000", "state.dir = " + state, "state.keepFrames = -1", ""), StandardCharsets.UTF_8);
             List<Process> processes = new ArrayList<>();
@@ -94,7 +109,7 @@ class CrashRestartTest {
             List<NodeClient> clients = new ArrayList<>();
             try {
                 for (NodeCredentials c : nodes) {
-                    NodeClient n = NodeClient.builder(broker.uri(), FLEET, c).gatewayKey(gatewayKey)
+                    NodeClient n = NodeClient.builder(brokerUri, FLEET, c).gatewayKey(gatewayKey)
                             .connectTimeout(Duration.ofSeconds(10)).build();
                     n.connect();
                     clients.add(n);

@@ -139,8 +139,17 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
     public record OperatorAction(String action, String node, String detail) {
     }
 
-    /** Wall-clock facts; replay ignores them. */
-    public record Timing(long openedAtMillis, long closedAtMillis, long closeMicros, boolean deadlineReached, int restarts) {
+    /**
+     * Wall-clock and intake facts; replay ignores them.
+     *
+     * @param inboxDropped messages dropped this round because the gateway's queue was full (a flood);
+     *     they never reached verification, so they are not in {@code frames}. Written only when not 0.
+     */
+    public record Timing(long openedAtMillis, long closedAtMillis, long closeMicros, boolean deadlineReached, int restarts,
+            long inboxDropped) {
+        public Timing(long openedAtMillis, long closedAtMillis, long closeMicros, boolean deadlineReached, int restarts) {
+            this(openedAtMillis, closedAtMillis, closeMicros, deadlineReached, restarts, 0);
+        }
     }
 
     /** The record's body as one line of JSON, keys in a fixed order. */
@@ -215,6 +224,9 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         t.addProperty("closeMicros", timing.closeMicros());
         t.addProperty("deadlineReached", timing.deadlineReached());
         t.addProperty("restarts", timing.restarts());
+        if (timing.inboxDropped() != 0) {
+            t.addProperty("inboxDropped", timing.inboxDropped());
+        }
         o.add("timing", t);
         o.addProperty("framesKept", framesKept);
         return o.toString();
@@ -265,7 +277,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             }
             JsonObject t = obj(o, "timing");
             Timing timing = new Timing(lng(t, "openedAtMillis"), lng(t, "closedAtMillis"), lng(t, "closeMicros"),
-                    bool(t, "deadlineReached"), integer(t, "restarts"));
+                    bool(t, "deadlineReached"), integer(t, "restarts"), t.has("inboxDropped") ? lng(t, "inboxDropped") : 0);
             return new AuditRecord(str(o, "fleet"), str(o, "gateway"), str(o, "gatewayKey"), lng(o, "round"), str(o, "prev"),
                     str(o, "outcome"), str(o, "failure"), config, str(o, "modelBefore"), frames, lng(o, "framesOmitted"),
                     order, scores, intArray(arr(o, "ranking")), intArray(arr(o, "selected")), integer(o, "referenceExponent"),

@@ -316,6 +316,7 @@ public final class RoundCoordinator implements AutoCloseable {
                 round, round + 1, settings.modelId(), model);
         byte[] modelBytes = modelFrame.encode(settings.gatewaySigner());
         state.openedAtMillis = System.currentTimeMillis();
+        state.droppedAtOpen = inbox.dropped();
         state.modelBefore = modelDigest;
         if (store != null) {
             List<RoundJournal.Contents> recovered = new ArrayList<>();
@@ -800,7 +801,7 @@ public final class RoundCoordinator implements AutoCloseable {
                 res == null ? new int[0] : res.selected(), res == null ? 0 : res.referenceExponent(),
                 res == null ? "" : res.aggregateDigest(), r.modelDigest(), rep, operator,
                 new AuditRecord.Timing(s.openedAtMillis, System.currentTimeMillis(), r.closeNanos() / 1000, r.deadlineReached(),
-                        s.restarts),
+                        s.restarts, inbox.dropped() - s.droppedAtOpen),
                 store != null && store.keepsFrames());
     }
 
@@ -883,6 +884,7 @@ public final class RoundCoordinator implements AutoCloseable {
         boolean deadlineReached;
         boolean closeRequested;
         long openedAtMillis;
+        long droppedAtOpen;
         String modelBefore;
         int restarts;
         byte[] currentPayload = new byte[0];

@@ -82,6 +82,21 @@ class AuditFormatTest {
         assertEquals(1, AuditLog.verifyFile(log, key).records().size());
     }
 
+    @Test
+    void inboxDropsAreWrittenOnlyWhenThereWereAnyAndReadBack() throws IOException {
+        AuditRecord r = AuditLog.verify(List.of(resource("audit-v1.jsonl").split("\n")).get(0), null);
+        assertTrue(!r.toJson().contains("inboxDropped"), "a round without drops does not mention them");
+        AuditRecord.Timing t = r.timing();
+        AuditRecord dropped = new AuditRecord(r.fleet(), r.gatewayId(), r.gatewayKey(), r.round(), r.prev(), r.outcome(), r.failure(),
+                r.config(), r.modelBefore(), r.frames(), r.framesOmitted(), r.canonicalOrder(), r.scores(), r.ranking(), r.selected(),
+                r.referenceExponent(), r.aggregateDigest(), r.modelAfter(), r.reputation(), r.operator(),
+                new AuditRecord.Timing(t.openedAtMillis(), t.closedAtMillis(), t.closeMicros(), t.deadlineReached(), t.restarts(), 17),
+                r.framesKept());
+        assertTrue(dropped.toJson().contains("\"restarts\":0,\"inboxDropped\":17}"), dropped.toJson());
+        assertEquals(17, AuditRecord.parse(dropped.toJson()).timing().inboxDropped());
+        assertEquals(dropped.toJson(), AuditRecord.parse(dropped.toJson()).toJson());
+    }
+
     private static String resource(String name) throws IOException {
         try (InputStream in = AuditFormatTest.class.getResourceAsStream(name)) {
             if (in == null) {

@@ -256,11 +256,43 @@ public final class MqttLink implements AutoCloseable {
                 // already gone
             }
         }
+        awaitReceiverExit(Duration.ofSeconds(1));
         try {
             client.close(true);
         } catch (MqttException e) {
             Logger.debug("close of {} failed: {}", settings.clientId(), e.getMessage());
         }
+    }
+
+    /**
+     * Waits (bounded) until Paho's receiver thread of this client has ended. Paho 1.2.5 can still
+     * be handing a just-received message over when {@code close} frees the client's state, and its
+     * receiver thread then dies with a NullPointerException on stderr (eclipse-paho/paho.mqtt.java
+     * issue 955, open). After a disconnect the thread ends within milliseconds.
+     */
+    private void awaitReceiverExit(Duration max) {
+        String id = settings.clientId();
+        long end = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < end) {
+            boolean alive = false;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                String n = t.getName();
+                if (t.isAlive() && n.startsWith("MQTT Rec:") && n.endsWith(id) && n.substring(9).strip().equals(id)) {
+                    alive = true;
+                    break;
+                }
+            }
+            if (!alive) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Logger.debug("Paho's receiver thread of {} still runs after {}; closing anyway", settings.clientId(), max);
     }
 
     /**

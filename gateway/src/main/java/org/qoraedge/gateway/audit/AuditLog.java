@@ -115,7 +115,7 @@ public final class AuditLog {
         if (!Files.isRegularFile(file)) {
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no audit log there");
         }
-        List<String> lines = readCompleteLines(file, false);
+        List<String> lines = readCompleteLines(file);
         List<AuditRecord> records = new ArrayList<>();
         String prev = AuditRecord.GENESIS;
         byte[] key = pinnedKey;
@@ -146,14 +146,11 @@ public final class AuditLog {
     }
 
     /**
-     * The log's complete lines. A last line without its newline is a torn append (the gateway
-     * died while writing it): with {@code dropTorn} it is left out, otherwise it is refused.
+     * The log's lines. A last line without its newline is a torn append (the gateway died while
+     * writing it; its next start cuts it off): it is refused.
      */
-    public static List<String> readCompleteLines(Path file, boolean dropTorn) throws IOException {
+    private static List<String> readCompleteLines(Path file) throws IOException {
         List<String> lines = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return lines;
-        }
         byte[] all = Files.readAllBytes(file);
         int start = 0;
         for (int i = 0; i < all.length; i++) {
@@ -162,7 +159,7 @@ public final class AuditLog {
                 start = i + 1;
             }
         }
-        if (start < all.length && !dropTorn) {
+        if (start < all.length) {
             throw new AuditException(file + ": the last line (" + (all.length - start) + " bytes at offset " + start
                     + ") has no newline: a torn write");
         }
@@ -179,16 +176,7 @@ public final class AuditLog {
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
-            long keep = size;
-            ByteBuffer one = ByteBuffer.allocate(1);
-            while (keep > 0) {
-                one.clear();
-                ch.read(one, keep - 1);
-                if (one.get(0) == '\n') {
-                    break;
-                }
-                keep--;
-            }
+            long keep = lastNewlineBefore(ch, size) + 1;
             if (keep < size) {
                 ch.truncate(keep);
                 ch.force(true);
@@ -197,10 +185,47 @@ public final class AuditLog {
         }
     }
 
-    /** The last complete line, or null for an empty or missing log. */
+    /**
+     * The last complete line, or null for an empty or missing log (a torn tail is not a line).
+     * Reads only the log's end, so a gateway's start does not grow with the log's age.
+     */
     public static String lastLine(Path file) throws IOException {
-        List<String> lines = readCompleteLines(file, true);
-        return lines.isEmpty() ? null : lines.get(lines.size() - 1);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long end = lastNewlineBefore(ch, ch.size());
+            if (end < 0) {
+                return null;
+            }
+            long start = lastNewlineBefore(ch, end) + 1;
+            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(end - start));
+            while (b.hasRemaining() && ch.read(b, start + b.position()) >= 0) {
+                // read until full
+            }
+            return new String(b.array(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Position of the last newline before {@code end}, or -1; reads backwards in 64 KiB blocks. */
+    private static long lastNewlineBefore(FileChannel ch, long end) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+        long pos = end;
+        while (pos > 0) {
+            int n = (int) Math.min(b.capacity(), pos);
+            b.clear().limit(n);
+            long from = pos - n;
+            while (b.hasRemaining() && ch.read(b, from + b.position()) >= 0) {
+                // read until full
+            }
+            for (int k = n - 1; k >= 0; k--) {
+                if (b.get(k) == '\n') {
+                    return from + k;
+                }
+            }
+            pos = from;
+        }
+        return -1;
     }
 
     /** Appends a line and its newline, and forces it to the device. */

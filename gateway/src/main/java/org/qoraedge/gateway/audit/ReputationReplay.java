@@ -2,12 +2,9 @@ package org.qoraedge.gateway.audit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.SortedSet;
-import java.util.StringJoiner;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 import org.qoraedge.gateway.protocol.RejectReason;
-import org.qoraedge.gateway.reputation.ChangeReason;
 import org.qoraedge.gateway.reputation.ReputationChange;
 import org.qoraedge.gateway.reputation.ReputationException;
 import org.qoraedge.gateway.reputation.ReputationLedger;
@@ -101,53 +98,33 @@ public final class ReputationReplay {
     }
 
     private static RoundEvidence evidence(AuditRecord r) {
-        SortedSet<String> misbehaved = new TreeSet<>();
+        Map<String, List<RejectReason>> refusals = new TreeMap<>();
         for (AuditRecord.FrameEntry f : r.frames()) {
-            if (!f.accepted()) {
-                RejectReason reason = reason(f.status());
-                if (reason != null && RoundEvidence.countsAsMisbehaviour(reason)) {
-                    misbehaved.add(f.node());
-                }
+            RejectReason reason = f.accepted() ? null : RejectReason.fromWireName(f.status());
+            if (reason != null) {
+                refusals.computeIfAbsent(f.node(), k -> new ArrayList<>()).add(reason);
             }
         }
-        SortedSet<String> absent = new TreeSet<>(r.config().expected());
-        absent.removeAll(r.canonicalOrder());
-        if (r.aggregated()) {
-            return new RoundEvidence(r.round(), r.canonicalOrder(), r.scores(), r.selected(), misbehaved, absent);
-        }
-        return new RoundEvidence(r.round(), r.canonicalOrder(), new long[0], new int[0], misbehaved, absent);
-    }
-
-    private static RejectReason reason(String wire) {
-        try {
-            return RejectReason.valueOf(wire.toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        // A failed round's record has no scores or selection: it measured nothing, as the gateway treats it.
+        return new RoundEvidence(r.round(), r.canonicalOrder(), r.scores(), r.selected(), RoundEvidence.misbehaving(refusals),
+                RoundEvidence.absent(r.config().expected(), r.canonicalOrder()));
     }
 
     private static String compare(AuditRecord r, List<ReputationChange> changes) {
-        List<String> recomputed = new ArrayList<>();
+        List<AuditRecord.ReputationChange> recomputed = new ArrayList<>();
         for (ReputationChange c : changes) {
-            StringJoiner why = new StringJoiner(",");
-            for (ChangeReason x : c.reasons()) {
-                why.add(x.wireName());
-            }
-            recomputed.add(c.node() + " " + c.before() + " -> " + c.after() + " " + why);
+            recomputed.add(AuditRecord.ReputationChange.of(c));
         }
-        List<String> recorded = new ArrayList<>();
-        for (AuditRecord.ReputationChange c : r.reputation()) {
-            recorded.add(c.node() + " " + c.before() + " -> " + c.after() + " " + c.reason());
-        }
+        List<AuditRecord.ReputationChange> recorded = r.reputation();
         for (int i = 0; i < Math.max(recorded.size(), recomputed.size()); i++) {
-            String a = i < recorded.size() ? recorded.get(i) : "(none)";
-            String b = i < recomputed.size() ? recomputed.get(i) : "(none)";
-            if (!a.equals(b)) {
-                return "round " + r.round() + ": reputation change " + (i + 1) + " recorded " + a + ", recomputed " + b
+            AuditRecord.ReputationChange a = i < recorded.size() ? recorded.get(i) : null;
+            AuditRecord.ReputationChange b = i < recomputed.size() ? recomputed.get(i) : null;
+            if (!java.util.Objects.equals(a, b)) {
+                return "round " + r.round() + ": reputation change " + (i + 1) + " recorded " + (a == null ? "(none)" : a)
+                        + ", recomputed " + (b == null ? "(none)" : b)
                         + " (" + recorded.size() + " recorded, " + recomputed.size() + " recomputed)";
             }
         }
         return null;
     }
-
 }

@@ -42,4 +42,14 @@ public enum RejectReason {
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
+
+    /** The reason whose {@link #wireName()} is {@code wire}, or null when there is none. */
+    public static RejectReason fromWireName(String wire) {
+        for (RejectReason r : values()) {
+            if (r.wireName().equals(wire)) {
+                return r;
+            }
+        }
+        return null;
+    }
 }

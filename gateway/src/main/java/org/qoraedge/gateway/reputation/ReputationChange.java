@@ -34,10 +34,15 @@ public record ReputationChange(String node, long round, int before, int after, S
      * {@code round 12 node-7 0.5 -> 0.42 far-outside}.
      */
     public String describe() {
+        return "round " + round + " " + node + " " + Ppm.format(before) + " -> " + Ppm.format(after) + " " + reasonsText();
+    }
+
+    /** The reasons' wire names joined by commas, in {@link ChangeReason} order, e.g. {@code far-outside,banned}. */
+    public String reasonsText() {
         StringJoiner r = new StringJoiner(",");
         for (ChangeReason x : reasons) {
             r.add(x.wireName());
         }
-        return "round " + round + " " + node + " " + Ppm.format(before) + " -> " + Ppm.format(after) + " " + r;
+        return r.toString();
     }
 }

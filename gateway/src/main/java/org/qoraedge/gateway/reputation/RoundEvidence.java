@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -105,6 +106,33 @@ public final class RoundEvidence {
     public static RoundEvidence of(long round, AggregationResult result, Collection<String> misbehaved, Collection<String> absent) {
         return new RoundEvidence(round, Arrays.asList(result.canonicalIds()), result.scores(), result.selected(), misbehaved,
                 absent);
+    }
+
+    /**
+     * The nodes that misbehaved in a round: those with at least one refusal that
+     * {@linkplain #countsAsMisbehaviour counts}. The gateway and a replay of its audit record both
+     * derive the evidence's misbehaving set here, so the two cannot differ.
+     *
+     * @param refusalsByNode each node's refusal reasons in the round (repeats allowed)
+     */
+    public static SortedSet<String> misbehaving(Map<String, ? extends Collection<RejectReason>> refusalsByNode) {
+        SortedSet<String> out = new TreeSet<>();
+        for (Map.Entry<String, ? extends Collection<RejectReason>> e : refusalsByNode.entrySet()) {
+            for (RejectReason r : e.getValue()) {
+                if (countsAsMisbehaviour(r)) {
+                    out.add(e.getKey());
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The expected nodes without an accepted update in the round. */
+    public static SortedSet<String> absent(Collection<String> expected, Collection<String> acceptedIds) {
+        SortedSet<String> out = new TreeSet<>(expected);
+        out.removeAll(new java.util.HashSet<>(acceptedIds));
+        return out;
     }
 
     /**

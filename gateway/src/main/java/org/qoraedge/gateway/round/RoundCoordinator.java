@@ -165,14 +165,8 @@ public final class RoundCoordinator implements AutoCloseable {
         }
         recoveredAuditLine = store.recoveredAuditLine();
         if (ledger != null) {
-            java.util.Map<String, org.qoraedge.gateway.reputation.NodeReputation> entries = new TreeMap<>();
-            for (Map.Entry<String, GatewayState.StoredReputation> e : st.reputation().entrySet()) {
-                GatewayState.StoredReputation r = e.getValue();
-                entries.put(e.getKey(), new org.qoraedge.gateway.reputation.NodeReputation(r.score(), r.banned(),
-                        r.bannedSinceRound(), r.roundsSeen(), r.timesSelected(), r.timesFar(), r.timesMisbehaved()));
-            }
             try {
-                ledger = ReputationLedger.restore(ledger.settings(), entries, round - 1);
+                ledger = ReputationLedger.restore(ledger.settings(), st.reputation(), round - 1);
             } catch (ReputationException e) {
                 throw new StateException(store.stateFile() + ": reputation cannot be restored: " + e.getMessage(), e);
             }
@@ -190,18 +184,6 @@ public final class RoundCoordinator implements AutoCloseable {
                 modelDigest.substring(0, 16), lastSequence.size(), roundsAggregated + roundsFailed);
     }
 
-    private java.util.SortedMap<String, GatewayState.StoredReputation> storedReputation() {
-        java.util.SortedMap<String, GatewayState.StoredReputation> out = new TreeMap<>();
-        if (ledger != null) {
-            for (Map.Entry<String, org.qoraedge.gateway.reputation.NodeReputation> e : ledger.entries().entrySet()) {
-                org.qoraedge.gateway.reputation.NodeReputation r = e.getValue();
-                out.put(e.getKey(), new GatewayState.StoredReputation(r.score(), r.banned(), r.bannedSinceRound(), r.roundsSeen(),
-                        r.timesSelected(), r.timesFar(), r.timesMisbehaved()));
-            }
-        }
-        return out;
-    }
-
     /** The reputation ledger (null without one); read its scores from any thread. */
     public ReputationLedger reputation() {
         return ledger;
@@ -216,7 +198,7 @@ public final class RoundCoordinator implements AutoCloseable {
     /** The state as of the start of round {@link #round}. */
     private GatewayState snapshotState(String lastAuditLine) {
         return new GatewayState(settings.fleet(), settings.gatewayId(), round, settings.modelId(), model,
-                new TreeMap<>(lastSequence), storedReputation(),
+                new TreeMap<>(lastSequence), ledger == null ? new TreeMap<>() : ledger.entries(),
                 settings.registryText(), lastAuditLine, roundsAggregated, roundsFailed);
     }
 
@@ -587,7 +569,10 @@ public final class RoundCoordinator implements AutoCloseable {
                     if (f.length != 5) {
                         throw new StateException(journal.file() + ": a rejection entry has " + f.length + " fields, not 5");
                     }
-                    RejectReason reason = RejectReason.valueOf(f[4].toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+                    RejectReason reason = RejectReason.fromWireName(f[4]);
+                    if (reason == null) {
+                        throw new StateException(journal.file() + ": a rejection entry names an unknown reason " + f[4]);
+                    }
                     state.rejected.merge(reason, 1L, Long::sum);
                     state.rejectedByNode.computeIfAbsent(f[0], k -> new EnumMap<>(RejectReason.class)).merge(reason, 1L, Long::sum);
                     if (state.frames.size() < settings.maxAuditFrames()) {
@@ -704,7 +689,7 @@ public final class RoundCoordinator implements AutoCloseable {
             try {
                 journal.close();
                 journal = null;
-                store.commit(snapshotState(line), line, s.round);
+                store.commit(snapshotState(line), s.round);
                 for (StateStore.UnbanRequest u : unbans) {
                     store.done(u);
                 }
@@ -759,20 +744,12 @@ public final class RoundCoordinator implements AutoCloseable {
     }
 
     private RoundEvidence evidence(RoundState s, AggregationResult result, List<String> acceptedIds) {
-        java.util.SortedSet<String> misbehaved = new java.util.TreeSet<>();
+        Map<String, java.util.Set<RejectReason>> refusals = new TreeMap<>();
         for (Map.Entry<String, EnumMap<RejectReason, Long>> e : s.rejectedByNode.entrySet()) {
-            for (RejectReason r : e.getValue().keySet()) {
-                if (RoundEvidence.countsAsMisbehaviour(r) && settings.registry().containsKey(e.getKey())) {
-                    misbehaved.add(e.getKey());
-                }
-            }
+            refusals.put(e.getKey(), e.getValue().keySet());
         }
-        java.util.SortedSet<String> absent = new java.util.TreeSet<>();
-        for (String id : settings.expected()) {
-            if (!s.accepted.contains(id)) {
-                absent.add(id);
-            }
-        }
+        java.util.SortedSet<String> misbehaved = RoundEvidence.misbehaving(refusals);
+        java.util.SortedSet<String> absent = RoundEvidence.absent(settings.expected(), s.accepted);
         if (result != null) {
             return RoundEvidence.of(s.round, result, misbehaved, absent);
         }
@@ -786,11 +763,7 @@ public final class RoundCoordinator implements AutoCloseable {
         AggregationResult res = r.result();
         List<AuditRecord.ReputationChange> rep = new ArrayList<>();
         for (ReputationChange c : changes) {
-            StringBuilder why = new StringBuilder();
-            for (var x : c.reasons()) {
-                why.append(why.length() == 0 ? "" : ",").append(x.wireName());
-            }
-            rep.add(new AuditRecord.ReputationChange(c.node(), c.before(), c.after(), why.toString()));
+            rep.add(AuditRecord.ReputationChange.of(c));
         }
         AuditRecord.Config config = new AuditRecord.Config(a.kind().wireName(), a.metricName(), a.f(), a.m(), a.minUpdates(),
                 settings.dimension(), settings.modelId(), ledger == null ? "" : ledger.settings().toCanonicalString(),

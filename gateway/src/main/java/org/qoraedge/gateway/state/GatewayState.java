@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.gateway.reputation.NodeReputation;
 
 /**
  * What the gateway must not lose, as of the start of round {@link #round} (docs/STATE.md): the
@@ -24,27 +25,12 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  * @param roundsFailed rounds that failed closed, since the state was created
  */
 public record GatewayState(String fleet, String gatewayId, long round, String modelId, Bfp16Block model,
-        SortedMap<String, Long> sequences, SortedMap<String, StoredReputation> reputation,
+        SortedMap<String, Long> sequences, SortedMap<String, NodeReputation> reputation,
         SortedMap<String, String> registry, String lastAuditLine, long roundsAggregated, long roundsFailed) {
 
     public GatewayState {
         sequences = Collections.unmodifiableSortedMap(new TreeMap<>(sequences));
         reputation = Collections.unmodifiableSortedMap(new TreeMap<>(reputation));
         registry = Collections.unmodifiableSortedMap(new TreeMap<>(registry));
-    }
-
-    /**
-     * One node's reputation as stored (the reputation ledger's own type converts to and from it).
-     *
-     * @param score parts per million, 0..1,000,000
-     * @param banned true while banned
-     * @param bannedSinceRound the round that banned it, or -1
-     * @param roundsSeen rounds in which the node had an accepted update
-     * @param timesSelected rounds in which it was selected
-     * @param timesFar rounds in which it was far outside the honest range
-     * @param timesMisbehaved rounds in which it sent an authenticated frame that broke the protocol
-     */
-    public record StoredReputation(int score, boolean banned, long bannedSinceRound, long roundsSeen, long timesSelected,
-            long timesFar, long timesMisbehaved) {
     }
 }

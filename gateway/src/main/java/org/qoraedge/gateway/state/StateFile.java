@@ -18,6 +18,8 @@ import java.util.TreeMap;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.gateway.reputation.NodeReputation;
+import org.qoraedge.gateway.reputation.ReputationException;
 
 /**
  * The state file's format (docs/STATE.md), version 1, big-endian:
@@ -47,8 +49,8 @@ public final class StateFile {
         }
         o.add("sequences", seq);
         JsonObject rep = new JsonObject();
-        for (Map.Entry<String, GatewayState.StoredReputation> e : s.reputation().entrySet()) {
-            GatewayState.StoredReputation r = e.getValue();
+        for (Map.Entry<String, NodeReputation> e : s.reputation().entrySet()) {
+            NodeReputation r = e.getValue();
             JsonObject x = new JsonObject();
             x.addProperty("score", r.score());
             x.addProperty("banned", r.banned());
@@ -141,17 +143,17 @@ public final class StateFile {
             for (Map.Entry<String, JsonElement> x : o.getAsJsonObject("sequences").entrySet()) {
                 seq.put(x.getKey(), x.getValue().getAsLong());
             }
-            SortedMap<String, GatewayState.StoredReputation> rep = new TreeMap<>();
+            SortedMap<String, NodeReputation> rep = new TreeMap<>();
             for (Map.Entry<String, JsonElement> x : o.getAsJsonObject("reputation").entrySet()) {
                 JsonObject r = x.getValue().getAsJsonObject();
-                int score = r.get("score").getAsInt();
-                if (score < 0 || score > 1_000_000) {
-                    throw new StateException(name + ": reputation of " + x.getKey() + " is " + score + " ppm, outside 0..1000000");
+                try {
+                    rep.put(x.getKey(), new NodeReputation(r.get("score").getAsInt(), r.get("banned").getAsBoolean(),
+                            r.get("bannedSinceRound").getAsLong(), r.get("roundsSeen").getAsLong(),
+                            r.get("timesSelected").getAsLong(), r.get("timesFar").getAsLong(),
+                            r.get("timesMisbehaved").getAsLong()));
+                } catch (ReputationException bad) {
+                    throw new StateException(name + ": reputation of " + x.getKey() + " is invalid: " + bad.getMessage(), bad);
                 }
-                rep.put(x.getKey(), new GatewayState.StoredReputation(score, r.get("banned").getAsBoolean(),
-                        r.get("bannedSinceRound").getAsLong(), r.get("roundsSeen").getAsLong(),
-                        r.get("timesSelected").getAsLong(), r.get("timesFar").getAsLong(),
-                        r.get("timesMisbehaved").getAsLong()));
             }
             SortedMap<String, String> reg = new TreeMap<>();
             for (Map.Entry<String, JsonElement> x : o.getAsJsonObject("registry").entrySet()) {

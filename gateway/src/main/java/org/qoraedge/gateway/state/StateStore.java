@@ -179,13 +179,14 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Commits a closed round: the new state (which carries {@code auditLine} as its last audit
-     * line) replaces the old atomically; then the line is appended to the log; then journals
+     * Commits a closed round: the new state, which carries the round's audit line as its last
+     * audit line, replaces the old atomically; then that line is appended to the log; then journals
      * beyond the retention are deleted.
      */
-    public void commit(GatewayState next, String auditLine, long closedRound) throws IOException {
-        if (!auditLine.equals(next.lastAuditLine())) {
-            throw new IllegalArgumentException("the state to commit must carry the audit line being committed");
+    public void commit(GatewayState next, long closedRound) throws IOException {
+        String auditLine = next.lastAuditLine();
+        if (auditLine == null) {
+            throw new IllegalArgumentException("the state to commit must carry the audit line of the round it closes");
         }
         FaultInjection.check(FaultInjection.Point.BEFORE_COMMIT, closedRound);
         byte[] bytes = StateFile.encode(next);

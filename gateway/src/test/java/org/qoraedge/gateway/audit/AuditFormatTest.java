@@ -97,6 +97,25 @@ class AuditFormatTest {
         assertEquals(dropped.toJson(), AuditRecord.parse(dropped.toJson()).toJson());
     }
 
+    @Test
+    void lastLineAndTruncateTornReadOnlyTheEndAcrossBlockBoundaries() throws IOException {
+        Path log = tmp.resolve("long.log");
+        assertEquals(null, AuditLog.lastLine(log));
+        String a = "a".repeat(70_000);
+        String b = "b".repeat(140_000); // longer than two 64 KiB blocks
+        Files.writeString(log, a + "\n" + b + "\n");
+        assertEquals(b, AuditLog.lastLine(log));
+        Files.writeString(log, a + "\n" + b + "\n" + "c".repeat(100_000)); // torn tail
+        assertEquals(b, AuditLog.lastLine(log), "a torn tail is not a line");
+        assertEquals(100_000, AuditLog.truncateTorn(log));
+        assertEquals(a.length() + b.length() + 2, Files.size(log));
+        assertEquals(0, AuditLog.truncateTorn(log));
+        Files.writeString(log, "no newline at all");
+        assertEquals(null, AuditLog.lastLine(log));
+        assertEquals(17, AuditLog.truncateTorn(log));
+        assertEquals(0, Files.size(log));
+    }
+
     private static String resource(String name) throws IOException {
         try (InputStream in = AuditFormatTest.class.getResourceAsStream(name)) {
             if (in == null) {

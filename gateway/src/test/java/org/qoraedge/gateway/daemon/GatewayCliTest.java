@@ -98,9 +98,9 @@ class GatewayCliTest {
         Path cfg = dir.resolve("gw.properties");
         Files.writeString(cfg, "fleet = f\nkeys.file = keys.txt\nmodel.dimension = 4\nstate.dir = state\n");
         Path state = dir.resolve("state");
-        java.util.TreeMap<String, org.qoraedge.gateway.state.GatewayState.StoredReputation> rep = new java.util.TreeMap<>();
-        rep.put("node-01", new org.qoraedge.gateway.state.GatewayState.StoredReputation(150_000, true, 7, 9, 0, 8, 0));
-        rep.put("node-02", new org.qoraedge.gateway.state.GatewayState.StoredReputation(650_000, false, -1, 9, 9, 0, 0));
+        java.util.TreeMap<String, org.qoraedge.gateway.reputation.NodeReputation> rep = new java.util.TreeMap<>();
+        rep.put("node-01", new org.qoraedge.gateway.reputation.NodeReputation(150_000, true, 7, 9, 0, 8, 0));
+        rep.put("node-02", new org.qoraedge.gateway.reputation.NodeReputation(650_000, false, -1, 9, 9, 0, 0));
         org.qoraedge.gateway.state.StateFile.write(state.resolve("gateway.state"), new org.qoraedge.gateway.state.GatewayState("f",
                 "gateway", 10, "model", org.qoraedge.fixedpoint.Bfp16Block.of(0, new short[4]), new java.util.TreeMap<>(), rep,
                 new java.util.TreeMap<>(), null, 9, 0));

@@ -38,9 +38,9 @@ class StateFormatsTest {
     /** The state the golden file holds, written out by hand. */
     static GatewayState goldenState() {
         TreeMap<String, Long> seq = new TreeMap<>(Map.of("node-01", 17L, "node-02", 3L));
-        TreeMap<String, GatewayState.StoredReputation> rep = new TreeMap<>();
-        rep.put("node-01", new GatewayState.StoredReputation(512_345, false, -1, 12, 10, 0, 0));
-        rep.put("node-02", new GatewayState.StoredReputation(100_000, true, 11, 12, 1, 9, 2));
+        TreeMap<String, org.qoraedge.gateway.reputation.NodeReputation> rep = new TreeMap<>();
+        rep.put("node-01", new org.qoraedge.gateway.reputation.NodeReputation(512_345, false, -1, 12, 10, 0, 0));
+        rep.put("node-02", new org.qoraedge.gateway.reputation.NodeReputation(100_000, true, 11, 12, 1, 9, 2));
         TreeMap<String, String> reg = new TreeMap<>();
         reg.put("node-01", "hmac-sha256 " + "ab".repeat(32));
         reg.put("node-02", "ed25519 " + "cd".repeat(32));

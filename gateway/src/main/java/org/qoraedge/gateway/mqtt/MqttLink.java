@@ -46,6 +46,38 @@ public final class MqttLink implements AutoCloseable {
     public record Will(String topic, byte[] payload, int qos, boolean retained) {
     }
 
+    /**
+     * What the link tells its owner besides messages. Both methods run on a library thread: they
+     * must not block and must not throw.
+     */
+    public interface Events {
+        /**
+         * A PUBLISH the broker delivered was refused before the MQTT library decoded it (see
+         * {@link InboundGuard}): acknowledged, so the broker drops it, and never handed to the sink.
+         *
+         * @param reason {@code oversize}, {@code bad-topic} or {@code malformed}
+         * @param bytes its remaining length as the broker sent it
+         */
+        default void refused(String reason, long bytes) {
+        }
+
+        /**
+         * One of the MQTT library's threads died of {@code failure} (named after the thread, for
+         * example {@code MQTT Rec: <client id>}). The link cannot tell what state the library is in;
+         * the default reconnects with a fresh connection, a daemon should exit non-zero instead so
+         * that its service manager restarts it.
+         *
+         * @return true when the link should drop the connection and connect again
+         */
+        default boolean libraryFailed(String thread, Throwable failure) {
+            return true;
+        }
+    }
+
+    /** Events that log only, and reconnect after a library failure. */
+    public static final Events DEFAULT_EVENTS = new Events() {
+    };
+
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
 
@@ -54,9 +86,13 @@ public final class MqttLink implements AutoCloseable {
     private final Sink sink;
     private final Will will;
     private final Runnable onConnected;
+    private final Events events;
+    private final PahoExecutor executor;
     private final MqttAsyncClient client;
     private final AtomicLong sinkFailures = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong libraryFailures = new AtomicLong();
     private volatile boolean closed;
 
     /**
@@ -67,16 +103,28 @@ public final class MqttLink implements AutoCloseable {
      *     to publish a birth message; must not block
      */
     public MqttLink(MqttSettings settings, List<Subscription> subscriptions, Sink sink, Will will, Runnable onConnected) {
+        this(settings, subscriptions, sink, will, onConnected, DEFAULT_EVENTS);
+    }
+
+    /**
+     * @param events told of refused packets and of library threads that died (see {@link Events})
+     */
+    public MqttLink(MqttSettings settings, List<Subscription> subscriptions, Sink sink, Will will, Runnable onConnected,
+            Events events) {
         this.settings = settings;
+        this.events = java.util.Objects.requireNonNull(events, "events");
         this.subscriptions = List.copyOf(subscriptions);
         this.sink = sink;
         this.will = will;
         this.onConnected = onConnected;
         MqttClientPersistence persistence = settings.persistenceDir() == null ? new MemoryPersistence()
                 : new MqttDefaultFilePersistence(settings.persistenceDir().toAbsolutePath().toString());
+        this.executor = new PahoExecutor(settings.clientId(), this::libraryFailed);
         try {
-            this.client = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), persistence);
+            this.client = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), persistence,
+                    new org.eclipse.paho.client.mqttv3.TimerPingSender(), executor);
         } catch (MqttException e) {
+            executor.shutdownNow();
             throw new IllegalArgumentException("cannot create an MQTT client for " + settings.brokerUri() + ": " + e.getMessage(), e);
         }
         client.setCallback(new Callback());
@@ -166,9 +214,10 @@ public final class MqttLink implements AutoCloseable {
             o.setWill(will.topic(), will.payload(), will.qos(), will.retained());
         }
         if (settings.trustStore() != null) {
-            o.setSocketFactory(NoDelaySockets.tls(sslContext(settings.trustStore(), settings.trustStorePassword()).getSocketFactory()));
+            o.setSocketFactory(MqttSockets.tls(sslContext(settings.trustStore(), settings.trustStorePassword()).getSocketFactory(),
+                    settings.maxInboundPublishBytes()));
         } else if (settings.brokerUri().startsWith("tcp://")) {
-            o.setSocketFactory(NoDelaySockets.plain());
+            o.setSocketFactory(MqttSockets.plain(settings.maxInboundPublishBytes()));
         }
         return o;
     }
@@ -226,6 +275,16 @@ public final class MqttLink implements AutoCloseable {
         return sinkFailures.get();
     }
 
+    /** Packets the broker delivered that were refused before decoding (oversize, bad topic, malformed). */
+    public long refusedCount() {
+        return refused.get();
+    }
+
+    /** Library threads that died (each one reported to {@link Events#libraryFailed}). */
+    public long libraryFailures() {
+        return libraryFailures.get();
+    }
+
     /** Completed connects, the first one included. */
     public long connectCount() {
         return connects.get();
@@ -261,6 +320,45 @@ public final class MqttLink implements AutoCloseable {
             client.close(true);
         } catch (MqttException e) {
             Logger.debug("close of {} failed: {}", settings.clientId(), e.getMessage());
+        }
+        executor.shutdownNow();
+    }
+
+    /** On the dying library thread. */
+    private void libraryFailed(String thread, Throwable failure) {
+        libraryFailures.incrementAndGet();
+        if (closed) {
+            return;
+        }
+        Logger.error(failure, "MQTT library thread '{}' of {} died", thread, settings.clientId());
+        boolean reconnect;
+        try {
+            reconnect = events.libraryFailed(thread, failure);
+        } catch (Throwable t) {
+            reconnect = true;
+        }
+        if (reconnect) {
+            Thread t = new Thread(this::reconnectAfterFailure, "qora-mqtt-recover-" + settings.clientId());
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /**
+     * Drops the connection the dead thread belonged to and connects again (the first-connect
+     * retry loop, then subscriptions): the broker redelivers what was not acknowledged.
+     */
+    private void reconnectAfterFailure() {
+        try {
+            client.disconnectForcibly(0, 1000, false);
+        } catch (MqttException | RuntimeException e) {
+            Logger.debug("forcible disconnect of {} after a library failure: {}", settings.clientId(), e.getMessage());
+        }
+        try {
+            connect();
+            Logger.warn("{} reconnected to {} after an MQTT library thread died", settings.clientId(), settings.brokerUri());
+        } catch (IOException | RuntimeException e) {
+            Logger.error("{} could not reconnect after an MQTT library thread died: {}", settings.clientId(), e.getMessage());
         }
     }
 
@@ -311,6 +409,7 @@ public final class MqttLink implements AutoCloseable {
         } catch (MqttException ignored) {
             // already gone
         }
+        executor.shutdownNow();
     }
 
     @Override
@@ -350,6 +449,16 @@ public final class MqttLink implements AutoCloseable {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             try {
+                String[] refusal = InboundGuard.refusal(topic, message.getPayload());
+                if (refusal != null) {
+                    refused.incrementAndGet();
+                    ack(message);
+                    long bytes = Long.parseLong(refusal[1]);
+                    Logger.warn("{}: refused a {}-byte PUBLISH from the broker before decoding it: {}", settings.clientId(), bytes,
+                            refusal[0]);
+                    events.refused(refusal[0], bytes);
+                    return;
+                }
                 sink.accept(topic, message);
             } catch (Throwable t) {
                 sinkFailures.incrementAndGet();

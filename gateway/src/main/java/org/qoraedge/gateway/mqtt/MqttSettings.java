@@ -22,6 +22,7 @@ public final class MqttSettings {
     private final Duration firstConnectTimeout;
     private final int keepAliveSeconds;
     private final int maxInflight;
+    private final long maxInboundPublishBytes;
 
     private MqttSettings(Builder b) {
         this.brokerUri = b.brokerUri;
@@ -36,6 +37,7 @@ public final class MqttSettings {
         this.firstConnectTimeout = b.firstConnectTimeout;
         this.keepAliveSeconds = b.keepAliveSeconds;
         this.maxInflight = b.maxInflight;
+        this.maxInboundPublishBytes = b.maxInboundPublishBytes;
     }
 
     public static Builder builder(String brokerUri, String clientId) {
@@ -93,6 +95,22 @@ public final class MqttSettings {
         return maxInflight;
     }
 
+    /**
+     * Largest PUBLISH (remaining length: topic, packet id and payload) accepted from the broker;
+     * a larger one is refused before the MQTT library allocates it.
+     */
+    public long maxInboundPublishBytes() {
+        return maxInboundPublishBytes;
+    }
+
+    /**
+     * The remaining length of a PUBLISH carrying {@code payloadBytes} on any topic of at most
+     * 65,535 bytes, with its packet id: the limit to set for payloads up to that size.
+     */
+    public static long publishBytesFor(long payloadBytes) {
+        return payloadBytes + 2 + 65_535 + 2;
+    }
+
     /** Fluent builder; defaults: clean session, memory persistence, 30 s first-connect retry, 30 s keep-alive. */
     public static final class Builder {
         private final String brokerUri;
@@ -107,6 +125,7 @@ public final class MqttSettings {
         private Duration firstConnectTimeout = Duration.ofSeconds(30);
         private int keepAliveSeconds = 30;
         private int maxInflight = 1000;
+        private long maxInboundPublishBytes = publishBytesFor(16L << 20);
 
         private Builder(String brokerUri, String clientId) {
             this.brokerUri = Objects.requireNonNull(brokerUri, "brokerUri");
@@ -164,6 +183,18 @@ public final class MqttSettings {
 
         public Builder maxInflight(int max) {
             this.maxInflight = max;
+            return this;
+        }
+
+        /**
+         * Largest PUBLISH accepted from the broker (remaining length); default
+         * {@code publishBytesFor(16 MiB)}. See {@link MqttSettings#publishBytesFor}.
+         */
+        public Builder maxInboundPublishBytes(long bytes) {
+            if (bytes < 2 || bytes > 268_435_455L) {
+                throw new IllegalArgumentException("maxInboundPublishBytes must be 2 to 268435455 (MQTT's largest packet), got " + bytes);
+            }
+            this.maxInboundPublishBytes = bytes;
             return this;
         }
 

@@ -9,15 +9,15 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 
 /** Every socket the MQTT links open has Nagle's algorithm off, plain and TLS, connected or not. */
-class NoDelaySocketsTest {
+class MqttSocketsTest {
     @Test
     void plainAndTlsSocketsHaveTcpNoDelay() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             InetAddress lo = InetAddress.getLoopbackAddress();
-            try (Socket a = NoDelaySockets.plain().createSocket();
-                    Socket b = NoDelaySockets.plain().createSocket(lo, server.getLocalPort());
-                    Socket c = NoDelaySockets.tls(SSLContext.getDefault().getSocketFactory()).createSocket();
-                    Socket d = NoDelaySockets.tls(SSLContext.getDefault().getSocketFactory()).createSocket(lo, server.getLocalPort())) {
+            try (Socket a = MqttSockets.plain(1 << 20).createSocket();
+                    Socket b = MqttSockets.plain(1 << 20).createSocket(lo, server.getLocalPort());
+                    Socket c = MqttSockets.tls(SSLContext.getDefault().getSocketFactory(), 1 << 20).createSocket();
+                    Socket d = MqttSockets.tls(SSLContext.getDefault().getSocketFactory(), 1 << 20).createSocket(lo, server.getLocalPort())) {
                 assertTrue(a.getTcpNoDelay());
                 assertTrue(b.getTcpNoDelay());
                 assertTrue(c.getTcpNoDelay());

@@ -1,0 +1,105 @@
+package org.qoraedge.gateway.mqtt;
+
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/**
+ * The threads Paho runs on. Given an executor, Paho 1.2.5 submits its receiver, sender and
+ * callback loops (and its connect and disconnect tasks) to it instead of starting bare threads.
+ * A bare thread that throws dies unseen: Paho catches only {@code MqttException} and
+ * {@code IOException} in its receiver, so an {@code OutOfMemoryError} or a
+ * {@code RuntimeException} leaves a client that still says it is connected and never reads again.
+ * Here every task runs inside a catch of {@link Throwable} that reports the failure, with the
+ * name Paho gave the thread, to {@code onFailure} before the task ends.
+ *
+ * <p>Threads are daemons in their own thread group (named after the client) and get their pool
+ * name back when a task ends, so a thread called {@code MQTT Rec: ...} is one that is receiving.
+ * Paho never shuts this executor down; {@link MqttLink#close} does.
+ */
+final class PahoExecutor extends ScheduledThreadPoolExecutor {
+    /** Paho runs at most three long loops per connection; the rest is headroom for reconnects. */
+    private static final int THREADS = 12;
+
+    private final BiConsumer<String, Throwable> onFailure;
+    private final String idleName;
+
+    PahoExecutor(String clientId, BiConsumer<String, Throwable> onFailure) {
+        super(THREADS, factory(clientId));
+        this.onFailure = onFailure;
+        this.idleName = "qora-mqtt-" + clientId;
+        setRemoveOnCancelPolicy(true);
+    }
+
+    private static ThreadFactory factory(String clientId) {
+        ThreadGroup group = new ThreadGroup("qora-mqtt-" + clientId);
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(group, r, "qora-mqtt-" + clientId + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The group of this client's library threads (tests check that Paho's receiver runs here). */
+    static boolean isLibraryThreadOf(Thread t, String clientId) {
+        ThreadGroup g = t.getThreadGroup();
+        return g != null && g.getName().equals("qora-mqtt-" + clientId);
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        super.execute(guarded(command));
+    }
+
+    @Override
+    public Future<?> submit(Runnable task) {
+        return super.submit(guarded(task));
+    }
+
+    @Override
+    public <T> Future<T> submit(Runnable task, T result) {
+        return super.submit(guarded(task), result);
+    }
+
+    @Override
+    public <T> Future<T> submit(java.util.concurrent.Callable<T> task) {
+        return super.submit(() -> {
+            Object[] out = new Object[1];
+            Exception[] thrown = new Exception[1];
+            guarded(() -> {
+                try {
+                    out[0] = task.call();
+                } catch (Exception e) {
+                    thrown[0] = e; // an exception the caller asked for through its Future, not a death
+                }
+            }).run();
+            if (thrown[0] != null) {
+                throw thrown[0];
+            }
+            @SuppressWarnings("unchecked")
+            T t = (T) out[0];
+            return t;
+        });
+    }
+
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            Thread self = Thread.currentThread();
+            try {
+                task.run();
+            } catch (Throwable t) {
+                String name = self.getName();
+                try {
+                    onFailure.accept(name, t);
+                } catch (Throwable ignored) {
+                    // the failure handler must not take the report down with it
+                }
+            } finally {
+                self.setName(idleName);
+            }
+        };
+    }
+}

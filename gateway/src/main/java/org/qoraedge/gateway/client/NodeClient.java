@@ -25,6 +25,7 @@ import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.ProtocolException;
 import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
+import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
@@ -54,6 +55,7 @@ public final class NodeClient implements AutoCloseable {
     private final NodeCredentials credentials;
     private final Topics topics;
     private final VerifyingKey gatewayKey;
+    private final String gatewayId; // the pinned gateway's id, when the credentials name it
     private final NodeListener listener;
     private final Duration publishTimeout;
     private final long maxModelFrameBytes;
@@ -63,14 +65,24 @@ public final class NodeClient implements AutoCloseable {
     private final AtomicLong droppedMessages = new AtomicLong();
     private final Object lock = new Object();
     private final List<RejectionNotice> rejections = new ArrayList<>();
+    private final AtomicLong refusedMessages = new AtomicLong();
     private RoundAnnouncement announcement;
     private Frame modelFrame;
     private RoundStart current;
+    // The newest round any verified announcement or model named: older ones are refused (rollback).
+    private long newestRoundSeen = Long.MIN_VALUE;
 
     private NodeClient(Builder b) {
         this.credentials = b.credentials;
         this.topics = new Topics(b.fleet);
-        this.gatewayKey = b.gatewayKey == null ? null : VerifyingKey.ed25519(b.gatewayKey);
+        byte[] pinned = b.gatewayKey != null ? b.gatewayKey : credentials.gatewayKey();
+        if (pinned == null) {
+            throw new IllegalArgumentException("node " + credentials.nodeId() + " has no gateway key: a node trusts only the"
+                    + " gateway key it was provisioned with (a 'gateway-ed25519' line in its credentials file, written by"
+                    + " 'qora-edge-gateway keys --config ...', or Builder.gatewayKey)");
+        }
+        this.gatewayKey = VerifyingKey.ed25519(pinned);
+        this.gatewayId = b.gatewayKey != null ? null : credentials.gatewayId();
         this.listener = b.listener;
         this.publishTimeout = b.publishTimeout;
         this.maxModelFrameBytes = b.maxModelFrameBytes;
@@ -85,7 +97,8 @@ public final class NodeClient implements AutoCloseable {
         MqttSettings.Builder s = MqttSettings.builder(b.brokerUri, b.clientId != null ? b.clientId : "qora-node-" + b.fleet + "-" + nodeId)
                 .cleanSession(true)
                 .persistenceDir(b.persistenceDir)
-                .firstConnectTimeout(b.connectTimeout);
+                .firstConnectTimeout(b.connectTimeout)
+                .maxInboundPublishBytes(MqttSettings.publishBytesFor(Math.max(b.maxModelFrameBytes, TextMessage.MAX_BYTES)));
         if (b.username != null) {
             s.credentials(b.username, b.password);
         }
@@ -202,6 +215,14 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Announcements and models refused: unsigned or not signed by the pinned gateway key, for
+     * another fleet or gateway, or older than a round already seen (rollback).
+     */
+    public long refusedMessages() {
+        return refusedMessages.get();
+    }
+
     /** Messages dropped because the dispatch queue was full. */
     public long droppedMessages() {
         return droppedMessages.get();
@@ -241,15 +262,19 @@ public final class NodeClient implements AutoCloseable {
                 if (payload.length == 0) {
                     return;
                 }
-                RoundAnnouncement a = RoundAnnouncement.parse(payload);
-                if (!a.fleet().equals(topics.fleet())) {
-                    Logger.warn("node {}: announcement for fleet {} ignored", nodeId(), a.fleet());
+                RoundAnnouncement a = RoundAnnouncement.parse(SignedText.verify(topic, payload, gatewayKey));
+                if (!a.fleet().equals(topics.fleet()) || (gatewayId != null && !a.gatewayId().equals(gatewayId))) {
+                    refuse("announcement of fleet " + a.fleet() + " by gateway " + a.gatewayId() + " is not for this node");
                     return;
                 }
                 synchronized (lock) {
-                    if (announcement == null || a.round() >= announcement.round()) {
-                        announcement = a;
+                    if (a.round() < newestRoundSeen) {
+                        refuse("announcement of round " + a.round() + " is older than round " + newestRoundSeen
+                                + " already seen (rollback)");
+                        return;
                     }
+                    newestRoundSeen = a.round();
+                    announcement = a;
                 }
                 completeRound();
             } else if (topic.equals(topics.model())) {
@@ -262,19 +287,23 @@ public final class NodeClient implements AutoCloseable {
                 }
                 long max = a != null ? a.maxFrameBytes() : maxModelFrameBytes;
                 FrameHeader h = FrameCodec.parseHeader(payload, max);
-                if (h.kind() != FrameKind.MODEL || !h.fleet().equals(topics.fleet())) {
-                    Logger.warn("node {}: ignored a {} frame for fleet {} on the model topic", nodeId(), h.kind(), h.fleet());
+                if (h.kind() != FrameKind.MODEL || !h.fleet().equals(topics.fleet())
+                        || (gatewayId != null && !h.nodeId().equals(gatewayId))) {
+                    refuse("a " + h.kind() + " frame of fleet " + h.fleet() + " by " + h.nodeId() + " on the model topic");
                     return;
                 }
-                if (gatewayKey != null && !h.signatureValid(gatewayKey)) {
-                    Logger.warn("node {}: model frame for round {} has a bad gateway signature; ignored", nodeId(), h.round());
+                if (!h.signatureValid(gatewayKey)) {
+                    refuse("model frame for round " + h.round() + " is not signed by the gateway's key");
                     return;
                 }
                 Frame f = h.toFrame();
                 synchronized (lock) {
-                    if (modelFrame == null || f.round() >= modelFrame.round()) {
-                        modelFrame = f;
+                    if (f.round() < newestRoundSeen) {
+                        refuse("model of round " + f.round() + " is older than round " + newestRoundSeen + " already seen (rollback)");
+                        return;
                     }
+                    newestRoundSeen = f.round();
+                    modelFrame = f;
                 }
                 completeRound();
             } else if (topic.equals(topics.reject(nodeId()))) {
@@ -285,8 +314,14 @@ public final class NodeClient implements AutoCloseable {
                 safely(() -> listener.rejected(n));
             }
         } catch (ProtocolException e) {
-            Logger.warn("node {}: ignored a message on {}: {}", nodeId(), topic, e.getMessage());
+            refusedMessages.incrementAndGet();
+            Logger.warn("node {}: refused a message on {}: {}", nodeId(), topic, e.getMessage());
         }
+    }
+
+    private void refuse(String why) {
+        refusedMessages.incrementAndGet();
+        Logger.warn("node {}: refused {}", nodeId(), why);
     }
 
     private void completeRound() {
@@ -353,7 +388,10 @@ public final class NodeClient implements AutoCloseable {
             return this;
         }
 
-        /** The gateway's raw Ed25519 public key: model frames that do not verify are ignored. */
+        /**
+         * The gateway's raw Ed25519 public key, instead of the one pinned in the credentials:
+         * announcements and models that do not verify under it are refused.
+         */
         public Builder gatewayKey(byte[] rawPublicKey) {
             this.gatewayKey = rawPublicKey.clone();
             return this;

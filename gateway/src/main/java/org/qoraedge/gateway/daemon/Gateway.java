@@ -30,6 +30,7 @@ import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.KeyFiles;
 import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
@@ -74,13 +75,17 @@ public final class Gateway implements AutoCloseable {
     private final Topics topics;
     private final byte[] publicKey;
     private final AtomicLong publishFailures = new AtomicLong();
+    private final AtomicLong refusedBeforeDecoding = new AtomicLong();
+    private final RetainedWatch retained;
+    private volatile byte[] offlineStatus;
     private volatile boolean closed;
 
     private final StateStore store;
     private final StatusIndicator indicator;
 
     private Gateway(GatewayConfig config, EmbeddedBroker broker, MqttLink link, RoundCoordinator coordinator, byte[] publicKey,
-            StateStore store, StatusIndicator indicator) {
+            StateStore store, StatusIndicator indicator, RetainedWatch retained) {
+        this.retained = retained;
         this.store = store;
         this.indicator = indicator;
         this.config = config;
@@ -124,6 +129,7 @@ public final class Gateway implements AutoCloseable {
                     .cleanSession(false)
                     .firstConnectTimeout(options.connectTimeout)
                     .manualAcks(true)
+                    .maxInboundPublishBytes(MqttSettings.publishBytesFor(Frame.maxSize(config.dimension())))
                     .persistenceDir(config.stateDir() == null ? null : config.stateDir().resolve("paho"));
             if (config.username() != null) {
                 ms.credentials(config.username(), config.password() == null ? null : config.password().toCharArray());
@@ -161,20 +167,61 @@ public final class Gateway implements AutoCloseable {
             for (String t : coordinator.subscriptions()) {
                 subs.add(new MqttLink.Subscription(t, 1));
             }
+            RetainedWatch watch = new RetainedWatch(java.util.Set.of(topics.round(), topics.model(), topics.gatewayStatus()));
+            subs.add(new MqttLink.Subscription(topics.round(), 1));
+            subs.add(new MqttLink.Subscription(topics.model(), 1));
+            subs.add(new MqttLink.Subscription(topics.gatewayStatus(), 1));
             String pk = HexFormat.of().formatHex(publicKey);
-            byte[] offline = status("offline", config, pk);
-            byte[] online = status("online", config, pk);
+            FrameSigner signer = FrameSigner.ed25519(seed);
+            byte[] offline = status("offline", config, pk, signer);
+            byte[] online = status("online", config, pk, signer);
+            watch.ownStale(topics.gatewayStatus(), offline);
             MqttLink[] holder = new MqttLink[1];
-            MqttLink link = new MqttLink(ms.build(), subs, (topic, msg) -> inbox.offer(topic, msg.getPayload(), () -> holder[0].ack(msg)),
-                    new MqttLink.Will(topics.gatewayStatus(), offline, 1, true), () -> {
+            Gateway[] gateway = new Gateway[1];
+            MqttLink.Events events = new MqttLink.Events() {
+                @Override
+                public void refused(String reason, long bytes) {
+                    Gateway g = gateway[0];
+                    if (g != null) {
+                        g.refusedBeforeDecoding.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public boolean libraryFailed(String thread, Throwable failure) {
+                    return options.onLibraryFailure.test(thread, failure);
+                }
+            };
+            MqttLink link = new MqttLink(ms.build(), subs, (topic, msg) -> {
+                if (watch.watches(topic)) {
+                    holder[0].ack(msg);
+                    RetainedWatch.Verdict v = watch.received(topic, msg.getPayload());
+                    if (v != null) {
+                        if (v.attack()) {
+                            Logger.warn("{} was overwritten by another client ({} bytes): restored (attack suspected)", topic,
+                                    msg.getPayload().length);
+                        }
                         try {
+                            holder[0].publish(topic, v.restore(), 1, true);
+                        } catch (MqttException e) {
+                            Logger.warn("could not restore {}: {}", topic, e.getMessage());
+                        }
+                    }
+                    return;
+                }
+                inbox.offer(topic, msg.getPayload(), () -> holder[0].ack(msg));
+            }, new MqttLink.Will(topics.gatewayStatus(), offline, 1, true), () -> {
+                        try {
+                            watch.publishing(topics.gatewayStatus(), online);
                             holder[0].publish(topics.gatewayStatus(), online, 1, true);
                         } catch (MqttException e) {
                             Logger.debug("status publish failed: {}", e.getMessage());
                         }
-                    });
+                    }, events);
             holder[0] = link;
-            Gateway gw = new Gateway(config, broker, link, coordinator, publicKey, store, indicator);
+            Gateway gw = new Gateway(config, broker, link, coordinator, publicKey, store, indicator, watch);
+            gw.offlineStatus = offline;
+            gateway[0] = gw;
             if (config.gpio().buttonAction() == StatusIndicator.ButtonAction.CLOSE_ROUND) {
                 indicator.onButton(coordinator::requestClose);
             } else {
@@ -214,9 +261,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static byte[] status(String state, GatewayConfig c, String publicKey) {
-        return TextMessage.builder().put("protocol", 1).put("state", state).put("gateway", c.gatewayId())
+    /** The retained status, signed like the announcement (docs/PROTOCOL.md, "Signed text messages"). */
+    private static byte[] status(String state, GatewayConfig c, String publicKey, FrameSigner signer) {
+        byte[] body = TextMessage.builder().put("protocol", 1).put("state", state).put("gateway", c.gatewayId())
                 .put("fleet", c.fleet()).put("publicKey", publicKey).build().toBytes();
+        return SignedText.sign(new Topics(c.fleet()).gatewayStatus(), body, signer);
     }
 
     /** The broker URI nodes should use (the embedded broker's when there is one). */
@@ -246,6 +295,21 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    /** PUBLISH packets the broker delivered that were refused before decoding (too large, a topic Paho cannot read). */
+    public long refusedBeforeDecoding() {
+        return refusedBeforeDecoding.get();
+    }
+
+    /** Times another client overwrote or cleared one of the gateway's retained topics and the gateway restored it. */
+    public long retainedRestored() {
+        return retained.restored();
+    }
+
+    /** Messages lost to the gateway: dropped because its inbox was full. */
+    public long inboxDropped() {
+        return coordinator.status().dropped();
+    }
+
     /** Publishes that failed (Paho refused them). */
     public long publishFailures() {
         return publishFailures.get();
@@ -271,8 +335,9 @@ public final class Gateway implements AutoCloseable {
         }
         try {
             if (link.isConnected()) {
-                String pk = HexFormat.of().formatHex(publicKey);
-                link.publish(topics.gatewayStatus(), status("offline", config, pk), 1, true).waitForCompletion(2000);
+                byte[] offline = offlineStatus;
+                retained.publishing(topics.gatewayStatus(), offline);
+                link.publish(topics.gatewayStatus(), offline, 1, true).waitForCompletion(2000);
             }
         } catch (MqttException | RuntimeException e) {
             Logger.debug("offline status not published: {}", e.getMessage());
@@ -345,6 +410,18 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * The raw Ed25519 public key of the gateway of {@code config}, from its state directory (the
+     * key is created there if it does not exist yet): the key to pin in node credentials.
+     */
+    public static byte[] publicKey(GatewayConfig config) throws IOException {
+        if (config.stateDir() == null) {
+            throw new ConfigException("a gateway without state.dir has a new key at every start: nothing to pin");
+        }
+        Files.createDirectories(config.stateDir());
+        return Ed25519Keys.publicKeyOf(gatewaySeed(config));
+    }
+
     /** The gateway's Ed25519 seed from the state directory, created on first start; random when there is no state directory. */
     static byte[] gatewaySeed(GatewayConfig config) throws IOException {
         SecureRandom random = new SecureRandom();
@@ -375,6 +452,17 @@ public final class Gateway implements AutoCloseable {
         private RoundBufferFactory buffers; // null: the coordinator's default (incremental)
         private final List<RoundListener> listeners = new ArrayList<>();
         private StatusIndicator indicator; // null: from the config's gpio settings
+        private java.util.function.BiPredicate<String, Throwable> onLibraryFailure = (thread, failure) -> true;
+
+        /**
+         * What to do when one of the MQTT library's threads dies (see {@link MqttLink.Events#libraryFailed}):
+         * return true to reconnect (the default), false after arranging something else; the daemon
+         * exits with status 70 so that its service manager restarts it.
+         */
+        public Options onLibraryFailure(java.util.function.BiPredicate<String, Throwable> v) {
+            this.onLibraryFailure = java.util.Objects.requireNonNull(v);
+            return this;
+        }
 
         /** Uses this indicator instead of the one the config's {@code gpio.*} keys describe (tests). */
         public Options indicator(StatusIndicator v) {
@@ -433,6 +521,9 @@ public final class Gateway implements AutoCloseable {
         public void publish(String topic, byte[] payload, int qos, boolean retained) {
             Gateway g = gateway;
             try {
+                if (retained) {
+                    g.retained.publishing(topic, payload);
+                }
                 g.link.publish(topic, payload, qos, retained);
             } catch (MqttException | RuntimeException e) {
                 g.publishFailures.incrementAndGet();

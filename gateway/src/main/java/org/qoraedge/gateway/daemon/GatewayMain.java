@@ -36,6 +36,9 @@ import picocli.CommandLine.Option;
         subcommands = {GatewayMain.Run.class, GatewayMain.Keys.class, GatewayMain.Status.class, GatewayMain.Reputation.class,
             GatewayMain.Unban.class, GatewayMain.VerifyAudit.class})
 public final class GatewayMain implements Runnable {
+    /** Exit status of {@code run} when a thread of the MQTT library died (EX_SOFTWARE). */
+    public static final int EXIT_LIBRARY_FAILURE = 70;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -89,7 +92,17 @@ public final class GatewayMain implements Runnable {
         @Override
         public Integer call() throws Exception {
             GatewayConfig cfg = GatewayConfig.load(config);
-            Gateway gw = Gateway.start(cfg, embedded ? Gateway.Options.embeddedBroker() : Gateway.Options.external());
+            Gateway.Options options = embedded ? Gateway.Options.embeddedBroker() : Gateway.Options.external();
+            // A library thread that died leaves the client in a state nobody can vouch for: exit non-zero
+            // so that the service manager starts a clean process (the broker redelivers what was not acknowledged).
+            options.onLibraryFailure((thread, failure) -> {
+                Logger.error("the MQTT library's thread '{}' died ({}); exiting with status {} so that the service manager"
+                        + " restarts the gateway", thread, failure, EXIT_LIBRARY_FAILURE);
+                Thread exit = new Thread(() -> System.exit(EXIT_LIBRARY_FAILURE), "qora-exit");
+                exit.start();
+                return false;
+            });
+            Gateway gw = Gateway.start(cfg, options);
             CountDownLatch stopped = new CountDownLatch(1);
             java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
             Thread hook = new Thread(() -> {
@@ -233,8 +246,20 @@ public final class GatewayMain implements Runnable {
         @Option(names = "--scheme", defaultValue = "hmac-sha256", description = "hmac-sha256 or ed25519 (default ${DEFAULT-VALUE}).")
         String scheme;
 
-        @Option(names = "--registry", required = true, description = "The gateway's key file (keys.file); created or appended to.")
+        @Option(names = "--config", description = "The gateway's properties file: its keys.file is the registry (unless --registry"
+                + " is given), and the gateway key in its state.dir (created if absent) is pinned in every node's credentials.")
+        Path config;
+
+        @Option(names = "--registry", description = "The gateway's key file (keys.file); created or appended to. Default: the"
+                + " config's keys.file.")
         Path registry;
+
+        @Option(names = "--gateway-key", description = "Pin this gateway public key (64 hex) instead of the config's gateway key.")
+        String gatewayKeyHex;
+
+        @Option(names = "--gateway-id", defaultValue = "gateway", description = "The gateway id that goes with --gateway-key"
+                + " (default ${DEFAULT-VALUE}).")
+        String gatewayIdOption;
 
         @Option(names = "--out-dir", required = true, description = "Directory for the nodes' credentials files NODE.key.")
         Path outDir;
@@ -245,6 +270,36 @@ public final class GatewayMain implements Runnable {
         @Override
         public Integer call() throws IOException {
             SignatureScheme s = SignatureScheme.ofKeyFileName(scheme);
+            String gatewayId;
+            byte[] gatewayKey;
+            if (gatewayKeyHex != null) {
+                try {
+                    gatewayKey = java.util.HexFormat.of().parseHex(gatewayKeyHex);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--gateway-key is not hex: " + gatewayKeyHex);
+                }
+                if (gatewayKey.length != 32) {
+                    throw new IllegalArgumentException("--gateway-key has " + gatewayKey.length + " bytes; an ed25519 public key has 32");
+                }
+                gatewayId = gatewayIdOption;
+            } else if (config != null) {
+                GatewayConfig cfg = GatewayConfig.load(config);
+                if (cfg.stateDir() == null) {
+                    throw new IllegalArgumentException(config + " has no state.dir, so no gateway key to pin: give --gateway-key");
+                }
+                Files.createDirectories(cfg.stateDir());
+                gatewayKey = org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(Gateway.gatewaySeed(cfg));
+                gatewayId = cfg.gatewayId();
+            } else {
+                throw new IllegalArgumentException("nodes trust only the gateway key they are provisioned with: give --config"
+                        + " (the gateway's properties file) or --gateway-key");
+            }
+            if (registry == null) {
+                if (config == null) {
+                    throw new IllegalArgumentException("give --registry or --config (whose keys.file is the registry)");
+                }
+                registry = GatewayConfig.load(config).keysFile();
+            }
             Set<String> ids = new TreeSet<>(nodes);
             int width = Math.max(2, Integer.toString(count).length());
             for (int i = 1; i <= count; i++) {
@@ -269,13 +324,12 @@ public final class GatewayMain implements Runnable {
             StringBuilder lines = new StringBuilder();
             PrintWriter out = spec.commandLine().getOut();
             for (String id : ids) {
-                NodeCredentials c = NodeCredentials.generate(id, s, random);
+                NodeCredentials c = NodeCredentials.generate(id, s, random).withGateway(gatewayId, gatewayKey);
                 Path credFile = outDir.resolve(id + ".key");
                 if (Files.exists(credFile)) {
                     throw new IllegalArgumentException(credFile + " exists; refusing to overwrite a node's key");
                 }
-                org.qoraedge.gateway.state.AtomicFiles.write(credFile, ("# credentials of node " + id + "; keep private\n" + c.credentialsLine() + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
+                org.qoraedge.gateway.state.AtomicFiles.write(credFile, c.credentialsFile().getBytes(StandardCharsets.UTF_8));
                 lines.append(c.registryLine()).append('\n');
                 out.println("generated " + s.keyFileName() + " key for " + id + " -> " + credFile);
             }
@@ -287,8 +341,23 @@ public final class GatewayMain implements Runnable {
                     lines.insert(0, '\n');
                 }
             }
-            Files.writeString(registry, lines.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            out.println("appended " + ids.size() + " line(s) to " + registry);
+            if (!Files.exists(registry)) {
+                // It holds the nodes' HMAC secrets: readable by its owner only, from the first byte.
+                try {
+                    Files.createFile(registry, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                } catch (UnsupportedOperationException notPosix) {
+                    Files.createFile(registry);
+                }
+            }
+            Files.writeString(registry, lines.toString(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            try {
+                Files.setPosixFilePermissions(registry, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // not a POSIX file system: its own access rules apply
+            }
+            out.println("appended " + ids.size() + " line(s) to " + registry + "; every node pins gateway " + gatewayId + " key "
+                    + java.util.HexFormat.of().formatHex(gatewayKey));
             return 0;
         }
     }
@@ -308,8 +377,8 @@ public final class GatewayMain implements Runnable {
         public Integer call() throws Exception {
             GatewayConfig cfg = GatewayConfig.load(config);
             Topics t = new Topics(cfg.fleet());
-            AtomicReference<String> status = new AtomicReference<>();
-            AtomicReference<String> round = new AtomicReference<>();
+            AtomicReference<byte[]> status = new AtomicReference<>();
+            AtomicReference<byte[]> round = new AtomicReference<>();
             CountDownLatch both = new CountDownLatch(2);
             MqttSettings.Builder ms = MqttSettings.builder(cfg.brokerUri(), "qora-status-" + UUID.randomUUID().toString().substring(0, 8))
                     .firstConnectTimeout(Duration.ofMillis(timeoutMs));
@@ -321,22 +390,49 @@ public final class GatewayMain implements Runnable {
             }
             try (MqttLink link = new MqttLink(ms.build(), List.of(new MqttLink.Subscription(t.gatewayStatus(), 1),
                     new MqttLink.Subscription(t.round(), 1)), (topic, msg) -> {
-                        String text = new String(msg.getPayload(), StandardCharsets.UTF_8);
-                        if (topic.equals(t.gatewayStatus()) && status.getAndSet(text) == null) {
+                        if (topic.equals(t.gatewayStatus()) && status.getAndSet(msg.getPayload()) == null) {
                             both.countDown();
-                        } else if (topic.equals(t.round()) && round.getAndSet(text) == null) {
+                        } else if (topic.equals(t.round()) && round.getAndSet(msg.getPayload()) == null) {
                             both.countDown();
                         }
                     }, null, null)) {
                 link.connect();
                 both.await(timeoutMs, TimeUnit.MILLISECONDS);
             }
+            // The retained messages are informational: check them against this gateway's own key.
+            org.qoraedge.gateway.protocol.VerifyingKey key = null;
+            Path keyFile = cfg.stateDir() == null ? null : cfg.stateDir().resolve("gateway.key");
+            if (keyFile != null && Files.exists(keyFile)) {
+                key = org.qoraedge.gateway.protocol.VerifyingKey.ed25519(
+                        org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(Gateway.gatewaySeed(cfg)));
+            }
             PrintWriter out = spec.commandLine().getOut();
-            out.println("# " + t.gatewayStatus());
-            out.print(status.get() == null ? "(no retained status: no gateway has run on this fleet)\n" : status.get());
-            out.println("# " + t.round());
-            out.print(round.get() == null ? "(no retained round announcement)\n" : round.get());
+            boolean forged = false;
+            for (String[] topicAndName : new String[][] {{t.gatewayStatus(), "status"}, {t.round(), "round"}}) {
+                byte[] p = topicAndName[1].equals("status") ? status.get() : round.get();
+                out.println("# " + topicAndName[0]);
+                if (p == null) {
+                    out.println(topicAndName[1].equals("status") ? "(no retained status: no gateway has run on this fleet)"
+                            : "(no retained round announcement)");
+                    continue;
+                }
+                out.print(new String(p, StandardCharsets.UTF_8));
+                if (key == null) {
+                    out.println("# signature not checked: no gateway key in the config's state.dir");
+                    continue;
+                }
+                try {
+                    org.qoraedge.gateway.protocol.SignedText.verify(topicAndName[0], p, key);
+                    out.println("# signed by this gateway's key");
+                } catch (ProtocolException e) {
+                    forged = true;
+                    out.println("# WARNING: " + e.getMessage() + " (" + keyFile + "): another client published it");
+                }
+            }
             out.flush();
+            if (forged) {
+                return 3;
+            }
             return status.get() == null ? 1 : 0;
         }
     }

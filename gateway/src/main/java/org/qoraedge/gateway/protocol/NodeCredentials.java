@@ -11,13 +11,49 @@ public final class NodeCredentials {
     private final SignatureScheme scheme;
     private final byte[] secret;
     private final FrameSigner signer;
+    private final String gatewayId;
+    private final byte[] gatewayKey;
 
     private NodeCredentials(String nodeId, SignatureScheme scheme, byte[] secret) {
+        this(nodeId, scheme, secret, null, null);
+    }
+
+    private NodeCredentials(String nodeId, SignatureScheme scheme, byte[] secret, String gatewayId, byte[] gatewayKey) {
         Identifiers.utf8("node id", nodeId);
         this.nodeId = nodeId;
         this.scheme = scheme;
         this.secret = secret.clone();
         this.signer = scheme == SignatureScheme.HMAC_SHA256 ? FrameSigner.hmac(secret) : FrameSigner.ed25519(secret);
+        this.gatewayId = gatewayId;
+        this.gatewayKey = gatewayKey == null ? null : gatewayKey.clone();
+    }
+
+    /**
+     * These credentials with the gateway's Ed25519 public key pinned: the only key the node
+     * trusts for global models and round announcements.
+     */
+    public NodeCredentials withGateway(String gatewayId, byte[] rawPublicKey) {
+        Identifiers.utf8("gateway id", gatewayId);
+        if (rawPublicKey.length != 32) {
+            throw new IllegalArgumentException("an ed25519 public key has 32 bytes, got " + rawPublicKey.length);
+        }
+        return new NodeCredentials(nodeId, scheme, secret, gatewayId, rawPublicKey);
+    }
+
+    /** The pinned gateway's raw Ed25519 public key, or null when none is pinned. */
+    public byte[] gatewayKey() {
+        return gatewayKey == null ? null : gatewayKey.clone();
+    }
+
+    /** The pinned gateway's id, or null. */
+    public String gatewayId() {
+        return gatewayId;
+    }
+
+    /** The text of this node's credentials file: its key line, and the pinned gateway key if any. */
+    public String credentialsFile() {
+        return "# credentials of node " + nodeId + "; keep private\n" + credentialsLine() + "\n"
+                + (gatewayKey == null ? "" : "# the gateway this node trusts\n" + KeyFiles.gatewayLine(gatewayId, gatewayKey) + "\n");
     }
 
     /** HMAC-SHA256 with a 32-byte secret shared with the gateway. */

@@ -40,6 +40,7 @@ import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
+import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
@@ -202,9 +203,19 @@ public final class RoundCoordinator implements AutoCloseable {
                 settings.registryText(), lastAuditLine, roundsAggregated, roundsFailed);
     }
 
-    /** The topics the gateway subscribes to. */
+    /**
+     * The topics the gateway subscribes to: the update, birth and death topics of each registered
+     * node, never a wildcard, so that messages on any other id (a Sybil flood) are not queued for
+     * the gateway's session by the broker and cost it nothing.
+     */
     public List<String> subscriptions() {
-        return List.of(topics.updateWildcard(), topics.birthWildcard(), topics.deathWildcard());
+        List<String> out = new ArrayList<>(3 * settings.registry().size());
+        for (String id : settings.registry().keySet()) {
+            out.add(topics.update(id));
+            out.add(topics.birth(id));
+            out.add(topics.death(id));
+        }
+        return out;
     }
 
     /** A snapshot for status displays; safe from any thread. */
@@ -323,7 +334,7 @@ public final class RoundCoordinator implements AutoCloseable {
         RoundAnnouncement ann = new RoundAnnouncement(settings.fleet(), round, settings.modelId(), settings.dimension(),
                 settings.maxFrameBytes(), deadlineEpoch, a.kind().wireName(), a.metricName(), a.f(), a.m(), modelDigest,
                 settings.gatewayId());
-        outbox.publish(topics.round(), ann.toMessage().toBytes(), 1, true);
+        outbox.publish(topics.round(), SignedText.sign(topics.round(), ann.toMessage().toBytes(), settings.gatewaySigner()), 1, true);
         publishStatus();
         Logger.debug("round {} announced: {} expected nodes, deadline {} ms", round, settings.expected().size(),
                 settings.deadline().toMillis());
@@ -431,6 +442,7 @@ public final class RoundCoordinator implements AutoCloseable {
     private void handleUpdate(String topicNode, Inbound in) {
         byte[] p = in.payload();
         state.currentPayload = p;
+        state.currentAuthenticated = false;
         FrameHeader h;
         try {
             h = FrameCodec.parseHeader(p, settings.maxFrameBytes());
@@ -462,6 +474,7 @@ public final class RoundCoordinator implements AutoCloseable {
                     + ") does not verify with the node's registered " + key.scheme() + " key");
             return;
         }
+        state.currentAuthenticated = true; // from here on, only the node itself can have sent the frame
         if (banned(topicNode)) {
             reject(topicNode, h.round(), h.sequence(), RejectReason.BANNED, "node " + topicNode + " is banned");
             return;
@@ -603,12 +616,18 @@ public final class RoundCoordinator implements AutoCloseable {
         if (rejectedByNodeTotal.size() < 100_000 || rejectedByNodeTotal.containsKey(topicNode)) {
             rejectedByNodeTotal.computeIfAbsent(topicNode, k -> new EnumMap<>(RejectReason.class)).merge(reason, 1L, Long::sum);
         }
-        // Logged and notified once per node and reason per round; the rest are only counted.
+        // Logged and notified once per node and reason per round; the rest are only counted. A frame
+        // whose signature was not verified may come from anyone: it gets no notice, so nobody can make
+        // the gateway send notices in a node's name.
         String key = topicNode + '\u0000' + reason;
         if (state.logged.size() < settings.maxLoggedPerRound() && state.logged.add(key)) {
-            Logger.warn("round {}: rejected {} from {}: {}", state.round, reason.wireName(), topicNode, detail);
-            RejectionNotice n = new RejectionNotice(state.round, frameRound, sequence, reason, detail);
-            outbox.publish(topics.reject(topicNode), n.toMessage().toBytes(), 1, false);
+            boolean authenticated = state.currentAuthenticated;
+            Logger.warn("round {}: rejected {} {}: {}", state.round, reason.wireName(),
+                    authenticated ? "from " + topicNode : "on the topic of " + topicNode + " (not authenticated)", detail);
+            if (authenticated) {
+                RejectionNotice n = new RejectionNotice(state.round, frameRound, sequence, reason, detail);
+                outbox.publish(topics.reject(topicNode), n.toMessage().toBytes(), 1, false);
+            }
         }
     }
 
@@ -861,6 +880,7 @@ public final class RoundCoordinator implements AutoCloseable {
         String modelBefore;
         int restarts;
         byte[] currentPayload = new byte[0];
+        boolean currentAuthenticated;
         final List<AuditRecord.FrameEntry> frames = new ArrayList<>();
         long framesOmitted;
 

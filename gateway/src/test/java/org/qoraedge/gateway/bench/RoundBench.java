@@ -108,6 +108,7 @@ public final class RoundBench {
         Gateway gw = null;
         Process daemon = null;
         MqttLink audit = null;
+        byte[] daemonGatewayKey = null;
         if (jar == null) {
             gw = Gateway.start(cfg, Gateway.Options.external().listener(r -> reports.add(new Closed(r.round(), r.aggregated(),
                     r.failure(), r.acceptedIds().size(), r.result() == null ? 0 : r.result().selected().length, r.closeNanos(),
@@ -126,15 +127,17 @@ public final class RoundBench {
             Files.writeString(props, "broker.uri = " + uri + "\nfleet = bench\nkeys.file = keys.txt\naggregator = " + agg.wireName()
                     + "\nmetric = " + metric.name().toLowerCase(Locale.ROOT) + "\nf = " + f + "\nmodel.id = bench\nmodel.dimension = " + d
                     + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n");
+            daemonGatewayKey = Gateway.publicKey(GatewayConfig.load(props)); // created before the daemon starts, which then uses it
             Path gcLog = tmp.resolve("gateway-gc.log");
             daemon = new ProcessBuilder("java", "-Xmx" + xmx, "-Xlog:gc:file=" + gcLog, "-jar", jar, "run", "--config", props.toString())
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
             System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, log %s, GC log %s%n", xmx,
                     tmp.resolve("gateway.log"), gcLog);
         }
+        byte[] gatewayKey = gw != null ? gw.publicKey() : daemonGatewayKey;
         List<NodeClient> nodes = new ArrayList<>();
         for (NodeCredentials c : creds) {
-            NodeClient nc = NodeClient.builder(uri, "bench", c).connectTimeout(Duration.ofSeconds(30)).build();
+            NodeClient nc = NodeClient.builder(uri, "bench", c).gatewayKey(gatewayKey).connectTimeout(Duration.ofSeconds(30)).build();
             nc.connect();
             nodes.add(nc);
         }

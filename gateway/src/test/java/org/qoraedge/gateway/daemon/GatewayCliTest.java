@@ -17,6 +17,9 @@ import org.qoraedge.gateway.protocol.VerifyingKey;
 import picocli.CommandLine;
 
 class GatewayCliTest {
+    private static final String GATEWAY_KEY = java.util.HexFormat.of().formatHex(
+            org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(new byte[32]));
+
     @TempDir
     Path dir;
 
@@ -36,10 +39,10 @@ class GatewayCliTest {
     @Test
     void keysGeneratesRegistryLinesAndCredentialFilesThatMatch() throws Exception {
         Path reg = dir.resolve("keys.txt");
-        Result r = exec("keys", "--count", "3", "--scheme", "ed25519", "--registry", reg.toString(), "--out-dir",
+        Result r = exec("keys", "--count", "3", "--scheme", "ed25519", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir",
                 dir.resolve("nodes").toString());
         assertEquals(0, r.code(), r.err());
-        r = exec("keys", "--node", "pump-7", "--registry", reg.toString(), "--out-dir", dir.resolve("nodes").toString());
+        r = exec("keys", "--node", "pump-7", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir", dir.resolve("nodes").toString());
         assertEquals(0, r.code(), r.err());
         Map<String, VerifyingKey> registry = KeyFiles.readRegistry(reg);
         assertEquals(java.util.List.of("node-01", "node-02", "node-03", "pump-7"), java.util.List.copyOf(registry.keySet()));
@@ -48,7 +51,7 @@ class GatewayCliTest {
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("nodes/node-02.key"))));
         // A second run for an existing node is refused (no key is overwritten).
-        r = exec("keys", "--node", "pump-7", "--registry", reg.toString(), "--out-dir", dir.resolve("nodes").toString());
+        r = exec("keys", "--node", "pump-7", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir", dir.resolve("nodes").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("pump-7 already has a key"), r.err());
     }
@@ -56,7 +59,7 @@ class GatewayCliTest {
     @Test
     void runWithTheEmbeddedBrokerRunsTheConfiguredRoundsAndStatusReadsTheRetainedState() throws Exception {
         Path reg = dir.resolve("keys.txt");
-        assertEquals(0, exec("keys", "--count", "5", "--registry", reg.toString(), "--out-dir", dir.resolve("nodes").toString()).code());
+        assertEquals(0, exec("keys", "--count", "5", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir", dir.resolve("nodes").toString()).code());
         int port = org.qoraedge.gateway.testing.MosquittoBroker.freePort();
         Path cfg = dir.resolve("gw.properties");
         Files.writeString(cfg, "fleet = cli\nembedded.port = " + port + "\nbroker.uri = tcp://127.0.0.1:" + port
@@ -94,7 +97,7 @@ class GatewayCliTest {
     @Test
     void reputationUnbanAndVerifyAuditWorkOnTheStateDirectory() throws Exception {
         Path reg = dir.resolve("keys.txt");
-        assertEquals(0, exec("keys", "--count", "2", "--registry", reg.toString(), "--out-dir", dir.resolve("nodes").toString()).code());
+        assertEquals(0, exec("keys", "--count", "2", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir", dir.resolve("nodes").toString()).code());
         Path cfg = dir.resolve("gw.properties");
         Files.writeString(cfg, "fleet = f\nkeys.file = keys.txt\nmodel.dimension = 4\nstate.dir = state\n");
         Path state = dir.resolve("state");

@@ -43,7 +43,7 @@ class LivenessTest {
                 Gateway gw = Gateway.start(new GatewayConfig.Builder().brokerUri(broker.uri()).fleet("live")
                         .keysFile(cfg.keysFile()).dimension(4).stateDir(cfg.stateDir()).build(), Gateway.Options.external());
                 assertEquals(topics.gatewayStatus() + " online", poll(seen));
-                NodeClient node = NodeClient.builder(broker.uri(), "live", nodes.get(0)).build();
+                NodeClient node = NodeClient.builder(broker.uri(), "live", nodes.get(0)).gatewayKey(gw.publicKey()).build();
                 node.connect();
                 assertEquals(topics.birth("n-01") + " online", poll(seen));
                 node.crash();

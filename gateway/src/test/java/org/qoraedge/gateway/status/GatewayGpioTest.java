@@ -74,7 +74,7 @@ class GatewayGpioTest {
                 n.publishUpdate(s, TestNodes.update(n.nodeId(), 1, 64, false));
             }
             NodeClient forger = NodeClient.builder(gw.brokerUri(), "gpio", TestNodes.credentials("node-06", false)) // HMAC: node-06 is registered with Ed25519
-                    .clientId("forger").build();
+                    .clientId("forger").gatewayKey(gw.publicKey()).build();
             forger.connect();
             clients.add(forger);
             RoundStart s = forger.awaitRound(1, WAIT);

@@ -27,6 +27,7 @@ import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
 import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.testing.TestNodes;
 
@@ -68,7 +69,8 @@ class NodeClientTest {
         RoundAnnouncement a = new RoundAnnouncement(t.fleet(), round, "m", model.dimension(), Frame.maxSize(model.dimension()),
                 System.currentTimeMillis() + 10_000, "krum", "common", 1, 0, digest, "gw");
         gw.publish(t.model(), frame, 1, true).waitForCompletion(5000);
-        gw.publish(t.round(), a.toMessage().toBytes(), 1, true).waitForCompletion(5000);
+        gw.publish(t.round(), SignedText.sign(t.round(), a.toMessage().toBytes(), FrameSigner.ed25519(seed)), 1, true)
+                .waitForCompletion(5000);
     }
 
     private static NodeClient node(Topics t, NodeListener listener) throws Exception {
@@ -122,6 +124,60 @@ class NodeClientTest {
             announce(gw, t, 1, other, Digests.block(model), GATEWAY_SEED);
             assertThrows(TimeoutException.class, () -> n.awaitRound(1, Duration.ofMillis(700)));
             assertNull(n.currentRound());
+            announce(gw, t, 1, model, Digests.block(model), GATEWAY_SEED);
+            assertEquals(model, n.awaitRound(1, Duration.ofSeconds(10)).model());
+        }
+    }
+
+    @Test
+    void refusesAnUnsignedOrForeignSignedAnnouncementAndARolledBackRound() throws Exception {
+        Topics t = freshFleet();
+        Bfp16Block model = Bfp16Block.of(0, new short[] {4, 5});
+        Bfp16Block older = Bfp16Block.of(0, new short[] {1, 1});
+        try (MqttLink gw = gateway(); NodeClient n = node(t, new NodeListener() { })) {
+            byte[] frame = new Frame(FrameKind.MODEL, SignatureScheme.ED25519, t.fleet(), "gw", 2, 3, "m", model)
+                    .encode(FrameSigner.ed25519(GATEWAY_SEED));
+            RoundAnnouncement a = new RoundAnnouncement(t.fleet(), 2, "m", 2, Frame.maxSize(2), 0, "krum", "common", 1, 0,
+                    Digests.block(model), "gw");
+            gw.publish(t.model(), frame, 1, true).waitForCompletion(5000);
+            gw.publish(t.round(), a.toMessage().toBytes(), 1, true).waitForCompletion(5000); // as version 1 published it: unsigned
+            assertThrows(TimeoutException.class, () -> n.awaitRound(2, Duration.ofMillis(700)));
+            gw.publish(t.round(), SignedText.sign(t.round(), a.toMessage().toBytes(), FrameSigner.ed25519(FORGER_SEED)), 1, true)
+                    .waitForCompletion(5000);
+            assertThrows(TimeoutException.class, () -> n.awaitRound(2, Duration.ofMillis(700)));
+            assertEquals(2, n.refusedMessages());
+            announce(gw, t, 2, model, Digests.block(model), GATEWAY_SEED);
+            assertEquals(model, n.awaitRound(2, Duration.ofSeconds(10)).model());
+            // The genuine model and announcement of an older round, replayed: refused, the node stays on round 2.
+            announce(gw, t, 1, older, Digests.block(older), GATEWAY_SEED);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (n.refusedMessages() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(4, n.refusedMessages(), "the old model and the old announcement are both refused");
+            assertEquals(2, n.currentRound().round());
+            assertEquals(model, n.currentRound().model());
+        }
+    }
+
+    @Test
+    void aNodeWithoutAPinnedGatewayKeyIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeClient.builder(broker.uri(), "f", TestNodes.credentials("node-y", false)).build());
+        assertTrue(e.getMessage().contains("no gateway key"), e.getMessage());
+    }
+
+    @Test
+    void usesTheGatewayKeyPinnedInItsCredentialsFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Topics t = freshFleet();
+        Bfp16Block model = Bfp16Block.of(0, new short[] {9});
+        NodeCredentials pinned = TestNodes.credentials("node-z", true).withGateway("gw", Ed25519Keys.publicKeyOf(GATEWAY_SEED));
+        java.nio.file.Path file = dir.resolve("node-z.key");
+        java.nio.file.Files.writeString(file, pinned.credentialsFile());
+        NodeCredentials read = org.qoraedge.gateway.protocol.KeyFiles.readCredentials(file);
+        assertEquals("gw", read.gatewayId());
+        try (MqttLink gw = gateway(); NodeClient n = NodeClient.builder(broker.uri(), t.fleet(), read).build()) {
+            n.connect();
             announce(gw, t, 1, model, Digests.block(model), GATEWAY_SEED);
             assertEquals(model, n.awaitRound(1, Duration.ofSeconds(10)).model());
         }

@@ -131,7 +131,9 @@ class FleetScenarioTest {
                     for (Provocations.Provocation p : bad) {
                         pending.publishRaw(p.topic(), p.payload());
                     }
-                    awaitTrue(() -> gw.status().rejected() == bad.size(), "all " + bad.size() + " provocations rejected");
+                    // The frame under an unregistered id never reaches the gateway: it subscribes to registered
+                    // nodes' topics only. Every other provocation is rejected with its reason.
+                    awaitTrue(() -> gw.status().rejected() == bad.size() - 1, "all " + (bad.size() - 1) + " provocations rejected");
                     assertEquals(5, gw.status().accepted(), "no provocation counted as an update");
                 }
                 NodeClient last = clients.get("node-06");
@@ -152,7 +154,9 @@ class FleetScenarioTest {
                 if (round == 1) {
                     Map<RejectReason, Long> once = new EnumMap<>(RejectReason.class);
                     for (RejectReason reason : RejectReason.values()) {
-                        once.put(reason, 1L);
+                        if (reason != RejectReason.UNKNOWN_NODE) {
+                            once.put(reason, 1L);
+                        }
                     }
                     assertEquals(once, r.rejected());
                 } else {
@@ -161,14 +165,13 @@ class FleetScenarioTest {
             }
             assertTrue(gw.awaitFinished(WAIT));
 
-            // Every provocation was answered with a notice to the node whose topic it came on.
+            // Every provocation whose signature verified was answered with a notice to the node whose topic
+            // it came on; those refused before (anyone could have sent them) were not.
             Map<String, Set<RejectReason>> expected = new TreeMap<>();
-            expected.put("node-06", EnumSet.of(RejectReason.OVERSIZE, RejectReason.BAD_MAGIC, RejectReason.BAD_VERSION,
-                    RejectReason.MALFORMED, RejectReason.WRONG_KIND, RejectReason.WRONG_FLEET, RejectReason.BAD_SIGNATURE,
-                    RejectReason.WRONG_ROUND, RejectReason.WRONG_DIMENSION, RejectReason.WRONG_MODEL, RejectReason.INVALID_BLOCK));
-            expected.put("node-01", EnumSet.of(RejectReason.TOPIC_MISMATCH, RejectReason.REPLAYED_SEQUENCE, RejectReason.DUPLICATE_UPDATE));
+            expected.put("node-06", EnumSet.of(RejectReason.WRONG_ROUND, RejectReason.WRONG_DIMENSION, RejectReason.WRONG_MODEL,
+                    RejectReason.INVALID_BLOCK));
+            expected.put("node-01", EnumSet.of(RejectReason.REPLAYED_SEQUENCE, RejectReason.DUPLICATE_UPDATE));
             expected.put("node-banned", EnumSet.of(RejectReason.BANNED));
-            expected.put("node-zz", EnumSet.of(RejectReason.UNKNOWN_NODE));
             for (Map.Entry<String, Set<RejectReason>> e : expected.entrySet()) {
                 NodeClient n = clients.get(e.getKey());
                 awaitTrue(() -> n.rejections().size() >= e.getValue().size(), "notices for " + e.getKey());
@@ -179,6 +182,7 @@ class FleetScenarioTest {
                 }
                 assertEquals(e.getValue(), got, e.getKey());
             }
+            assertEquals(List.of(), clients.get("node-zz").rejections(), "an unregistered id gets nothing");
         } finally {
             for (NodeClient n : clients.values()) {
                 n.close();
@@ -283,7 +287,10 @@ class FleetScenarioTest {
                     assertNotNull(r, "round 1 did not close on the restarted gateway");
                     assertEquals(1, r.round());
                     assertEquals(6, r.acceptedIds().size());
-                    assertTrue(r.rejected().isEmpty(), "nothing was sent twice: " + r.rejectedSummary());
+                    // Nothing counted twice. An update the first gateway journaled but had not acknowledged
+                    // yet when it stopped is delivered again by the broker and refused as a replay.
+                    assertTrue(EnumSet.of(RejectReason.REPLAYED_SEQUENCE).containsAll(r.rejected().keySet()),
+                            "only redeliveries of journaled updates may be refused: " + r.rejectedSummary());
                     assertFalse(second.coordinator().failed());
                 }
             } finally {

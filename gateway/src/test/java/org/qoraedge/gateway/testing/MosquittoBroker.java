@@ -82,7 +82,7 @@ public final class MosquittoBroker implements AutoCloseable {
         Files.writeString(conf, (root ? "user root\n" : "") + "listener " + port + " 127.0.0.1\n"
                 + listenerConfig
                 + "persistence false\n"
-                + "max_queued_messages 10000\n"
+                + (listenerConfig.contains("max_queued_messages") ? "" : "max_queued_messages 10000\n")
                 + "max_inflight_messages 0\n"
                 + "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath() + "\n"
                 + "log_type error\nlog_type warning\nlog_type notice\n");

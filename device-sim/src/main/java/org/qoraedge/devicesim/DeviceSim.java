@@ -321,9 +321,11 @@ public final class DeviceSim implements Runnable {
         out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " frames rejected by the gateway"
                 + (res.failedRounds() > 0 ? "; " + res.failedRounds() + " rounds FAILED CLOSED (no new model)" : ""));
         for (ProtocolAttackSpec p : protocol) {
-            String reason = ProtocolFrames.expectedReason(p.kind()).wireName();
+            String reason = ProtocolFrames.expectedOutcome(p.kind());
             out.printf(Locale.ROOT, "  %-26s %6d frames sent, gateway counted %6d %s%n", p.kind().id(),
-                    res.framesSent().getOrDefault(p.kind().id(), 0L), res.rejectedByReason().getOrDefault(reason, 0L), reason);
+                    res.framesSent().getOrDefault(p.kind().id(), 0L), res.rejectedByReason().getOrDefault(reason, 0L),
+                    reason.equals(ProtocolFrames.NOT_DELIVERED) ? "(never delivered: the gateway subscribes to registered ids only)"
+                            : reason);
         }
         if (report != null) {
             JsonReport.write(scenarioJson(res), report);
@@ -356,7 +358,7 @@ public final class DeviceSim implements Runnable {
         o.addProperty("reputation", res.reputation());
         com.google.gson.JsonArray attacks = new com.google.gson.JsonArray();
         for (ProtocolAttackSpec p : res.protocolAttacks()) {
-            String reason = ProtocolFrames.expectedReason(p.kind()).wireName();
+            String reason = ProtocolFrames.expectedOutcome(p.kind());
             com.google.gson.JsonObject a = new com.google.gson.JsonObject();
             a.addProperty("spec", p.spec());
             a.addProperty("expectedReason", reason);

@@ -20,8 +20,13 @@ public final class ProtocolFrames {
     private ProtocolFrames() {
     }
 
+    /** What the scenario reports for an attack whose frames the gateway never receives. */
+    public static final String NOT_DELIVERED = "not-delivered";
+
     /**
-     * The reason a gateway must count for a frame of this protocol-level attack.
+     * The reason a gateway must count for a frame of this protocol-level attack, or null for
+     * {@code sybil}: the gateway subscribes to the topics of registered nodes only, so the broker
+     * never delivers frames under other ids to it and it counts nothing.
      *
      * @throws AttackException for a model-level kind
      */
@@ -32,7 +37,7 @@ public final class ProtocolFrames {
             case WRONG_SIGNATURE:
                 return RejectReason.BAD_SIGNATURE;
             case SYBIL:
-                return RejectReason.UNKNOWN_NODE;
+                return null;
             case MALFORMED_TRUNCATED:
                 return RejectReason.MALFORMED;
             case MALFORMED_OVERSIZED:
@@ -46,6 +51,12 @@ public final class ProtocolFrames {
             default:
                 throw new AttackException(kind.id() + " is a model-level attack: nothing on the wire to reject");
         }
+    }
+
+    /** {@link #expectedReason}'s wire name, or {@link #NOT_DELIVERED}. */
+    public static String expectedOutcome(AttackKind kind) {
+        RejectReason r = expectedReason(kind);
+        return r == null ? NOT_DELIVERED : r.wireName();
     }
 
     /**

@@ -234,9 +234,11 @@ public final class Gateway implements AutoCloseable {
                 link.close(Duration.ZERO);
                 throw e;
             }
-            Logger.info("gateway {} for fleet {} connected to {}: {} node keys, {} expected, {}, public key {}",
-                    config.gatewayId(), config.fleet(), uri, registry.size(),
-                    config.expected() == null ? registry.size() : config.expected().size(), config, pk);
+            // The config's broker.uri is not the broker in use when the embedded one runs: name only the one connected to.
+            Logger.info("gateway {} for fleet {} connected to {}{}: {} node keys, {} expected, {} f={} dimension={}, public key {}",
+                    config.gatewayId(), config.fleet(), uri, broker != null ? " (embedded broker)" : "", registry.size(),
+                    config.expected() == null ? registry.size() : config.expected().size(),
+                    config.aggregation().kind().wireName(), config.aggregation().f(), config.dimension(), pk);
             try {
                 coordinator.start();
             } catch (RuntimeException e) {

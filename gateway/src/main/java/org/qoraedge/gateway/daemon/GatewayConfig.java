@@ -519,7 +519,7 @@ public final class GatewayConfig {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "fleet=%s broker=%s aggregator=%s metric=%s f=%d m=%d dimension=%d deadline=%dms",
+        return String.format(Locale.ROOT, "fleet=%s broker.uri=%s aggregator=%s metric=%s f=%d m=%d dimension=%d deadline=%dms",
                 fleet, brokerUri, aggregation.kind().wireName(), aggregation.metricName(), aggregation.f(), aggregation.m(),
                 dimension, deadline.toMillis());
     }

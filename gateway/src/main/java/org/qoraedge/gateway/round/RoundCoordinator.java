@@ -432,7 +432,8 @@ public final class RoundCoordinator implements AutoCloseable {
         String died = topics.nodeIdOf("death", in.topic());
         if (died != null) {
             online.remove(died);
-            Logger.info("node {} went offline (Will)", died);
+            // Not authenticated (anyone may publish on a death topic without broker ACLs): noted, never acted on.
+            Logger.debug("death message on the topic of node {} (its Will, or anyone's: not authenticated)", died);
             return;
         }
         ignoredTopics++;
@@ -726,7 +727,11 @@ public final class RoundCoordinator implements AutoCloseable {
                 Logger.debug("reputation {}", c.describe());
             }
         }
-        indicator.attackSuspected(report.rejectedTotal() > 0 || changes.stream().anyMatch(c -> c.after() < c.before()));
+        // A penalty, not a lower score: decay alone lowers every score above neutral in honest rounds.
+        indicator.attackSuspected(report.rejectedTotal() > 0 || changes.stream().anyMatch(c -> c.reasons().contains(
+                org.qoraedge.gateway.reputation.ChangeReason.FAR_OUTSIDE)
+                || c.reasons().contains(org.qoraedge.gateway.reputation.ChangeReason.MISBEHAVED)
+                || c.reasons().contains(org.qoraedge.gateway.reputation.ChangeReason.BANNED)));
         for (RoundListener l : settings.listeners()) {
             try {
                 l.roundClosed(report);

@@ -50,6 +50,15 @@ class GatewayCliTest {
         assertTrue(Files.readString(reg).contains(n2.registryLine()));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("nodes/node-02.key"))));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(reg)),
+                "the registry holds HMAC secrets");
+        assertEquals(GATEWAY_KEY, java.util.HexFormat.of().formatHex(n2.gatewayKey()), "the gateway key is pinned");
+        assertEquals("gateway", n2.gatewayId());
+        // Without a gateway key to pin, nothing is written.
+        r = exec("keys", "--node", "pump-8", "--registry", reg.toString(), "--out-dir", dir.resolve("nodes").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("nodes trust only the gateway key they are provisioned with"), r.err());
+        assertTrue(Files.notExists(dir.resolve("nodes/pump-8.key")));
         // A second run for an existing node is refused (no key is overwritten).
         r = exec("keys", "--node", "pump-7", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir", dir.resolve("nodes").toString());
         assertEquals(2, r.code());
@@ -82,6 +91,43 @@ class GatewayCliTest {
             assertTrue(st.out().contains("state=online"), st.out());
             assertTrue(st.out().contains("fleet=cli"), st.out());
             assertTrue(st.out().contains("aggregator=krum"), st.out());
+        }
+    }
+
+    @Test
+    void keysWithAConfigPinTheGatewaysOwnKeyAndStatusWarnsOfAForgedRetainedStatus() throws Exception {
+        try (org.qoraedge.gateway.broker.EmbeddedBroker broker = org.qoraedge.gateway.broker.EmbeddedBroker.start(
+                org.qoraedge.gateway.broker.EmbeddedBroker.options().port(0))) {
+            Path cfg = dir.resolve("gw.properties");
+            Files.writeString(cfg, "fleet = st\nbroker.uri = " + broker.uri() + "\nkeys.file = keys.txt\nmodel.dimension = 4\n");
+            Result r = exec("keys", "--config", cfg.toString(), "--count", "1", "--out-dir", dir.resolve("nodes").toString());
+            assertEquals(0, r.code(), r.err());
+            GatewayConfig c = GatewayConfig.load(cfg);
+            byte[] seed = Gateway.gatewaySeed(c);
+            assertEquals(java.util.HexFormat.of().formatHex(org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(seed)),
+                    java.util.HexFormat.of().formatHex(KeyFiles.readCredentials(dir.resolve("nodes/node-01.key")).gatewayKey()),
+                    "the key of the config's state.dir is pinned");
+            org.qoraedge.gateway.protocol.Topics t = new org.qoraedge.gateway.protocol.Topics("st");
+            byte[] body = org.qoraedge.gateway.protocol.TextMessage.builder().put("protocol", 1).put("state", "online")
+                    .put("gateway", "gateway").put("fleet", "st").put("publicKey", "00").build().toBytes();
+            byte[] other = new byte[32];
+            other[0] = 9;
+            try (org.qoraedge.gateway.mqtt.MqttLink l = new org.qoraedge.gateway.mqtt.MqttLink(
+                    org.qoraedge.gateway.mqtt.MqttSettings.builder(broker.uri(), "publisher").build(), java.util.List.of(),
+                    (x, y) -> { }, null, null)) {
+                l.connect();
+                l.publish(t.gatewayStatus(), org.qoraedge.gateway.protocol.SignedText.sign(t.gatewayStatus(), body,
+                        org.qoraedge.gateway.protocol.FrameSigner.ed25519(other)), 1, true).waitForCompletion(5000);
+                Result forged = exec("status", "--config", cfg.toString(), "--timeout-ms", "1500");
+                assertEquals(3, forged.code(), forged.out() + forged.err());
+                assertTrue(forged.out().contains("WARNING: message on " + t.gatewayStatus() + " is not signed by the gateway's key"),
+                        forged.out());
+                l.publish(t.gatewayStatus(), org.qoraedge.gateway.protocol.SignedText.sign(t.gatewayStatus(), body,
+                        org.qoraedge.gateway.protocol.FrameSigner.ed25519(seed)), 1, true).waitForCompletion(5000);
+                Result genuine = exec("status", "--config", cfg.toString(), "--timeout-ms", "1500");
+                assertEquals(0, genuine.code(), genuine.out() + genuine.err());
+                assertTrue(genuine.out().contains("# signed by this gateway's key"), genuine.out());
+            }
         }
     }
 

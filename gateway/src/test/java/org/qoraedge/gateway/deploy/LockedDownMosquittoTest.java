@@ -367,6 +367,47 @@ class LockedDownMosquittoTest {
     }
 
     @Test
+    void theGatewayAndTheNodeClientRunARoundUnderTheGeneratedAcl() throws Exception {
+        deploy("--plain-loopback");
+        uri = "tcp://127.0.0.1:" + broker.port();
+        BlockingQueue<org.qoraedge.gateway.round.RoundReport> reports = new LinkedBlockingQueue<>();
+        org.qoraedge.gateway.daemon.GatewayConfig cfg = org.qoraedge.gateway.daemon.GatewayConfig.builder().brokerUri(uri).fleet(FLEET)
+                .keysFile(tmp.resolve("keys.txt")).aggregator(org.qoraedge.gateway.aggregation.AggregatorKind.MEAN).minUpdates(2)
+                .modelId("m").dimension(DIMENSION).maxRounds(2).stateDir(tmp.resolve("state"))
+                .credentials(gatewayCredentials.getProperty("broker.username"), gatewayCredentials.getProperty("broker.password")).build();
+        try (org.qoraedge.gateway.daemon.Gateway gw = org.qoraedge.gateway.daemon.Gateway.start(cfg,
+                org.qoraedge.gateway.daemon.Gateway.Options.external().listener(reports::add))) {
+            List<org.qoraedge.gateway.client.NodeClient> nodes = new ArrayList<>();
+            try {
+                for (NodeCredentials n : List.of(nodeA, nodeB)) {
+                    org.qoraedge.gateway.client.NodeClient c = org.qoraedge.gateway.client.NodeClient.builder(uri, FLEET, n)
+                            .credentials(n.nodeId(), password(n.nodeId()).toCharArray()).gatewayKey(gw.publicKey()).build();
+                    nodes.add(c);
+                    c.connect();
+                }
+                // node-a also tries to speak for node-b: the broker drops it, so the gateway sees no forged frame
+                nodes.get(0).publishRaw(topics.update("node-b"), new byte[64]);
+                for (int i = 0; i < 2; i++) {
+                    org.qoraedge.gateway.client.NodeClient c = nodes.get(i);
+                    NodeCredentials n = i == 0 ? nodeA : nodeB;
+                    c.publishUpdate(c.awaitRound(1, java.time.Duration.ofSeconds(20)), TestNodes.update(n.nodeId(), 1, DIMENSION, false));
+                }
+                org.qoraedge.gateway.round.RoundReport r = reports.poll(20, TimeUnit.SECONDS);
+                assertNotNull(r, "the round did not close");
+                assertTrue(r.aggregated(), r.failure());
+                assertEquals(List.of("node-a", "node-b"), r.acceptedIds());
+                assertEquals(0, r.rejectedTotal(), r.rejectedSummary());
+                // the gateway's publishes (model and announcement of round 2, audit record) passed the ACL and the size limit
+                assertEquals(2, nodes.get(1).awaitRound(2, java.time.Duration.ofSeconds(20)).round());
+            } finally {
+                for (org.qoraedge.gateway.client.NodeClient c : nodes) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void overTlsAnonymousIsRefusedAndANodeReachesTheGateway() throws Exception {
         TlsFiles tls = TlsFiles.create(tmp.resolve("tls"));
         deploy("--tls-cert", tls.certPem.toString(), "--tls-key", tls.keyPem.toString(), "--bind", "127.0.0.1");

@@ -409,6 +409,7 @@ class LockedDownMosquittoTest {
 
     @Test
     void overTlsAnonymousIsRefusedAndANodeReachesTheGateway() throws Exception {
+        MosquittoBroker.requireBinary();
         TlsFiles tls = TlsFiles.create(tmp.resolve("tls"));
         deploy("--tls-cert", tls.certPem.toString(), "--tls-key", tls.keyPem.toString(), "--bind", "127.0.0.1");
         assertTrue(Files.readString(tmp.resolve("out").resolve(MosquittoDeployment.CONF)).contains("certfile " + tls.certPem));

@@ -157,6 +157,15 @@ class MosquittoConfigCommandTest {
     }
 
     @Test
+    void refusesAMissingKeyRegistryWithAHint() throws Exception {
+        Path cfg = dir.resolve("gateway.properties");
+        Files.writeString(cfg, "fleet = plant-3\nkeys.file = missing.txt\nmodel.dimension = 8\n");
+        Result r = exec("mosquitto-config", "--config", cfg.toString(), "--out-dir", dir.resolve("out").toString(), "--plain-loopback");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("missing.txt does not exist: generate the nodes' keys first"), r.err());
+    }
+
+    @Test
     void refusesAGatewayUserThatIsAlsoANodeId() throws Exception {
         Path cfg = config();
         Result r = exec("mosquitto-config", "--config", cfg.toString(), "--out-dir", dir.resolve("out").toString(), "--plain-loopback",

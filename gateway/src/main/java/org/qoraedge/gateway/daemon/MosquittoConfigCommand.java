@@ -20,8 +20,10 @@ import picocli.CommandLine.Option;
  * {@code mosquitto-config}: writes a locked-down Mosquitto 2.x deployment for the fleet of a
  * gateway config (docs/SECURITY.md, "Broker").
  */
-@Command(name = "mosquitto-config", description = {
-    "Write a secure Mosquitto 2.x deployment for the gateway's fleet: broker configuration (TLS listener, no anonymous"
+@Command(name = "mosquitto-config", mixinStandardHelpOptions = true, description = {
+    "Write a locked-down Mosquitto 2.x configuration, password file, ACL and MQTT credentials for the fleet.",
+    "",
+    "Broker configuration (TLS listener, no anonymous"
         + " access, max_packet_size and queue limits from model.dimension and the registry), hashed password file, ACL"
         + " (each node publishes only its own update/birth/death topics; only the gateway publishes round, model, status,"
         + " rejections, audit), and the MQTT credentials of the gateway and of every node of keys.file (mode 600).",

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "qora-edge-gateway", mixinStandardHelpOptions = true, version = "qora-edge-gateway 0.1.0",
         description = "Qora Edge gateway: federated rounds over MQTT with integer BFP-16 Krum.",
         subcommands = {GatewayMain.Run.class, GatewayMain.Keys.class, GatewayMain.Status.class, GatewayMain.Reputation.class,
-            GatewayMain.Unban.class, GatewayMain.VerifyAudit.class})
+            GatewayMain.Unban.class, GatewayMain.VerifyAudit.class, MosquittoConfigCommand.class})
 public final class GatewayMain implements Runnable {
     /** Exit status of {@code run} when a thread of the MQTT library died (EX_SOFTWARE). */
     public static final int EXIT_LIBRARY_FAILURE = 70;

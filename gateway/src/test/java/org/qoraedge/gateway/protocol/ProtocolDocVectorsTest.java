@@ -115,6 +115,15 @@ class ProtocolDocVectorsTest {
     }
 
     @Test
+    void theByteCountsStatedInTheDocAreTheVectorsLengths() throws IOException {
+        String doc = Files.readString(doc(), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        int hmac = HEX.parseHex(vectors().get(0).get("frame")).length;
+        int ed = HEX.parseHex(vectors().get(1).get("frame")).length;
+        assertTrue(doc.contains("HMAC-SHA256 of the " + (hmac - 32) + " bytes before it. " + hmac + " bytes in all"), "hmac frame: " + hmac);
+        assertTrue(doc.contains((ed - 64) + " signed bytes and a 64-byte signature, " + ed + " bytes in all"), "ed25519 frame: " + ed);
+    }
+
+    @Test
     void documentedMaximumSizesFollowTheFormula() {
         assertEquals(299, Frame.maxSize(4));
         assertEquals(200_291, Frame.maxSize(100_000));

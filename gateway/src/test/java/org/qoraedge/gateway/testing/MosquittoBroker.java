@@ -86,6 +86,26 @@ public final class MosquittoBroker implements AutoCloseable {
                 + "max_inflight_messages 0\n"
                 + "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath() + "\n"
                 + "log_type error\nlog_type warning\nlog_type notice\n");
+        return launch(bin, conf, port, dir);
+    }
+
+    /**
+     * Starts Mosquitto from a complete configuration (e.g. one {@code mosquitto-config} wrote) whose
+     * listener is on 127.0.0.1:{@code port}. The file used is {@code dir/mosquitto.conf}: that
+     * configuration, plus, when the tests run as root, {@code user root} (as in {@link #start(Path,
+     * String)}) and a log file under {@code dir}.
+     */
+    public static MosquittoBroker startFromConfig(Path dir, String configuration, int port) throws IOException, InterruptedException {
+        Path bin = requireBinary();
+        Files.createDirectories(dir);
+        Path conf = dir.resolve("mosquitto.conf");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Files.writeString(conf, (root ? "user root\n" : "") + configuration + "\nlog_dest file "
+                + dir.resolve("mosquitto.log").toAbsolutePath() + "\nlog_type error\nlog_type warning\nlog_type notice\n");
+        return launch(bin, conf, port, dir);
+    }
+
+    private static MosquittoBroker launch(Path bin, Path conf, int port, Path dir) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(bin.toString(), "-c", conf.toAbsolutePath().toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mosquitto.out").toFile())

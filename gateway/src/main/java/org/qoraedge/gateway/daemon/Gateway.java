@@ -75,9 +75,9 @@ public final class Gateway implements AutoCloseable {
     private final Topics topics;
     private final byte[] publicKey;
     private final AtomicLong publishFailures = new AtomicLong();
-    private final AtomicLong refusedBeforeDecoding = new AtomicLong();
     private final RetainedWatch retained;
     private volatile byte[] offlineStatus;
+    private volatile Inbox coordinatorInbox;
     private volatile boolean closed;
 
     private final StateStore store;
@@ -181,10 +181,7 @@ public final class Gateway implements AutoCloseable {
             MqttLink.Events events = new MqttLink.Events() {
                 @Override
                 public void refused(String reason, long bytes) {
-                    Gateway g = gateway[0];
-                    if (g != null) {
-                        g.refusedBeforeDecoding.incrementAndGet();
-                    }
+                    inbox.countRefusedBeforeDecoding();
                 }
 
                 @Override
@@ -221,6 +218,7 @@ public final class Gateway implements AutoCloseable {
             holder[0] = link;
             Gateway gw = new Gateway(config, broker, link, coordinator, publicKey, store, indicator, watch);
             gw.offlineStatus = offline;
+            gw.coordinatorInbox = inbox;
             gateway[0] = gw;
             if (config.gpio().buttonAction() == StatusIndicator.ButtonAction.CLOSE_ROUND) {
                 indicator.onButton(coordinator::requestClose);
@@ -299,7 +297,7 @@ public final class Gateway implements AutoCloseable {
 
     /** PUBLISH packets the broker delivered that were refused before decoding (too large, a topic Paho cannot read). */
     public long refusedBeforeDecoding() {
-        return refusedBeforeDecoding.get();
+        return coordinatorInbox.refusedBeforeDecoding();
     }
 
     /** Times another client overwrote or cleared one of the gateway's retained topics and the gateway restored it. */

@@ -13,6 +13,7 @@ public final class Inbox {
     private final ArrayBlockingQueue<Inbound> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong offered = new AtomicLong();
+    private final AtomicLong refusedBeforeDecoding = new AtomicLong();
 
     public Inbox(int capacity) {
         if (capacity < 1) {
@@ -55,6 +56,19 @@ public final class Inbox {
     /** Messages dropped because the queue was full. */
     public long dropped() {
         return dropped.get();
+    }
+
+    /**
+     * Counts a PUBLISH the MQTT link refused before decoding it (too large, a topic the client
+     * cannot decode): it never became a message, but the round's log line reports it.
+     */
+    public void countRefusedBeforeDecoding() {
+        refusedBeforeDecoding.incrementAndGet();
+    }
+
+    /** PUBLISH packets refused before decoding since start. */
+    public long refusedBeforeDecoding() {
+        return refusedBeforeDecoding.get();
     }
 
     /** Messages offered, dropped ones included. */

@@ -310,6 +310,7 @@ public final class RoundCoordinator implements AutoCloseable {
         byte[] modelBytes = modelFrame.encode(settings.gatewaySigner());
         state.openedAtMillis = System.currentTimeMillis();
         state.droppedAtOpen = inbox.dropped();
+        state.refusedAtOpen = inbox.refusedBeforeDecoding();
         state.modelBefore = modelDigest;
         if (store != null) {
             List<RoundJournal.Contents> recovered = new ArrayList<>();
@@ -828,14 +829,22 @@ public final class RoundCoordinator implements AutoCloseable {
 
     private void logRound(RoundReport r) {
         if (r.aggregated()) {
-            Logger.info("round {} aggregated: {} of {} expected, rejected {}, dropped {}, close {} ms, selected [{}], model {}",
-                    r.round(), r.acceptedIds().size(), settings.expected().size(), r.rejectedSummary(), inbox.dropped(),
+            Logger.info("round {} aggregated: {} of {} expected, rejected {}, dropped {}{}, close {} ms, selected [{}], model {}",
+                    r.round(), r.acceptedIds().size(), settings.expected().size(), r.rejectedSummary(), inbox.dropped() - state.droppedAtOpen,
+                    refusedThisRound(),
                     String.format(java.util.Locale.ROOT, "%.1f", r.closeNanos() / 1e6),
                     String.join(",", r.result().selectedIds()), r.modelDigest().substring(0, 16));
         } else {
-            Logger.warn("round {} failed closed: {}; {} of {} expected, rejected {}, model unchanged {}", r.round(), r.failure(),
-                    r.acceptedIds().size(), settings.expected().size(), r.rejectedSummary(), r.modelDigest().substring(0, 16));
+            Logger.warn("round {} failed closed: {}; {} of {} expected, rejected {}, dropped {}{}, model unchanged {}", r.round(),
+                    r.failure(), r.acceptedIds().size(), settings.expected().size(), r.rejectedSummary(),
+                    inbox.dropped() - state.droppedAtOpen, refusedThisRound(), r.modelDigest().substring(0, 16));
         }
+    }
+
+    /** ", refused before decoding N" when the MQTT link refused packets during this round, else "". */
+    private String refusedThisRound() {
+        long n = inbox.refusedBeforeDecoding() - state.refusedAtOpen;
+        return n == 0 ? "" : ", refused before decoding " + n;
     }
 
     private void publishStatus() {
@@ -882,6 +891,7 @@ public final class RoundCoordinator implements AutoCloseable {
         boolean closeRequested;
         long openedAtMillis;
         long droppedAtOpen;
+        long refusedAtOpen;
         String modelBefore;
         int restarts;
         byte[] currentPayload = new byte[0];

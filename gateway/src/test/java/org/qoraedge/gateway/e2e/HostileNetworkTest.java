@@ -142,6 +142,9 @@ class HostileNetworkTest {
                 out = out + "\n--- mosquitto log ---\n" + Files.readString(tmp.resolve("mosquitto").resolve("mosquitto.log"));
                 assertTrue(out.contains("refused a " + (2 + T.update("node-01").length() + 2 + huge.length)
                         + "-byte PUBLISH from the broker before decoding it: oversize"), out);
+                assertTrue(out.contains("round 2 aggregated: 5 of 5 expected, rejected none, dropped 0, refused before decoding 1,")
+                        || out.matches("(?s).*round 2 aggregated: 5 of 5 expected, rejected [^,]*, dropped 0, refused before decoding 1,.*"),
+                        "the round's log line counts the refusal: " + out);
                 assertFalse(out.contains("OutOfMemoryError"), out);
                 assertFalse(out.contains("died"), out);
             } finally {

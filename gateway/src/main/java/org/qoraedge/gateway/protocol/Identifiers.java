@@ -5,8 +5,10 @@ import org.qoraedge.fixedpoint.NodeIds;
 
 /**
  * The rules shared by fleet names, node ids and model ids (docs/PROTOCOL.md, "Identifiers"): 1 to
- * 64 bytes of valid UTF-8, no control character, and none of the MQTT topic characters
- * {@code / + #} (fleets and node ids are topic levels).
+ * 64 bytes of valid UTF-8, no control character, none of the MQTT topic characters
+ * {@code / + #} (fleets and node ids are topic levels), and no character the MQTT client cannot
+ * put in a topic (Eclipse Paho 1.2.5 refuses every character from U+FDD0 up, surrogate pairs
+ * included, and every ISO control character).
  */
 public final class Identifiers {
     /** Longest identifier, in UTF-8 bytes. */
@@ -47,6 +49,10 @@ public final class Identifiers {
             char c = id.charAt(i);
             if (c == '/' || c == '+' || c == '#') {
                 throw new ProtocolException(what + " " + NodeIds.escape(id) + " contains '" + c + "', which MQTT topics reserve");
+            }
+            if (c >= 0xFDD0 || Character.isSurrogate(c) || Character.isISOControl(c)) {
+                throw new ProtocolException(what + " " + NodeIds.escape(id) + " contains U+" + String.format("%04X", (int) c)
+                        + ", which the MQTT client cannot put in a topic (characters from U+FDD0 up and control characters)");
             }
         }
     }

@@ -54,9 +54,44 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
         super.execute(guarded(command));
     }
 
+    /**
+     * The futures Paho keeps of its loops are cancelled with {@code cancel(true)} when it stops them,
+     * often from the loop's own thread (its receiver, on a lost connection): an interrupt there
+     * breaks the rest of Paho's shutdown (its waits end early, the lost connection is never
+     * reported, so it never reconnects). Without an executor Paho's loops are bare threads that
+     * nothing interrupts; these futures keep that: {@code cancel} never interrupts.
+     */
     @Override
     public Future<?> submit(Runnable task) {
-        return super.submit(guarded(task));
+        return new NoInterrupt<>(super.submit(guarded(task)));
+    }
+
+    private record NoInterrupt<T>(Future<T> f) implements Future<T> {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return f.cancel(false);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return f.isCancelled();
+        }
+
+        @Override
+        public boolean isDone() {
+            return f.isDone();
+        }
+
+        @Override
+        public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+            return f.get();
+        }
+
+        @Override
+        public T get(long timeout, java.util.concurrent.TimeUnit unit)
+                throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+            return f.get(timeout, unit);
+        }
     }
 
     @Override

@@ -12,6 +12,8 @@ import java.util.Optional;
  * <tr><th>exception</th><th>raised in</th><th>verdict</th></tr>
  * <tr><td>IOException (connection reset, broken pipe)</td><td>reported by
  * NewNettyMQTTHandler.exceptionCaught</td><td>tolerated: a client's connection broke</td></tr>
+ * <tr><td>(none) "LEAK: "</td><td>reported by Netty's ResourceLeakDetector</td><td>tolerated:
+ * memory, not messages</td></tr>
  * <tr><td>IllegalArgumentException "increment : 0"</td><td>PostOffice.publish2Subscribers</td>
  * <td>failure: ends a session event loop (moquette #750, #961)</td></tr>
  * <tr><td>IllegalReferenceCountException "refCnt: 0"</td><td>SessionRegistry$PublishedMessage.release
@@ -34,40 +36,56 @@ public final class KnownBrokerErrors {
      * One known error.
      *
      * @param name short name used in logs and test messages
-     * @param exception the class of the root cause (or a superclass of it)
-     * @param messageStart how the root cause's message starts, or null for any message
-     * @param where Moquette methods ({@code class.method}, nested classes with {@code $}): the
-     *     first Moquette frames of the root cause's stack, innermost first, must be these; or, for
-     *     an error raised outside Moquette (a socket error), the single method that logged it
+     * @param exception the class of the root cause (or a superclass of it); null for a log line
+     *     that carries no exception
+     * @param messageStart how the root cause's message starts (the log line's, when
+     *     {@code exception} is null), or null for any message
+     * @param loggedBy the methods ({@code class.method}) that may log it; empty: any
+     * @param raisedIn Moquette methods ({@code class.method}, nested classes with {@code $}) that
+     *     must be the first Moquette frames of the root cause's stack, innermost first; empty: any
      * @param verdict tolerated or failure
      * @param why the reason, as a sentence
      */
-    public record Known(String name, Class<? extends Throwable> exception, String messageStart, List<String> where,
-            Verdict verdict, String why) {
-        boolean matches(String loggedBy, Throwable error) {
+    public record Known(String name, Class<? extends Throwable> exception, String messageStart, List<String> loggedBy,
+            List<String> raisedIn, Verdict verdict, String why) {
+        boolean matches(String logger, String logMessage, Throwable error) {
+            if (!loggedBy.isEmpty() && !loggedBy.contains(logger)) {
+                return false;
+            }
+            if (exception == null) {
+                return error == null && startsWith(logMessage);
+            }
+            if (error == null) {
+                return false;
+            }
             Throwable root = rootCause(error);
-            if (!exception.isInstance(root)) {
+            if (!exception.isInstance(root) || !startsWith(root.getMessage())) {
                 return false;
-            }
-            if (messageStart != null && (root.getMessage() == null || !root.getMessage().startsWith(messageStart))) {
-                return false;
-            }
-            if (where.size() == 1 && where.get(0).equals(loggedBy)) {
-                return true;
             }
             List<String> frames = moquetteFrames(root);
-            return frames.size() >= where.size() && frames.subList(0, where.size()).equals(where);
+            return frames.size() >= raisedIn.size() && frames.subList(0, raisedIn.size()).equals(raisedIn);
+        }
+
+        private boolean startsWith(String message) {
+            return messageStart == null || message != null && message.startsWith(messageStart);
         }
     }
 
+    private static final String NETTY_HANDLER = "io.moquette.broker.NewNettyMQTTHandler.exceptionCaught";
+
     /** The table; order does not matter (entries do not overlap). */
     public static final List<Known> TABLE = List.of(
-            new Known("client connection broke", java.io.IOException.class, null,
-                    List.of("io.moquette.broker.NewNettyMQTTHandler.exceptionCaught"), Verdict.TOLERATED,
+            new Known("client connection broke", java.io.IOException.class, null, List.of(NETTY_HANDLER), List.of(),
+                    Verdict.TOLERATED,
                     "a client's TCP connection was reset or closed under a write (clients crash, tests kill them); Moquette"
-                            + " closes that channel and its session goes on: the broker acknowledges a PUBLISH only after routing"
-                            + " it, a client resends what it saw no PUBACK for, and a persistent session's queue is kept"),
-            new Known("moquette#750 increment : 0", IllegalArgumentException.class, "increment : 0",
+                            + " closes that channel and the session goes on: the broker acknowledges a PUBLISH only after routing"
+                            + " it, a client resends what it saw no PUBACK for, and a persistent session keeps its queue"),
+            new Known("netty buffer leak", null, "LEAK: ", List.of("io.netty.util.ResourceLeakDetector.reportTracedLeak",
+                    "io.netty.util.ResourceLeakDetector.reportUntracedLeak"), List.of(), Verdict.TOLERATED,
+                    "Netty's sampling leak detector found a buffer that Moquette never released before it was garbage"
+                            + " collected: nobody used it any more, so no message depended on it; it costs pooled memory until"
+                            + " the broker stops (a reason more to run Mosquitto on a small heap)"),
+            new Known("moquette#750 increment : 0", IllegalArgumentException.class, "increment : 0", List.of(),
                     List.of("io.moquette.broker.PostOffice.publish2Subscribers"), Verdict.FAILURE,
                     "a QoS 1 PUBLISH resent with DUP (after a reconnect or a takeover of the client id) that Moquette believes"
                             + " it already delivered makes it retain its payload 0 times; the exception ends that client's"
@@ -75,8 +93,8 @@ public final class KnownBrokerErrors {
                             + " to that loop is not served (no CONNACK, no PUBACK), and QoS 1 messages routed to subscribers on"
                             + " it are acknowledged to their publishers and never delivered (fixed in Moquette 0.18, #777)"),
             new Known("moquette#961 refCnt: 0 on PUBACK", io.netty.util.IllegalReferenceCountException.class, "refCnt: 0",
-                    List.of("io.moquette.broker.SessionRegistry$PublishedMessage.release", "io.moquette.broker.Session.pubAckReceived"),
-                    Verdict.FAILURE,
+                    List.of(), List.of("io.moquette.broker.SessionRegistry$PublishedMessage.release",
+                            "io.moquette.broker.Session.pubAckReceived"), Verdict.FAILURE,
                     "a subscriber's PUBACK for a message whose buffer Moquette had already released (a session cleaned up or"
                             + " taken over while the message was in flight); the message itself was delivered, but the"
                             + " exception ends the session event loop thread, with the same consequences as #750"));
@@ -85,15 +103,12 @@ public final class KnownBrokerErrors {
     }
 
     /**
-     * The known entry for an error that {@code loggedBy} ({@code class.method} of the log call)
-     * reported, or empty when it is unknown.
+     * The known entry for a log line of {@code loggedBy} ({@code class.method} of the log call)
+     * with {@code message} and {@code error} (null when it carries none), or empty when unknown.
      */
-    public static Optional<Known> classify(String loggedBy, Throwable error) {
-        if (error == null) {
-            return Optional.empty();
-        }
+    public static Optional<Known> classify(String loggedBy, String message, Throwable error) {
         for (Known k : TABLE) {
-            if (k.matches(loggedBy, error)) {
+            if (k.matches(loggedBy, message, error)) {
                 return Optional.of(k);
             }
         }

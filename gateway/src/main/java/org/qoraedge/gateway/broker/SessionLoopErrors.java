@@ -34,7 +34,7 @@ final class SessionLoopErrors extends AbstractInterceptHandler {
             errors.add(error);
         }
         String thread = Thread.currentThread().getName();
-        var known = KnownBrokerErrors.classify(LOGGED_BY, error);
+        var known = KnownBrokerErrors.classify(LOGGED_BY, null, error);
         if (known.isPresent()) {
             Logger.error(error, "embedded Moquette lost its session thread \"{}\" to a known bug ({}): {}. Restart the gateway;"
                     + " install mosquitto to have it used instead", thread, known.get().name(), known.get().why());

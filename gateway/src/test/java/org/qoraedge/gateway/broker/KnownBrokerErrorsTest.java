@@ -19,7 +19,11 @@ import java.util.Optional;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.qoraedge.gateway.testing.BrokerLog;
 import org.qoraedge.gateway.testing.QuietStderrExtension;
 
@@ -31,9 +35,18 @@ import org.qoraedge.gateway.testing.QuietStderrExtension;
 class KnownBrokerErrorsTest {
     private static final String NETTY_HANDLER = "io.moquette.broker.NewNettyMQTTHandler.exceptionCaught";
 
-    @Test
-    void aDuplicatePublishOfADeliveredMessageEndsAMoquetteSessionThreadAndIsJudgedAFailure() throws Exception {
-        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.options().port(0).engine(EmbeddedBroker.Engine.MOQUETTE))) {
+    @TempDir
+    Path tmp;
+
+    /** In memory (the gateway's configuration) and with H2 persistence: no setting avoids it. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aDuplicatePublishOfADeliveredMessageEndsAMoquetteSessionThreadAndIsJudgedAFailure(boolean persistence) throws Exception {
+        EmbeddedBroker.Options options = EmbeddedBroker.options().port(0).engine(EmbeddedBroker.Engine.MOQUETTE);
+        if (persistence) {
+            options.dataDir(tmp.resolve("moquette-data"));
+        }
+        try (EmbeddedBroker broker = EmbeddedBroker.start(options)) {
             MqttClient sub = new MqttClient(broker.uri(), "policy-sub", new MemoryPersistence());
             MqttConnectOptions o = new MqttConnectOptions();
             o.setCleanSession(true);
@@ -55,7 +68,7 @@ class KnownBrokerErrorsTest {
             }
             List<Throwable> errors = broker.sessionLoopErrors();
             assertEquals(1, errors.size(), "one session thread ended: " + errors);
-            Optional<KnownBrokerErrors.Known> k = KnownBrokerErrors.classify(SessionLoopErrors.LOGGED_BY, errors.get(0));
+            Optional<KnownBrokerErrors.Known> k = KnownBrokerErrors.classify(SessionLoopErrors.LOGGED_BY, null, errors.get(0));
             assertEquals("moquette#750 increment : 0", k.orElseThrow().name());
             assertEquals(KnownBrokerErrors.Verdict.FAILURE, k.get().verdict());
             // The thread is gone for good: the same client id (same thread) gets no CONNACK any more.
@@ -79,24 +92,34 @@ class KnownBrokerErrorsTest {
         IOException reset = new IOException("Connection reset by peer");
         reset.setStackTrace(new StackTraceElement[] {frame("sun.nio.ch.SocketDispatcher", "read0"),
             frame("io.netty.channel.nio.AbstractNioByteChannel$NioByteUnsafe", "read")});
-        assertEquals(KnownBrokerErrors.Verdict.TOLERATED, KnownBrokerErrors.classify(NETTY_HANDLER, reset).orElseThrow().verdict());
+        assertEquals(KnownBrokerErrors.Verdict.TOLERATED, KnownBrokerErrors.classify(NETTY_HANDLER, "x", reset).orElseThrow().verdict());
         // The same exception reported elsewhere, or another exception at the same place: unknown.
-        assertFalse(KnownBrokerErrors.classify("io.moquette.broker.SessionEventLoop.executeTask", reset).isPresent());
-        assertFalse(KnownBrokerErrors.classify(NETTY_HANDLER, new IllegalStateException("x")).isPresent());
-        assertFalse(KnownBrokerErrors.classify(NETTY_HANDLER, null).isPresent());
+        assertFalse(KnownBrokerErrors.classify("io.moquette.broker.SessionEventLoop.executeTask", "x", reset).isPresent());
+        assertFalse(KnownBrokerErrors.classify(NETTY_HANDLER, "x", new IllegalStateException("x")).isPresent());
+        assertFalse(KnownBrokerErrors.classify(NETTY_HANDLER, "x", null).isPresent());
+    }
+
+    @Test
+    void aNettyLeakReportIsToleratedOnlyFromTheLeakDetector() {
+        String leak = "LEAK: ByteBuf.release() was not called before it's garbage-collected.";
+        assertEquals(KnownBrokerErrors.Verdict.TOLERATED,
+                KnownBrokerErrors.classify("io.netty.util.ResourceLeakDetector.reportTracedLeak", leak, null).orElseThrow().verdict());
+        assertFalse(KnownBrokerErrors.classify("io.moquette.broker.PostOffice.publish2Subscribers", leak, null).isPresent());
+        assertFalse(KnownBrokerErrors.classify("io.netty.util.ResourceLeakDetector.reportTracedLeak", "something else", null)
+                .isPresent());
     }
 
     @Test
     void aReleasedBufferIsRecognisedOnlyOnThePubackPath() {
         Throwable onPuback = refCnt(frame("io.moquette.broker.SessionRegistry$PublishedMessage", "release"),
                 frame("io.moquette.broker.Session", "pubAckReceived"), frame("io.moquette.broker.MQTTConnection", "lambda$processPubAck$2"));
-        Optional<KnownBrokerErrors.Known> k = KnownBrokerErrors.classify("io.moquette.broker.SessionEventLoop.executeTask",
+        Optional<KnownBrokerErrors.Known> k = KnownBrokerErrors.classify("io.moquette.broker.SessionEventLoop.executeTask", "x",
                 new RuntimeException(new java.util.concurrent.ExecutionException(onPuback)));
         assertEquals("moquette#961 refCnt: 0 on PUBACK", k.orElseThrow().name());
         assertEquals(KnownBrokerErrors.Verdict.FAILURE, k.get().verdict());
         // The same exception from resending in-flight messages (Moquette issue #573) is another bug: unknown.
         Throwable onResend = refCnt(frame("io.moquette.broker.Session", "resendInflightNotAcked"));
-        assertFalse(KnownBrokerErrors.classify("io.moquette.broker.NewNettyMQTTHandler.userEventTriggered", onResend).isPresent());
+        assertFalse(KnownBrokerErrors.classify("io.moquette.broker.NewNettyMQTTHandler.userEventTriggered", "x", onResend).isPresent());
     }
 
     @Test

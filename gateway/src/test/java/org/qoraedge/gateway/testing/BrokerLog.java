@@ -19,7 +19,7 @@ public final class BrokerLog {
     public record Entry(String loggedBy, String thread, String level, String message, Throwable error) {
         /** The known-error entry it matches, or empty when it is unknown. */
         public Optional<KnownBrokerErrors.Known> known() {
-            return KnownBrokerErrors.classify(loggedBy, error);
+            return KnownBrokerErrors.classify(loggedBy, message, error);
         }
 
         @Override

@@ -7,13 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -26,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qoraedge.gateway.testing.BrokerLog;
 import org.qoraedge.gateway.testing.QuietStderrExtension;
+import org.qoraedge.gateway.testing.RawMqtt;
 
 /**
  * The policy on the embedded Moquette's own errors: each known error is recognised only where
@@ -52,15 +48,13 @@ class KnownBrokerErrorsTest {
             o.setCleanSession(true);
             sub.connect(o);
             sub.subscribe("policy/#", 1);
-            try (Socket s = new Socket("127.0.0.1", broker.port())) {
-                s.setSoTimeout(3000);
-                connect(s, "policy-pub");
-                publish(s, "policy/x", 1, false);
-                assertEquals(0x40, readPacketType(s.getInputStream()), "PUBACK for the first copy");
+            try (RawMqtt pub = RawMqtt.connect(broker.port(), "policy-pub", true, 3000)) {
+                pub.publish("policy/x", 1, "update", false);
+                assertEquals(RawMqtt.PUBACK, pub.read().type(), "PUBACK for the first copy");
                 // The same message again, as a client resends it after a lost PUBACK (DUP, same packet id):
                 // Moquette 0.17 finds no subscriber left to deliver to and retains the payload 0 times.
-                publish(s, "policy/x", 1, true);
-                assertThrows(SocketTimeoutException.class, () -> readPacketType(s.getInputStream()), "no PUBACK for the resend");
+                pub.publish("policy/x", 1, "update", true);
+                assertThrows(SocketTimeoutException.class, pub::read, "no PUBACK for the resend");
             }
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (broker.sessionLoopErrors().isEmpty() && System.nanoTime() < deadline) {
@@ -72,10 +66,8 @@ class KnownBrokerErrorsTest {
             assertEquals("moquette#750 increment : 0", k.orElseThrow().name());
             assertEquals(KnownBrokerErrors.Verdict.FAILURE, k.get().verdict());
             // The thread is gone for good: the same client id (same thread) gets no CONNACK any more.
-            try (Socket s = new Socket("127.0.0.1", broker.port())) {
-                s.setSoTimeout(3000);
-                sendConnect(s, "policy-pub");
-                assertThrows(SocketTimeoutException.class, () -> readPacketType(s.getInputStream()), "no CONNACK");
+            try (RawMqtt again = RawMqtt.open(broker.port(), "policy-pub", true, 3000)) {
+                assertThrows(SocketTimeoutException.class, again::read, "no CONNACK");
             }
             sub.disconnectForcibly(0, 0, false);
             sub.close(true);
@@ -150,54 +142,5 @@ class KnownBrokerErrorsTest {
 
     private static StackTraceElement frame(String cls, String method) {
         return new StackTraceElement(cls, method, null, -1);
-    }
-
-    private static void connect(Socket s, String clientId) throws IOException {
-        sendConnect(s, clientId);
-        assertEquals(0x20, readPacketType(s.getInputStream()), "CONNACK");
-    }
-
-    private static void sendConnect(Socket s, String clientId) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        string(body, "MQTT".getBytes(StandardCharsets.US_ASCII));
-        body.write(4);
-        body.write(0x02);
-        body.write(0);
-        body.write(30);
-        string(body, clientId.getBytes(StandardCharsets.UTF_8));
-        send(s.getOutputStream(), 0x10, body.toByteArray());
-    }
-
-    private static void publish(Socket s, String topic, int packetId, boolean dup) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        string(body, topic.getBytes(StandardCharsets.UTF_8));
-        body.write(packetId >> 8);
-        body.write(packetId);
-        body.writeBytes("update".getBytes(StandardCharsets.US_ASCII));
-        send(s.getOutputStream(), 0x32 | (dup ? 0x08 : 0), body.toByteArray());
-    }
-
-    private static void string(ByteArrayOutputStream out, byte[] s) {
-        out.write(s.length >> 8);
-        out.write(s.length);
-        out.writeBytes(s);
-    }
-
-    private static void send(OutputStream out, int header, byte[] body) throws IOException {
-        out.write(header);
-        out.write(body.length); // bodies here are shorter than 128 bytes
-        out.write(body);
-        out.flush();
-    }
-
-    /** Reads one packet and returns its type byte (high nibble, flags cleared). */
-    private static int readPacketType(InputStream in) throws IOException {
-        int header = in.read();
-        if (header < 0) {
-            throw new IOException("connection closed");
-        }
-        int len = in.read();
-        in.readNBytes(len);
-        return header & 0xF0;
     }
 }

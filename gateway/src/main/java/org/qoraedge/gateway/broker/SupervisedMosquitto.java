@@ -90,6 +90,11 @@ final class SupervisedMosquitto implements AutoCloseable {
         boolean owns = dataDir == null;
         Path dir = owns ? Files.createTempDirectory("qora-mosquitto") : dataDir.toAbsolutePath();
         Files.createDirectories(dir);
+        if (port != 0 && listening(port)) {
+            // Mosquitto would fail to bind, but a check for "listening" would find the other server.
+            throw new IOException("cannot start the embedded broker: something already listens on 127.0.0.1:" + port
+                    + " (a mosquitto service? then use it as broker.uri without --embedded-broker)");
+        }
         int p = port != 0 ? port : freePort();
         Path conf = dir.resolve("mosquitto.conf");
         // Run as root (containers, CI), Mosquitto 2 would switch to the "mosquitto" user and then
@@ -256,6 +261,15 @@ final class SupervisedMosquitto implements AutoCloseable {
             } catch (IOException ignored) {
                 // a temporary directory left behind
             }
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

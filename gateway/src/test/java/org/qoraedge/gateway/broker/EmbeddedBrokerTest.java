@@ -84,6 +84,16 @@ class EmbeddedBrokerTest {
     }
 
     @Test
+    void mosquittoRefusesAPortSomethingElseListensOn() throws Exception {
+        MosquittoBroker.requireBinary();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> EmbeddedBroker.start(
+                    EmbeddedBroker.options().port(taken.getLocalPort()).engine(EmbeddedBroker.Engine.MOSQUITTO)));
+            assertTrue(e.getMessage().contains("already listens on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+        }
+    }
+
+    @Test
     void moquetteRunsWhenAskedFor() throws Exception {
         try (EmbeddedBroker b = EmbeddedBroker.start(EmbeddedBroker.options().port(0).engine(EmbeddedBroker.Engine.MOQUETTE))) {
             assertEquals(EmbeddedBroker.Engine.MOQUETTE, b.engine());

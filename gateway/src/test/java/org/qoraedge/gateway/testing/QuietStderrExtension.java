@@ -3,6 +3,7 @@ package org.qoraedge.gateway.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -12,8 +13,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * logs go to target/test-logs, so anything on stderr is a library complaining or a stack trace
  * nobody asked for. The output is still shown on the real stderr, except for tests marked
  * {@link AllowsStderr}, whose expected complaint is swallowed.
+ *
+ * <p>The brokers' own errors do not reach stderr ({@link TestConsoleWriter}): after each test
+ * (and after each class, for brokers a class shares) it judges those in {@link BrokerLog} against
+ * {@link org.qoraedge.gateway.broker.KnownBrokerErrors} and fails the test on any error that is
+ * unknown or known to lose messages; tolerated ones only go to the test log.
  */
-public final class QuietStderrExtension implements BeforeEachCallback, AfterEachCallback {
+public final class QuietStderrExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(QuietStderrExtension.class);
 
     static {
@@ -71,5 +77,33 @@ public final class QuietStderrExtension implements BeforeEachCallback, AfterEach
                 throw new AssertionError("test wrote to stderr:\n" + (text.length() > 2000 ? text.substring(0, 2000) + "..." : text));
             }
         }
+        checkBrokerErrors(context.getDisplayName(), context.getExecutionException().isPresent());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        checkBrokerErrors(context.getDisplayName(), context.getExecutionException().isPresent());
+    }
+
+    /**
+     * Judges (and empties) {@link BrokerLog}: throws an AssertionError naming each unknown error
+     * and each known failure; tolerated errors only go to the test log. When the test has already
+     * failed, its own failure stands and the verdict is printed beside it.
+     */
+    public static void checkBrokerErrors(String testName, boolean testFailedAlready) {
+        java.util.List<BrokerLog.Entry> entries = BrokerLog.drain();
+        for (BrokerLog.Entry e : entries) {
+            org.tinylog.Logger.info("broker error during {}: {} -> {}", testName, e,
+                    e.known().map(k -> k.verdict() + " (" + k.name() + ")").orElse("UNKNOWN"));
+        }
+        String verdict = BrokerLog.judge(entries);
+        if (verdict == null) {
+            return;
+        }
+        if (testFailedAlready) {
+            System.err.println(testName + ": " + verdict);
+            return;
+        }
+        throw new AssertionError(testName + ": " + verdict);
     }
 }

@@ -118,8 +118,12 @@ public final class Gateway implements AutoCloseable {
         try {
         indicator = options.indicator != null ? options.indicator : StatusIndicators.create(config.gpio());
         if (options.embeddedBroker) {
-            broker = EmbeddedBroker.start(EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
-                    : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096)));
+            EmbeddedBroker.Options bo = EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
+                    : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096));
+            if (options.embeddedEngine != null) {
+                bo.engine(options.embeddedEngine);
+            }
+            broker = EmbeddedBroker.start(bo);
         }
         try {
             String uri = broker != null ? broker.uri() : config.brokerUri();
@@ -447,6 +451,7 @@ public final class Gateway implements AutoCloseable {
     public static final class Options {
         private boolean embeddedBroker;
         private Integer embeddedPort;
+        private EmbeddedBroker.Engine embeddedEngine; // null: EmbeddedBroker's own choice
         private Duration connectTimeout;
         private BanList banList = BanList.NONE;
         private RoundBufferFactory buffers; // null: the coordinator's default (incremental)
@@ -483,6 +488,12 @@ public final class Gateway implements AutoCloseable {
             Options o = new Options();
             o.embeddedBroker = true;
             return o;
+        }
+
+        /** Which embedded broker to run (default: Mosquitto when installed, else Moquette; docs/BROKER.md). */
+        public Options embeddedEngine(EmbeddedBroker.Engine engine) {
+            this.embeddedEngine = engine;
+            return this;
         }
 
         /** Overrides the embedded broker's port (0: a free one). */

@@ -61,6 +61,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** Options; {@code port 0} picks a free port. */
+    /** The Mosquitto binary the MOSQUITTO engine runs (standard install locations, then PATH), or null. */
+    public static java.nio.file.Path mosquittoBinary() {
+        return SupervisedMosquitto.findBinary();
+    }
+
     public static Options options() {
         return new Options();
     }

@@ -42,7 +42,7 @@ import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.round.RoundReport;
 import org.qoraedge.gateway.testing.MosquittoBroker;
-import org.qoraedge.gateway.testing.RawMqttClient;
+import org.qoraedge.gateway.testing.RawMqtt;
 import org.qoraedge.gateway.testing.TestNodes;
 
 /**
@@ -175,8 +175,8 @@ class HostileNetworkTest {
                 bad[prefix.length + 1] = (byte) 0xFE;
                 byte[] ffd = ("qora/v1/" + FLEET + "/update/\uFFFD").getBytes(StandardCharsets.UTF_8);
                 for (byte[] topic : new byte[][] {bad, ffd}) {
-                    try (RawMqttClient raw = RawMqttClient.connect("127.0.0.1", gw.broker().port(), "raw-attacker")) {
-                        raw.publish(topic, "x".getBytes(StandardCharsets.UTF_8), false);
+                    try (RawMqtt raw = RawMqtt.connect(gw.broker().port(), "raw-attacker", true, 5000)) {
+                        raw.publishQos0(topic, "x".getBytes(StandardCharsets.UTF_8));
                         raw.alive();
                     } catch (java.io.IOException refusedByTheBroker) {
                         // Mosquitto closes the connection of a client that sends a topic that is not UTF-8
@@ -293,12 +293,12 @@ class HostileNetworkTest {
                 clients.get(0).awaitRound(2, WAIT);
                 NodeCredentials sybil = TestNodes.credentials("sybil", false);
                 long t0 = System.nanoTime();
-                try (RawMqttClient raw = RawMqttClient.connect("127.0.0.1", mosquitto.port(), "flooder")) {
+                try (RawMqtt raw = RawMqtt.connect(mosquitto.port(), "flooder", true, 5000)) {
                     for (int i = 0; i < 10_000; i++) {
                         String id = "sybil-" + i;
                         byte[] frame = new Frame(FrameKind.UPDATE, SignatureScheme.HMAC_SHA256, FLEET, id, 2, i + 1, "m",
                                 TestNodes.update(id, 2, D, true)).encode(sybil.signer());
-                        raw.publish(T.update(id).getBytes(StandardCharsets.UTF_8), frame, false);
+                        raw.publishQos0(T.update(id).getBytes(StandardCharsets.UTF_8), frame);
                     }
                     assertTrue(raw.alive());
                 }

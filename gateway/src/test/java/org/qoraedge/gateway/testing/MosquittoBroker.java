@@ -16,9 +16,6 @@ import org.junit.jupiter.api.Assumptions;
  * fails. {@link #close} stops only the process this fixture started.
  */
 public final class MosquittoBroker implements AutoCloseable {
-    private static final String[] CANDIDATES = {"/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto",
-        "/usr/local/bin/mosquitto"};
-
     private final Process process;
     private final int port;
     private final Path dir;
@@ -29,24 +26,9 @@ public final class MosquittoBroker implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** The binary, or null. */
+    /** The binary, or null: the lookup the embedded broker uses. */
     public static Path binary() {
-        for (String c : CANDIDATES) {
-            Path p = Path.of(c);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(":")) {
-                Path p = Path.of(d, "mosquitto");
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
+        return org.qoraedge.gateway.broker.EmbeddedBroker.mosquittoBinary();
     }
 
     /** Skips (or, with CI=true, fails) the calling test when Mosquitto is not installed. */

@@ -80,6 +80,29 @@ public final class RawMqtt implements AutoCloseable {
         send(0x32 | (dup ? 0x08 : 0), body.toByteArray());
     }
 
+    /**
+     * A QoS 0 PUBLISH whose topic is given as raw bytes: for topics no well-behaved library sends
+     * (not UTF-8, for example).
+     */
+    public void publishQos0(byte[] topic, byte[] payload) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(topic.length >> 8);
+        body.write(topic.length);
+        body.writeBytes(topic);
+        body.writeBytes(payload);
+        send(0x30, body.toByteArray());
+    }
+
+    /** True while the broker keeps the connection: a PINGREQ is answered with a PINGRESP. */
+    public boolean alive() {
+        try {
+            send(0xC0, new byte[0]);
+            return read().type() == 0xD0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public void puback(int packetId) throws IOException {
         send(0x40, new byte[] {(byte) (packetId >> 8), (byte) packetId});
     }

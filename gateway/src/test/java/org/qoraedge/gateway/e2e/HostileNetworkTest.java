@@ -116,11 +116,7 @@ class HostileNetworkTest {
                     + "state.dir = state\n");
             byte[] gatewayKey = Gateway.publicKey(GatewayConfig.load(props));
             Path log = tmp.resolve("gateway.log");
-            Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
-                    "-XX:+ExitOnOutOfMemoryError", "-Dtinylog.configuration=tinylog.properties", "-cp",
-                    System.getProperty("java.class.path"),
-                    "org.qoraedge.gateway.daemon.GatewayMain", "run", "--config", props.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process daemon = daemon(props, log);
             List<NodeClient> clients = new ArrayList<>();
             try {
                 clients = connect(mosquitto.uri(), gatewayKey);
@@ -147,6 +143,18 @@ class HostileNetworkTest {
                         "the round's log line counts the refusal: " + out);
                 assertFalse(out.contains("OutOfMemoryError"), out);
                 assertFalse(out.contains("died"), out);
+
+                // The refused PUBLISH was acknowledged: a restarted daemon on the same persistent session
+                // does not get it again (no poison loop), and round 4 aggregates.
+                daemon.destroy();
+                assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+                Path log2 = tmp.resolve("gateway-2.log");
+                daemon = daemon(props, log2);
+                playRound(clients, 4);
+                clients.get(0).awaitRound(5, WAIT);
+                String out2 = Files.readString(log2);
+                assertTrue(out2.contains("round 4 aggregated"), out2);
+                assertFalse(out2.contains("refused a "), "delivered again after the restart: " + out2);
             } finally {
                 closeAll(clients);
                 daemon.destroy();
@@ -154,6 +162,13 @@ class HostileNetworkTest {
                 daemon.destroyForcibly();
             }
         }
+    }
+
+    private static Process daemon(Path props, Path log) throws java.io.IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-XX:+ExitOnOutOfMemoryError", "-Dtinylog.configuration=tinylog.properties", "-cp",
+                System.getProperty("java.class.path"), "org.qoraedge.gateway.daemon.GatewayMain", "run", "--config", props.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Finding 2 was made on Moquette, which forwarded a non-UTF-8 topic with U+FFFD; Mosquitto refuses it. */

@@ -204,7 +204,7 @@ cleanup() {
 # On an interrupt, stop the running JVM and remove the tmpfs copy too (bash runs a trap only once
 # the foreground command ends, so jar commands run in the background and the script waits for them).
 on_signal() {
-  [[ -z $CHILD ]] || { kill -TERM "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; }
+  if [[ -n $CHILD ]]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
   exit "$1"
 }
 trap cleanup EXIT

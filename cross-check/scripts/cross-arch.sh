@@ -44,7 +44,8 @@ Environment:
                       loader, or qemu (emulate even where the kernel could run it); chosen per run,
                       the sysroot is the same
   QORA_TMPFS          the tmpfs directory for the 32-bit guests' sysroot copies (default: the first
-                      usable of /dev/shm, $XDG_RUNTIME_DIR, /run/shm, /tmp); it must be tmpfs
+                      usable of /dev/shm, $XDG_RUNTIME_DIR, /run/shm, $TMPDIR, /tmp); it must
+                      be tmpfs
   QORA_PROVISION_JOBS   sysroots provisioned in parallel (default 2)
 
 Exit status: 0 every configuration ran and passed and all reports agree; 1 a report differs, or a
@@ -123,13 +124,13 @@ declare -A LOADER_FLAGS=([i386]="$SMALL_HEAP")
 # Architectures whose qemu comes from a newer Debian suite than the host's: "SUITE PACKAGE", the
 # package built for the host's architecture; only its qemu-ARCH binary (static) is unpacked, into
 # the sysroot's .qora-qemu/.  bookworm's qemu-i386 (7.2) cannot run HotSpot reliably, whatever the
-# JVM flags: measured on the i386 leg from a tmpfs sysroot (3 legs of run + stress + replay per
-# flag set), C1 only (EMU_FLAGS): 9 of 9 commands aborted; C1 with -XX:CICompilerCount=1
-# -XX:-BackgroundCompilation: 5 of 9; C1 with -XX:-UseOnStackReplacement -Xss2m: 3 of 9; C2
-# (tiered): 3 of 3 in its first leg.  The abort is guarantee(nm != NULL) in relocInfo.cpp on a
-# thread that runs on another thread's stack (the notes also saw SIGSEGV in SafepointBlob, and
-# hangs); the JVM does not end on SIGTERM then.  trixie's qemu-i386 (10.0) ran the same legs
-# without a crash.
+# JVM flags.  Measured with the i386 leg (run, stress, replay: 3 jar commands) from a tmpfs sysroot,
+# commands that aborted: C1 only (EMU_FLAGS) 3 of 3 (one leg); C1 + -XX:CICompilerCount=1
+# -XX:-BackgroundCompilation 5 of 9 (three legs); C1 + -XX:-UseOnStackReplacement -Xss2m 3 of 9
+# (three legs); C2 (tiered, the default) 3 of 3 (one leg).  The abort is guarantee(nm != NULL) in
+# relocInfo.cpp on a thread that runs on another thread's stack (the notes also saw SIGSEGV in
+# SafepointBlob, and hangs), and such a JVM can ignore SIGTERM.  trixie's qemu-i386 (10.0.13) ran
+# the leg with EMU_FLAGS 10 times in a row without a crash.
 declare -A QEMU_PKG=([i386]="trixie qemu-user")
 # 32-bit guests: under qemu-user on ext4 their getdents fails with EOVERFLOW (ext4's directory
 # offsets are 64-bit), so the JVM cannot list a directory, and javax.crypto (HMAC) fails at class

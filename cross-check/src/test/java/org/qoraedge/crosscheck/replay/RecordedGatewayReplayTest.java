@@ -18,8 +18,8 @@ import picocli.CommandLine;
 /**
  * Rounds recorded by a real gateway (embedded broker, eight nodes over MQTT, two Byzantine, four
  * Multi-Krum rounds; written by gateway's test program {@code RecordedRounds}) replay here from
- * their audit log and kept frames, bit for bit, reputation included. The same files are replayed
- * under every emulated architecture by {@code scripts/cross-arch.sh}.
+ * their audit log and kept frames, bit for bit, reputation included. The same files are replayed,
+ * node HMAC signatures checked, on every architecture {@code scripts/cross-arch.sh} runs.
  */
 class RecordedGatewayReplayTest {
     private static final String BASE = "/org/qoraedge/crosscheck/replay/recorded/";

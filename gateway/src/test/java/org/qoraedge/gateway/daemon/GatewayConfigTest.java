@@ -79,6 +79,15 @@ class GatewayConfigTest {
                 .contains("broker.uri"));
     }
 
+    /** Found by GatewayConfigFuzzTest (corpus input finding-not-utf8): the reader's MalformedInputException leaked. */
+    @Test
+    void refusesAConfigFileThatIsNotUtf8NamingTheFile() throws Exception {
+        Path f = dir.resolve("gw.properties");
+        Files.write(f, new byte[] {'m', 'o', 'd', 'e', 'l', '.', 'i', 'd', '=', (byte) 0x8A, '\n'});
+        ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfig.load(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("not valid UTF-8"), e.getMessage());
+    }
+
     @Test
     void readsAnInitialModelInTheSection7LayoutAndRefusesOtherSizes() throws Exception {
         Bfp16Block b = Bfp16Block.of(-5, new short[] {1, 2, -3});

@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.protocol;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +51,17 @@ public final class KeyFiles {
                 : NodeCredentials.ed25519(e.nodeId(), e.key());
     }
 
-    /** Parses either format; refuses bad ids, unknown schemes, keys that are not 32 bytes of hex, duplicates. */
+    /**
+     * Parses either format; refuses a file that is not UTF-8, bad ids, unknown schemes, keys that are not 32 bytes
+     * of hex, duplicates.
+     */
     public static List<Entry> read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(file + " is not valid UTF-8 (" + e + ")");
+        }
         Map<String, Entry> byId = new TreeMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);

@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,18 +137,17 @@ public final class GatewayConfig {
         if (!unknown.isEmpty()) {
             throw new ConfigException(file + ": unknown config key(s) " + unknown + "; known keys: " + new TreeSet<>(KEYS));
         }
-        Path base = file.toAbsolutePath().getParent();
         Builder b = builder();
         b.brokerUri = str(p, "broker.uri", b.brokerUri);
         b.clientId = str(p, "broker.clientId", null);
         b.username = str(p, "broker.username", null);
         b.password = str(p, "broker.password", null);
-        b.trustStore = path(base, str(p, "broker.trustStore", null));
+        b.trustStore = path(file, "broker.trustStore", str(p, "broker.trustStore", null));
         b.trustStorePassword = str(p, "broker.trustStorePassword", null);
         b.embeddedPort = (int) num(p, "embedded.port", b.embeddedPort);
         b.fleet = str(p, "fleet", b.fleet);
         b.gatewayId = str(p, "gateway.id", b.gatewayId);
-        b.keysFile = path(base, str(p, "keys.file", "keys.txt"));
+        b.keysFile = path(file, "keys.file", str(p, "keys.file", "keys.txt"));
         String exp = str(p, "nodes.expected", null);
         if (exp != null) {
             List<String> ids = new ArrayList<>();
@@ -176,8 +176,8 @@ public final class GatewayConfig {
             throw new ConfigException(file + ": config key model.dimension is required (the number of model parameters)");
         }
         b.dimension = (int) num(p, "model.dimension", 0);
-        b.initialModel = path(base, str(p, "model.initial", null));
-        b.stateDir = path(base, str(p, "state.dir", "state"));
+        b.initialModel = path(file, "model.initial", str(p, "model.initial", null));
+        b.stateDir = path(file, "state.dir", str(p, "state.dir", "state"));
         b.inboxCapacity = (int) num(p, "inbox.capacity", b.inboxCapacity);
         b.keepFrames = (int) num(p, "state.keepFrames", b.keepFrames);
         b.auditMaxFrames = (int) num(p, "audit.maxFrames", b.auditMaxFrames);
@@ -224,8 +224,16 @@ public final class GatewayConfig {
         }
     }
 
-    private static Path path(Path base, String v) {
-        return v == null ? null : base.resolve(v).normalize();
+    /** {@code v} resolved against the config file's directory; refuses what is not a path here (a NUL character). */
+    private static Path path(Path file, String key, String v) {
+        if (v == null) {
+            return null;
+        }
+        try {
+            return file.toAbsolutePath().getParent().resolve(v).normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(file + ": config key " + key + " is not a path: " + e.getMessage());
+        }
     }
 
     public String brokerUri() {

@@ -88,6 +88,15 @@ class GatewayConfigTest {
         assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("not valid UTF-8"), e.getMessage());
     }
 
+    /** Found by GatewayConfigFuzzTest (corpus input finding-nul-in-a-path): Path.resolve's InvalidPathException leaked. */
+    @Test
+    void refusesAPathKeyHoldingANulCharacterNamingTheKey() {
+        for (String key : new String[] {"keys.file", "broker.trustStore", "model.initial", "state.dir"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + key + " = a\u0000b\n"));
+            assertTrue(e.getMessage().contains("gw.properties: config key " + key + " is not a path"), e.getMessage());
+        }
+    }
+
     @Test
     void readsAnInitialModelInTheSection7LayoutAndRefusesOtherSizes() throws Exception {
         Bfp16Block b = Bfp16Block.of(-5, new short[] {1, 2, -3});

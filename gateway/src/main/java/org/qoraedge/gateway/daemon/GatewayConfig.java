@@ -131,6 +131,8 @@ public final class GatewayConfig {
             p.load(r);
         } catch (CharacterCodingException e) {
             throw new ConfigException(file + ": not valid UTF-8 (" + e + ")");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage() + " (a \\u escape needs four hex digits)");
         }
         Set<String> unknown = new TreeSet<>(p.stringPropertyNames());
         unknown.removeAll(KEYS);

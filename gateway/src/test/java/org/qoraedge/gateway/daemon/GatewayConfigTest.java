@@ -97,6 +97,13 @@ class GatewayConfigTest {
         }
     }
 
+    /** Seen while reading GatewayConfig.load for its fuzz test (corpus input review-malformed-unicode-escape). */
+    @Test
+    void refusesAMalformedUnicodeEscapeNamingTheFile() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\nfleet = \\u12\n"));
+        assertTrue(e.getMessage().contains("gw.properties: Malformed \\uxxxx encoding"), e.getMessage());
+    }
+
     @Test
     void readsAnInitialModelInTheSection7LayoutAndRefusesOtherSizes() throws Exception {
         Bfp16Block b = Bfp16Block.of(-5, new short[] {1, 2, -3});

@@ -119,8 +119,15 @@ public final class VectorFiles {
             if (!o.get("input").isJsonObject() || !o.get("expected").isJsonObject()) {
                 throw new IOException(where + ": \"input\" and \"expected\" must be objects");
             }
+            if (!isString(o.get("kind")) || !isString(o.get("id"))) {
+                throw new IOException(where + ": \"kind\" and \"id\" must be strings");
+            }
             out.add(new VectorCase(o.get("kind").getAsString(), o.get("id").getAsString(),
                     o.getAsJsonObject("input"), o.getAsJsonObject("expected"), where));
         }
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
     }
 }

@@ -26,4 +26,14 @@ class VectorFilesTest {
         IOException e = assertThrows(IOException.class, () -> VectorFiles.load(dir));
         assertTrue(e.getMessage().startsWith("cases.jsonl: not valid UTF-8"), e.getMessage());
     }
+
+    /** Seen while fixing the finding above: a kind or id that is not a string ended the load with Gson's exception. */
+    @Test
+    void refusesACaseWhoseKindOrIdIsNotAStringNamingTheFileAndLine() throws IOException {
+        for (String bad : new String[] {"{\"kind\":{},\"id\":\"x\"", "{\"kind\":\"encode\",\"id\":[]", "{\"kind\":null,\"id\":\"x\""}) {
+            Files.writeString(dir.resolve("cases.jsonl"), CASE + bad + ",\"input\":{},\"expected\":{}}\n");
+            IOException e = assertThrows(IOException.class, () -> VectorFiles.load(dir), bad);
+            assertTrue(e.getMessage().startsWith("cases.jsonl:2: \"kind\" and \"id\" must be strings"), e.getMessage());
+        }
+    }
 }

@@ -55,7 +55,8 @@ public final class CaseEvaluator {
             }
             return r;
         } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | ClassCastException
-                | NumberFormatException | IndexOutOfBoundsException e) {
+                | IllegalArgumentException | IndexOutOfBoundsException e) {
+            // IllegalArgumentException: a number that is not one, or a metric Metric.valueOf does not know.
             throw new MalformedCaseException("case " + c.id() + " (" + c.source() + ") is malformed for kind "
                     + c.kind() + ": " + e);
         }

@@ -9,9 +9,21 @@ import com.google.gson.JsonObject;
  */
 public record VectorCase(String kind, String id, JsonObject input, JsonObject expected, String source) {
 
-    /** True when the spec says this case must be refused. */
+    /**
+     * True when the spec says this case must be refused.
+     *
+     * @throws MalformedCaseException when {@code expected.refuse} is there but not a boolean
+     */
     public boolean expectsRefusal() {
-        return expected.has("refuse") && expected.get("refuse").getAsBoolean();
+        if (!expected.has("refuse")) {
+            return false;
+        }
+        com.google.gson.JsonElement r = expected.get("refuse");
+        if (!r.isJsonPrimitive() || !r.getAsJsonPrimitive().isBoolean()) {
+            throw new MalformedCaseException("case " + id + " (" + source + ") is malformed: expected.refuse is " + r
+                    + ", not true or false");
+        }
+        return r.getAsBoolean();
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,12 +81,21 @@ public final class VectorFiles {
         return in;
     }
 
-    /** Parses JSON Lines; a line that is not a case is an error naming file and line. */
+    /** The next line; the reader decodes ahead of the lines it returns, so a decoding error names the file only. */
+    private static String readLine(BufferedReader br, String fileName) throws IOException {
+        try {
+            return br.readLine();
+        } catch (CharacterCodingException e) {
+            throw new IOException(fileName + ": not valid UTF-8 (" + e + ")", e);
+        }
+    }
+
+    /** Parses JSON Lines; a line that is not a case is an error naming file and line, a file that is not UTF-8 one naming the file. */
     static void parse(Reader reader, String fileName, List<VectorCase> out) throws IOException {
         BufferedReader br = new BufferedReader(reader);
         String line;
         int lineNo = 0;
-        while ((line = br.readLine()) != null) {
+        while ((line = readLine(br, fileName)) != null) {
             lineNo++;
             if (line.isBlank()) {
                 continue;
@@ -109,8 +119,15 @@ public final class VectorFiles {
             if (!o.get("input").isJsonObject() || !o.get("expected").isJsonObject()) {
                 throw new IOException(where + ": \"input\" and \"expected\" must be objects");
             }
+            if (!isString(o.get("kind")) || !isString(o.get("id"))) {
+                throw new IOException(where + ": \"kind\" and \"id\" must be strings");
+            }
             out.add(new VectorCase(o.get("kind").getAsString(), o.get("id").getAsString(),
                     o.getAsJsonObject("input"), o.getAsJsonObject("expected"), where));
         }
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
     }
 }

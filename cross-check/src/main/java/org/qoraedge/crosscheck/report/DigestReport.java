@@ -139,7 +139,10 @@ public final class DigestReport {
         Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(toJson()) + "\n", StandardCharsets.UTF_8);
     }
 
-    /** Reads a report written by {@link #write}, refusing anything else with a message naming the file. */
+    /**
+     * Reads a report written by {@link #write}, refusing anything else with a message naming the file,
+     * including a report whose fields compare reads have another JSON type.
+     */
     public static JsonObject read(Path file) throws IOException {
         JsonElement el;
         try {
@@ -151,6 +154,48 @@ public final class DigestReport {
                 || !el.getAsJsonObject().has("digest")) {
             throw new IOException(file + " is not a cross-check report (no \"report\", \"groups\" or \"digest\")");
         }
+        String problem = shapeProblem(el.getAsJsonObject());
+        if (problem != null) {
+            throw new IOException(file + " is not a cross-check report: " + problem);
+        }
         return el.getAsJsonObject();
+    }
+
+    /** The first field compare relies on that has the wrong JSON type, or null. */
+    private static String shapeProblem(JsonObject o) {
+        if (!isString(o.get("report")) || !isString(o.get("digest"))) {
+            return "\"report\" and \"digest\" must be strings";
+        }
+        if (!o.get("groups").isJsonObject()) {
+            return "\"groups\" must be an object";
+        }
+        for (Map.Entry<String, JsonElement> g : o.getAsJsonObject("groups").entrySet()) {
+            JsonElement go = g.getValue();
+            if (!go.isJsonObject() || !isString(go.getAsJsonObject().get("digest")) || go.getAsJsonObject().get("caseDigests") == null
+                    || !go.getAsJsonObject().get("caseDigests").isJsonObject()) {
+                return "group " + g.getKey() + " must be an object with a string \"digest\" and an object \"caseDigests\"";
+            }
+        }
+        JsonElement p = o.get("platform");
+        if (p != null) {
+            if (!p.isJsonObject()) {
+                return "\"platform\" must be an object";
+            }
+            JsonObject po = p.getAsJsonObject();
+            for (String k : new String[] {"osArch", "vmVendor", "vmVersion"}) {
+                if (!isString(po.get(k))) {
+                    return "platform." + k + " must be a string";
+                }
+            }
+            JsonElement v = po.get("vectorized");
+            if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isBoolean()) {
+                return "platform.vectorized must be true or false";
+            }
+        }
+        return null;
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
     }
 }

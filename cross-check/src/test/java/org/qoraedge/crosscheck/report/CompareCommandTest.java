@@ -52,4 +52,34 @@ class CompareCommandTest {
         assertEquals("2", junk[0]);
         assertTrue(junk[2].contains("is not a cross-check report"), junk[2]);
     }
+
+    /**
+     * Seen while fuzzing reports (org.qoraedge.crosscheck.fuzz.ReportFuzzTest, corpus input
+     * review-digest-not-a-string; its 2-minute run did not reach it): a field of the wrong JSON type
+     * ended compare with Gson's exception and exit code 1, the code of "different".
+     */
+    @Test
+    void aReportWhoseFieldsHaveTheWrongTypeIsNotComparable(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.json");
+        assertEquals("0", run("stress", "--seed", "5", "--rounds", "3", "--dim-max", "64", "--json", a.toString())[0]);
+        JsonObject good = DigestReport.read(a);
+        String group = good.getAsJsonObject("groups").keySet().iterator().next();
+        JsonObject[] bad = new JsonObject[4];
+        for (int i = 0; i < bad.length; i++) {
+            bad[i] = good.deepCopy();
+        }
+        bad[0].add("digest", new JsonObject());
+        bad[1].getAsJsonObject("groups").add(group, new com.google.gson.JsonArray());
+        bad[2].add("platform", new JsonObject());
+        bad[3].add("platform", com.google.gson.JsonNull.INSTANCE);
+        for (JsonObject b : bad) {
+            Path f = dir.resolve("bad.json");
+            Files.writeString(f, b.toString());
+            for (String[] order : new String[][] {{a.toString(), f.toString()}, {f.toString(), a.toString()}}) {
+                String[] r = run("compare", order[0], order[1]);
+                assertEquals("2", r[0], r[1] + r[2]);
+                assertTrue(r[2].contains("is not a cross-check report: "), r[2]);
+            }
+        }
+    }
 }

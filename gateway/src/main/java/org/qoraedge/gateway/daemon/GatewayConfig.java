@@ -2,8 +2,10 @@ package org.qoraedge.gateway.daemon;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,24 +129,27 @@ public final class GatewayConfig {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file + ": not valid UTF-8 (" + e + ")");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage() + " (a \\u escape needs four hex digits)");
         }
         Set<String> unknown = new TreeSet<>(p.stringPropertyNames());
         unknown.removeAll(KEYS);
         if (!unknown.isEmpty()) {
             throw new ConfigException(file + ": unknown config key(s) " + unknown + "; known keys: " + new TreeSet<>(KEYS));
         }
-        Path base = file.toAbsolutePath().getParent();
         Builder b = builder();
         b.brokerUri = str(p, "broker.uri", b.brokerUri);
         b.clientId = str(p, "broker.clientId", null);
         b.username = str(p, "broker.username", null);
         b.password = str(p, "broker.password", null);
-        b.trustStore = path(base, str(p, "broker.trustStore", null));
+        b.trustStore = path(file, "broker.trustStore", str(p, "broker.trustStore", null));
         b.trustStorePassword = str(p, "broker.trustStorePassword", null);
         b.embeddedPort = (int) num(p, "embedded.port", b.embeddedPort);
         b.fleet = str(p, "fleet", b.fleet);
         b.gatewayId = str(p, "gateway.id", b.gatewayId);
-        b.keysFile = path(base, str(p, "keys.file", "keys.txt"));
+        b.keysFile = path(file, "keys.file", str(p, "keys.file", "keys.txt"));
         String exp = str(p, "nodes.expected", null);
         if (exp != null) {
             List<String> ids = new ArrayList<>();
@@ -173,8 +178,8 @@ public final class GatewayConfig {
             throw new ConfigException(file + ": config key model.dimension is required (the number of model parameters)");
         }
         b.dimension = (int) num(p, "model.dimension", 0);
-        b.initialModel = path(base, str(p, "model.initial", null));
-        b.stateDir = path(base, str(p, "state.dir", "state"));
+        b.initialModel = path(file, "model.initial", str(p, "model.initial", null));
+        b.stateDir = path(file, "state.dir", str(p, "state.dir", "state"));
         b.inboxCapacity = (int) num(p, "inbox.capacity", b.inboxCapacity);
         b.keepFrames = (int) num(p, "state.keepFrames", b.keepFrames);
         b.auditMaxFrames = (int) num(p, "audit.maxFrames", b.auditMaxFrames);
@@ -221,8 +226,16 @@ public final class GatewayConfig {
         }
     }
 
-    private static Path path(Path base, String v) {
-        return v == null ? null : base.resolve(v).normalize();
+    /** {@code v} resolved against the config file's directory; refuses what is not a path here (a NUL character). */
+    private static Path path(Path file, String key, String v) {
+        if (v == null) {
+            return null;
+        }
+        try {
+            return file.toAbsolutePath().getParent().resolve(v).normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(file + ": config key " + key + " is not a path: " + e.getMessage());
+        }
     }
 
     public String brokerUri() {

@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.protocol;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ public final class KeyFiles {
      * pinning the gateway's public key.
      */
     public static NodeCredentials readCredentials(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = readLines(file);
         List<String> own = new java.util.ArrayList<>(lines.size());
         Entry gateway = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -89,9 +90,21 @@ public final class KeyFiles {
         return gatewayId + " " + GATEWAY_KEY_WORD + " " + HEX.formatHex(publicKey);
     }
 
-    /** Parses either format; refuses bad ids, unknown schemes, keys that are not 32 bytes of hex, duplicates. */
+    /**
+     * Parses either format; refuses a file that is not UTF-8, bad ids, unknown schemes, keys that are not 32 bytes
+     * of hex, duplicates.
+     */
     public static List<Entry> read(Path file) throws IOException {
-        return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+        return parse(readLines(file), file.toString());
+    }
+
+    /** The file's lines; refuses a file that is not UTF-8, naming it. */
+    private static List<String> readLines(Path file) throws IOException {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(file + " is not valid UTF-8 (" + e + ")");
+        }
     }
 
     private static String[] fields(String line) {

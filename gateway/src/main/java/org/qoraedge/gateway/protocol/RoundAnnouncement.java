@@ -40,7 +40,7 @@ public record RoundAnnouncement(String fleet, long round, String modelId, int di
                 .build();
     }
 
-    /** Reads an announcement; refuses another protocol version or a missing field. */
+    /** Reads an announcement; refuses another protocol version, a missing field or an int field beyond the int range. */
     public static RoundAnnouncement parse(byte[] payload) {
         TextMessage t = TextMessage.parse(payload);
         long protocol = t.requireLong("protocol");
@@ -48,8 +48,8 @@ public record RoundAnnouncement(String fleet, long round, String modelId, int di
             throw new ProtocolException("announcement has protocol=" + protocol + "; this code speaks " + PROTOCOL);
         }
         return new RoundAnnouncement(t.require("fleet"), t.requireLong("round"), t.require("model"),
-                (int) t.requireLong("dimension"), t.requireLong("maxFrameBytes"), t.requireLong("deadline"),
-                t.require("aggregator"), t.require("metric"), (int) t.requireLong("f"), (int) t.requireLong("m"),
+                t.requireInt("dimension"), t.requireLong("maxFrameBytes"), t.requireLong("deadline"),
+                t.require("aggregator"), t.require("metric"), t.requireInt("f"), t.requireInt("m"),
                 t.require("modelDigest"), t.require("gateway"));
     }
 }

@@ -80,6 +80,15 @@ public final class TextMessage {
         }
     }
 
+    /** The value of {@code key} as a decimal int; refuses a missing or non-numeric value, or one beyond the int range. */
+    public int requireInt(String key) {
+        long v = requireLong(key);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new ProtocolException("text message key '" + key + "' = " + v + " is beyond the int range");
+        }
+        return (int) v;
+    }
+
     /** Every field, in the order given. */
     public Map<String, String> fields() {
         return fields;

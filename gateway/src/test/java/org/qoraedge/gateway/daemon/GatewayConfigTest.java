@@ -79,6 +79,31 @@ class GatewayConfigTest {
                 .contains("broker.uri"));
     }
 
+    /** Found by GatewayConfigFuzzTest (corpus input finding-not-utf8): the reader's MalformedInputException leaked. */
+    @Test
+    void refusesAConfigFileThatIsNotUtf8NamingTheFile() throws Exception {
+        Path f = dir.resolve("gw.properties");
+        Files.write(f, new byte[] {'m', 'o', 'd', 'e', 'l', '.', 'i', 'd', '=', (byte) 0x8A, '\n'});
+        ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfig.load(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("not valid UTF-8"), e.getMessage());
+    }
+
+    /** Found by GatewayConfigFuzzTest (corpus input finding-nul-in-a-path): Path.resolve's InvalidPathException leaked. */
+    @Test
+    void refusesAPathKeyHoldingANulCharacterNamingTheKey() {
+        for (String key : new String[] {"keys.file", "broker.trustStore", "model.initial", "state.dir"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + key + " = a\u0000b\n"));
+            assertTrue(e.getMessage().contains("gw.properties: config key " + key + " is not a path"), e.getMessage());
+        }
+    }
+
+    /** Seen while reading GatewayConfig.load for its fuzz test (corpus input review-malformed-unicode-escape). */
+    @Test
+    void refusesAMalformedUnicodeEscapeNamingTheFile() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\nfleet = \\u12\n"));
+        assertTrue(e.getMessage().contains("gw.properties: Malformed \\uxxxx encoding"), e.getMessage());
+    }
+
     @Test
     void readsAnInitialModelInTheSection7LayoutAndRefusesOtherSizes() throws Exception {
         Bfp16Block b = Bfp16Block.of(-5, new short[] {1, 2, -3});

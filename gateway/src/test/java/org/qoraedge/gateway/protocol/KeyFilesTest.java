@@ -36,6 +36,15 @@ class KeyFilesTest {
         assertEquals(b.registryLine(), KeyFiles.readCredentials(cred).registryLine());
     }
 
+    /** Found by KeyFileFuzzTest (corpus input finding-not-utf8): the reader's MalformedInputException leaked. */
+    @Test
+    void refusesAKeyFileThatIsNotUtf8NamingTheFile() throws IOException {
+        Path f = dir.resolve("keys.txt");
+        Files.write(f, new byte[] {'n', 'o', 'd', 'e', '-', '1', ' ', (byte) 0xFF, '\n'});
+        ProtocolException e = assertThrows(ProtocolException.class, () -> KeyFiles.read(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("not valid UTF-8"), e.getMessage());
+    }
+
     @Test
     void refusesMalformedLinesNamingTheLine() throws IOException {
         String key = "00".repeat(32);

@@ -3,6 +3,7 @@ package org.qoraedge.gateway.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -18,9 +19,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * (and after each class, for brokers a class shares) it judges those in {@link BrokerLog} against
  * {@link org.qoraedge.gateway.broker.KnownBrokerErrors} and fails the test on any error that is
  * unknown or known to lose messages; tolerated ones only go to the test log.
+ *
+ * <p>Jazzer's agent, which the fuzz tests install, announces every class it instruments on stderr
+ * ({@code INFO: Instrumented ...}); those notices are not a complaint and are ignored. When fuzzing
+ * ({@code JAZZER_FUZZ} set), a fuzz test is not checked at all: Jazzer and libFuzzer report their
+ * progress and findings on stderr, and a finding fails the test by itself.
  */
 public final class QuietStderrExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(QuietStderrExtension.class);
+    private static final java.util.regex.Pattern JAZZER_NOTICE = java.util.regex.Pattern.compile(
+            "(?m)^INFO: Instrumented \\S+ (with custom hooks only )?\\(took \\d+ ms, size \\+-?\\d+%\\)\\R");
+    private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null || System.getProperty("JAZZER_FUZZ") != null;
 
     static {
         // Paho logs through java.util.logging, whose default console handler writes warnings to
@@ -71,6 +80,10 @@ public final class QuietStderrExtension implements BeforeEachCallback, AfterEach
             String text;
             synchronized (captured) {
                 text = captured.toString(StandardCharsets.UTF_8);
+            }
+            text = JAZZER_NOTICE.matcher(text).replaceAll("");
+            if (FUZZING && context.getTestMethod().map(m -> m.isAnnotationPresent(FuzzTest.class)).orElse(false)) {
+                return;
             }
             boolean allowed = context.getTestMethod().map(m -> m.isAnnotationPresent(AllowsStderr.class)).orElse(false);
             if (!text.isEmpty() && !allowed && context.getExecutionException().isEmpty()) {

@@ -1,0 +1,62 @@
+package org.qoraedge.gateway.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.qoraedge.gateway.protocol.ProtocolException;
+import org.qoraedge.gateway.protocol.RejectionNotice;
+import org.qoraedge.gateway.protocol.RoundAnnouncement;
+import org.qoraedge.gateway.protocol.TextMessage;
+
+/**
+ * The protocol's text payloads (docs/PROTOCOL.md: round announcement, rejection notice, and the
+ * {@code key=value} lines under them, which birth, death and status messages share): any bytes parse
+ * to fields that mean exactly what the bytes say, or are refused with a {@link ProtocolException}.
+ */
+class TextMessageFuzzTest {
+
+    @FuzzTest(maxDuration = FuzzRuns.MAX_DURATION)
+    void textMessagesParseToFieldsThatSurviveReEncodingOrAreRefusedWithAProtocolException(byte[] payload) {
+        TextMessage t;
+        try {
+            t = TextMessage.parse(payload);
+        } catch (ProtocolException e) {
+            return;
+        }
+        assertEquals(t.fields(), TextMessage.parse(t.toBytes()).fields(), "fields after toBytes and parse");
+    }
+
+    @FuzzTest(maxDuration = FuzzRuns.MAX_DURATION)
+    void roundAnnouncementsParseToExactlyTheNumbersTheyCarryOrAreRefusedWithAProtocolException(byte[] payload) {
+        RoundAnnouncement a;
+        try {
+            a = RoundAnnouncement.parse(payload);
+        } catch (ProtocolException e) {
+            return;
+        }
+        TextMessage t = TextMessage.parse(payload);
+        assertEquals(t.requireLong("round"), a.round(), "round");
+        assertEquals(t.requireLong("dimension"), a.dimension(), "dimension");
+        assertEquals(t.requireLong("maxFrameBytes"), a.maxFrameBytes(), "maxFrameBytes");
+        assertEquals(t.requireLong("deadline"), a.deadlineEpochMillis(), "deadline");
+        assertEquals(t.requireLong("f"), a.f(), "f");
+        assertEquals(t.requireLong("m"), a.m(), "m");
+        byte[] once = a.toMessage().toBytes();
+        assertEquals(a.toMessage().toString(), RoundAnnouncement.parse(once).toMessage().toString(), "announcement re-encoded");
+    }
+
+    @FuzzTest(maxDuration = FuzzRuns.MAX_DURATION)
+    void rejectionNoticesParseToExactlyWhatTheyCarryOrAreRefusedWithAProtocolException(byte[] payload) {
+        RejectionNotice n;
+        try {
+            n = RejectionNotice.parse(payload);
+        } catch (ProtocolException e) {
+            return;
+        }
+        TextMessage t = TextMessage.parse(payload);
+        assertEquals(t.require("reason"), n.reason().wireName(), "reason");
+        assertEquals(t.requireLong("sequence"), n.sequence(), "sequence");
+        byte[] once = n.toMessage().toBytes();
+        assertEquals(n.toMessage().toString(), RejectionNotice.parse(once).toMessage().toString(), "notice re-encoded");
+    }
+}

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class FuzzCorpusTest {
     static final List<Class<?>> FUZZ_TESTS = List.of(AuditFuzzTest.class, FrameFuzzTest.class, GatewayConfigFuzzTest.class,
-            KeyFileFuzzTest.class, RoundJournalFuzzTest.class, StateFileFuzzTest.class, TextMessageFuzzTest.class);
+            KeyFileFuzzTest.class, RoundJournalFuzzTest.class, StateFileFuzzTest.class, TextMessageFuzzTest.class,
+            org.qoraedge.gateway.mqtt.InboundGuardFuzzTest.class);
 
     @Test
     void everyFuzzTestHasACorpusOfAtLeastThreeInputs() throws IOException, URISyntaxException {

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.qoraedge.gateway.protocol.ProtocolException;
 import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
+import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.TextMessage;
 
 /**
@@ -58,5 +59,29 @@ class TextMessageFuzzTest {
         assertEquals(t.requireLong("sequence"), n.sequence(), "sequence");
         byte[] once = n.toMessage().toBytes();
         assertEquals(n.toMessage().toString(), RejectionNotice.parse(once).toMessage().toString(), "notice re-encoded");
+    }
+
+    /** The gateway key of the signed-text seeds (seed bytes 0..31 = 7). */
+    static final byte[] GATEWAY_SEED = filled(7);
+    static final String ROUND_TOPIC = "qora/v1/fuzz/round";
+
+    private static byte[] filled(int v) {
+        byte[] b = new byte[32];
+        java.util.Arrays.fill(b, (byte) v);
+        return b;
+    }
+
+    @FuzzTest(maxDuration = FuzzRuns.MAX_DURATION)
+    void signedTextIsAcceptedOnlyAsTheGatewaySignedItOrIsRefusedWithAProtocolException(byte[] payload) {
+        byte[] body;
+        try {
+            body = SignedText.verify(ROUND_TOPIC, payload,
+                    org.qoraedge.gateway.protocol.VerifyingKey.ed25519(org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
+        } catch (ProtocolException e) {
+            return;
+        }
+        // Ed25519 signatures are deterministic: what verifies is byte for byte what the gateway would publish.
+        org.junit.jupiter.api.Assertions.assertArrayEquals(payload,
+                SignedText.sign(ROUND_TOPIC, body, org.qoraedge.gateway.protocol.FrameSigner.ed25519(GATEWAY_SEED)));
     }
 }

@@ -90,7 +90,8 @@ public final class SignedText {
         while (i >= 0 && p[i] != '\n') {
             i--;
         }
-        if (i < 0 || !Arrays.equals(p, i, i + MARK.length, MARK, 0, MARK.length)) {
+        // The last line may be shorter than the key: compare only when it is long enough.
+        if (i < 0 || p.length - i < MARK.length || !Arrays.equals(p, i, i + MARK.length, MARK, 0, MARK.length)) {
             return -1;
         }
         return i + 1;

@@ -16,7 +16,10 @@ import org.qoraedge.gateway.testing.RawMqtt;
 /**
  * The gateway's restart, at the packet level: it received three QoS 1 updates, died before
  * acknowledging them (not yet journaled), two more were published while it was away, and it
- * reconnects to its persistent session. The broker must deliver all five again.
+ * reconnects to its persistent session. The broker must deliver all five again. (Moquette 0.17
+ * does not: docs/BROKER.md. That is not pinned here: what Moquette does then also depends on
+ * timing, as a CI run showed when it closed the connection at once, and a test must not fail on a
+ * dependency's behaviour.)
  */
 class InFlightRedeliveryTest {
     @Test
@@ -24,21 +27,6 @@ class InFlightRedeliveryTest {
         MosquittoBroker.requireBinary();
         try (EmbeddedBroker b = EmbeddedBroker.start(EmbeddedBroker.options().port(0).engine(EmbeddedBroker.Engine.MOSQUITTO))) {
             assertEquals(Set.of("m1", "m2", "m3", "m4", "m5"), restartWithUpdatesInFlight(b.port()));
-        }
-    }
-
-    /**
-     * Moquette 0.17 numbers a session's outgoing packets per connection, from 1 again after a
-     * reconnect, and its in-flight window (per session) keeps the old ones under the same ids: the
-     * two queued updates take ids 1 and 2 and push the unacknowledged m1 and m2 out, silently.
-     * This pins the behaviour docs/BROKER.md describes; when it fails, Moquette changed.
-     */
-    @Test
-    void moquetteDropsWhatWasInFlightWhenThePersistentSessionComesBack() throws Exception {
-        try (EmbeddedBroker b = EmbeddedBroker.start(EmbeddedBroker.options().port(0).engine(EmbeddedBroker.Engine.MOQUETTE))) {
-            Set<String> got = restartWithUpdatesInFlight(b.port());
-            assertTrue(got.containsAll(Set.of("m3", "m4", "m5")), "got " + got);
-            assertTrue(!got.contains("m1") && !got.contains("m2"), "m1 and m2 are lost: got " + got);
         }
     }
 

@@ -66,12 +66,14 @@ public final class SignedText {
             throw new ProtocolException("message on " + topic + " has a malformed signature line (expected "
                     + 2 * SIGNATURE_BYTES + " hex digits and a line break)");
         }
-        byte[] sig;
-        try {
-            sig = HEX.parseHex(new String(payload, hexStart, hexEnd - hexStart, StandardCharsets.US_ASCII));
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException("message on " + topic + " has a signature that is not hex");
+        // One encoding only (lowercase hex), so that what verifies is byte for byte what the gateway published.
+        for (int i = hexStart; i < hexEnd; i++) {
+            byte c = payload[i];
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                throw new ProtocolException("message on " + topic + " has a signature that is not lowercase hex");
+            }
         }
+        byte[] sig = HEX.parseHex(new String(payload, hexStart, hexEnd - hexStart, StandardCharsets.US_ASCII));
         byte[] data = signedData(topic, payload, bodyEnd);
         byte[] withSig = Arrays.copyOf(data, data.length + sig.length);
         System.arraycopy(sig, 0, withSig, data.length, sig.length);

@@ -46,4 +46,15 @@ class SignedTextTest {
         byte[] p = "protocol=1\nfleet=x\nmaxFraWy\n".getBytes(StandardCharsets.UTF_8);
         assertTrue(assertThrows(ProtocolException.class, () -> SignedText.verify(TOPIC, p, KEY)).getMessage().contains("not signed"));
     }
+
+    /** Found by fuzzing: the same signature in uppercase hex verified, so a second encoding of a message passed. */
+    @Test
+    void onlyLowercaseHexIsASignature() {
+        byte[] signed = SignedText.sign(TOPIC, BODY, FrameSigner.ed25519(SEED));
+        String text = new String(signed, StandardCharsets.UTF_8);
+        int at = text.indexOf("signature=") + "signature=".length();
+        byte[] upper = (text.substring(0, at) + text.substring(at).toUpperCase(java.util.Locale.ROOT)).getBytes(StandardCharsets.UTF_8);
+        assertTrue(assertThrows(ProtocolException.class, () -> SignedText.verify(TOPIC, upper, KEY)).getMessage()
+                .contains("not lowercase hex"));
+    }
 }

@@ -155,7 +155,9 @@ class FaultSoakTest {
                 long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStarted);
                 roundStarted = System.nanoTime();
                 if (r > 1 && took > 15_000) {
-                    slowRounds.put(r - 1, took);
+                    synchronized (slowRounds) {
+                        slowRounds.put(r - 1, took);
+                    }
                 }
                 // The schedule for round r: each kind of fault with its own probability, at random moments.
                 boolean proxyFault = schedule.nextInt(100) < 35;
@@ -226,6 +228,7 @@ class FaultSoakTest {
                     List<AuditRecord> recs = AuditLog.verifyFile(state.resolve(StateStore.AUDIT_LOG), gatewayKey).records();
                     assertTrue(recs.size() >= r - 1 && recs.get(recs.size() - 1).round() == recs.size(), "checkpoint at round " + r);
                     count("checkpoints (audit log verified while running)");
+                    writeReport(seed, r - 1 + " of " + rounds + " rounds closed, in progress", started);
                 }
                 if (!failures.isEmpty()) {
                     fail("failures: " + failures + logs());
@@ -254,14 +257,21 @@ class FaultSoakTest {
         }
         assertTrue(failures.isEmpty(), "failures: " + failures + logs());
         check(state, gatewayKey, rounds);
+        org.tinylog.Logger.info(writeReport(seed, rounds + " rounds, all checks passed", started));
+    }
+
+    /** Writes the figures so far to {@code qora.soak.report} (default target/fault-soak-report.txt). */
+    private String writeReport(long seed, String what, long started) throws IOException {
         long wall = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-        StringBuilder sb = new StringBuilder("fault soak: seed " + seed + ", " + rounds + " rounds, " + wall + " s\n");
+        StringBuilder sb = new StringBuilder("fault soak: seed " + seed + ", " + what + ", " + wall + " s\n");
         new TreeMap<>(figures).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
-        sb.append("  rounds slower than 15 s (round=ms): ").append(slowRounds).append('\n');
+        synchronized (slowRounds) {
+            sb.append("  rounds slower than 15 s (round=ms): ").append(slowRounds).append('\n');
+        }
         Path report = Path.of(System.getProperty("qora.soak.report", "target/fault-soak-report.txt"));
         Files.createDirectories(report.toAbsolutePath().getParent());
         Files.writeString(report, sb.toString(), StandardCharsets.UTF_8);
-        org.tinylog.Logger.info(sb.toString());
+        return sb.toString();
     }
 
     /** A node: for each round, publish; while the round stays open, publish again every {@link #RESEND}. */

@@ -54,6 +54,20 @@ public final class MosquittoBroker implements AutoCloseable {
      * TLS files, authentication) instead of anonymous plain TCP.
      */
     public static MosquittoBroker start(Path dir, String listenerConfig) throws IOException, InterruptedException {
+        return start(dir, listenerConfig, false);
+    }
+
+    /**
+     * Starts Mosquitto with anonymous plain TCP and persistence on: its database (retained
+     * messages, persistent sessions and the QoS 1 messages queued for them) is saved under
+     * {@code dir} every second and at a clean shutdown, so it survives {@link #stop} and
+     * {@link #restart}. What arrived since the last save is lost when it is killed with SIGKILL.
+     */
+    public static MosquittoBroker startPersistent(Path dir) throws IOException, InterruptedException {
+        return start(dir, "allow_anonymous true\n", true);
+    }
+
+    private static MosquittoBroker start(Path dir, String listenerConfig, boolean persistent) throws IOException, InterruptedException {
         Path bin = requireBinary();
         int port = freePort();
         Files.createDirectories(dir);
@@ -63,7 +77,8 @@ public final class MosquittoBroker implements AutoCloseable {
         boolean root = "root".equals(System.getProperty("user.name"));
         Files.writeString(conf, (root ? "user root\n" : "") + "listener " + port + " 127.0.0.1\n"
                 + listenerConfig
-                + "persistence false\n"
+                + (persistent ? "persistence true\npersistence_location " + dir.toAbsolutePath() + "/\nautosave_interval 1\n"
+                        : "persistence false\n")
                 + (listenerConfig.contains("max_queued_messages") ? "" : "max_queued_messages 10000\n")
                 + "max_inflight_messages 0\n"
                 + "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath() + "\n"
@@ -90,7 +105,7 @@ public final class MosquittoBroker implements AutoCloseable {
     private static MosquittoBroker launch(Path bin, Path conf, int port, Path dir) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(bin.toString(), "-c", conf.toAbsolutePath().toString())
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.out").toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.out").toFile()))
                 .start();
         MosquittoBroker b = new MosquittoBroker(p, port, dir);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -127,6 +142,47 @@ public final class MosquittoBroker implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * Stops this process: with SIGTERM (Mosquitto saves its database and exits) or, when
+     * {@code forcibly}, with SIGKILL. Waits for it to end.
+     */
+    public void stop(boolean forcibly) throws InterruptedException {
+        if (forcibly) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+            if (process.waitFor(10, TimeUnit.SECONDS)) {
+                return;
+            }
+            process.destroyForcibly();
+        }
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Starts Mosquitto again from the same configuration on the same port (after {@link #stop});
+     * with persistence on it loads its saved database. The returned fixture owns the new process.
+     */
+    public MosquittoBroker restart() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("mosquitto is still running");
+        }
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return launch(requireBinary(), dir.resolve("mosquitto.conf"), port, dir);
+            } catch (IOException e) { // the port may linger for a moment after SIGKILL
+                last = e;
+                Thread.sleep(500);
+            }
+        }
+        throw last;
     }
 
     @Override

@@ -13,12 +13,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A fault-injecting TCP proxy on 127.0.0.1 for connection-loss tests: forwards to a target port;
  * {@link #cut()} closes every open connection and refuses new ones (the listening socket is
- * closed) until {@link #restore()}.
+ * closed) until {@link #restore()}; {@link #delay(long)} holds every forwarded chunk back;
+ * {@link #halfClose(boolean)} shuts one direction of every open connection (a FIN to one side
+ * while the other direction stays open).
  */
 public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final List<Socket[]> pairs = new CopyOnWriteArrayList<>();
+    private volatile long delayMillis;
     private volatile ServerSocket server;
     private volatile boolean closed;
 
@@ -54,6 +58,35 @@ public final class TcpProxy implements AutoCloseable {
             c.close();
         }
         open.clear();
+        pairs.clear();
+    }
+
+    /** Holds every chunk forwarded from now on (both directions) back by {@code millis}; 0 ends the delay. */
+    public void delay(long millis) {
+        delayMillis = Math.max(0, millis);
+    }
+
+    /**
+     * Half-closes every open connection: {@code towardBroker} sends a FIN to the target (the client's
+     * further bytes are dropped), otherwise to the client (the target's further bytes are dropped).
+     * The other direction keeps flowing until one of the ends closes.
+     *
+     * @return the connections half-closed
+     */
+    public synchronized int halfClose(boolean towardBroker) {
+        int n = 0;
+        for (Socket[] p : pairs) {
+            Socket s = towardBroker ? p[1] : p[0];
+            try {
+                if (!s.isClosed() && !s.isOutputShutdown()) {
+                    s.shutdownOutput();
+                    n++;
+                }
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        return n;
     }
 
     /** Listens again. */
@@ -74,11 +107,18 @@ public final class TcpProxy implements AutoCloseable {
         while (!closed && !s.isClosed()) {
             try {
                 Socket client = s.accept();
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                Socket upstream;
+                try {
+                    upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                } catch (IOException targetDown) {
+                    client.close(); // the target refuses: so does the proxy, rather than leave the client hanging
+                    continue;
+                }
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
                 open.add(client);
                 open.add(upstream);
+                pairs.add(new Socket[] {client, upstream});
                 pump(client, upstream);
                 pump(upstream, client);
             } catch (IOException e) {
@@ -93,12 +133,22 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    long d = delayMillis;
+                    if (d > 0) {
+                        Thread.sleep(d);
+                    }
+                    if (to.isOutputShutdown()) {
+                        continue; // half-closed: this direction is gone, the other one may still flow
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (IOException e) {
                 // connection cut
             } finally {
+                pairs.removeIf(p -> p[0] == from || p[1] == from);
                 try {
                     from.close();
                     to.close();

@@ -15,22 +15,39 @@ import java.util.function.BiConsumer;
  * Here every task runs inside a catch of {@link Throwable} that reports the failure, with the
  * name Paho gave the thread, to {@code onFailure} before the task ends.
  *
- * <p>Threads are daemons in their own thread group (named after the client) and get their pool
- * name back when a task ends, so a thread called {@code MQTT Rec: ...} is one that is receiving.
- * Paho never shuts this executor down; {@link MqttLink#close} does.
+ * <p>Tasks run on a pool that grows as needed, like Paho's own bare threads: Paho 1.2.5 can leave
+ * a loop's start waiting for ever after a reconnect (eclipse-paho/paho.mqtt.java issue 999), and
+ * in a fixed pool each such thread would take a slot until the client could not run at all. Only
+ * {@code schedule} uses the one thread of the scheduled pool this class is. Threads are daemons
+ * in their own thread group (named after the client) and get their pool name back when a task
+ * ends, so a thread called {@code MQTT Rec: ...} is one that is receiving. Paho never shuts this
+ * executor down; {@link MqttLink#close} does.
  */
 final class PahoExecutor extends ScheduledThreadPoolExecutor {
-    /** Paho runs at most three long loops per connection; the rest is headroom for reconnects. */
-    private static final int THREADS = 12;
-
     private final BiConsumer<String, Throwable> onFailure;
     private final String idleName;
+    private final java.util.concurrent.ThreadPoolExecutor tasks;
 
     PahoExecutor(String clientId, BiConsumer<String, Throwable> onFailure) {
-        super(THREADS, factory(clientId));
+        super(1, factory(clientId));
         this.onFailure = onFailure;
         this.idleName = "qora-mqtt-" + clientId;
         setRemoveOnCancelPolicy(true);
+        this.tasks = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), factory(clientId));
+    }
+
+    @Override
+    public void shutdown() {
+        tasks.shutdown();
+        super.shutdown();
+    }
+
+    @Override
+    public java.util.List<Runnable> shutdownNow() {
+        java.util.List<Runnable> left = new java.util.ArrayList<>(tasks.shutdownNow());
+        left.addAll(super.shutdownNow());
+        return left;
     }
 
     private static ThreadFactory factory(String clientId) {
@@ -51,7 +68,7 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
 
     @Override
     public void execute(Runnable command) {
-        super.execute(guarded(command));
+        tasks.execute(guarded(command));
     }
 
     /**
@@ -63,7 +80,7 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
      */
     @Override
     public Future<?> submit(Runnable task) {
-        return new NoInterrupt<>(super.submit(guarded(task)));
+        return new NoInterrupt<>(tasks.submit(guarded(task)));
     }
 
     private record NoInterrupt<T>(Future<T> f) implements Future<T> {
@@ -96,12 +113,12 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
 
     @Override
     public <T> Future<T> submit(Runnable task, T result) {
-        return super.submit(guarded(task), result);
+        return tasks.submit(guarded(task), result);
     }
 
     @Override
     public <T> Future<T> submit(java.util.concurrent.Callable<T> task) {
-        return super.submit(() -> {
+        return tasks.submit(() -> {
             Object[] out = new Object[1];
             Exception[] thrown = new Exception[1];
             guarded(() -> {

@@ -51,4 +51,28 @@ class PahoExecutorTest {
             ex.shutdownNow();
         }
     }
+
+    /** Paho can leave a loop's start waiting for ever after a reconnect: stuck tasks must not starve new ones. */
+    @Test
+    void tasksThatNeverEndDoNotStarveTheNextOnes() throws Exception {
+        PahoExecutor ex = new PahoExecutor("exec-test-3", (t, e) -> { });
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            for (int i = 0; i < 40; i++) {
+                ex.submit(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            CountDownLatch ran = new CountDownLatch(1);
+            ex.execute(ran::countDown);
+            assertTrue(ran.await(5, TimeUnit.SECONDS), "a new task ran beside 40 stuck ones");
+        } finally {
+            release.countDown();
+            ex.shutdownNow();
+        }
+    }
 }

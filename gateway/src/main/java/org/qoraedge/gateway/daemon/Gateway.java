@@ -213,10 +213,18 @@ public final class Gateway implements AutoCloseable {
                 inbox.offer(topic, msg.getPayload(), () -> holder[0].ack(msg));
             }, new MqttLink.Will(topics.gatewayStatus(), offline, 1, true), () -> {
                         try {
+                            // After a reconnect the broker may hold older retained payloads (a restart from
+                            // an older save): the current announcement and model are published again.
+                            for (Map.Entry<String, byte[]> e : watch.reconnected().entrySet()) {
+                                if (!e.getKey().equals(topics.gatewayStatus())) {
+                                    watch.publishing(e.getKey(), e.getValue());
+                                    holder[0].publish(e.getKey(), e.getValue(), 1, true);
+                                }
+                            }
                             watch.publishing(topics.gatewayStatus(), online);
                             holder[0].publish(topics.gatewayStatus(), online, 1, true);
                         } catch (MqttException e) {
-                            Logger.debug("status publish failed: {}", e.getMessage());
+                            Logger.debug("retained publish after connecting failed: {}", e.getMessage());
                         }
                     }, events);
             holder[0] = link;

@@ -95,6 +95,23 @@ final class RetainedWatch {
         return new Verdict(current.clone(), attack);
     }
 
+    /**
+     * The connection was (re)established: echoes of publishes made before can no longer be told
+     * apart from a broker that lost them (a broker restarted from an older save delivers the old
+     * payload again, which would otherwise pass for a late echo), so the queue of expected echoes
+     * is dropped and every watched topic's current payload is to be published again.
+     *
+     * @return topic to payload, for each watched topic the gateway has published
+     */
+    synchronized Map<String, byte[]> reconnected() {
+        pending.clear();
+        Map<String, byte[]> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, byte[]> e : latest.entrySet()) {
+            out.put(e.getKey(), e.getValue().clone());
+        }
+        return out;
+    }
+
     /** Foreign overwrites restored so far. */
     synchronized long restored() {
         return restored;

@@ -171,13 +171,17 @@ class HostileNetworkTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    /** Finding 2 was made on Moquette, which forwarded a non-UTF-8 topic with U+FFFD; Mosquitto refuses it. */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = org.qoraedge.gateway.broker.EmbeddedBroker.Engine.class, names = {"MOSQUITTO", "MOQUETTE"})
-    void aTopicThatIsNotUtf8CostsTheGatewayNothing(org.qoraedge.gateway.broker.EmbeddedBroker.Engine engine) throws Exception {
-        if (engine == org.qoraedge.gateway.broker.EmbeddedBroker.Engine.MOSQUITTO) {
-            MosquittoBroker.requireBinary();
-        }
+    /**
+     * Finding 2 was made on Moquette, which forwarded a non-UTF-8 topic with U+FFFD to a wildcard
+     * subscriber; that delivery itself is replayed byte for byte by MqttLinkHostileBrokerTest's
+     * scripted broker. Here, against the embedded Mosquitto (which refuses such a topic), the
+     * gateway must not notice. Not run on Moquette: its own reference-counting bugs (issue 961)
+     * fail a test now and then whatever our code does (docs/BROKER.md).
+     */
+    @Test
+    void aTopicThatIsNotUtf8CostsTheGatewayNothing() throws Exception {
+        MosquittoBroker.requireBinary();
+        org.qoraedge.gateway.broker.EmbeddedBroker.Engine engine = org.qoraedge.gateway.broker.EmbeddedBroker.Engine.MOSQUITTO;
         try (Gateway gw = Gateway.start(config("tcp://127.0.0.1:1"), Gateway.Options.embeddedBroker().embeddedPort(0)
                 .embeddedEngine(engine).listener(reports::add))) {
             List<NodeClient> clients = connect(gw.brokerUri(), gw.publicKey());

@@ -80,6 +80,12 @@ public final class MqttLink implements AutoCloseable {
 
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
+    /**
+     * Stuck library threads (see {@link ConnectWatchdog}) beyond which the link reports a library
+     * failure: each costs a thread for the life of the process, so a process that has collected
+     * this many should be restarted by its service manager.
+     */
+    static final int MAX_STUCK_THREADS = 64;
 
     private final MqttSettings settings;
     private final List<Subscription> subscriptions;
@@ -93,6 +99,12 @@ public final class MqttLink implements AutoCloseable {
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong libraryFailures = new AtomicLong();
+    private final AtomicLong acksWhileDisconnected = new AtomicLong();
+    private final AtomicLong abandonedConnects = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger connectLoops = new java.util.concurrent.atomic.AtomicInteger();
+    private final ConnectWatchdog watchdog = new ConnectWatchdog();
+    private volatile int stuckThreads;
+    private boolean stuckReported;
     private volatile boolean closed;
 
     /**
@@ -135,6 +147,7 @@ public final class MqttLink implements AutoCloseable {
         buffer.setPersistBuffer(false);
         buffer.setDeleteOldestMessages(false);
         client.setBufferOpts(buffer);
+        executor.scheduleWithFixedDelay(this::watchConnects, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**
@@ -148,9 +161,22 @@ public final class MqttLink implements AutoCloseable {
     /**
      * Acknowledges a received message (with {@code manualAcks}; a no-op otherwise, and for QoS 0).
      * Safe from any thread; never throws (a lost connection means the broker redelivers anyway).
+     *
+     * <p>While the link is not connected the acknowledgement is not sent, and counted
+     * ({@link #acksWhileDisconnected}): Paho 1.2.5 would queue it, and a PUBACK queued while
+     * disconnected makes the next connection's sender loop stop before it sends CONNECT (its queue
+     * returns nothing to a disconnected client whose first packet is not a CONNECT), which leaves
+     * that connect waiting for ever ({@link ConnectWatchdog}). Nothing is lost: the broker
+     * delivers an unacknowledged QoS 1 message again on the resumed session.
      */
     public void ack(MqttMessage message) {
         if (!settings.manualAcks() || message.getQos() == 0) {
+            return;
+        }
+        if (!client.isConnected()) {
+            acksWhileDisconnected.incrementAndGet();
+            Logger.debug("{}: not connected, so message {} is not acknowledged; the broker will deliver it again",
+                    settings.clientId(), message.getId());
             return;
         }
         try {
@@ -161,6 +187,15 @@ public final class MqttLink implements AutoCloseable {
     }
 
     public void connect() throws IOException {
+        connectLoops.incrementAndGet();
+        try {
+            connectWithBackoff();
+        } finally {
+            connectLoops.decrementAndGet();
+        }
+    }
+
+    private void connectWithBackoff() throws IOException {
         MqttConnectOptions options = options();
         long deadline = settings.firstConnectTimeout() == null ? Long.MAX_VALUE
                 : System.nanoTime() + settings.firstConnectTimeout().toNanos();
@@ -285,6 +320,21 @@ public final class MqttLink implements AutoCloseable {
         return libraryFailures.get();
     }
 
+    /** Acknowledgements not sent because the link was not connected (see {@link #ack}). */
+    public long acksWhileDisconnected() {
+        return acksWhileDisconnected.get();
+    }
+
+    /** Connection attempts abandoned because the MQTT library's connect would never finish ({@link ConnectWatchdog}). */
+    public long abandonedConnects() {
+        return abandonedConnects.get();
+    }
+
+    /** Library threads stuck for good in a connect that Paho gave up on or that was abandoned ({@link ConnectWatchdog}). */
+    public int stuckLibraryThreads() {
+        return stuckThreads;
+    }
+
     /** Completed connects, the first one included. */
     public long connectCount() {
         return connects.get();
@@ -322,6 +372,65 @@ public final class MqttLink implements AutoCloseable {
             Logger.debug("close of {} failed: {}", settings.clientId(), e.getMessage());
         }
         executor.shutdownNow();
+    }
+
+    /**
+     * Once a second, on the executor's scheduling thread: finds connects that will never finish
+     * ({@link ConnectWatchdog}) and abandons them, and reports a library failure once the stuck
+     * threads exceed {@link #MAX_STUCK_THREADS}.
+     */
+    private void watchConnects() {
+        try {
+            if (closed) {
+                return;
+            }
+            java.util.Map<Thread, StackTraceElement[]> stacks = new java.util.HashMap<>();
+            for (Thread t : executor.connectTasks().keySet()) {
+                stacks.put(t, t.getStackTrace());
+            }
+            ConnectWatchdog.Finding found = watchdog.check(stacks, System.nanoTime());
+            stuckThreads = found.stuckThreads();
+            if (found.newlyBlocking() != null && !client.isConnected()) {
+                abandonConnect(found.newlyBlocking());
+            }
+            if (found.stuckThreads() > MAX_STUCK_THREADS && !stuckReported) {
+                stuckReported = true;
+                libraryFailed("MQTT Con: " + settings.clientId(), new IllegalStateException(found.stuckThreads()
+                        + " threads of the MQTT library are stuck for good in connects it could not finish (Paho 1.2.5,"
+                        + " eclipse-paho/paho.mqtt.java issue 999)"));
+            }
+        } catch (Throwable t) {
+            Logger.error(t, "connect watchdog of {} failed", settings.clientId());
+        }
+    }
+
+    /**
+     * Drops a connection attempt whose CONNECT will never be sent, and starts Paho's reconnect cycle
+     * again (unless {@link #connect} is retrying on its own, which it then does).
+     */
+    private void abandonConnect(ConnectWatchdog.Wait where) {
+        abandonedConnects.incrementAndGet();
+        Logger.warn("{}: the MQTT library's connect to {} waits for ever in its {} start (Paho 1.2.5, eclipse-paho/paho.mqtt.java"
+                + " issue 999); abandoning that attempt and connecting again", settings.clientId(), settings.brokerUri(),
+                where.name().toLowerCase(java.util.Locale.ROOT));
+        try {
+            client.disconnectForcibly(0, 1000, false);
+        } catch (MqttException | RuntimeException e) {
+            Logger.debug("forcible disconnect of {}'s stalled connect: {}", settings.clientId(), e.getMessage());
+        }
+        if (connectLoops.get() == 0 && connects.get() > 0 && !closed) {
+            try {
+                client.reconnect();
+            } catch (MqttException | RuntimeException e) {
+                // a reconnect Paho scheduled itself may already be under way
+                Logger.debug("reconnect of {} after an abandoned connect: {}", settings.clientId(), e.getMessage());
+            }
+        }
+    }
+
+    /** The Paho client, for tests that must reach past the link (to queue a packet while disconnected). */
+    MqttAsyncClient pahoClient() {
+        return client;
     }
 
     /** On the dying library thread. */

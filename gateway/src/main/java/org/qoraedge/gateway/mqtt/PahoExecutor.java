@@ -27,6 +27,11 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
     private final BiConsumer<String, Throwable> onFailure;
     private final String idleName;
     private final java.util.concurrent.ThreadPoolExecutor tasks;
+    /** Threads running Paho's connect task now, with the {@link System#nanoTime} it started at. */
+    private final java.util.Map<Thread, Long> connecting = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The class of the task Paho 1.2.5 runs to open a connection (it starts the loops, then sends CONNECT). */
+    static final String CONNECT_TASK = "org.eclipse.paho.client.mqttv3.internal.ClientComms$ConnectBG";
 
     PahoExecutor(String clientId, BiConsumer<String, Throwable> onFailure) {
         super(1, factory(clientId));
@@ -137,9 +142,18 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
         });
     }
 
+    /** The threads running Paho's connect task now, each with the {@link System#nanoTime} it started at. */
+    java.util.Map<Thread, Long> connectTasks() {
+        return java.util.Map.copyOf(connecting);
+    }
+
     private Runnable guarded(Runnable task) {
+        boolean connect = task.getClass().getName().equals(CONNECT_TASK);
         return () -> {
             Thread self = Thread.currentThread();
+            if (connect) {
+                connecting.put(self, System.nanoTime());
+            }
             try {
                 task.run();
             } catch (Throwable t) {
@@ -150,6 +164,9 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
                     // the failure handler must not take the report down with it
                 }
             } finally {
+                if (connect) {
+                    connecting.remove(self);
+                }
                 self.setName(idleName);
             }
         };

@@ -43,11 +43,7 @@ class KnownBrokerErrorsTest {
             options.dataDir(tmp.resolve("moquette-data"));
         }
         try (EmbeddedBroker broker = EmbeddedBroker.start(options)) {
-            MqttClient sub = new MqttClient(broker.uri(), "policy-sub", new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setCleanSession(true);
-            sub.connect(o);
-            sub.subscribe("policy/#", 1);
+            MqttClient sub = subscriber(broker.uri());
             try (RawMqtt pub = RawMqtt.connect(broker.port(), "policy-pub", true, 3000)) {
                 pub.publish("policy/x", 1, "update", false);
                 assertEquals(RawMqtt.PUBACK, pub.read().type(), "PUBACK for the first copy");
@@ -74,9 +70,40 @@ class KnownBrokerErrorsTest {
         }
         List<BrokerLog.Entry> logged = BrokerLog.drain();
         assertTrue(logged.stream().anyMatch(e -> e.loggedBy().equals(SessionLoopErrors.LOGGED_BY)), "the gateway's ERROR: " + logged);
-        assertTrue(logged.stream().allMatch(e -> e.known().map(x -> x.name().equals("moquette#750 increment : 0")).orElse(false)),
-                "every entry is the known bug: " + logged);
+        assertTrue(logged.stream().anyMatch(e -> e.known().map(x -> x.name().equals("moquette#750 increment : 0")).orElse(false)),
+                "the known bug was logged: " + logged);
+        assertTrue(logged.stream().allMatch(e -> e.known().map(x -> x.name().equals("moquette#750 increment : 0")
+                || x.verdict() == KnownBrokerErrors.Verdict.TOLERATED).orElse(false)),
+                "every entry is the known bug or a tolerated one (a dropped setup connection): " + logged);
         assertNotNull(BrokerLog.judge(logged), "and a known failure fails the test that sees it");
+    }
+
+    /**
+     * A subscriber to {@code policy/#}. Moquette 0.17 has dropped this setup connection once in CI
+     * (Paho: "Connection lost", EOF) before anything was published; the setup is tried again (at
+     * most 3 times) since what the test provokes and checks comes after it.
+     */
+    private static MqttClient subscriber(String uri) throws Exception {
+        org.eclipse.paho.client.mqttv3.MqttException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            MqttClient sub = new MqttClient(uri, "policy-sub", new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setCleanSession(true);
+            try {
+                sub.connect(o);
+                sub.subscribe("policy/#", 1);
+                return sub;
+            } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+                last = e;
+                try {
+                    sub.disconnectForcibly(0, 0, false);
+                } catch (org.eclipse.paho.client.mqttv3.MqttException ignored) {
+                    // not connected
+                }
+                sub.close(true);
+            }
+        }
+        throw last;
     }
 
     @Test

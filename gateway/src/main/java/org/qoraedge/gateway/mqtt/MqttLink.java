@@ -94,7 +94,14 @@ public final class MqttLink implements AutoCloseable {
     private final Runnable onConnected;
     private final Events events;
     private final PahoExecutor executor;
-    private final MqttAsyncClient client;
+    /** Guards replacing {@link #client} (and its persistence) against closing the link. */
+    private final Object clientLock = new Object();
+    /** The Paho client now in use; replaced after a connect that would never finish ({@link #replaceClient}). */
+    private volatile MqttAsyncClient client;
+    private MqttClientPersistence persistence;
+    /** Bumped when the client is replaced: callbacks of an abandoned client are ignored. */
+    private volatile int generation;
+    private final AtomicLong replacedClients = new AtomicLong();
     private final AtomicLong sinkFailures = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -129,25 +136,40 @@ public final class MqttLink implements AutoCloseable {
         this.sink = sink;
         this.will = will;
         this.onConnected = onConnected;
-        MqttClientPersistence persistence = settings.persistenceDir() == null ? new MemoryPersistence()
-                : new MqttDefaultFilePersistence(settings.persistenceDir().toAbsolutePath().toString());
         this.executor = new PahoExecutor(settings.clientId(), this::libraryFailed);
         try {
-            this.client = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), persistence,
-                    new org.eclipse.paho.client.mqttv3.TimerPingSender(), executor);
-        } catch (MqttException e) {
+            newClient();
+        } catch (IllegalArgumentException e) {
             executor.shutdownNow();
+            throw e;
+        }
+        executor.scheduleWithFixedDelay(this::watchConnects, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * Creates the Paho client (and its persistence: the same directory again for a replacement, so
+     * that the QoS 1 messages it had in flight are sent again) and makes it {@link #client}.
+     */
+    private void newClient() {
+        MqttClientPersistence p = settings.persistenceDir() == null ? new MemoryPersistence()
+                : new MqttDefaultFilePersistence(settings.persistenceDir().toAbsolutePath().toString());
+        MqttAsyncClient c;
+        try {
+            c = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), p, new org.eclipse.paho.client.mqttv3.TimerPingSender(),
+                    executor);
+        } catch (MqttException e) {
             throw new IllegalArgumentException("cannot create an MQTT client for " + settings.brokerUri() + ": " + e.getMessage(), e);
         }
-        client.setCallback(new Callback());
-        client.setManualAcks(settings.manualAcks());
+        c.setCallback(new Callback(generation));
+        c.setManualAcks(settings.manualAcks());
         DisconnectedBufferOptions buffer = new DisconnectedBufferOptions();
         buffer.setBufferEnabled(true);
         buffer.setBufferSize(10_000);
         buffer.setPersistBuffer(false);
         buffer.setDeleteOldestMessages(false);
-        client.setBufferOpts(buffer);
-        executor.scheduleWithFixedDelay(this::watchConnects, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        c.setBufferOpts(buffer);
+        this.persistence = p;
+        this.client = c;
     }
 
     /**
@@ -196,14 +218,25 @@ public final class MqttLink implements AutoCloseable {
     }
 
     private void connectWithBackoff() throws IOException {
+        connectWithBackoff(settings.firstConnectTimeout());
+    }
+
+    private void connectWithBackoff(Duration timeout) throws IOException {
         MqttConnectOptions options = options();
-        long deadline = settings.firstConnectTimeout() == null ? Long.MAX_VALUE
-                : System.nanoTime() + settings.firstConnectTimeout().toNanos();
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         long backoff = FIRST_BACKOFF_MS;
         MqttException last = null;
         while (!closed) {
             try {
-                client.connect(options).waitForCompletion(Math.max(1000, settings.keepAliveSeconds() * 1000L));
+                try {
+                    // the client of this attempt: a replacement (see replaceClient) is picked up by the next one
+                    client.connect(options).waitForCompletion(Math.max(1000, settings.keepAliveSeconds() * 1000L));
+                } catch (MqttException e) {
+                    if (e.getReasonCode() != MqttException.REASON_CODE_CLIENT_CONNECTED) {
+                        throw e;
+                    }
+                    // connected meanwhile by another attempt on the same client
+                }
                 subscribeAll(true);
                 return;
             } catch (MqttException e) {
@@ -335,6 +368,11 @@ public final class MqttLink implements AutoCloseable {
         return stuckThreads;
     }
 
+    /** Paho clients replaced after a connect that would never finish ({@link ConnectWatchdog}). */
+    public long replacedClients() {
+        return replacedClients.get();
+    }
+
     /** Completed connects, the first one included. */
     public long connectCount() {
         return connects.get();
@@ -349,10 +387,13 @@ public final class MqttLink implements AutoCloseable {
      * releases the client's threads and persistence. Idempotent.
      */
     public void close(Duration quiesce) {
-        if (closed) {
-            return;
+        synchronized (clientLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
+        MqttAsyncClient client = this.client;
         try {
             if (client.isConnected()) {
                 client.disconnect(quiesce.toMillis()).waitForCompletion(quiesce.toMillis() + 2000);
@@ -391,7 +432,7 @@ public final class MqttLink implements AutoCloseable {
             ConnectWatchdog.Finding found = watchdog.check(stacks, System.nanoTime());
             stuckThreads = found.stuckThreads();
             if (found.newlyBlocking() != null && !client.isConnected()) {
-                abandonConnect(found.newlyBlocking());
+                replaceClient(found.newlyBlocking());
             }
             if (found.stuckThreads() > MAX_STUCK_THREADS && !stuckReported) {
                 stuckReported = true;
@@ -405,25 +446,98 @@ public final class MqttLink implements AutoCloseable {
     }
 
     /**
-     * Drops a connection attempt whose CONNECT will never be sent, and starts Paho's reconnect cycle
-     * again (unless {@link #connect} is retrying on its own, which it then does).
+     * Abandons a Paho client whose connect will never finish, and connects a new one (on its own
+     * thread). A fresh client is needed, not only a fresh attempt: the thread left waiting in a
+     * loop's start belongs to the old client, and in the callback's case it would wake up when the
+     * next connection starts that (shared) loop and send its stale CONNECT on it (Mosquitto then
+     * drops the client for "multiple CONNECT messages"). The old client is disconnected and closed
+     * so that its reconnect timer can never connect under the same client id again. Messages it held
+     * for a connection (its disconnected buffer, and with in-memory persistence its QoS 1 messages in
+     * flight) fail their delivery tokens; with file persistence the new client sends the in-flight
+     * ones again.
      */
-    private void abandonConnect(ConnectWatchdog.Wait where) {
+    private void replaceClient(ConnectWatchdog.Wait where) {
         abandonedConnects.incrementAndGet();
         Logger.warn("{}: the MQTT library's connect to {} waits for ever in its {} start (Paho 1.2.5, eclipse-paho/paho.mqtt.java"
-                + " issue 999); abandoning that attempt and connecting again", settings.clientId(), settings.brokerUri(),
+                + " issue 999); abandoning that client and connecting a new one", settings.clientId(), settings.brokerUri(),
                 where.name().toLowerCase(java.util.Locale.ROOT));
-        try {
-            client.disconnectForcibly(0, 1000, false);
-        } catch (MqttException | RuntimeException e) {
-            Logger.debug("forcible disconnect of {}'s stalled connect: {}", settings.clientId(), e.getMessage());
-        }
-        if (connectLoops.get() == 0 && connects.get() > 0 && !closed) {
+        synchronized (clientLock) {
+            if (closed) {
+                return;
+            }
+            MqttAsyncClient old = client;
+            MqttClientPersistence oldPersistence = persistence;
+            generation++;
+            if (!closeForGood(old)) {
+                libraryFailed("MQTT Con: " + settings.clientId(), new IllegalStateException(
+                        "an MQTT client whose connect would never finish could not be closed"));
+                return;
+            }
             try {
-                client.reconnect();
+                oldPersistence.close();
+            } catch (Exception e) {
+                Logger.debug("closing the persistence of {}'s abandoned client: {}", settings.clientId(), e.getMessage());
+            }
+            newClient();
+            replacedClients.incrementAndGet();
+        }
+        if (connectLoops.get() > 0) {
+            return; // connect() is retrying and takes the new client at its next attempt
+        }
+        Thread t = new Thread(this::connectReplacement, "qora-mqtt-replace-" + settings.clientId());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Disconnects and closes {@code c} so that nothing of it can connect again; false if Paho would not let it close. */
+    private boolean closeForGood(MqttAsyncClient c) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                c.disconnectForcibly(0, 1000, false);
             } catch (MqttException | RuntimeException e) {
-                // a reconnect Paho scheduled itself may already be under way
-                Logger.debug("reconnect of {} after an abandoned connect: {}", settings.clientId(), e.getMessage());
+                Logger.debug("forcible disconnect of {}'s abandoned client: {}", settings.clientId(), e.getMessage());
+            }
+            try {
+                c.close(true);
+                return true;
+            } catch (MqttException | RuntimeException e) {
+                // a reconnect Paho had scheduled may have started in between: disconnect again
+                Logger.debug("close of {}'s abandoned client: {}", settings.clientId(), e.getMessage());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Connects the replacement client, retrying until it is connected or the link is closed. */
+    private void connectReplacement() {
+        while (!closed) {
+            try {
+                connectLoops.incrementAndGet();
+                try {
+                    connectWithBackoff(null);
+                } finally {
+                    connectLoops.decrementAndGet();
+                }
+                Logger.info("{} connected to {} with a new MQTT client", settings.clientId(), settings.brokerUri());
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                Logger.error("{} could not connect its new MQTT client to {}: {}; trying again", settings.clientId(), settings.brokerUri(),
+                        e.getMessage());
+                try {
+                    Thread.sleep(MAX_BACKOFF_MS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -507,7 +621,10 @@ public final class MqttLink implements AutoCloseable {
      * death messages and of reconnects. Paho does not reconnect after this.
      */
     public void killConnection() {
-        closed = true;
+        synchronized (clientLock) {
+            closed = true;
+        }
+        MqttAsyncClient client = this.client;
         try {
             client.disconnectForcibly(0, 100, false);
         } catch (MqttException e) {
@@ -526,9 +643,23 @@ public final class MqttLink implements AutoCloseable {
         close(Duration.ofSeconds(2));
     }
 
+    /** Paho's callback for one client; a replaced client's callbacks are ignored. */
     private final class Callback implements MqttCallbackExtended {
+        private final int clientGeneration;
+
+        Callback(int clientGeneration) {
+            this.clientGeneration = clientGeneration;
+        }
+
+        private boolean abandoned() {
+            return clientGeneration != generation;
+        }
+
         @Override
         public void connectComplete(boolean reconnect, String serverURI) {
+            if (abandoned()) {
+                return;
+            }
             try {
                 connects.incrementAndGet();
                 if (reconnect) {
@@ -546,7 +677,7 @@ public final class MqttLink implements AutoCloseable {
         @Override
         public void connectionLost(Throwable cause) {
             try {
-                if (!closed) {
+                if (!closed && !abandoned()) {
                     Logger.warn("{} lost its connection to {}: {}; reconnecting", settings.clientId(), settings.brokerUri(),
                             cause == null ? "unknown cause" : cause.getMessage());
                 }
@@ -557,6 +688,9 @@ public final class MqttLink implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            if (abandoned()) {
+                return; // not acknowledged: the broker delivers it again to the new client
+            }
             try {
                 String[] refusal = InboundGuard.refusal(topic, message.getPayload());
                 if (refusal != null) {

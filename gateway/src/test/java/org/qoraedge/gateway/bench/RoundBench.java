@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,6 +159,7 @@ public final class RoundBench {
         double[] roundMs = new double[rounds];
         double[] ingestMs = new double[rounds];
         double[] closeMs = new double[rounds];
+        long maxRssKiB = -1;
         for (int r = 1; r <= rounds; r++) {
             RoundStart[] starts = new RoundStart[n];
             byte[][] frames = new byte[n][];
@@ -195,6 +197,9 @@ public final class RoundBench {
             closeMs[r - 1] = rep.closeNanos() / 1e6;
             ingestMs[r - 1] = (closedAt - rep.closeNanos() - t0) / 1e6;
             roundMs[r - 1] = (r < rounds ? t1 - t0 : closedAt - t0) / 1e6;
+            if (daemon != null) {
+                maxRssKiB = Math.max(maxRssKiB, procStatusKiB(daemon.pid(), "VmRSS"));
+            }
             double mb = (double) n * frames[0].length / 1e6;
             System.out.printf(Locale.ROOT, "round %d: %s, accepted %d, selected %d, round %.0f ms%s, ingest %.0f ms (%.0f updates/s, %.1f MB/s), close %.0f ms, model %s%n",
                     r, rep.aggregated() ? "aggregated" : "FAILED " + rep.failure(), rep.accepted(), rep.selected(), roundMs[r - 1],
@@ -203,6 +208,7 @@ public final class RoundBench {
         }
         System.out.printf(Locale.ROOT, "median: round %.0f ms, ingest %.0f ms, close %.0f ms%n", median(roundMs), median(ingestMs),
                 median(closeMs));
+        long peakRssKiB = daemon == null ? -1 : procStatusKiB(daemon.pid(), "VmHWM");
         pool.shutdownNow();
         for (NodeClient nc : nodes) {
             nc.close();
@@ -229,6 +235,9 @@ public final class RoundBench {
                 }
             }
             System.out.println("gateway heap: largest live set after a GC " + maxAfter + " MiB (cap -Xmx" + xmx + ")");
+            System.out.println(peakRssKiB < 0 ? "gateway RSS: not measured (no /proc/<pid>/status on this system)"
+                    : String.format(Locale.ROOT, "gateway RSS: largest after a round %.0f MiB, peak (VmHWM) %.0f MiB", maxRssKiB / 1024.0,
+                            peakRssKiB / 1024.0));
         }
         broker.close();
         System.exit(0);
@@ -237,6 +246,20 @@ public final class RoundBench {
     /** A closed round as seen by the bench (from a listener in-process, or from the audit topic). */
     private record Closed(long round, boolean aggregated, String failure, int accepted, int selected, long closeNanos,
             String modelDigest, long seenNanos) {
+    }
+
+    /** A {@code kB} field of /proc/PID/status (VmRSS, VmHWM), or -1 when there is none (not Linux, process gone). */
+    private static long procStatusKiB(long pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static double median(double[] v) {

@@ -30,7 +30,7 @@ class MqttLinkStalledConnectTest {
     private final List<String> connections = new CopyOnWriteArrayList<>();
 
     @Test
-    void aConnectThatPahoWouldLeaveWaitingForEverIsAbandonedAndTheLinkConnectsAgain() throws Exception {
+    void aConnectThatPahoWouldLeaveWaitingForEverIsAbandonedAndANewClientConnects() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
                 MqttLink link = new MqttLink(settings(server, "stall-test"), List.of(), (t, m) -> { }, null, null)) {
             CompletableFuture<Socket> first = serve(server);
@@ -42,6 +42,7 @@ class MqttLinkStalledConnectTest {
 
             awaitTrue(link::isConnected, Duration.ofSeconds(25), "the link connected again");
             assertEquals(1, link.abandonedConnects(), "the stalled attempt was abandoned once");
+            assertEquals(1, link.replacedClients(), "with its Paho client");
             assertTrue(link.stuckLibraryThreads() >= 1, "the thread Paho left waiting is counted: " + link.stuckLibraryThreads());
             assertEquals("silent", connections.get(1), "Paho's stalled attempt never sent CONNECT: " + connections);
             assertEquals("CONNECT", connections.get(connections.size() - 1), connections.toString());

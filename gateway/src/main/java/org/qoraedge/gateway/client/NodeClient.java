@@ -198,11 +198,19 @@ public final class NodeClient implements AutoCloseable {
      * Publishes any payload on any topic with QoS 1 and waits for the acknowledgement: for
      * devices that build their own frames and for tests and attack simulations (forged,
      * malformed or replayed frames).
+     *
+     * <p>When the acknowledgement does not come within the publish timeout although the link says
+     * it is connected, the MQTT client is taken as wedged and replaced ({@link MqttLink#restart});
+     * the caller gets the IOException and publishes again when it wants to.
      */
     public void publishRaw(String topic, byte[] payload) throws IOException {
         try {
             link.publish(topic, payload, 1, false).waitForCompletion(publishTimeout.toMillis());
         } catch (MqttException e) {
+            if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_TIMEOUT && link.isConnected()) {
+                link.restart("a " + payload.length + "-byte QoS 1 publish on " + topic + " was not acknowledged within " + publishTimeout
+                        + " on a connection the client says is up");
+            }
             throw new IOException("node " + nodeId() + " could not publish " + payload.length + " bytes on " + topic + ": "
                     + e.getMessage(), e);
         }

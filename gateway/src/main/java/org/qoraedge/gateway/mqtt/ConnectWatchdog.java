@@ -32,8 +32,12 @@ import java.util.WeakHashMap;
  * <p>Thread safety: {@link #check} is called from one thread (the link's watchdog task).
  */
 final class ConnectWatchdog {
-    /** How long a connect task must be seen waiting in a loop's start before it counts as stuck. */
-    static final long STUCK_AFTER_NANOS = 2_000_000_000L;
+    /**
+     * How long a connect task must be seen waiting in a loop's start before it counts as stuck. A
+     * start that works returns after one or two of its 100 ms sleeps; the sooner a stuck callback
+     * start is found the better, since a later connection of the same client would wake it.
+     */
+    static final long STUCK_AFTER_NANOS = 1_000_000_000L;
 
     /** Where a connect task waits. */
     enum Wait {

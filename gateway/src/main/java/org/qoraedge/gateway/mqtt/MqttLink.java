@@ -78,6 +78,23 @@ public final class MqttLink implements AutoCloseable {
     public static final Events DEFAULT_EVENTS = new Events() {
     };
 
+    /**
+     * Paho logs at SEVERE (its only SEVERE there) when draining its disconnected buffer after a
+     * reconnect meets the next disconnect; the messages stay buffered and the next connect sends
+     * them, so it is a warning. Held here so that the logger, and its filter, outlive any client.
+     */
+    private static final java.util.logging.Logger PAHO_BUFFER_LOG =
+            java.util.logging.Logger.getLogger("org.eclipse.paho.client.mqttv3.internal.DisconnectedMessageBuffer");
+
+    static {
+        PAHO_BUFFER_LOG.setFilter(r -> {
+            if (r.getLevel() == java.util.logging.Level.SEVERE) {
+                r.setLevel(java.util.logging.Level.WARNING);
+            }
+            return true;
+        });
+    }
+
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
     /**
@@ -143,7 +160,7 @@ public final class MqttLink implements AutoCloseable {
             executor.shutdownNow();
             throw e;
         }
-        executor.scheduleWithFixedDelay(this::watchConnects, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        executor.scheduleWithFixedDelay(this::watchConnects, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -416,7 +433,7 @@ public final class MqttLink implements AutoCloseable {
     }
 
     /**
-     * Once a second, on the executor's scheduling thread: finds connects that will never finish
+     * Four times a second, on the executor's scheduling thread: finds connects that will never finish
      * ({@link ConnectWatchdog}) and abandons them, and reports a library failure once the stuck
      * threads exceed {@link #MAX_STUCK_THREADS}.
      */
@@ -432,7 +449,10 @@ public final class MqttLink implements AutoCloseable {
             ConnectWatchdog.Finding found = watchdog.check(stacks, System.nanoTime());
             stuckThreads = found.stuckThreads();
             if (found.newlyBlocking() != null && !client.isConnected()) {
-                replaceClient(found.newlyBlocking());
+                ConnectWatchdog.Wait where = found.newlyBlocking();
+                abandonedConnects.incrementAndGet();
+                replaceClient("its connect waits for ever in the " + where.name().toLowerCase(java.util.Locale.ROOT)
+                        + " loop's start (Paho 1.2.5, eclipse-paho/paho.mqtt.java issue 999)");
             }
             if (found.stuckThreads() > MAX_STUCK_THREADS && !stuckReported) {
                 stuckReported = true;
@@ -456,11 +476,8 @@ public final class MqttLink implements AutoCloseable {
      * flight) fail their delivery tokens; with file persistence the new client sends the in-flight
      * ones again.
      */
-    private void replaceClient(ConnectWatchdog.Wait where) {
-        abandonedConnects.incrementAndGet();
-        Logger.warn("{}: the MQTT library's connect to {} waits for ever in its {} start (Paho 1.2.5, eclipse-paho/paho.mqtt.java"
-                + " issue 999); abandoning that client and connecting a new one", settings.clientId(), settings.brokerUri(),
-                where.name().toLowerCase(java.util.Locale.ROOT));
+    private void replaceClient(String why) {
+        Logger.warn("{}: abandoning its MQTT client for {} and connecting a new one: {}", settings.clientId(), settings.brokerUri(), why);
         synchronized (clientLock) {
             if (closed) {
                 return;
@@ -487,6 +504,18 @@ public final class MqttLink implements AutoCloseable {
         Thread t = new Thread(this::connectReplacement, "qora-mqtt-replace-" + settings.clientId());
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Abandons the Paho client and connects a new one (in the background), for an owner that sees
+     * the client wedged: for example a QoS 1 publish not acknowledged within its timeout while the
+     * client says it is connected. Paho 1.2.5 has been seen in that state after reconnects under
+     * faults (a node whose publishes stayed unacknowledged for minutes on a live connection).
+     *
+     * @param why logged, with the client id
+     */
+    public void restart(String why) {
+        replaceClient(java.util.Objects.requireNonNull(why, "why"));
     }
 
     /** Disconnects and closes {@code c} so that nothing of it can connect again; false if Paho would not let it close. */

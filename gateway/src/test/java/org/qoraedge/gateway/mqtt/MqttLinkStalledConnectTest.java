@@ -70,6 +70,22 @@ class MqttLinkStalledConnectTest {
         }
     }
 
+    /** What a node does when a publish stays unacknowledged on a connection Paho says is up. */
+    @Test
+    void restartReplacesAConnectedClientWithANewOneThatConnects() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                MqttLink link = new MqttLink(settings(server, "restart-test"), List.of(), (t, m) -> { }, null, null)) {
+            serve(server);
+            link.connect();
+            org.eclipse.paho.client.mqttv3.MqttAsyncClient first = link.pahoClient();
+            link.restart("the test asks for it");
+            awaitTrue(() -> link.replacedClients() == 1 && link.isConnected(), Duration.ofSeconds(10), "a new client connected");
+            assertTrue(first != link.pahoClient(), "a new Paho client");
+            assertTrue(!first.isConnected(), "the old one is disconnected");
+            assertEquals(List.of("CONNECT", "CONNECT"), connections);
+        }
+    }
+
     private static MqttSettings settings(ServerSocket server, String clientId) {
         return MqttSettings.builder("tcp://127.0.0.1:" + server.getLocalPort(), clientId).manualAcks(true).cleanSession(false)
                 .build();

@@ -33,10 +33,10 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<VectorCase> cases = vectors == null ? VectorFiles.loadBundled() : VectorFiles.load(vectors);
         ConformanceRun run = ConformanceRun.run(cases, PlatformInfo.current(Platforms.vectorized()));
-        out.printf("%-10s %7s %7s  %s%n", "kind", "passed", "failed", "digest");
+        out.printf("%-13s %7s %7s  %s%n", "kind", "passed", "failed", "digest");
         for (Map.Entry<String, DigestReport.Group> k : run.report().groups().entrySet()) {
             DigestReport.Group g = k.getValue();
-            out.printf("%-10s %7d %7d  %s%n", k.getKey(), g.cases() - g.failed(), g.failed(), g.digest());
+            out.printf("%-13s %7d %7d  %s%n", k.getKey(), g.cases() - g.failed(), g.failed(), g.digest());
         }
         out.println(PlatformInfo.current(Platforms.vectorized()).line());
         out.printf("conformance: %d cases, %d passed, %d failed, %d ms%n", run.cases(), run.cases() - run.failed(),

@@ -20,12 +20,14 @@ import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.krum.RoundDistances;
 
 /**
- * Runs one vector case through {@code fixedpoint} and states what this platform computed, in the
- * shape of the case's {@code expected} object (conformance README, "Kinds").
+ * Runs one vector case through {@code fixedpoint} (the robust kinds through {@link RobustCases}) and
+ * states what this platform computed, in the shape of the case's {@code expected} object
+ * (conformance README, "Kinds").
  */
 public final class CaseEvaluator {
     /** The kinds this version understands. */
-    public static final List<String> KINDS = List.of("encode", "distance", "krum", "multikrum", "mean", "order");
+    public static final List<String> KINDS = List.of("encode", "distance", "krum", "multikrum", "mean", "order",
+            "median", "trimmed-mean", "norm-screen", "nnm", "centered-clip", "pipeline");
 
     private CaseEvaluator() {
     }
@@ -45,7 +47,10 @@ public final class CaseEvaluator {
                 case "multikrum" -> krum(c.input(), true);
                 case "mean" -> mean(c.input());
                 case "order" -> order(c.input());
-                default -> throw new MalformedCaseException("unknown kind \"" + c.kind() + "\"; this version knows " + KINDS);
+                case "median", "trimmed-mean", "norm-screen", "nnm", "centered-clip", "pipeline" ->
+                        RobustCases.evaluate(c.kind(), c.input());
+                default -> throw new MalformedCaseException("case " + c.id() + " (" + c.source() + ") has the unknown kind \""
+                        + c.kind() + "\"; this version knows " + KINDS);
             };
         } catch (FixedPointException e) {
             JsonObject r = new JsonObject();
@@ -105,7 +110,7 @@ public final class CaseEvaluator {
                     "selected_digest", "aggregate", "aggregate_digest", "e_ref");
             case "mean" -> List.of("aggregate", "aggregate_digest");
             case "order" -> List.of("order");
-            default -> List.of();
+            default -> RobustCases.knownKeys(kind);
         };
     }
 

@@ -26,7 +26,8 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
 public final class StressRun {
     /** The families, in report order. Every run has every family. */
     public static final String[] FAMILIES = {"encode", "distance-common", "distance-pairwise", "krum-common",
-        "krum-pairwise", "multikrum-common", "multikrum-pairwise", "mean", "order", "fast"};
+        "krum-pairwise", "multikrum-common", "multikrum-pairwise", "mean", "order", "fast", "median", "trimmed-mean",
+        "norm-screen", "nnm", "centered-clip", "pipeline"};
 
     /** Parameters of a run; the same parameters give the same digests on every conforming platform. */
     public record Parameters(long seed, int rounds, int maxNodes, int maxDim) {
@@ -95,6 +96,9 @@ public final class StressRun {
             report.group("fast").add(id, fast.toString(), fast.toString().equals(reference.toString()));
             mean(report, id, r.split(), blocks);
             order(report, id, r.split(), n);
+            // the robust rules (RobustStress) on the same round; drawn last, so the families above
+            // see the same inputs as before they were added
+            RobustStress.round(report, id, r.split(), blocks);
         }
         report.millis((System.nanoTime() - start) / 1_000_000);
         return report;

@@ -43,6 +43,32 @@ class MalformedCasesTest {
         assertMalformed(r, "bad-refuse", "refuse");
     }
 
+    /** The robust kinds are known now; a kind this version does not know is still a failure naming it, the file and the line. */
+    @Test
+    void aCaseOfAnUnknownKindIsReportedNamingTheKindTheFileAndTheLine() throws IOException {
+        ConformanceRun r = run(GOOD, "{\"kind\":\"geometric-median\",\"id\":\"gm\",\"input\":{},\"expected\":{}}");
+        assertEquals(1, r.failed());
+        ConformanceRun.Failure f = r.failures().get(0);
+        assertEquals("cases.jsonl:2", f.source());
+        String problem = f.problems().get(0);
+        assertTrue(problem.contains("unknown kind \"geometric-median\"") && problem.contains("cases.jsonl:2"), problem);
+    }
+
+    @Test
+    void aRobustCaseWithoutItsParameterIsReportedMalformed() throws IOException {
+        ConformanceRun r = run("{\"kind\":\"median\",\"id\":\"no-f\",\"input\":{\"blocks\":[{\"e\":0,\"m\":[1]}]},"
+                + "\"expected\":{\"digest\":\"00\"}}", GOOD);
+        assertMalformed(r, "no-f", "median");
+    }
+
+    /** Robust section 7: a pipeline whose step is not a known rule is refused, not malformed. */
+    @Test
+    void aPipelineWithAnUnknownRuleIsARefusal() throws IOException {
+        ConformanceRun r = run("{\"kind\":\"pipeline\",\"id\":\"unknown-rule\",\"input\":{\"steps\":[{\"rule\":\"geomed\"}],"
+                + "\"blocks\":[{\"e\":0,\"m\":[1]}]},\"expected\":{\"refuse\":true}}", GOOD);
+        assertEquals(0, r.failed(), r.failures().toString());
+    }
+
     private static void assertMalformed(ConformanceRun r, String id, String named) {
         assertEquals(2, r.cases());
         assertEquals(1, r.failed(), "only the malformed case fails");

@@ -44,7 +44,7 @@ public final class SeedCorpus {
         }
         write(vectors + "not-json", "{\"kind\":\n".getBytes(StandardCharsets.UTF_8));
         write(vectors + "no-expected", "{\"kind\":\"encode\",\"id\":\"x\",\"input\":{}}\n".getBytes(StandardCharsets.UTF_8));
-        write(vectors + "unknown-kind", "{\"kind\":\"median\",\"id\":\"x\",\"input\":{},\"expected\":{}}\n"
+        write(vectors + "unknown-kind", "{\"kind\":\"geometric-median\",\"id\":\"x\",\"input\":{},\"expected\":{}}\n"
                 .getBytes(StandardCharsets.UTF_8));
 
         Path dir = Files.createTempDirectory("seed-vectors");

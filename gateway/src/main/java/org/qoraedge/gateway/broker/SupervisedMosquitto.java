@@ -175,6 +175,13 @@ final class SupervisedMosquitto implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            if (code == 128 + 15 || code == 128 + 2) {
+                // SIGTERM or SIGINT: under systemd or a terminal the whole process group gets it, so the
+                // gateway is most likely shutting down too; give its shutdown a moment to say so
+                for (int i = 0; i < 20 && !stopping; i++) {
+                    sleep(50);
+                }
+            }
             if (stopping) {
                 return;
             }

@@ -190,14 +190,6 @@ public final class MqttLink implements AutoCloseable {
     }
 
     /**
-     * Connects, retrying with exponential backoff (100 ms doubling to 5 s) until it succeeds, the
-     * first-connect timeout passes, or the link is closed; then subscribes and waits for the
-     * broker's SUBACK, so retained messages are on their way when this returns. Later connection
-     * losses are repaired by Paho's automatic reconnect, after which subscriptions are restored.
-     *
-     * @throws IOException when the timeout passes or the link is closed first
-     */
-    /**
      * Acknowledges a received message (with {@code manualAcks}; a no-op otherwise, and for QoS 0).
      * Safe from any thread; never throws (a lost connection means the broker redelivers anyway).
      *
@@ -225,6 +217,14 @@ public final class MqttLink implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects, retrying with exponential backoff (100 ms doubling to 5 s) until it succeeds, the
+     * first-connect timeout passes, or the link is closed; then subscribes and waits for the
+     * broker's SUBACK, so retained messages are on their way when this returns. Later connection
+     * losses are repaired by Paho's automatic reconnect, after which subscriptions are restored.
+     *
+     * @throws IOException when the timeout passes or the link is closed first
+     */
     public void connect() throws IOException {
         connectLoops.incrementAndGet();
         try {

@@ -37,12 +37,12 @@ import org.tinylog.Logger;
  * notices, and announces itself with a birth message and a Will.
  *
  * <pre>{@code
- * NodeCredentials me = KeyFiles.readCredentials(Path.of("node-07.key"));
+ * NodeCredentials me = KeyFiles.readCredentials(Path.of("node-07.key")); // with the gateway's pinned key
  * try (NodeClient node = NodeClient.builder("tcp://127.0.0.1:1883", "plant-3", me).build()) {
  *     node.connect();
  *     RoundStart r = node.awaitRound(1, Duration.ofMinutes(1));   // round >= 1 with its model
  *     Bfp16Block delta = Bfp16.encode(train(Bfp16.decode(r.model())));
- *     node.publishUpdate(r.round(), delta);                           // waits for the PUBACK
+ *     node.publishUpdate(r, delta);                                   // waits for the PUBACK
  * }
  * }</pre>
  *

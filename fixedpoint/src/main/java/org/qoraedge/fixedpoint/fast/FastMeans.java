@@ -211,6 +211,35 @@ public final class FastMeans {
         for (long v : partMax) {
             maxAbs = Math.max(maxAbs, v);
         }
+        return encodeSums(dsums, lsums, maxAbs, base, total, d, chunks, parts, parallelism);
+    }
+
+    /**
+     * Section 2 applied to the exact rationals {@code sums[i] * 2^base / total}: the encoder of this
+     * class (see the class comment) for sums computed elsewhere, such as the coordinate-wise median
+     * and trimmed mean of {@link FastRobust}.
+     *
+     * @param sums integer numerators, each {@code |sums[i]| < 2^61}; not modified
+     * @param total the common denominator, in {@code [1, 2^46)}
+     */
+    static Bfp16Block encodeSums(long[] sums, int base, long total, Parallelism parallelism) {
+        if (total < 1 || total >= WEIGHT_LIMIT) {
+            throw new IllegalArgumentException("denominator " + total + " is outside [1, 2^46)");
+        }
+        long maxAbs = 0;
+        for (long v : sums) {
+            if (v <= -LONG_LIMIT || v >= LONG_LIMIT) {
+                throw new IllegalArgumentException("numerator " + v + " is outside (-2^61, 2^61)");
+            }
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        int d = sums.length;
+        int chunks = (d + CHUNK - 1) / CHUNK;
+        return encodeSums(null, sums, maxAbs, base, total, d, chunks, parallelism.parts(chunks), parallelism);
+    }
+
+    private static Bfp16Block encodeSums(double[] dsums, long[] lsums, long maxAbs, int base, long total, int d, int chunks,
+            int parts, Parallelism parallelism) {
         if (maxAbs == 0) {
             return Bfp16Block.of(0, new short[d]);
         }

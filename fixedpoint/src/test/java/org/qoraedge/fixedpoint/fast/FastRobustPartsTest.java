@@ -1,0 +1,135 @@
+package org.qoraedge.fixedpoint.fast;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.qoraedge.fixedpoint.Bfp16Block;
+
+/** The exact building blocks of {@link FastRobust}: keys, selection, scaled comparison, isqrt, the 128-bit distances. */
+class FastRobustPartsTest {
+    private static BigInteger value(int m, int e) {
+        return BigInteger.valueOf(m).shiftLeft(e + 200); // in units of 2^-200: every value an integer
+    }
+
+    @Test
+    void normalizedKeysOrderExactlyAsTheValues() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int t = 0; t < 200_000; t++) {
+            int ma = r.nextInt(-32767, 32768);
+            int mb = r.nextInt(4) == 0 ? ma * (1 << r.nextInt(4)) / (1 << r.nextInt(4)) : r.nextInt(-32767, 32768);
+            mb = Math.max(-32767, Math.min(32767, mb));
+            int ea = r.nextInt(-126, 114);
+            int eb = r.nextInt(4) == 0 ? Math.max(-126, Math.min(113, ea + r.nextInt(-16, 17))) : r.nextInt(-126, 114);
+            int want = Integer.signum(value(ma, ea).compareTo(value(mb, eb)));
+            int ka = CoordinateSelection.normalizedKey(ma, ea);
+            int kb = CoordinateSelection.normalizedKey(mb, eb);
+            assertEquals(want, Integer.signum(Integer.compare(ka, kb)), ma + "*2^" + ea + " vs " + mb + "*2^" + eb);
+            if (ma != 0) {
+                assertEquals(value(ma, ea), value(CoordinateSelection.mantissaOf(ka), CoordinateSelection.unitOf(ka)), "decoded value");
+            }
+        }
+        // equal values written with two exponents get equal keys
+        assertEquals(CoordinateSelection.normalizedKey(8 * 3, 5), CoordinateSelection.normalizedKey(3, 8));
+        assertEquals(CoordinateSelection.normalizedKey(-32767, 113), -CoordinateSelection.normalizedKey(32767, 113));
+    }
+
+    @Test
+    void quickselectPutsEveryRankInPlace() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int t = 0; t < 20_000; t++) {
+            int n = 1 + r.nextInt(300);
+            int[] a = new int[n + 6];
+            int range = r.nextBoolean() ? 3 : Integer.MAX_VALUE;
+            for (int i = 0; i < a.length; i++) {
+                a[i] = range == 3 ? r.nextInt(-1, 2) : r.nextInt();
+            }
+            int lo = 3;
+            int hi = 3 + n;
+            int k = lo + r.nextInt(n);
+            int[] sorted = Arrays.copyOfRange(a, lo, hi);
+            Arrays.sort(sorted);
+            CoordinateSelection.select(a, lo, hi, k);
+            assertEquals(sorted[k - lo], a[k]);
+            for (int i = lo; i < hi; i++) {
+                if (i < k) {
+                    assertEquals(true, a[i] <= a[k]);
+                } else if (i > k) {
+                    assertEquals(true, a[i] >= a[k]);
+                }
+            }
+            int[] after = Arrays.copyOfRange(a, lo, hi);
+            Arrays.sort(after);
+            assertArrayEquals(sorted, after, "a permutation of the range");
+        }
+    }
+
+    @Test
+    void scaledNormsCompareExactly() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (int t = 0; t < 100_000; t++) {
+            long na = r.nextInt(5) == 0 ? 0 : r.nextLong(Long.MAX_VALUE >> r.nextInt(63));
+            int ea = r.nextInt(-126, 114);
+            long nb = r.nextInt(3) == 0 ? (na >>> 2) << r.nextInt(3) : r.nextLong(Long.MAX_VALUE >> r.nextInt(63));
+            int eb = r.nextInt(3) == 0 ? ea + r.nextInt(-2, 3) : r.nextInt(-126, 114);
+            BigInteger a = BigInteger.valueOf(na).shiftLeft(2 * (ea + 130));
+            BigInteger b = BigInteger.valueOf(nb).shiftLeft(2 * (eb + 130));
+            assertEquals(Integer.signum(a.compareTo(b)), Integer.signum(BlockProducts.compareScaled(na, ea, nb, eb)));
+        }
+    }
+
+    @Test
+    void isqrtIsTheExactFloor() {
+        SplittableRandom r = new SplittableRandom(17);
+        long[] edges = {0, 1, 2, 3, 4, 15, 16, 17, -1, Long.MAX_VALUE, Long.MIN_VALUE, 0xFFFF_FFFE_0000_0001L, 0xFFFF_FFFE_0000_0000L};
+        for (long k : edges) {
+            assertEquals(new BigInteger(Long.toUnsignedString(k)).sqrt().longValue(), BlockProducts.isqrt(k), Long.toUnsignedString(k));
+        }
+        for (int t = 0; t < 100_000; t++) {
+            long k = r.nextLong() >>> r.nextInt(64);
+            if (r.nextBoolean()) {
+                long s = k >>> 32;
+                k = s * s - r.nextInt(2); // around perfect squares
+            }
+            assertEquals(new BigInteger(Long.toUnsignedString(k)).sqrt().longValue(), BlockProducts.isqrt(k), Long.toUnsignedString(k));
+        }
+    }
+
+    @Test
+    void squaredDistancesAreExactInBothRepresentations() {
+        SplittableRandom r = new SplittableRandom(19);
+        for (int spread : new int[] {0, 15, 31, 32, 239}) {
+            int n = 7;
+            int d = 40;
+            Bfp16Block[] b = new Bfp16Block[n];
+            for (int j = 0; j < n; j++) {
+                int e = j == 0 ? -126 : -126 + r.nextInt(spread + 1);
+                b[j] = j == 3 ? Bfp16Block.of(113, new short[d]) : Rounds.fullScale(r, d, e);
+            }
+            long[] norms = new long[n];
+            long[] upper = new long[n * (n - 1) / 2];
+            PairDots.compute(b, d, Kernels.scalar(), Parallelism.serial(), norms, upper);
+            FastRobust.SquaredDistances q = FastRobust.SquaredDistances.of(norms, FastRobust.exponents(b), upper);
+            for (int a = 0; a < n; a++) {
+                for (int c = 0; c < n; c++) {
+                    for (int x = 0; x < n; x++) {
+                        assertEquals(Integer.signum(exact(b, a, c).compareTo(exact(b, a, x))), Integer.signum(q.compare(a, c, a, x)),
+                                "spread " + spread + ": Q(" + a + "," + c + ") vs Q(" + a + "," + x + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    private static BigInteger exact(Bfp16Block[] b, int x, int y) {
+        BigInteger s = BigInteger.ZERO;
+        for (int i = 0; i < b[x].dimension(); i++) {
+            BigInteger diff = value(b[x].mantissa(i), b[x].exponent()).subtract(value(b[y].mantissa(i), b[y].exponent()));
+            s = s.add(diff.multiply(diff));
+        }
+        return s;
+    }
+}

@@ -29,7 +29,8 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  *     {@code (a << (15 - k)) * 2^(p - 15)}, ordered by the normalized mantissa: so the keys order
  *     exactly as the values, and a key gives back its value, {@code (a << (15 - k)) * 2^(p - 15)}.</li>
  * </ul>
- * Selection (quickselect) compares keys only; no {@code BigInteger} is made per value.
+ * Selection compares keys only (a sorting network of vector minima and maxima, see {@link #compute});
+ * no {@code BigInteger} is made per value.
  *
  * <h2>Sums and encoding</h2>
  * The result of coordinate {@code i} is the exact rational {@code S_i * 2^base / W}: for the median
@@ -45,9 +46,7 @@ final class CoordinateSelection {
     /** Largest exponent spread for which shifted keys fit an {@code int}: {@code 32767 * 2^16 < 2^31}. */
     static final int SHIFTED_SPREAD = 16;
     /** Keys per part buffer, about 64 KB: a chunk of coordinates times {@code n} stays in L2. */
-    private static final int KEYS_PER_CHUNK = 1 << 14;
-    /** Below this many elements a range is sorted by insertion. */
-    private static final int INSERTION = 16;
+    private static final int KEYS_PER_CHUNK = 1 << 15;
     private static final long LONG_LIMIT = 1L << 61;
     /** The unit of the smallest normalized value: {@code p - 15 >= -125 - 15}. */
     private static final int LOWEST_UNIT = -140;
@@ -87,8 +86,12 @@ final class CoordinateSelection {
      * The median ({@code trim < 0}) or the mean of the values left after dropping the {@code trim}
      * smallest and the {@code trim} largest of each coordinate. The caller has validated the blocks
      * (equal lengths {@code d}) and the quorum ({@code n >= 2 trim + 1}).
+     *
+     * <p>A chunk of coordinates of every block is laid out as one row of keys per block; a sorting
+     * network ({@link SortingNetwork}, pruned to the rank positions that are summed) then runs on all
+     * the chunk's coordinates at once, each compare-exchange a vector minimum and maximum of two rows.
      */
-    static Bfp16Block compute(Bfp16Block[] blocks, int d, int trim, Parallelism parallelism) {
+    static Bfp16Block compute(Bfp16Block[] blocks, int d, int trim, Parallelism parallelism, Kernels k) {
         int n = blocks.length;
         boolean median = trim < 0;
         long w = median ? 2 : n - 2L * trim;
@@ -98,39 +101,46 @@ final class CoordinateSelection {
             return Bfp16Block.of(0, new short[d]);
         }
         boolean shifted = plan.tier() == Tier.SHIFTED;
-        int chunk = Math.max(8, Math.min(1024, KEYS_PER_CHUNK / n));
+        // The rank positions whose values are summed: the middle one or two, or the kept ones.
+        int lo = median ? (n - 1) / 2 : trim;
+        int hi = median ? n / 2 + 1 : n - trim;
+        boolean twice = median && n % 2 == 1; // odd n: twice the middle value, over W = 2
+        // Rank rows [lo, hi) hold the kept values, as a multiset, as soon as the rows outside are
+        // right (every compare-exchange permutes a coordinate's values): sort whichever side needs
+        // the smaller network.
+        int[] kept = SortingNetwork.selecting(n, lo, hi);
+        int[] dropped = median ? kept : SortingNetwork.selectingOutside(n, lo, hi);
+        int[] net = dropped.length < kept.length ? dropped : kept;
+        int chunk = Math.max(Kernels.INT_BLOCK, Math.min(1024, KEYS_PER_CHUNK / n / Kernels.INT_BLOCK * Kernels.INT_BLOCK));
         int chunks = (d + chunk - 1) / chunk;
         int parts = parallelism.parts(chunks);
         long[] sums = new long[d];
         int[] units = shifted ? null : new int[d];
         BigInteger[] big = shifted ? null : new BigInteger[d];
-        parallelism.run(parts, p -> {
+        int[][] keysOf = new int[parallelism.workers(parts)][];
+        short[][] scratchOf = new short[keysOf.length][];
+        parallelism.run(parts, (p, worker) -> {
+            if (keysOf[worker] == null) { // per worker, not per part
+                keysOf[worker] = new int[chunk * n];
+                scratchOf[worker] = new short[chunk];
+            }
+            int[] keys = keysOf[worker];
+            short[] scratch = scratchOf[worker];
             int from = (int) ((long) p * chunks / parts) * chunk;
             int to = (int) Math.min(d, (long) (p + 1) * chunks / parts * chunk);
-            int[] keys = new int[chunk * n];
-            short[] scratch = new short[chunk];
             for (int start = from; start < to; start += chunk) {
                 int len = Math.min(chunk, to - start);
-                gather(blocks, zero, plan.base(), shifted, start, len, n, scratch, keys);
-                for (int i = 0; i < len; i++) {
-                    int off = i * n;
-                    if (median) {
-                        medianPair(keys, off, n);
-                    } else if (trim > 0) {
-                        select(keys, off, off + n, off + trim);
-                        select(keys, off + trim, off + n, off + n - trim - 1);
-                    }
-                    boolean twice = median && n % 2 == 1; // odd n: twice the middle value, over W = 2
-                    int lo = median ? off + (n - 1) / 2 : off + trim;
-                    int hi = median ? off + n / 2 + 1 : off + n - trim;
-                    if (shifted) {
-                        long s = 0;
-                        for (int t = lo; t < hi; t++) {
-                            s += keys[t];
-                        }
-                        sums[start + i] = twice ? 2 * s : s;
-                    } else {
-                        sumNormalized(keys, lo, hi, twice, start + i, sums, units, big);
+                gather(blocks, zero, plan.base(), shifted, start, len, chunk, scratch, keys);
+                // Coordinates [len, padded) of a row hold stale keys; they are compared and never read.
+                int padded = (len + Kernels.INT_BLOCK - 1) / Kernels.INT_BLOCK * Kernels.INT_BLOCK;
+                for (int t = 0; t < net.length; t += 2) {
+                    k.minMax(keys, net[t] * chunk, net[t + 1] * chunk, padded);
+                }
+                if (shifted) {
+                    sumShifted(keys, chunk, len, lo, hi, twice, sums, start);
+                } else {
+                    for (int i = 0; i < len; i++) {
+                        sumNormalized(keys, chunk, i, lo, hi, twice, start + i, sums, units, big);
                     }
                 }
             }
@@ -141,26 +151,46 @@ final class CoordinateSelection {
         return encodeMixed(sums, units, big, w, parallelism);
     }
 
-    /** Keys of coordinates {@code [start, start + len)} of every block: {@code keys[i * n + j]} for coordinate i of block j. */
-    private static void gather(Bfp16Block[] blocks, boolean[] zero, int base, boolean shifted, int start, int len, int n,
+    /**
+     * Shifted keys: {@code sums[start + i]} = the sum of rank rows {@code [lo, hi)}, doubled when
+     * {@code twice}; below {@code 2n * 2^31 < 2^61} in magnitude.
+     */
+    private static void sumShifted(int[] keys, int chunk, int len, int lo, int hi, boolean twice, long[] sums, int start) {
+        for (int r = lo; r < hi; r++) {
+            int row = r * chunk;
+            for (int i = 0; i < len; i++) {
+                sums[start + i] += keys[row + i];
+            }
+        }
+        if (twice) {
+            for (int i = 0; i < len; i++) {
+                sums[start + i] *= 2;
+            }
+        }
+    }
+
+    /**
+     * Keys of coordinates {@code [start, start + len)} of every block, one row per block:
+     * {@code keys[j * chunk + i]} for coordinate {@code start + i} of block {@code j}.
+     */
+    private static void gather(Bfp16Block[] blocks, boolean[] zero, int base, boolean shifted, int start, int len, int chunk,
             short[] scratch, int[] keys) {
-        for (int j = 0; j < n; j++) {
+        for (int j = 0; j < blocks.length; j++) {
+            int row = j * chunk;
             if (zero[j]) {
-                for (int i = 0, k = j; i < len; i++, k += n) {
-                    keys[k] = 0;
-                }
+                java.util.Arrays.fill(keys, row, row + len, 0);
                 continue;
             }
             blocks[j].copyMantissas(start, scratch, 0, len);
             if (shifted) {
                 int s = blocks[j].exponent() - base; // in [0, 16]: see the class comment
-                for (int i = 0, k = j; i < len; i++, k += n) {
-                    keys[k] = scratch[i] << s;
+                for (int i = 0; i < len; i++) {
+                    keys[row + i] = scratch[i] << s;
                 }
             } else {
                 int e = blocks[j].exponent();
-                for (int i = 0, k = j; i < len; i++, k += n) {
-                    keys[k] = normalizedKey(scratch[i], e);
+                for (int i = 0; i < len; i++) {
+                    keys[row + i] = normalizedKey(scratch[i], e);
                 }
             }
         }
@@ -193,11 +223,12 @@ final class CoordinateSelection {
      * {@code twice}): as {@code sums[c] * 2^units[c]} in {@code long}, or as {@code big[c]} in units
      * of {@code 2^LOWEST_UNIT} when the values are too far apart for that.
      */
-    private static void sumNormalized(int[] keys, int lo, int hi, boolean twice, int c, long[] sums, int[] units,
-            BigInteger[] big) {
+    private static void sumNormalized(int[] keys, int chunk, int i, int lo, int hi, boolean twice, int c, long[] sums,
+            int[] units, BigInteger[] big) {
         int minUnit = Integer.MAX_VALUE;
         int maxUnit = Integer.MIN_VALUE;
-        for (int t = lo; t < hi; t++) {
+        for (int r = lo; r < hi; r++) {
+            int t = r * chunk + i;
             if (keys[t] != 0) {
                 int u = unitOf(keys[t]);
                 minUnit = Math.min(minUnit, u);
@@ -213,7 +244,8 @@ final class CoordinateSelection {
         // Each term is below 2^15 * 2^(maxUnit - minUnit); count of them stay below 2^61 when this holds.
         if (maxUnit - minUnit <= 44 - (32 - Integer.numberOfLeadingZeros(count))) {
             long s = 0;
-            for (int t = lo; t < hi; t++) {
+            for (int r = lo; r < hi; r++) {
+            int t = r * chunk + i;
                 if (keys[t] != 0) {
                     s += (long) mantissaOf(keys[t]) << (unitOf(keys[t]) - minUnit);
                 }
@@ -223,7 +255,8 @@ final class CoordinateSelection {
             return;
         }
         BigInteger s = BigInteger.ZERO;
-        for (int t = lo; t < hi; t++) {
+        for (int r = lo; r < hi; r++) {
+            int t = r * chunk + i;
             if (keys[t] != 0) {
                 s = s.add(BigInteger.valueOf(mantissaOf(keys[t])).shiftLeft(unitOf(keys[t]) - LOWEST_UNIT));
             }
@@ -260,86 +293,5 @@ final class CoordinateSelection {
             num[i] = big[i] != null ? big[i] : BigInteger.valueOf(sums[i]).shiftLeft(sums[i] == 0 ? 0 : units[i] - LOWEST_UNIT);
         }
         return Bfp16.encodeExact(num, LOWEST_UNIT, BigInteger.valueOf(w));
-    }
-
-    /**
-     * Puts the median position(s) of {@code keys[off .. off + n)} in place: for odd {@code n} position
-     * {@code n/2} holds the middle value; for even {@code n} positions {@code n/2 - 1} and {@code n/2}
-     * hold the two middle values.
-     */
-    private static void medianPair(int[] keys, int off, int n) {
-        int mid = off + n / 2;
-        select(keys, off, off + n, mid);
-        if (n % 2 == 0) {
-            // the largest of the lower half is the value at position n/2 - 1
-            int best = mid - 1;
-            for (int t = off; t < mid - 1; t++) {
-                if (keys[t] > keys[best]) {
-                    best = t;
-                }
-            }
-            int tmp = keys[best];
-            keys[best] = keys[mid - 1];
-            keys[mid - 1] = tmp;
-        }
-    }
-
-    /**
-     * Quickselect on {@code a[lo, hi)}: afterwards {@code a[k]} is the value of rank {@code k - lo},
-     * every element of {@code [lo, k)} is at most it and every element of {@code (k, hi)} at least it.
-     * Median-of-three pivots, insertion sort below {@value #INSERTION} elements.
-     */
-    static void select(int[] a, int lo, int hi, int k) {
-        while (hi - lo > INSERTION) {
-            int mid = (lo + hi) >>> 1;
-            int last = hi - 1;
-            // order a[lo] <= a[mid] <= a[last]
-            if (a[mid] < a[lo]) {
-                swap(a, mid, lo);
-            }
-            if (a[last] < a[lo]) {
-                swap(a, last, lo);
-            }
-            if (a[last] < a[mid]) {
-                swap(a, last, mid);
-            }
-            int pivot = a[mid];
-            int i = lo;
-            int j = last;
-            // Hoare partition: a[lo] <= pivot and a[last] >= pivot act as sentinels
-            while (true) {
-                do {
-                    i++;
-                } while (a[i] < pivot);
-                do {
-                    j--;
-                } while (a[j] > pivot);
-                if (i >= j) {
-                    break;
-                }
-                swap(a, i, j);
-            }
-            // now a[lo .. j] <= pivot <= a[j+1 .. last]; i >= j
-            if (k <= j) {
-                hi = j + 1;
-            } else {
-                lo = j + 1;
-            }
-        }
-        for (int i = lo + 1; i < hi; i++) {
-            int v = a[i];
-            int j = i - 1;
-            while (j >= lo && a[j] > v) {
-                a[j + 1] = a[j];
-                j--;
-            }
-            a[j + 1] = v;
-        }
-    }
-
-    private static void swap(int[] a, int i, int j) {
-        int t = a[i];
-        a[i] = a[j];
-        a[j] = t;
     }
 }

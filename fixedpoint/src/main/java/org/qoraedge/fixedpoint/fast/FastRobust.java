@@ -55,10 +55,14 @@ public final class FastRobust {
      * @throws RuleQuorumException if {@code n < 2f + 1}
      */
     public static Bfp16Block median(Bfp16Block[] blocks, int f, Parallelism parallelism) {
+        return median(blocks, f, parallelism, Kernels.selected());
+    }
+
+    static Bfp16Block median(Bfp16Block[] blocks, int f, Parallelism parallelism, Kernels kernels) {
         atLeast("median", "f", f, 0);
         int d = Bfp16Block.commonDimension(blocks);
         quorum("median(f=" + f + ")", "2f + 1", 2L * f + 1, blocks.length);
-        return CoordinateSelection.compute(blocks, d, -1, Objects.requireNonNull(parallelism, "parallelism"));
+        return CoordinateSelection.compute(blocks, d, -1, Objects.requireNonNull(parallelism, "parallelism"), kernels);
     }
 
     /**
@@ -70,10 +74,14 @@ public final class FastRobust {
      * @throws RuleQuorumException if {@code n < 2b + 1}
      */
     public static Bfp16Block trimmedMean(Bfp16Block[] blocks, int b, Parallelism parallelism) {
+        return trimmedMean(blocks, b, parallelism, Kernels.selected());
+    }
+
+    static Bfp16Block trimmedMean(Bfp16Block[] blocks, int b, Parallelism parallelism, Kernels kernels) {
         atLeast("trimmed-mean", "b", b, 0);
         int d = Bfp16Block.commonDimension(blocks);
         quorum("trimmed-mean(b=" + b + ")", "2b + 1", 2L * b + 1, blocks.length);
-        return CoordinateSelection.compute(blocks, d, b, Objects.requireNonNull(parallelism, "parallelism"));
+        return CoordinateSelection.compute(blocks, d, b, Objects.requireNonNull(parallelism, "parallelism"), kernels);
     }
 
     /**

@@ -147,4 +147,14 @@ abstract class Kernels {
      * {@code 2^53} in magnitude.
      */
     abstract void scaleAdd(double[] sums, int off, short[] m, int len, double w);
+
+    /** Lengths given to {@link #minMax} are multiples of this (a multiple of every int vector width). */
+    static final int INT_BLOCK = 64;
+
+    /**
+     * One compare-exchange of a sorting network, applied to {@code len} coordinates at once (a
+     * multiple of {@link #INT_BLOCK}): {@code keys[a + i], keys[b + i]} become their minimum and
+     * maximum. Integer comparisons only: exact on every CPU.
+     */
+    abstract void minMax(int[] keys, int a, int b, int len);
 }

@@ -134,4 +134,14 @@ final class ScalarKernels extends Kernels {
             sums[off + i] += w * m[i];
         }
     }
+
+    @Override
+    void minMax(int[] keys, int a, int b, int len) {
+        for (int i = 0; i < len; i++) {
+            int x = keys[a + i];
+            int y = keys[b + i];
+            keys[a + i] = Math.min(x, y);
+            keys[b + i] = Math.max(x, y);
+        }
+    }
 }

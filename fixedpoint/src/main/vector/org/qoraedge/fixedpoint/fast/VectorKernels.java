@@ -1,6 +1,7 @@
 package org.qoraedge.fixedpoint.fast;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -27,6 +28,7 @@ final class VectorKernels extends Kernels {
     private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * Math.max(L, 4)));
     private static final int SL = SS.length();
     private static final int PARTS = SL / L;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
 
     VectorKernels() {
         if (L < 2) {
@@ -207,6 +209,17 @@ final class VectorKernels extends Kernels {
         }
         for (; i < len; i++) {
             sums[off + i] += w * m[i];
+        }
+    }
+
+    /** {@code len} is a multiple of {@link Kernels#INT_BLOCK} (64), hence of the int lanes (at most 16). */
+    @Override
+    void minMax(int[] keys, int a, int b, int len) {
+        for (int i = 0; i < len; i += IS.length()) {
+            IntVector x = IntVector.fromArray(IS, keys, a + i);
+            IntVector y = IntVector.fromArray(IS, keys, b + i);
+            x.min(y).intoArray(keys, a + i);
+            x.max(y).intoArray(keys, b + i);
         }
     }
 }

@@ -76,8 +76,8 @@ class FastRobustEquivalenceTest {
             Bfp16Block median = Median.reference(b, f);
             Bfp16Block trimmed = TrimmedMean.reference(b, f);
             for (Variant v : variants()) {
-                assertEquals(median, FastRobust.median(b, f, v.parallelism()), v + ": median(f=" + f + ")");
-                assertEquals(trimmed, FastRobust.trimmedMean(b, f, v.parallelism()), v + ": trimmed-mean(b=" + f + ")");
+                assertEquals(median, FastRobust.median(b, f, v.parallelism(), v.kernels()), v + ": median(f=" + f + ")");
+                assertEquals(trimmed, FastRobust.trimmedMean(b, f, v.parallelism(), v.kernels()), v + ": trimmed-mean(b=" + f + ")");
             }
         }
     }

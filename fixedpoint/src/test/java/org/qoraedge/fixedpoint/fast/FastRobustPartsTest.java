@@ -38,33 +38,59 @@ class FastRobustPartsTest {
     }
 
     @Test
-    void quickselectPutsEveryRankInPlace() {
+    void sortingNetworksSortAndPrunedOnesSelect() {
         SplittableRandom r = new SplittableRandom(11);
-        for (int t = 0; t < 20_000; t++) {
-            int n = 1 + r.nextInt(300);
-            int[] a = new int[n + 6];
-            int range = r.nextBoolean() ? 3 : Integer.MAX_VALUE;
-            for (int i = 0; i < a.length; i++) {
-                a[i] = range == 3 ? r.nextInt(-1, 2) : r.nextInt();
-            }
-            int lo = 3;
-            int hi = 3 + n;
-            int k = lo + r.nextInt(n);
-            int[] sorted = Arrays.copyOfRange(a, lo, hi);
-            Arrays.sort(sorted);
-            CoordinateSelection.select(a, lo, hi, k);
-            assertEquals(sorted[k - lo], a[k]);
-            for (int i = lo; i < hi; i++) {
-                if (i < k) {
-                    assertEquals(true, a[i] <= a[k]);
-                } else if (i > k) {
-                    assertEquals(true, a[i] >= a[k]);
+        for (int n = 1; n <= 300; n += n < 40 ? 1 : 13) {
+            int[] full = SortingNetwork.sorting(n);
+            int lo = r.nextInt(n);
+            int hi = lo + 1 + r.nextInt(n - lo);
+            int[] inner = SortingNetwork.selecting(n, lo, hi);
+            int[] outer = SortingNetwork.selectingOutside(n, lo, hi);
+            for (int t = 0; t < 30; t++) {
+                int[] x = new int[n];
+                for (int i = 0; i < n; i++) {
+                    x[i] = t % 2 == 0 ? r.nextInt(-2, 3) : r.nextInt();
                 }
+                int[] want = x.clone();
+                Arrays.sort(want);
+                assertArrayEquals(want, apply(full, x), "full network, n = " + n);
+                int[] a = apply(inner, x);
+                assertArrayEquals(Arrays.copyOfRange(want, lo, hi), Arrays.copyOfRange(a, lo, hi), "rank positions [" + lo + ", " + hi + ")");
+                int[] b = apply(outer, x);
+                assertArrayEquals(Arrays.copyOfRange(want, 0, lo), Arrays.copyOfRange(b, 0, lo), "below " + lo);
+                assertArrayEquals(Arrays.copyOfRange(want, hi, n), Arrays.copyOfRange(b, hi, n), "from " + hi);
+                Arrays.sort(b, lo, hi); // the middle holds the middle values in some order
+                assertArrayEquals(want, b, "a permutation");
             }
-            int[] after = Arrays.copyOfRange(a, lo, hi);
-            Arrays.sort(after);
-            assertArrayEquals(sorted, after, "a permutation of the range");
         }
+        assertEquals(2 * 1471, SortingNetwork.sorting(128).length, "Batcher's network for 128 wires has 1471 compare-exchanges");
+    }
+
+    /** Runs a network on one coordinate through the kernels' compare-exchange (scalar and, when present, vector). */
+    private static int[] apply(int[] network, int[] x) {
+        int[] out = null;
+        for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.vectorOrNull()}) {
+            if (k == null) {
+                continue;
+            }
+            int len = Kernels.INT_BLOCK;
+            int[] keys = new int[x.length * len];
+            for (int j = 0; j < x.length; j++) {
+                Arrays.fill(keys, j * len, (j + 1) * len, x[j]);
+            }
+            for (int t = 0; t < network.length; t += 2) {
+                k.minMax(keys, network[t] * len, network[t + 1] * len, len);
+            }
+            int[] y = new int[x.length];
+            for (int j = 0; j < x.length; j++) {
+                y[j] = keys[j * len + (j % len)];
+            }
+            if (out != null) {
+                assertArrayEquals(out, y, "scalar and vector kernels agree");
+            }
+            out = y;
+        }
+        return out;
     }
 
     @Test

@@ -17,50 +17,35 @@ final class BlockProducts {
     private BlockProducts() {
     }
 
-    /**
-     * {@code N_j = sum_i m_j,i^2} of every block; parts of blocks run in parallel.
-     *
-     * <p>In {@code long}: each product is below {@code 2^30} and the sum below {@code 2^63}. Two
-     * products are added in {@code int} first: {@code 2 * 32767^2 = 2147352578 < 2^31 - 1}.
-     */
-    static long[] sumsOfSquares(Bfp16Block[] blocks, Parallelism parallelism) {
+    /** {@code N_j = sum_i m_j,i^2} of every block (exact, see {@link Kernels#sumOfSquares}); parts of blocks run in parallel. */
+    static long[] sumsOfSquares(Bfp16Block[] blocks, Kernels k, Parallelism parallelism) {
         int n = blocks.length;
         long[] out = new long[n];
         int d = blocks[0].dimension();
         int parts = parallelism.parts(n);
         parallelism.run(parts, p -> {
-            short[] scratch = new short[Math.min(d, 4096)];
+            short[] scratch = new short[Math.min(d, SQUARES_CHUNK)];
             int from = (int) ((long) p * n / parts);
             int to = (int) ((long) (p + 1) * n / parts);
             for (int j = from; j < to; j++) {
-                out[j] = sumOfSquares(blocks[j], scratch);
+                out[j] = sumOfSquares(blocks[j], k, scratch);
             }
         });
         return out;
     }
 
-    static long sumOfSquares(Bfp16Block b, short[] scratch) {
+    /** Coordinates per kernel call of {@link #sumOfSquares}: at most {@link Kernels#MAX_CHUNK}. */
+    private static final int SQUARES_CHUNK = 4096;
+
+    static long sumOfSquares(Bfp16Block b, Kernels k, short[] scratch) {
         int d = b.dimension();
-        long s0 = 0;
-        long s1 = 0;
+        long s = 0;
         for (int start = 0; start < d; start += scratch.length) {
             int len = Math.min(scratch.length, d - start);
             b.copyMantissas(start, scratch, 0, len);
-            int i = 0;
-            for (; i + 3 < len; i += 4) {
-                int a0 = scratch[i];
-                int a1 = scratch[i + 1];
-                int a2 = scratch[i + 2];
-                int a3 = scratch[i + 3];
-                s0 += a0 * a0 + a1 * a1; // below 2^31: see the method comment
-                s1 += a2 * a2 + a3 * a3;
-            }
-            for (; i < len; i++) {
-                int a = scratch[i];
-                s0 += a * a;
-            }
+            s += k.sumOfSquares(scratch, len);
         }
-        return s0 + s1;
+        return s;
     }
 
     /**

@@ -94,8 +94,12 @@ public final class FastRobust {
      * @throws RuleQuorumException if {@code n < l + h + 1}
      */
     public static int[] normScreen(Bfp16Block[] blocks, int l, int h, Parallelism parallelism) {
+        return normScreen(blocks, l, h, parallelism, Kernels.selected());
+    }
+
+    static int[] normScreen(Bfp16Block[] blocks, int l, int h, Parallelism parallelism, Kernels kernels) {
         checkNormScreen(blocks, l, h);
-        return keptByNorm(BlockProducts.sumsOfSquares(blocks, parallelism), exponents(blocks), l, h);
+        return keptByNorm(BlockProducts.sumsOfSquares(blocks, kernels, parallelism), exponents(blocks), l, h);
     }
 
     /**
@@ -368,7 +372,7 @@ public final class FastRobust {
             throw new ReferenceLengthException(r.dimension(), d);
         }
         Objects.requireNonNull(parallelism, "parallelism");
-        long[] norms = BlockProducts.sumsOfSquares(blocks, parallelism);
+        long[] norms = BlockProducts.sumsOfSquares(blocks, kernels, parallelism);
         int minExp = Integer.MAX_VALUE;
         for (Bfp16Block b : blocks) {
             minExp = Math.min(minExp, b.exponent());
@@ -376,13 +380,13 @@ public final class FastRobust {
         List<Dyadic> thresholds = new ArrayList<>();
         List<int[]> clipped = new ArrayList<>();
         List<Bfp16Block> iterates = new ArrayList<>();
-        short[] scratch = new short[Math.min(d, 4096)];
+        short[] scratch = new short[Math.min(d, Kernels.MAX_CHUNK)];
         Bfp16Block u = r;
         long one = 1L << 32;
         for (int l = 1; l <= iterations; l++) {
             int eu = u.exponent();
             int scale = Math.min(minExp, eu);
-            long nu = BlockProducts.sumOfSquares(u, scratch);
+            long nu = BlockProducts.sumOfSquares(u, kernels, scratch);
             long[] dots = BlockProducts.dotsWith(u, blocks, kernels, parallelism);
             // Q(x_j) = ||v_j - u||^2 in units of 4^scale, exact (one BigInteger per block, not per value)
             BigInteger uTerm = BigInteger.valueOf(nu).shiftLeft(2 * (eu - scale));

@@ -157,4 +157,10 @@ abstract class Kernels {
      * maximum. Integer comparisons only: exact on every CPU.
      */
     abstract void minMax(int[] keys, int a, int b, int len);
+
+    /**
+     * {@code sum_i m[i]^2} for {@code i < len <= MAX_CHUNK}, exactly (each square below {@code 2^30},
+     * every partial sum below {@code 2^46}: see the class comment).
+     */
+    abstract long sumOfSquares(short[] m, int len);
 }

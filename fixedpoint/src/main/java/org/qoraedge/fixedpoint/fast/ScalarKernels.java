@@ -144,4 +144,25 @@ final class ScalarKernels extends Kernels {
             keys[b + i] = Math.max(x, y);
         }
     }
+
+    /** In {@code long}; two squares are added in {@code int} first ({@code 2 * 32767^2 < 2^31 - 1}). */
+    @Override
+    long sumOfSquares(short[] m, int len) {
+        long s0 = 0;
+        long s1 = 0;
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            int a0 = m[i];
+            int a1 = m[i + 1];
+            int a2 = m[i + 2];
+            int a3 = m[i + 3];
+            s0 += a0 * a0 + a1 * a1;
+            s1 += a2 * a2 + a3 * a3;
+        }
+        for (; i < len; i++) {
+            int a = m[i];
+            s0 += a * a;
+        }
+        return s0 + s1;
+    }
 }

@@ -222,4 +222,27 @@ final class VectorKernels extends Kernels {
             x.max(y).intoArray(keys, b + i);
         }
     }
+
+    @Override
+    long sumOfSquares(short[] m, int len) {
+        DoubleVector s0 = DoubleVector.zero(DS);
+        DoubleVector s1 = DoubleVector.zero(DS);
+        int i = 0;
+        for (; i <= len - 2 * SL; i += 2 * SL) {
+            ShortVector a = ShortVector.fromArray(SS, m, i);
+            ShortVector b = ShortVector.fromArray(SS, m, i + SL);
+            for (int p = 0; p < PARTS; p++) {
+                DoubleVector x = (DoubleVector) a.convertShape(VectorOperators.S2D, DS, p);
+                DoubleVector y = (DoubleVector) b.convertShape(VectorOperators.S2D, DS, p);
+                s0 = s0.add(x.mul(x));
+                s1 = s1.add(y.mul(y));
+            }
+        }
+        long sum = (long) s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            int a = m[i];
+            sum += a * a;
+        }
+        return sum;
+    }
 }

@@ -94,7 +94,7 @@ class FastRobustEquivalenceTest {
             int[] kept = NormScreen.reference(b, p[0], p[1]);
             Bfp16Block mean = NormScreen.tnbs(b, p[0], p[1]);
             for (Variant v : variants()) {
-                assertArrayEquals(kept, FastRobust.normScreen(b, p[0], p[1], v.parallelism()), v + ": kept, l=" + p[0] + " h=" + p[1]);
+                assertArrayEquals(kept, FastRobust.normScreen(b, p[0], p[1], v.parallelism(), v.kernels()), v + ": kept, l=" + p[0] + " h=" + p[1]);
                 assertEquals(mean, FastRobust.tnbs(b, p[0], p[1], v.parallelism()), v + ": tnbs");
             }
         }

@@ -210,18 +210,21 @@ public final class FastRobust {
         long[] norms = new long[n];
         long[] upper = new long[(int) ((long) n * (n - 1) / 2)];
         PairDots.compute(blocks, d, kernels, parallelism, norms, upper);
-        return mix(blocks, f, norms, exponents(blocks), upper, parallelism);
+        return mix(blocks, f, norms, exponents(blocks), upper, parallelism, kernels);
     }
 
     /**
-     * {@code y_j} for every {@code j} from the sums of squares and the dot products (spec pair order).
-     * Equal neighbour sets share one mean.
+     * {@code y_j} for every {@code j} from the sums of squares and the dot products (spec pair order):
+     * the neighbour sets first, then every distinct set's mean at once ({@link SubsetMeans}).
      */
-    static Bfp16Block[] mix(Bfp16Block[] blocks, int f, long[] norms, int[] exps, long[] upper, Parallelism parallelism) {
+    static Bfp16Block[] mix(Bfp16Block[] blocks, int f, long[] norms, int[] exps, long[] upper, Parallelism parallelism,
+            Kernels kernels) {
         int n = blocks.length;
         SquaredDistances q = SquaredDistances.of(norms, exps, upper);
         Bfp16Block[] out = new Bfp16Block[n];
-        Map<List<Integer>, Bfp16Block> means = new HashMap<>();
+        Map<List<Integer>, Integer> distinct = new HashMap<>();
+        List<int[]> subsets = new ArrayList<>();
+        int[] subsetOf = new int[n];
         int keep = n - f;
         for (int j = 0; j < n; j++) {
             int row = j;
@@ -235,12 +238,17 @@ public final class FastRobust {
             for (int i : nearest) {
                 key.add(i);
             }
-            Bfp16Block y = means.get(key);
-            if (y == null) {
-                y = FastMeans.mean(select(blocks, nearest), parallelism);
-                means.put(key, y);
+            Integer s = distinct.get(key);
+            if (s == null) {
+                s = subsets.size();
+                distinct.put(key, s);
+                subsets.add(nearest);
             }
-            out[j] = y;
+            subsetOf[j] = s;
+        }
+        Bfp16Block[] means = SubsetMeans.means(blocks, subsets.toArray(new int[0][]), parallelism, kernels);
+        for (int j = 0; j < n; j++) {
+            out[j] = means[subsetOf[j]];
         }
         return out;
     }

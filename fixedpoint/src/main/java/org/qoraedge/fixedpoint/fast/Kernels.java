@@ -163,4 +163,11 @@ abstract class Kernels {
      * every partial sum below {@code 2^46}: see the class comment).
      */
     abstract long sumOfSquares(short[] m, int len);
+
+    /**
+     * {@code dst[i] = sum_q rows[offsets[q] + i]} for {@code q < count} and {@code i < len} ({@code len}
+     * a multiple of {@link #align()}; {@code count = 0} writes zeros), exactly: the caller guarantees
+     * integer values whose partial sums, in any order, stay below {@code 2^53} in magnitude.
+     */
+    abstract void sumRows(double[] rows, int[] offsets, int count, double[] dst, int len);
 }

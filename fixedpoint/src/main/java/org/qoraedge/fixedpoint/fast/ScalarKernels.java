@@ -165,4 +165,15 @@ final class ScalarKernels extends Kernels {
         }
         return s0 + s1;
     }
+
+    @Override
+    void sumRows(double[] rows, int[] offsets, int count, double[] dst, int len) {
+        java.util.Arrays.fill(dst, 0, len, 0.0);
+        for (int q = 0; q < count; q++) {
+            int o = offsets[q];
+            for (int i = 0; i < len; i++) {
+                dst[i] += rows[o + i];
+            }
+        }
+    }
 }

@@ -245,4 +245,16 @@ final class VectorKernels extends Kernels {
         }
         return sum;
     }
+
+    /** Row by row within registers: each row's vector is loaded once and added to one accumulator. */
+    @Override
+    void sumRows(double[] rows, int[] offsets, int count, double[] dst, int len) {
+        for (int i = 0; i < len; i += L) {
+            DoubleVector acc = DoubleVector.zero(DS);
+            for (int q = 0; q < count; q++) {
+                acc = acc.add(DoubleVector.fromArray(DS, rows, offsets[q] + i));
+            }
+            acc.intoArray(dst, i);
+        }
+    }
 }

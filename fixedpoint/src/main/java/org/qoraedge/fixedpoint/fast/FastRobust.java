@@ -155,7 +155,7 @@ public final class FastRobust {
         }
     }
 
-    private static int checkNormScreen(Bfp16Block[] blocks, int l, int h) {
+    static int checkNormScreen(Bfp16Block[] blocks, int l, int h) {
         atLeast("norm-screen", "l", l, 0);
         atLeast("norm-screen", "h", h, 0);
         int d = Bfp16Block.commonDimension(blocks);
@@ -195,11 +195,16 @@ public final class FastRobust {
 
     // ---------------------------------------------------------------- nearest-neighbour mixing
 
-    static Bfp16Block[] nnm(Bfp16Block[] blocks, int f, Parallelism parallelism, Kernels kernels) {
+    static int checkNnm(Bfp16Block[] blocks, int f) {
         atLeast("nnm", "f", f, 0);
         int d = Bfp16Block.commonDimension(blocks);
+        quorum("nnm(f=" + f + ")", "2f + 1", 2L * f + 1, blocks.length);
+        return d;
+    }
+
+    static Bfp16Block[] nnm(Bfp16Block[] blocks, int f, Parallelism parallelism, Kernels kernels) {
+        int d = checkNnm(blocks, f);
         int n = blocks.length;
-        quorum("nnm(f=" + f + ")", "2f + 1", 2L * f + 1, n);
         Objects.requireNonNull(parallelism, "parallelism");
         Bfp16Block[] out = new Bfp16Block[n];
         if (f == 0) { // every neighbour set is the whole round

@@ -93,8 +93,10 @@ class FastRobustEquivalenceTest {
         for (int[] p : lh) {
             int[] kept = NormScreen.reference(b, p[0], p[1]);
             Bfp16Block mean = NormScreen.tnbs(b, p[0], p[1]);
+            for (Variant v : Variant.all()) { // the incremental ones screen from a round buffer
+                assertArrayEquals(kept, v.normScreen(b, p[0], p[1], round.seed() + p[0]), v + ": kept, l=" + p[0] + " h=" + p[1]);
+            }
             for (Variant v : variants()) {
-                assertArrayEquals(kept, FastRobust.normScreen(b, p[0], p[1], v.parallelism(), v.kernels()), v + ": kept, l=" + p[0] + " h=" + p[1]);
                 assertEquals(mean, FastRobust.tnbs(b, p[0], p[1], v.parallelism()), v + ": tnbs");
             }
         }
@@ -109,8 +111,8 @@ class FastRobustEquivalenceTest {
         int[] fs = n > 120 ? new int[] {r.nextInt((n - 1) / 2 + 1)} : new int[] {0, (n - 1) / 2, r.nextInt((n - 1) / 2 + 1)};
         for (int f : fs) {
             Bfp16Block[] want = Nnm.reference(b, f);
-            for (Variant v : variants()) {
-                assertArrayEquals(want, FastRobust.nnm(b, f, v.parallelism(), v.kernels()), v + ": nnm(f=" + f + ")");
+            for (Variant v : Variant.all()) { // the incremental ones mix from a round buffer's dot products
+                assertArrayEquals(want, v.nnm(b, f, round.seed() + f), v + ": nnm(f=" + f + ")");
             }
         }
     }
@@ -145,6 +147,60 @@ class FastRobustEquivalenceTest {
                 assertEquals(want.iterates(), got.iterates(), what + ": iterates");
                 assertEquals(want.aggregate(), FastRobust.centeredClip(b, f, iterations, ref, v.parallelism()), what);
             }
+        }
+    }
+
+    /**
+     * A round buffer screens the round from its sums of squares, then mixes the kept slots from its
+     * dot products: the pipeline's first two steps, {@code norm-screen(l, h) > nnm(f)}, without a
+     * dot product at closing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rounds")
+    void roundBufferScreensThenMixesTheKeptSlots(Rounds.Round round) {
+        Bfp16Block[] b = round.blocks();
+        int n = b.length;
+        if (n > 120) {
+            return; // the reference mixing of a large round is slow; the other rounds cover this
+        }
+        SplittableRandom r = new SplittableRandom(round.seed() * 31 + n);
+        int l = r.nextInt((n - 1) / 2 + 1);
+        int h = r.nextInt(n - l);
+        int[] kept = NormScreen.reference(b, l, h);
+        Bfp16Block[] screened = FastRobust.select(b, kept);
+        int f = r.nextInt((kept.length - 1) / 2 + 1);
+        Bfp16Block[] want = Nnm.reference(screened, f);
+        int[] arrival = Variant.permutation(new SplittableRandom(round.seed()), n);
+        RoundBuffer buffer = new RoundBuffer(b[0].dimension(), n, Parallelism.threads(2));
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[arrival[i]] = buffer.add(b[arrival[i]]);
+        }
+        int[] got = buffer.normScreen(order, l, h);
+        assertArrayEquals(kept, got, "kept, l=" + l + " h=" + h);
+        int[] slots = new int[got.length];
+        for (int t = 0; t < got.length; t++) {
+            slots[t] = order[got[t]];
+        }
+        assertArrayEquals(want, buffer.nnm(slots, f), "nnm(f=" + f + ") of the kept slots");
+    }
+
+    @Test
+    void roundBufferRefusesAsTheReferences() {
+        Bfp16Block[] b = Rounds.make(Rounds.Kind.RANDOM, 5).blocks();
+        int n = b.length;
+        RoundBuffer buffer = new RoundBuffer(b[0].dimension(), n);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = buffer.add(b[i]);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(RoundBufferException.class, () -> buffer.nnm(new int[0], 0));
+        org.junit.jupiter.api.Assertions.assertThrows(RoundBufferException.class, () -> buffer.normScreen(new int[] {0, 0}, 0, 0));
+        for (int f : new int[] {-1, n / 2 + 1}) {
+            FastKrumEquivalenceTest.sameRefusal(() -> Nnm.reference(b, f), () -> buffer.nnm(order, f));
+        }
+        for (int[] lh : new int[][] {{-1, 0}, {0, -1}, {n, 0}, {n / 2, n - n / 2}}) {
+            FastKrumEquivalenceTest.sameRefusal(() -> NormScreen.reference(b, lh[0], lh[1]), () -> buffer.normScreen(order, lh[0], lh[1]));
         }
     }
 

@@ -168,6 +168,8 @@ abstract class Kernels {
      * {@code dst[i] = sum_q rows[offsets[q] + i]} for {@code q < count} and {@code i < len} ({@code len}
      * a multiple of {@link #align()}; {@code count = 0} writes zeros), exactly: the caller guarantees
      * integer values whose partial sums, in any order, stay below {@code 2^53} in magnitude.
+     *
+     * @return the largest {@code |dst[i]|}, {@code i < len}
      */
-    abstract void sumRows(double[] rows, int[] offsets, int count, double[] dst, int len);
+    abstract double sumRows(double[] rows, int[] offsets, int count, double[] dst, int len);
 }

@@ -167,7 +167,7 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
-    void sumRows(double[] rows, int[] offsets, int count, double[] dst, int len) {
+    double sumRows(double[] rows, int[] offsets, int count, double[] dst, int len) {
         java.util.Arrays.fill(dst, 0, len, 0.0);
         for (int q = 0; q < count; q++) {
             int o = offsets[q];
@@ -175,5 +175,10 @@ final class ScalarKernels extends Kernels {
                 dst[i] += rows[o + i];
             }
         }
+        double max = 0;
+        for (int i = 0; i < len; i++) {
+            max = Math.max(max, Math.abs(dst[i]));
+        }
+        return max;
     }
 }

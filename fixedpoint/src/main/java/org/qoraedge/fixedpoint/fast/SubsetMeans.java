@@ -111,11 +111,7 @@ final class SubsetMeans {
                 loadRows(blocks, zero, scale, k, start, len, padded, stride, scratchOf[w], rowsOf[w]);
                 double[] sum = sumOf[w];
                 for (int t = 0; t < m; t++) {
-                    k.sumRows(rowsOf[w], offsets[t], live[t], sum, padded);
-                    double max = 0;
-                    for (int i = 0; i < len; i++) {
-                        max = Math.max(max, Math.abs(sum[i]));
-                    }
+                    double max = k.sumRows(rowsOf[w], offsets[t], live[t], sum, padded); // padding sums to 0
                     maxOf[p][t] = Math.max(maxOf[p][t], (long) max); // an integer below 2^53: exact
                 }
             }

@@ -246,15 +246,41 @@ final class VectorKernels extends Kernels {
         return sum;
     }
 
-    /** Row by row within registers: each row's vector is loaded once and added to one accumulator. */
+    /**
+     * Four vectors of coordinates at a time, each with its own accumulator, so that the additions of
+     * successive rows overlap instead of waiting on one another; each row's vectors are loaded once.
+     */
     @Override
-    void sumRows(double[] rows, int[] offsets, int count, double[] dst, int len) {
-        for (int i = 0; i < len; i += L) {
-            DoubleVector acc = DoubleVector.zero(DS);
+    double sumRows(double[] rows, int[] offsets, int count, double[] dst, int len) {
+        DoubleVector z = DoubleVector.zero(DS);
+        DoubleVector max = z;
+        int i = 0;
+        for (; i <= len - 4 * L; i += 4 * L) {
+            DoubleVector a0 = z;
+            DoubleVector a1 = z;
+            DoubleVector a2 = z;
+            DoubleVector a3 = z;
+            for (int q = 0; q < count; q++) {
+                int o = offsets[q] + i;
+                a0 = a0.add(DoubleVector.fromArray(DS, rows, o));
+                a1 = a1.add(DoubleVector.fromArray(DS, rows, o + L));
+                a2 = a2.add(DoubleVector.fromArray(DS, rows, o + 2 * L));
+                a3 = a3.add(DoubleVector.fromArray(DS, rows, o + 3 * L));
+            }
+            a0.intoArray(dst, i);
+            a1.intoArray(dst, i + L);
+            a2.intoArray(dst, i + 2 * L);
+            a3.intoArray(dst, i + 3 * L);
+            max = max.max(a0.abs().max(a1.abs())).max(a2.abs().max(a3.abs()));
+        }
+        for (; i < len; i += L) {
+            DoubleVector acc = z;
             for (int q = 0; q < count; q++) {
                 acc = acc.add(DoubleVector.fromArray(DS, rows, offsets[q] + i));
             }
             acc.intoArray(dst, i);
+            max = max.max(acc.abs());
         }
+        return max.reduceLanes(VectorOperators.MAX);
     }
 }

@@ -386,6 +386,10 @@ public final class FastRobust {
         }
         Objects.requireNonNull(parallelism, "parallelism");
         long[] norms = BlockProducts.sumsOfSquares(blocks, kernels, parallelism);
+        boolean[] zero = new boolean[n];
+        for (int j = 0; j < n; j++) {
+            zero[j] = norms[j] == 0;
+        }
         int minExp = Integer.MAX_VALUE;
         for (Bfp16Block b : blocks) {
             minExp = Math.min(minExp, b.exponent());
@@ -418,7 +422,6 @@ public final class FastRobust {
             long rest = n * one; // n < 2^31, so below 2^63
             int[] clippedNow = new int[n];
             int c = 0;
-            int kept = 0;
             for (int j = 0; j < n; j++) {
                 if (q[j].compareTo(t) <= 0) {
                     s[j] = one;
@@ -428,25 +431,130 @@ public final class FastRobust {
                     s[j] = BlockProducts.isqrt(t.shiftLeft(64).divide(q[j]).longValue());
                 }
                 rest -= s[j];
-                kept += s[j] != 0 ? 1 : 0;
             }
             clipped.add(Arrays.copyOf(clippedNow, c));
-            Bfp16Block[] parts = new Bfp16Block[kept + (rest != 0 ? 1 : 0)];
-            long[] weights = new long[parts.length];
-            int k = 0;
-            for (int j = 0; j < n; j++) {
-                if (s[j] != 0) {
-                    parts[k] = blocks[j];
-                    weights[k++] = s[j];
-                }
-            }
-            if (rest != 0) {
-                parts[k] = u;
-                weights[k] = rest;
-            }
-            u = FastMeans.weightedMean(parts, weights, parallelism, kernels);
+            u = iterate(blocks, zero, s, u, rest, n, parallelism, kernels);
             iterates.add(u);
         }
         return new ClipTrace(r, thresholds, clipped, iterates);
+    }
+
+    /** The factor 1 of a clipping factor, {@code 2^32}. */
+    private static final long ONE = 1L << 32;
+
+    /**
+     * {@code u_l = encode((sum_j s_j v_j + rest * u) / (n 2^32))}, {@code rest = n 2^32 - sum_j s_j}:
+     * identical to {@link FastMeans#weightedMean} of the blocks with weights {@code s_j} and {@code u}
+     * with weight {@code rest} (zero weights left out), computed faster when it can be.
+     *
+     * <p>In units of {@code 2^base} ({@code base} the smallest exponent of the non-zero blocks and
+     * {@code u}) the numerator is {@code S_i = 2^32 A_i + B_i}: {@code A_i} the sum over the unclipped
+     * blocks ({@code s_j = 2^32}) of {@code m 2^(e - base)}, {@code B_i} the rest (the at most
+     * {@code f} clipped blocks and {@code u}) with their weights. When
+     * {@code 32767 * sum_unclipped 2^(e - base) < 2^53}, {@code A_i} is summed in doubles, exactly (see
+     * {@link Kernels}); when the bound of the whole, {@code 32767 * sum_j w_j 2^(e_j - base)}, is below
+     * {@code 2^61}, {@code B_i} and {@code S_i} are exact in {@code long}; and with {@code n 2^32 < 2^46}
+     * {@link FastMeans#encodeSums} encodes {@code S_i 2^base / (n 2^32)}. Otherwise the weighted mean
+     * itself.
+     */
+    private static Bfp16Block iterate(Bfp16Block[] blocks, boolean[] zero, long[] s, Bfp16Block u, long rest, int n,
+            Parallelism parallelism, Kernels kernels) {
+        boolean uZero = u.isZero();
+        int base = uZero || rest == 0 ? Integer.MAX_VALUE : u.exponent();
+        for (int j = 0; j < n; j++) {
+            if (!zero[j] && s[j] != 0) {
+                base = Math.min(base, blocks[j].exponent());
+            }
+        }
+        int d = u.dimension();
+        if (base == Integer.MAX_VALUE) {
+            return Bfp16Block.of(0, new short[d]); // every value with a weight is zero
+        }
+        double boundA = 0; // sums of powers of two times 32767: exact enough to compare (each term exact)
+        double boundAll = uZero || rest == 0 ? 0 : (double) rest * Math.scalb(32767.0, u.exponent() - base);
+        int[] ones = new int[n];
+        int[] others = new int[n];
+        int o = 0;
+        int q = 0;
+        for (int j = 0; j < n; j++) {
+            if (zero[j] || s[j] == 0) {
+                continue;
+            }
+            double term = Math.scalb(32767.0, blocks[j].exponent() - base);
+            boundAll += (double) s[j] * term;
+            if (s[j] == ONE) {
+                ones[o++] = j;
+                boundA += term;
+            } else {
+                others[q++] = j;
+            }
+        }
+        long total = (long) n * ONE;
+        // 2^60 leaves room for the double sums' rounding of the bounds themselves (a relative 2^-50).
+        if (boundA >= 0x1p52 || boundAll >= 0x1p60 || total >= (1L << 46)) {
+            return weightedMean(blocks, zero, s, u, rest, n, parallelism, kernels);
+        }
+        int[] unclipped = Arrays.copyOf(ones, o);
+        int[] clippedOnes = Arrays.copyOf(others, q);
+        int b = base;
+        long[] sums = new long[d];
+        int chunk = 2048;
+        int chunks = (d + chunk - 1) / chunk;
+        int parts = parallelism.parts(chunks);
+        parallelism.run(parts, p -> {
+            double[] a = new double[chunk];
+            short[] scratch = new short[chunk];
+            int from = (int) ((long) p * chunks / parts) * chunk;
+            int to = (int) Math.min(d, (long) (p + 1) * chunks / parts * chunk);
+            for (int start = from; start < to; start += chunk) {
+                int len = Math.min(chunk, to - start);
+                Arrays.fill(a, 0, len, 0.0);
+                for (int j : unclipped) {
+                    blocks[j].copyMantissas(start, scratch, 0, len);
+                    kernels.scaleAdd(a, 0, scratch, len, Math.scalb(1.0, blocks[j].exponent() - b));
+                }
+                for (int i = 0; i < len; i++) {
+                    sums[start + i] = (long) a[i] << 32; // |A_i| 2^32 is below the whole bound, 2^61
+                }
+                for (int j : clippedOnes) {
+                    addScaled(blocks[j], s[j] << (blocks[j].exponent() - b), start, len, scratch, sums);
+                }
+                if (rest != 0 && !uZero) {
+                    addScaled(u, rest << (u.exponent() - b), start, len, scratch, sums);
+                }
+            }
+        });
+        return FastMeans.encodeSums(sums, b, total, parallelism);
+    }
+
+    /** {@code sums[start + i] += w * m_i}: {@code w} and every sum below 2^61 (the caller's bound). */
+    private static void addScaled(Bfp16Block x, long w, int start, int len, short[] scratch, long[] sums) {
+        x.copyMantissas(start, scratch, 0, len);
+        for (int i = 0; i < len; i++) {
+            sums[start + i] += w * scratch[i];
+        }
+    }
+
+    /** The iterate as {@link FastMeans#weightedMean} of the blocks with a weight and {@code u}. */
+    private static Bfp16Block weightedMean(Bfp16Block[] blocks, boolean[] zero, long[] s, Bfp16Block u, long rest, int n,
+            Parallelism parallelism, Kernels kernels) {
+        int kept = 0;
+        for (int j = 0; j < n; j++) {
+            kept += s[j] != 0 ? 1 : 0;
+        }
+        Bfp16Block[] parts = new Bfp16Block[kept + (rest != 0 ? 1 : 0)];
+        long[] weights = new long[parts.length];
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            if (s[j] != 0) {
+                parts[k] = blocks[j];
+                weights[k++] = s[j];
+            }
+        }
+        if (rest != 0) {
+            parts[k] = u;
+            weights[k] = rest;
+        }
+        return FastMeans.weightedMean(parts, weights, parallelism, kernels);
     }
 }

@@ -29,16 +29,19 @@ import org.qoraedge.fixedpoint.robust.TrimmedMean;
  * <p>Integer arithmetic only (floating point only inside the exact dot-product kernels, see
  * {@link Kernels}); results never depend on the parallelism or the thread schedule.
  * <ul>
- * <li>median and trimmed mean: per-coordinate selection on exact {@code int} keys
- *     ({@link CoordinateSelection}), sums in {@code long}, encoded by {@link FastMeans}'s encoder;</li>
+ * <li>median and trimmed mean: per-coordinate selection on exact {@code int} keys by a pruned sorting
+ *     network applied to a chunk of coordinates at once ({@link CoordinateSelection}), sums in
+ *     {@code long}, encoded by {@link FastMeans}'s encoder;</li>
  * <li>norm screening: the sums of squares {@code N_j} compared exactly as {@code N_j * 4^e_j};</li>
  * <li>nearest-neighbour mixing: the round's sums of squares and pairwise dot products (the Gram matrix
- *     {@link FastKrum} computes, {@link PairDots}) give every exact {@code Q(v_a - v_b)} (in 128 bits
- *     when the exponents are within 31 binades, else one {@code BigInteger} per pair), then one
- *     {@link FastMeans} mean per distinct neighbour set;</li>
+ *     {@link FastKrum} computes, {@link PairDots}; or a {@link RoundBuffer}'s, computed on arrival)
+ *     give every exact {@code Q(v_a - v_b)} (in 128 bits when the exponents are within 31 binades,
+ *     else one {@code BigInteger} per pair), then the means of the distinct neighbour sets together
+ *     ({@link SubsetMeans});</li>
  * <li>centered clipping: per iteration one dot product of the iterate with every block, the exact
- *     {@code Q(x_j)} from those, the clipping factors by an exact integer square root, and the
- *     iterate as one exact weighted mean ({@link FastMeans}) of the blocks and the previous iterate.</li>
+ *     {@code Q(x_j)} from those (one {@code BigInteger} per block), the clipping factors by an exact
+ *     integer square root, and the iterate as the exact weighted mean of the blocks and the previous
+ *     iterate, the unclipped blocks on the exact double path.</li>
  * </ul>
  * Blocks must be in canonical order, as for the references. Thread safety: stateless.
  */

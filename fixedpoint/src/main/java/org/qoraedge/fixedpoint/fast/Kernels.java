@@ -165,11 +165,14 @@ abstract class Kernels {
     abstract long sumOfSquares(short[] m, int len);
 
     /**
-     * {@code dst[i] = sum_q rows[offsets[q] + i]} for {@code q < count} and {@code i < len} ({@code len}
-     * a multiple of {@link #align()}; {@code count = 0} writes zeros), exactly: the caller guarantees
-     * integer values whose partial sums, in any order, stay below {@code 2^53} in magnitude.
+     * {@code dst[dstOff + i] = sum_q rows[offsets[q] + i]} for {@code q < count} and {@code i < len}
+     * ({@code len} a multiple of {@link #align()}; {@code count = 0} writes zeros), or, when
+     * {@code from >= 0}, {@code rows[from + i]} less that sum ({@code dst} may be {@code rows} when the
+     * ranges do not overlap); exactly: the caller guarantees
+     * integer values whose partial sums (and the difference), in any order, stay below {@code 2^53}
+     * in magnitude.
      *
-     * @return the largest {@code |dst[i]|}, {@code i < len}
+     * @return the largest {@code |dst[dstOff + i]|}, {@code i < len}
      */
-    abstract double sumRows(double[] rows, int[] offsets, int count, double[] dst, int len);
+    abstract double sumRows(double[] rows, int[] offsets, int count, int from, double[] dst, int dstOff, int len);
 }

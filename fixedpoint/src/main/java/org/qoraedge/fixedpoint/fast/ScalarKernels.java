@@ -167,17 +167,20 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
-    double sumRows(double[] rows, int[] offsets, int count, double[] dst, int len) {
-        java.util.Arrays.fill(dst, 0, len, 0.0);
+    double sumRows(double[] rows, int[] offsets, int count, int from, double[] dst, int dstOff, int len) {
+        java.util.Arrays.fill(dst, dstOff, dstOff + len, 0.0);
         for (int q = 0; q < count; q++) {
             int o = offsets[q];
             for (int i = 0; i < len; i++) {
-                dst[i] += rows[o + i];
+                dst[dstOff + i] += rows[o + i];
             }
         }
         double max = 0;
         for (int i = 0; i < len; i++) {
-            max = Math.max(max, Math.abs(dst[i]));
+            if (from >= 0) {
+                dst[dstOff + i] = rows[from + i] - dst[dstOff + i];
+            }
+            max = Math.max(max, Math.abs(dst[dstOff + i]));
         }
         return max;
     }

@@ -18,6 +18,11 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  * {@code S_i 2^base / |subset|}, so the result is {@link FastMeans}'s whatever base it would have
  * chosen. Other subsets (blocks more than about 30 binades apart) go through {@link FastMeans#mean}.
  *
+ * <p>A subset with more (non-zero) members than non-members is summed as the total of every row less
+ * its non-members, when the same bound holds for every non-zero block (then the total and the
+ * difference are exact integers below {@code 2^53} too): nearest-neighbour mixing's sets hold
+ * {@code n - f > n / 2} blocks, so this sums {@code f} rows instead of {@code n - f}.
+ *
  * <p>Two passes over the chunks, so that no subset's sums are ever stored whole: the first finds each
  * subset's largest {@code |S_i|}, which fixes its encoding ({@link FastMeans#encoding}); the second
  * sums again and divides ({@link FastMeans#divide}). Memory: the subsets' mantissas, and per thread
@@ -26,6 +31,8 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 final class SubsetMeans {
     /** Coordinates per chunk: a chunk of 64 blocks is 256 KB of doubles, in L2. */
     private static final int CHUNK = 512;
+    /** Doubles of rows per chunk, about 256 KB: they stay in L2 while every subset is summed. */
+    private static final int ROW_DOUBLES = 1 << 15;
     private static final double EXACT = 0x1p53;
 
     private SubsetMeans() {
@@ -70,20 +77,52 @@ final class SubsetMeans {
             return out;
         }
         int m = count;
-        int chunk = Math.min(CHUNK, k.padded(d));
+        // A chunk of every row (and the total's) stays in L2: about 256 KB of doubles.
+        int chunk = Math.min(CHUNK, Math.min(k.padded(d), Math.max(64, ROW_DOUBLES / (n + 1) / 64 * 64)));
         // Rows one cache line more apart than a power of two, so that a sum's rows do not all fall in one L1 set.
         int stride = chunk + 8;
+        // A subset with more members than non-members is summed as the total less the non-members,
+        // when the total itself is exact (the same bound over every non-zero block).
+        double boundAll = 0;
+        int liveAll = 0;
+        for (int j = 0; j < n; j++) {
+            if (!zero[j]) {
+                boundAll += Bfp16Block.MAX_MANTISSA * Math.scalb(1.0, blocks[j].exponent() - base);
+                liveAll++;
+            }
+        }
+        boolean complements = boundAll < EXACT;
+        int totalRow = n * stride;
+        int[] allOffsets = new int[liveAll];
+        for (int j = 0, a = 0; j < n; j++) {
+            if (!zero[j]) {
+                allOffsets[a++] = j * stride;
+            }
+        }
         int[][] offsets = new int[m][];
         int[] live = new int[m];
+        int[] from = new int[m];
+        boolean anyComplement = false;
         for (int t = 0; t < m; t++) {
             int[] subset = subsets[batched[t]];
-            offsets[t] = new int[subset.length];
+            boolean[] in = new boolean[n];
+            int members = 0;
             for (int j : subset) {
-                if (!zero[j]) {
+                in[j] = true;
+                members += zero[j] ? 0 : 1;
+            }
+            boolean complement = complements && liveAll - members < members;
+            anyComplement |= complement;
+            from[t] = complement ? totalRow : -1;
+            offsets[t] = new int[complement ? liveAll - members : members];
+            for (int j = 0; j < n; j++) {
+                if (!zero[j] && in[j] != complement) {
                     offsets[t][live[t]++] = j * stride;
                 }
             }
         }
+        boolean total = anyComplement;
+        int liveCount = liveAll;
         double[] scale = new double[n];
         for (int j = 0; j < n; j++) {
             scale[j] = zero[j] ? 0 : Math.scalb(1.0, blocks[j].exponent() - base);
@@ -99,7 +138,7 @@ final class SubsetMeans {
         long[][] maxOf = new long[parts][m];
         parallelism.run(parts, (p, w) -> {
             if (rowsOf[w] == null) {
-                rowsOf[w] = new double[n * stride];
+                rowsOf[w] = new double[(n + 1) * stride];
                 sumOf[w] = new double[chunk];
                 scratchOf[w] = new short[chunk];
                 mantOf[w] = new short[chunk];
@@ -109,9 +148,12 @@ final class SubsetMeans {
                 int len = Math.min(chunk, d - start);
                 int padded = k.padded(len);
                 loadRows(blocks, zero, scale, k, start, len, padded, stride, scratchOf[w], rowsOf[w]);
+                if (total) {
+                    k.sumRows(rowsOf[w], allOffsets, liveCount, -1, rowsOf[w], totalRow, padded);
+                }
                 double[] sum = sumOf[w];
                 for (int t = 0; t < m; t++) {
-                    double max = k.sumRows(rowsOf[w], offsets[t], live[t], sum, padded); // padding sums to 0
+                    double max = k.sumRows(rowsOf[w], offsets[t], live[t], from[t], sum, 0, padded); // padding sums to 0
                     maxOf[p][t] = Math.max(maxOf[p][t], (long) max); // an integer below 2^53: exact
                 }
             }
@@ -129,7 +171,7 @@ final class SubsetMeans {
         // Pass 2: the same sums again, divided into mantissas.
         parallelism.run(parts, (p, w) -> {
             if (rowsOf[w] == null) { // a worker that ran no part of pass 1
-                rowsOf[w] = new double[n * stride];
+                rowsOf[w] = new double[(n + 1) * stride];
                 sumOf[w] = new double[chunk];
                 scratchOf[w] = new short[chunk];
                 mantOf[w] = new short[chunk];
@@ -139,13 +181,16 @@ final class SubsetMeans {
                 int len = Math.min(chunk, d - start);
                 int padded = k.padded(len);
                 loadRows(blocks, zero, scale, k, start, len, padded, stride, scratchOf[w], rowsOf[w]);
+                if (total) {
+                    k.sumRows(rowsOf[w], allOffsets, liveCount, -1, rowsOf[w], totalRow, padded);
+                }
                 double[] sum = sumOf[w];
                 short[] mant = mantOf[w];
                 for (int t = 0; t < m; t++) {
                     if (enc[t] == null) {
                         continue; // every sum is 0: the zero block
                     }
-                    k.sumRows(rowsOf[w], offsets[t], live[t], sum, padded);
+                    k.sumRows(rowsOf[w], offsets[t], live[t], from[t], sum, 0, padded);
                     Arrays.fill(mant, 0, len, (short) 0);
                     FastMeans.divide(sum, null, enc[t].up(), enc[t].den(), 0, len, mant);
                     System.arraycopy(mant, 0, mantissas[t], start, len);

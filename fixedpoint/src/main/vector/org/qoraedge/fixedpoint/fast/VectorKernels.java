@@ -251,7 +251,7 @@ final class VectorKernels extends Kernels {
      * successive rows overlap instead of waiting on one another; each row's vectors are loaded once.
      */
     @Override
-    double sumRows(double[] rows, int[] offsets, int count, double[] dst, int len) {
+    double sumRows(double[] rows, int[] offsets, int count, int from, double[] dst, int dstOff, int len) {
         DoubleVector z = DoubleVector.zero(DS);
         DoubleVector max = z;
         int i = 0;
@@ -267,10 +267,16 @@ final class VectorKernels extends Kernels {
                 a2 = a2.add(DoubleVector.fromArray(DS, rows, o + 2 * L));
                 a3 = a3.add(DoubleVector.fromArray(DS, rows, o + 3 * L));
             }
-            a0.intoArray(dst, i);
-            a1.intoArray(dst, i + L);
-            a2.intoArray(dst, i + 2 * L);
-            a3.intoArray(dst, i + 3 * L);
+            if (from >= 0) {
+                a0 = DoubleVector.fromArray(DS, rows, from + i).sub(a0);
+                a1 = DoubleVector.fromArray(DS, rows, from + i + L).sub(a1);
+                a2 = DoubleVector.fromArray(DS, rows, from + i + 2 * L).sub(a2);
+                a3 = DoubleVector.fromArray(DS, rows, from + i + 3 * L).sub(a3);
+            }
+            a0.intoArray(dst, dstOff + i);
+            a1.intoArray(dst, dstOff + i + L);
+            a2.intoArray(dst, dstOff + i + 2 * L);
+            a3.intoArray(dst, dstOff + i + 3 * L);
             max = max.max(a0.abs().max(a1.abs())).max(a2.abs().max(a3.abs()));
         }
         for (; i < len; i += L) {
@@ -278,7 +284,10 @@ final class VectorKernels extends Kernels {
             for (int q = 0; q < count; q++) {
                 acc = acc.add(DoubleVector.fromArray(DS, rows, offsets[q] + i));
             }
-            acc.intoArray(dst, i);
+            if (from >= 0) {
+                acc = DoubleVector.fromArray(DS, rows, from + i).sub(acc);
+            }
+            acc.intoArray(dst, dstOff + i);
             max = max.max(acc.abs());
         }
         return max.reduceLanes(VectorOperators.MAX);

@@ -158,4 +158,28 @@ class FastRobustPartsTest {
         }
         return s;
     }
+
+    /** Subsets of every size (fewer and more members than non-members), zero blocks, wide exponents: each {@link FastMeans#mean}. */
+    @Test
+    void subsetMeansAreTheMeansOfTheirBlocks() {
+        SplittableRandom r = new SplittableRandom(23);
+        for (Rounds.Kind kind : Rounds.Kind.values()) {
+            for (long seed = 1; seed <= 3; seed++) {
+                Bfp16Block[] b = Rounds.make(kind, seed).blocks();
+                int n = b.length;
+                int[][] subsets = new int[6][];
+                for (int t = 0; t < subsets.length; t++) {
+                    int size = t == 0 ? 1 : t == 1 ? n : 1 + r.nextInt(n);
+                    subsets[t] = Arrays.copyOf(Variant.permutation(r, n), size);
+                }
+                for (Variant v : FastRobustEquivalenceTest.variants()) {
+                    Bfp16Block[] got = SubsetMeans.means(b, subsets, v.parallelism(), v.kernels());
+                    for (int t = 0; t < subsets.length; t++) {
+                        assertEquals(FastMeans.mean(FastRobust.select(b, subsets[t])), got[t], v + ", " + kind + " seed " + seed
+                                + ", subset of " + subsets[t].length + " of " + n);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -80,7 +80,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--rule", paramLabel = "R", description = "krum (the default: Krum and Multi-Krum), one robust rule of"
             + " norm-screen, median, trimmed-mean, nnm, centered-clip, pipeline (norm-screen(f, f) > nnm(f) > multi-krum(f, m)),"
-            + " or all (every robust rule). Robust rules use --f as f, b, l and h.")
+            + " pipeline-buffer (the same, closing a round buffer filled on arrival), or all (every robust rule)."
+            + " Robust rules use --f as f, b, l and h.")
     String rule;
 
     @Option(names = "--iterations", defaultValue = "3", description = "Centered clipping's L (default ${DEFAULT-VALUE}).")
@@ -225,7 +226,8 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--iterations must be >= 1, got " + iterations);
         }
         int kept = nodes - 2 * fv; // what the pipeline's screen leaves for nnm and Multi-Krum
-        boolean pipeline = java.util.Arrays.asList(names).contains("pipeline");
+        boolean pipeline = java.util.Arrays.asList(names).contains("pipeline")
+                || java.util.Arrays.asList(names).contains("pipeline-buffer");
         if (pipeline && (long) kept < 2L * fv + 3) {
             throw new ParameterException(spec.commandLine(), "the pipeline needs n - 2f >= 2f + 3 (its Multi-Krum's quorum after"
                     + " the screen); got n = " + nodes + ", f = " + fv);

@@ -10,6 +10,7 @@ import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.fast.FastKrum;
 import org.qoraedge.fixedpoint.fast.FastRobust;
 import org.qoraedge.fixedpoint.fast.Parallelism;
+import org.qoraedge.fixedpoint.fast.RoundBuffer;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.robust.CenteredClip;
 import org.qoraedge.fixedpoint.robust.Median;
@@ -28,7 +29,7 @@ import org.qoraedge.fixedpoint.robust.TrimmedMean;
  */
 final class RobustBench {
     /** The rules {@code --rule} accepts besides {@code krum}; {@code all} runs every one in this order. */
-    static final String[] RULES = {"norm-screen", "median", "trimmed-mean", "nnm", "centered-clip", "pipeline"};
+    static final String[] RULES = {"norm-screen", "median", "trimmed-mean", "nnm", "centered-clip", "pipeline", "pipeline-buffer"};
     /** Above this many value operations (n d per pass, n^2 d / 2 for pairs) the reference is skipped unless asked for. */
     static final double REFERENCE_AUTO_LIMIT = 5e7;
 
@@ -76,6 +77,16 @@ final class RobustBench {
                 yield new Rule(pipeline.toString(), nd * n / 2,
                         () -> fastPipeline(b, f, m, p), () -> pipelineDigest(pipeline.apply(b)));
             }
+            case "pipeline-buffer" -> {
+                Pipeline pipeline = Pipeline.of(NormScreen.of(f, f), Nnm.of(f), MultiKrum.of(f, m, Metric.COMMON));
+                RoundBuffer buffer = new RoundBuffer(b[0].dimension(), n, p);
+                int[] order = new int[n];
+                for (int k = 0; k < n; k++) {
+                    order[k] = buffer.add(b[k]); // on arrival, before the round closes: not timed
+                }
+                yield new Rule(pipeline + ", closing a round buffer", nd * n / 2,
+                        () -> bufferPipeline(buffer, order, b, f, m, p), () -> pipelineDigest(pipeline.apply(b)));
+            }
             default -> throw new IllegalArgumentException("unknown rule " + name);
         };
     }
@@ -88,6 +99,20 @@ final class RobustBench {
             screened[t] = b[kept[t]];
         }
         Bfp16Block[] mixed = FastRobust.nnm(screened, f, p);
+        return Digests.indices(kept) + " " + FastKrum.multiKrum(mixed, f, m, Metric.COMMON, p).aggregateDigest();
+    }
+
+    /**
+     * The pipeline when the round's blocks went into a {@link RoundBuffer} as they arrived: the screen
+     * from its sums of squares, the mixing from its dot products, then fast Multi-Krum on the mixed blocks.
+     */
+    static String bufferPipeline(RoundBuffer buffer, int[] order, Bfp16Block[] b, int f, int m, Parallelism p) {
+        int[] kept = buffer.normScreen(order, f, f);
+        int[] slots = new int[kept.length];
+        for (int t = 0; t < kept.length; t++) {
+            slots[t] = order[kept[t]];
+        }
+        Bfp16Block[] mixed = buffer.nnm(slots, f);
         return Digests.indices(kept) + " " + FastKrum.multiKrum(mixed, f, m, Metric.COMMON, p).aggregateDigest();
     }
 

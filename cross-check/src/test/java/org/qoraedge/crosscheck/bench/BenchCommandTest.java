@@ -68,14 +68,15 @@ class BenchCommandTest {
                 "--json", json.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         for (String line : new String[] {"norm-screen(l=5, h=5) kept indices", "median(f=5)", "trimmed-mean(b=5)", "nnm(f=5)",
-            "centered-clip(f=5, L=3) from the zero block", "norm-screen(l=5, h=5) > nnm(f=5) > multi-krum(f=5, m=1, metric=COMMON)"}) {
+            "centered-clip(f=5, L=3) from the zero block", "norm-screen(l=5, h=5) > nnm(f=5) > multi-krum(f=5, m=1, metric=COMMON)",
+            "multi-krum(f=5, m=1, metric=COMMON), closing a round buffer"}) {
             assertTrue(r.out().contains(line), "missing \"" + line + "\" in:\n" + r.out());
         }
-        assertEquals(6, r.out().split("identical\\n", -1).length - 1, r.out());
+        assertEquals(7, r.out().split("identical\\n", -1).length - 1, r.out());
         JsonObject o = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8)).getAsJsonObject();
         assertEquals("bench-robust", o.get("report").getAsString());
         assertTrue(o.get("identical").getAsBoolean());
-        assertEquals(6, o.getAsJsonArray("rules").size());
+        assertEquals(7, o.getAsJsonArray("rules").size());
         for (var rule : o.getAsJsonArray("rules")) {
             JsonObject x = rule.getAsJsonObject();
             assertTrue(x.get("identicalToReference").getAsBoolean(), x.toString());

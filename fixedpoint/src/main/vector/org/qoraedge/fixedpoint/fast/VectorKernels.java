@@ -247,49 +247,28 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * Four vectors of coordinates at a time, each with its own accumulator, so that the additions of
-     * successive rows overlap instead of waiting on one another; each row's vectors are loaded once.
+     * Row by row into {@code dst} (which stays in L1): no vector is carried around a loop, so C2
+     * never has to box one across a loop's back edge, whatever it compiles first (an on-stack
+     * replacement included).
      */
     @Override
     double sumRows(double[] rows, int[] offsets, int count, int from, double[] dst, int dstOff, int len) {
         DoubleVector z = DoubleVector.zero(DS);
-        DoubleVector max = z;
-        int i = 0;
-        for (; i <= len - 4 * L; i += 4 * L) {
-            DoubleVector a0 = z;
-            DoubleVector a1 = z;
-            DoubleVector a2 = z;
-            DoubleVector a3 = z;
-            for (int q = 0; q < count; q++) {
-                int o = offsets[q] + i;
-                a0 = a0.add(DoubleVector.fromArray(DS, rows, o));
-                a1 = a1.add(DoubleVector.fromArray(DS, rows, o + L));
-                a2 = a2.add(DoubleVector.fromArray(DS, rows, o + 2 * L));
-                a3 = a3.add(DoubleVector.fromArray(DS, rows, o + 3 * L));
-            }
-            if (from >= 0) {
-                a0 = DoubleVector.fromArray(DS, rows, from + i).sub(a0);
-                a1 = DoubleVector.fromArray(DS, rows, from + i + L).sub(a1);
-                a2 = DoubleVector.fromArray(DS, rows, from + i + 2 * L).sub(a2);
-                a3 = DoubleVector.fromArray(DS, rows, from + i + 3 * L).sub(a3);
-            }
-            a0.intoArray(dst, dstOff + i);
-            a1.intoArray(dst, dstOff + i + L);
-            a2.intoArray(dst, dstOff + i + 2 * L);
-            a3.intoArray(dst, dstOff + i + 3 * L);
-            max = max.max(a0.abs().max(a1.abs())).max(a2.abs().max(a3.abs()));
+        for (int i = 0; i < len; i += L) {
+            (from >= 0 ? DoubleVector.fromArray(DS, rows, from + i) : z).intoArray(dst, dstOff + i);
         }
-        for (; i < len; i += L) {
-            DoubleVector acc = z;
-            for (int q = 0; q < count; q++) {
-                acc = acc.add(DoubleVector.fromArray(DS, rows, offsets[q] + i));
+        for (int q = 0; q < count; q++) {
+            int o = offsets[q];
+            for (int i = 0; i < len; i += L) {
+                DoubleVector r = DoubleVector.fromArray(DS, rows, o + i);
+                DoubleVector t = DoubleVector.fromArray(DS, dst, dstOff + i);
+                (from >= 0 ? t.sub(r) : t.add(r)).intoArray(dst, dstOff + i);
             }
-            if (from >= 0) {
-                acc = DoubleVector.fromArray(DS, rows, from + i).sub(acc);
-            }
-            acc.intoArray(dst, dstOff + i);
-            max = max.max(acc.abs());
         }
-        return max.reduceLanes(VectorOperators.MAX);
+        double max = 0;
+        for (int i = 0; i < len; i += L) {
+            max = Math.max(max, DoubleVector.fromArray(DS, dst, dstOff + i).abs().reduceLanes(VectorOperators.MAX));
+        }
+        return max;
     }
 }

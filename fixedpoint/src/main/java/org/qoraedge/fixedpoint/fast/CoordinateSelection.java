@@ -45,9 +45,8 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 final class CoordinateSelection {
     /** Largest exponent spread for which shifted keys fit an {@code int}: {@code 32767 * 2^16 < 2^31}. */
     static final int SHIFTED_SPREAD = 16;
-    /** Keys per part buffer, about 64 KB: a chunk of coordinates times {@code n} stays in L2. */
+    /** Keys per worker's buffer, 128 KB by default: a chunk of coordinates of every block stays in L2. Tuning only. */
     private static final int KEYS_PER_CHUNK = Integer.getInteger("qora.fast.selectKeys", 1 << 15);
-    private static final long LONG_LIMIT = 1L << 61;
     /** The unit of the smallest normalized value: {@code p - 15 >= -125 - 15}. */
     private static final int LOWEST_UNIT = -140;
 

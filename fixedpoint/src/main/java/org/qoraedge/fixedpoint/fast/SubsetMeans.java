@@ -23,16 +23,18 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  * difference are exact integers below {@code 2^53} too): nearest-neighbour mixing's sets hold
  * {@code n - f > n / 2} blocks, so this sums {@code f} rows instead of {@code n - f}.
  *
- * <p>Two passes over the chunks, so that no subset's sums are ever stored whole: the first finds each
- * subset's largest {@code |S_i|}, which fixes its encoding ({@link FastMeans#encoding}); the second
- * sums again and divides ({@link FastMeans#divide}). Memory: the subsets' mantissas, and per thread
- * one chunk of every block.
+ * <p>Two passes: the first finds each subset's largest {@code |S_i|}, which fixes its encoding
+ * ({@link FastMeans#encoding}), and keeps the sums when all of them fit 64 MB; the second divides
+ * them ({@link FastMeans#divide}), or, when they were not kept, sums again chunk by chunk. Memory:
+ * the subsets' mantissas, the kept sums, and per thread one chunk of every block.
  */
 final class SubsetMeans {
     /** Coordinates per chunk: a chunk of 64 blocks is 256 KB of doubles, in L2. */
     private static final int CHUNK = 512;
     /** Doubles of rows per chunk, about 256 KB: they stay in L2 while every subset is summed. */
     private static final int ROW_DOUBLES = 1 << 15;
+    /** Most sums kept between the two passes: 8M doubles, 64 MB. */
+    private static final long STORED_DOUBLES = 1L << 23;
     private static final double EXACT = 0x1p53;
 
     private SubsetMeans() {
@@ -44,6 +46,11 @@ final class SubsetMeans {
      * @param subsets each a non-empty list of distinct block indices
      */
     static Bfp16Block[] means(Bfp16Block[] blocks, int[][] subsets, Parallelism parallelism, Kernels k) {
+        return means(blocks, subsets, parallelism, k, STORED_DOUBLES);
+    }
+
+    /** As {@link #means(Bfp16Block[], int[][], Parallelism, Kernels)}, keeping at most {@code storeLimit} sums between the passes. */
+    static Bfp16Block[] means(Bfp16Block[] blocks, int[][] subsets, Parallelism parallelism, Kernels k, long storeLimit) {
         int n = blocks.length;
         int d = blocks[0].dimension();
         boolean[] zero = new boolean[n];
@@ -134,8 +141,10 @@ final class SubsetMeans {
         double[][] sumOf = new double[workers][];
         short[][] scratchOf = new short[workers][];
         short[][] mantOf = new short[workers][];
-        // Pass 1: the largest |S_i| of each subset, per part.
+        // Pass 1: the largest |S_i| of each subset, per part; the sums themselves too when they fit
+        // storeLimit, so that pass 2 only divides.
         long[][] maxOf = new long[parts][m];
+        double[][] stored = (long) m * chunks * chunk <= storeLimit ? new double[m][chunks * chunk] : null;
         parallelism.run(parts, (p, w) -> {
             if (rowsOf[w] == null) {
                 rowsOf[w] = new double[(n + 1) * stride];
@@ -153,7 +162,9 @@ final class SubsetMeans {
                 }
                 double[] sum = sumOf[w];
                 for (int t = 0; t < m; t++) {
-                    double max = k.sumRows(rowsOf[w], offsets[t], live[t], from[t], sum, 0, padded); // padding sums to 0
+                    double max = stored != null // padding sums to 0
+                            ? k.sumRows(rowsOf[w], offsets[t], live[t], from[t], stored[t], start, padded)
+                            : k.sumRows(rowsOf[w], offsets[t], live[t], from[t], sum, 0, padded);
                     maxOf[p][t] = Math.max(maxOf[p][t], (long) max); // an integer below 2^53: exact
                 }
             }
@@ -168,35 +179,47 @@ final class SubsetMeans {
             mantissas[t] = new short[d];
             enc[t] = max == 0 ? null : FastMeans.encoding(max, base, subsets[batched[t]].length);
         }
-        // Pass 2: the same sums again, divided into mantissas.
-        parallelism.run(parts, (p, w) -> {
-            if (rowsOf[w] == null) { // a worker that ran no part of pass 1
-                rowsOf[w] = new double[(n + 1) * stride];
-                sumOf[w] = new double[chunk];
-                scratchOf[w] = new short[chunk];
-                mantOf[w] = new short[chunk];
-            }
-            for (int c = (int) ((long) p * chunks / parts); c < (int) ((long) (p + 1) * chunks / parts); c++) {
-                int start = c * chunk;
-                int len = Math.min(chunk, d - start);
-                int padded = k.padded(len);
-                loadRows(blocks, zero, scale, k, start, len, padded, stride, scratchOf[w], rowsOf[w]);
-                if (total) {
-                    k.sumRows(rowsOf[w], allOffsets, liveCount, -1, rowsOf[w], totalRow, padded);
-                }
-                double[] sum = sumOf[w];
-                short[] mant = mantOf[w];
+        // Pass 2: the stored sums divided into mantissas, or the same sums again first.
+        if (stored != null) {
+            parallelism.run(parts, p -> {
+                int lo = (int) ((long) p * chunks / parts) * chunk;
+                int hi = (int) Math.min(d, (long) (p + 1) * chunks / parts * chunk);
                 for (int t = 0; t < m; t++) {
-                    if (enc[t] == null) {
-                        continue; // every sum is 0: the zero block
+                    if (enc[t] != null) {
+                        FastMeans.divide(stored[t], null, enc[t].up(), enc[t].den(), lo, hi, mantissas[t]);
                     }
-                    k.sumRows(rowsOf[w], offsets[t], live[t], from[t], sum, 0, padded);
-                    Arrays.fill(mant, 0, len, (short) 0);
-                    FastMeans.divide(sum, null, enc[t].up(), enc[t].den(), 0, len, mant);
-                    System.arraycopy(mant, 0, mantissas[t], start, len);
                 }
-            }
-        });
+            });
+        } else {
+            parallelism.run(parts, (p, w) -> {
+                if (rowsOf[w] == null) { // a worker that ran no part of pass 1
+                    rowsOf[w] = new double[(n + 1) * stride];
+                    sumOf[w] = new double[chunk];
+                    scratchOf[w] = new short[chunk];
+                    mantOf[w] = new short[chunk];
+                }
+                for (int c = (int) ((long) p * chunks / parts); c < (int) ((long) (p + 1) * chunks / parts); c++) {
+                    int start = c * chunk;
+                    int len = Math.min(chunk, d - start);
+                    int padded = k.padded(len);
+                    loadRows(blocks, zero, scale, k, start, len, padded, stride, scratchOf[w], rowsOf[w]);
+                    if (total) {
+                        k.sumRows(rowsOf[w], allOffsets, liveCount, -1, rowsOf[w], totalRow, padded);
+                    }
+                    double[] sum = sumOf[w];
+                    short[] mant = mantOf[w];
+                    for (int t = 0; t < m; t++) {
+                        if (enc[t] == null) {
+                            continue; // every sum is 0: the zero block
+                        }
+                        k.sumRows(rowsOf[w], offsets[t], live[t], from[t], sum, 0, padded);
+                        Arrays.fill(mant, 0, len, (short) 0);
+                        FastMeans.divide(sum, null, enc[t].up(), enc[t].den(), 0, len, mant);
+                        System.arraycopy(mant, 0, mantissas[t], start, len);
+                    }
+                }
+            });
+        }
         for (int t = 0; t < m; t++) {
             out[batched[t]] = Bfp16Block.of(enc[t] == null ? 0 : enc[t].exponent(), mantissas[t]);
         }

@@ -173,10 +173,12 @@ class FastRobustPartsTest {
                     subsets[t] = Arrays.copyOf(Variant.permutation(r, n), size);
                 }
                 for (Variant v : FastRobustEquivalenceTest.variants()) {
-                    Bfp16Block[] got = SubsetMeans.means(b, subsets, v.parallelism(), v.kernels());
-                    for (int t = 0; t < subsets.length; t++) {
-                        assertEquals(FastMeans.mean(FastRobust.select(b, subsets[t])), got[t], v + ", " + kind + " seed " + seed
-                                + ", subset of " + subsets[t].length + " of " + n);
+                    for (long storeLimit : new long[] {0, Long.MAX_VALUE}) { // sums again, or kept between the passes
+                        Bfp16Block[] got = SubsetMeans.means(b, subsets, v.parallelism(), v.kernels(), storeLimit);
+                        for (int t = 0; t < subsets.length; t++) {
+                            assertEquals(FastMeans.mean(FastRobust.select(b, subsets[t])), got[t], v + ", " + kind + " seed " + seed
+                                    + ", subset of " + subsets[t].length + " of " + n + ", store limit " + storeLimit);
+                        }
                     }
                 }
             }

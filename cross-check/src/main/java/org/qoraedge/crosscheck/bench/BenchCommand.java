@@ -78,6 +78,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON here.")
     Path json;
 
+    @Option(names = "--rule", paramLabel = "R", description = "krum (the default: Krum and Multi-Krum), one robust rule of"
+            + " norm-screen, median, trimmed-mean, nnm, centered-clip, pipeline (norm-screen(f, f) > nnm(f) > multi-krum(f, m)),"
+            + " pipeline-buffer (the same, closing a round buffer filled on arrival), or all (every robust rule)."
+            + " Robust rules use --f as f, b, l and h.")
+    String rule;
+
+    @Option(names = "--iterations", defaultValue = "3", description = "Centered clipping's L (default ${DEFAULT-VALUE}).")
+    int iterations;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -108,6 +117,9 @@ public final class BenchCommand implements Callable<Integer> {
                 nodes, dim, fv, mv, metric, tv, seed, pairCoords, (long) nodes * dim * 2 >> 20);
         out.flush();
         Bfp16Block[] blocks = BenchRound.blocks(seed, nodes, dim, fv);
+        if (rule != null && !rule.equals("krum")) {
+            return robust(out, blocks, fv, tv, par, load, platform);
+        }
 
         JsonObject report = new JsonObject();
         JsonObject params = new JsonObject();
@@ -195,6 +207,68 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!identical) {
             spec.commandLine().getErr().println("FAILED: the fast path's results differ (see above)");
+            return 1;
+        }
+        return 0;
+    }
+
+    /** {@code --rule R} for a robust rule, or {@code all}. */
+    private int robust(PrintWriter out, Bfp16Block[] blocks, int fv, int tv, Parallelism par, double load, PlatformInfo platform)
+            throws IOException {
+        String[] names = rule.equals("all") ? RobustBench.RULES : new String[] {rule};
+        for (String name : names) {
+            if (!java.util.Arrays.asList(RobustBench.RULES).contains(name)) {
+                throw new ParameterException(spec.commandLine(), "--rule " + name + " is not one of krum, all, "
+                        + String.join(", ", RobustBench.RULES));
+            }
+        }
+        if (iterations < 1) {
+            throw new ParameterException(spec.commandLine(), "--iterations must be >= 1, got " + iterations);
+        }
+        int kept = nodes - 2 * fv; // what the pipeline's screen leaves for nnm and Multi-Krum
+        boolean pipeline = java.util.Arrays.asList(names).contains("pipeline")
+                || java.util.Arrays.asList(names).contains("pipeline-buffer");
+        if (pipeline && (long) kept < 2L * fv + 3) {
+            throw new ParameterException(spec.commandLine(), "the pipeline needs n - 2f >= 2f + 3 (its Multi-Krum's quorum after"
+                    + " the screen); got n = " + nodes + ", f = " + fv);
+        }
+        int mv = m != null ? m : Math.max(1, kept - 2 * fv - 2);
+        if (pipeline && (mv < 1 || mv > kept - 2 * fv - 2)) {
+            throw new ParameterException(spec.commandLine(), "--m " + mv + " is outside [1, n - 2f - 2f - 2] = [1, "
+                    + (kept - 2 * fv - 2) + "] for the pipeline's Multi-Krum");
+        }
+        out.printf(Locale.ROOT, "robust rules: f = b = l = h = %d, centered clipping L = %d, pipeline Multi-Krum m = %d (of %d blocks"
+                + " left by the screen)%n", fv, iterations, mv, kept);
+        RobustBench.Row[] rows = RobustBench.run(out, names, blocks, fv, mv, iterations, par, warmup, reps, referenceReps);
+        boolean identical = true;
+        com.google.gson.JsonArray results = new com.google.gson.JsonArray();
+        for (RobustBench.Row r : rows) {
+            results.add(r.toJson());
+            identical &= r.identical() == null || r.identical();
+        }
+        if (json != null) {
+            JsonObject report = new JsonObject();
+            JsonObject params = new JsonObject();
+            params.addProperty("nodes", nodes);
+            params.addProperty("dim", dim);
+            params.addProperty("f", fv);
+            params.addProperty("m", mv);
+            params.addProperty("iterations", iterations);
+            params.addProperty("threads", tv);
+            params.addProperty("reps", reps);
+            params.addProperty("warmup", warmup);
+            params.addProperty("seed", seed);
+            report.addProperty("report", "bench-robust");
+            report.add("parameters", params);
+            report.add("platform", platform.toJson());
+            report.addProperty("kernels", FastKrum.implementation());
+            report.addProperty("loadAverageAtStart", load);
+            report.add("rules", results);
+            report.addProperty("identical", identical);
+            Files.writeString(json, new GsonBuilder().setPrettyPrinting().create().toJson(report) + "\n", StandardCharsets.UTF_8);
+        }
+        if (!identical) {
+            spec.commandLine().getErr().println("FAILED: a fast robust rule's result differs from the reference (see above)");
             return 1;
         }
         return 0;

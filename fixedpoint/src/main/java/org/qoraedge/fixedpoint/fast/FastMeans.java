@@ -211,20 +211,42 @@ public final class FastMeans {
         for (long v : partMax) {
             maxAbs = Math.max(maxAbs, v);
         }
+        return encodeSums(dsums, lsums, maxAbs, base, total, d, chunks, parts, parallelism);
+    }
+
+    /**
+     * Section 2 applied to the exact rationals {@code sums[i] * 2^base / total}: the encoder of this
+     * class (see the class comment) for sums computed elsewhere, such as the coordinate-wise median
+     * and trimmed mean of {@link FastRobust}.
+     *
+     * @param sums integer numerators, each {@code |sums[i]| < 2^61}; not modified
+     * @param total the common denominator, in {@code [1, 2^46)}
+     */
+    static Bfp16Block encodeSums(long[] sums, int base, long total, Parallelism parallelism) {
+        if (total < 1 || total >= WEIGHT_LIMIT) {
+            throw new IllegalArgumentException("denominator " + total + " is outside [1, 2^46)");
+        }
+        long maxAbs = 0;
+        for (long v : sums) {
+            if (v <= -LONG_LIMIT || v >= LONG_LIMIT) {
+                throw new IllegalArgumentException("numerator " + v + " is outside (-2^61, 2^61)");
+            }
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        int d = sums.length;
+        int chunks = (d + CHUNK - 1) / CHUNK;
+        return encodeSums(null, sums, maxAbs, base, total, d, chunks, parallelism.parts(chunks), parallelism);
+    }
+
+    private static Bfp16Block encodeSums(double[] dsums, long[] lsums, long maxAbs, int base, long total, int d, int chunks,
+            int parts, Parallelism parallelism) {
         if (maxAbs == 0) {
             return Bfp16Block.of(0, new short[d]);
         }
-        int t0 = bitLength(maxAbs) - bitLength(total);
-        boolean fits = t0 >= 0 ? maxAbs <= total << t0 : maxAbs << -t0 <= total; // no overflow: both sides < 2^62
-        int c = base + (fits ? t0 : t0 + 1);
-        if (c > 128) {
-            // Unreachable for valid blocks (every value is below 2^128); the reference's refusal.
-            throw new IllegalArgumentException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
-        }
-        int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
-        int shift = base - e;
-        long den = shift >= 0 ? total : total << -shift;
-        int up = Math.max(shift, 0);
+        Encoding enc = encoding(maxAbs, base, total);
+        int e = enc.exponent();
+        int up = enc.up();
+        long den = enc.den();
         short[] out = new short[d];
         parallelism.run(parts, p -> {
             int from = (int) ((long) p * chunks / parts) * CHUNK;
@@ -277,6 +299,28 @@ public final class FastMeans {
     }
 
     /**
+     * How section 2 encodes the rationals {@code S_i * 2^base / total} whose largest {@code |S_i|} is
+     * {@code maxAbs > 0}: the block's exponent {@code e}, and {@code m_i = rha(|S_i| 2^up / den)}
+     * clamped to 32767, signed ({@link #divide}).
+     */
+    record Encoding(int exponent, int up, long den) {
+    }
+
+    /** The encoding of sums below {@code 2^61} with largest magnitude {@code maxAbs > 0} over {@code total < 2^46} (class comment). */
+    static Encoding encoding(long maxAbs, int base, long total) {
+        int t0 = bitLength(maxAbs) - bitLength(total);
+        boolean fits = t0 >= 0 ? maxAbs <= total << t0 : maxAbs << -t0 <= total; // no overflow: both sides < 2^62
+        int c = base + (fits ? t0 : t0 + 1);
+        if (c > 128) {
+            // Unreachable for valid blocks (every value is below 2^128); the reference's refusal.
+            throw new IllegalArgumentException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
+        }
+        int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
+        int shift = base - e;
+        return new Encoding(e, Math.max(shift, 0), shift >= 0 ? total : total << -shift);
+    }
+
+    /**
      * Phase 2: {@code out[i] = sign(S_i) min(32767, floor((2N + D) / (2D)))}, {@code N = |S_i| << up}.
      *
      * <p>The quotient is taken from a floating-point estimate and then corrected exactly: with
@@ -287,7 +331,7 @@ public final class FastMeans {
      * {@code q * b} with {@code a} (below {@code 40002 * 2^46 < 2^62}: no overflow) fixes it. For
      * {@code b >= 2^46} (weights in the trillions) plain division is used.
      */
-    private static void divide(double[] dsums, long[] lsums, int up, long den, int from, int to, short[] out) {
+    static void divide(double[] dsums, long[] lsums, int up, long den, int from, int to, short[] out) {
         long b = 2 * den;
         double inv = 1.0 / b;
         boolean estimate = b < (1L << 46);

@@ -147,4 +147,32 @@ abstract class Kernels {
      * {@code 2^53} in magnitude.
      */
     abstract void scaleAdd(double[] sums, int off, short[] m, int len, double w);
+
+    /** Lengths given to {@link #minMax} are multiples of this (a multiple of every int vector width). */
+    static final int INT_BLOCK = 64;
+
+    /**
+     * One compare-exchange of a sorting network, applied to {@code len} coordinates at once (a
+     * multiple of {@link #INT_BLOCK}): {@code keys[a + i], keys[b + i]} become their minimum and
+     * maximum. Integer comparisons only: exact on every CPU.
+     */
+    abstract void minMax(int[] keys, int a, int b, int len);
+
+    /**
+     * {@code sum_i m[i]^2} for {@code i < len <= MAX_CHUNK}, exactly (each square below {@code 2^30},
+     * every partial sum below {@code 2^46}: see the class comment).
+     */
+    abstract long sumOfSquares(short[] m, int len);
+
+    /**
+     * {@code dst[dstOff + i] = sum_q rows[offsets[q] + i]} for {@code q < count} and {@code i < len}
+     * ({@code len} a multiple of {@link #align()}; {@code count = 0} writes zeros), or, when
+     * {@code from >= 0}, {@code rows[from + i]} less that sum ({@code dst} may be {@code rows} when the
+     * ranges do not overlap); exactly: the caller guarantees
+     * integer values whose partial sums (and the difference), in any order, stay below {@code 2^53}
+     * in magnitude.
+     *
+     * @return the largest {@code |dst[dstOff + i]|}, {@code i < len}
+     */
+    abstract double sumRows(double[] rows, int[] offsets, int count, int from, double[] dst, int dstOff, int len);
 }

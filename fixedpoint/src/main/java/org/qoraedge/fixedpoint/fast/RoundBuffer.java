@@ -263,6 +263,63 @@ public final class RoundBuffer {
         return Scoring.multiKrum(canonicalBlocks(order), f, m, metric, eRef, triangle(order, metric, eRef), parallelism, kernels);
     }
 
+    /**
+     * Norm screening {@code norm-screen(l, h)} of the blocks named by {@code order}, from the sums of
+     * squares computed on arrival: identical to {@code FastRobust.normScreen(blocks, l, h, p)} on
+     * {@code blocks[k] = block(order[k])}; the kept indices are canonical positions {@code k}, ascending.
+     *
+     * @throws RoundBufferException as {@link #distances}
+     * @throws org.qoraedge.fixedpoint.robust.RuleParameterException if {@code l < 0} or {@code h < 0}
+     * @throws org.qoraedge.fixedpoint.robust.RuleQuorumException if {@code order.length < l + h + 1}
+     */
+    public int[] normScreen(int[] order, int l, int h) {
+        checkOrder(order);
+        FastRobust.checkNormScreen(canonicalBlocks(order), l, h);
+        int n = order.length;
+        long[] n2 = new long[n];
+        int[] e = new int[n];
+        for (int k = 0; k < n; k++) {
+            n2[k] = norms[order[k]];
+            e[k] = exps[order[k]];
+        }
+        return FastRobust.keptByNorm(n2, e, l, h);
+    }
+
+    /**
+     * Nearest-neighbour mixing {@code nnm(f)} of the blocks named by {@code order} (for instance the
+     * slots a norm screen kept), from the dot products computed on arrival: identical to
+     * {@code FastRobust.nnm(blocks, f, p)} on {@code blocks[k] = block(order[k])}, the output in that
+     * order. Costs the exact squared distances, the rankings and the means, no dot product.
+     *
+     * @throws RoundBufferException as {@link #distances}
+     * @throws org.qoraedge.fixedpoint.robust.RuleParameterException if {@code f < 0}
+     * @throws org.qoraedge.fixedpoint.robust.RuleQuorumException if {@code order.length < 2f + 1}
+     */
+    public Bfp16Block[] nnm(int[] order, int f) {
+        checkOrder(order);
+        Bfp16Block[] canonical = canonicalBlocks(order);
+        FastRobust.checkNnm(canonical, f);
+        int n = order.length;
+        if (f == 0) {
+            Bfp16Block[] out = new Bfp16Block[n];
+            Arrays.fill(out, FastMeans.mean(canonical, parallelism));
+            return out;
+        }
+        long[] n2 = new long[n];
+        int[] e = new int[n];
+        long[] upper = new long[(int) ((long) n * (n - 1) / 2)];
+        int q = 0;
+        for (int a = 0; a < n; a++) {
+            n2[a] = norms[order[a]];
+            e[a] = exps[order[a]];
+            int row = order[a] * capacity;
+            for (int b = a + 1; b < n; b++) {
+                upper[q++] = dots[row + order[b]];
+            }
+        }
+        return FastRobust.mix(canonical, f, n2, e, upper, parallelism, kernels);
+    }
+
     private int referenceExponent(int[] order, Metric metric) {
         Objects.requireNonNull(metric, "metric");
         return metric == Metric.COMMON ? FastKrum.referenceExponent(exps, norms, order) : 0;

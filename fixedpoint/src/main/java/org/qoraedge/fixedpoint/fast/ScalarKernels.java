@@ -134,4 +134,54 @@ final class ScalarKernels extends Kernels {
             sums[off + i] += w * m[i];
         }
     }
+
+    @Override
+    void minMax(int[] keys, int a, int b, int len) {
+        for (int i = 0; i < len; i++) {
+            int x = keys[a + i];
+            int y = keys[b + i];
+            keys[a + i] = Math.min(x, y);
+            keys[b + i] = Math.max(x, y);
+        }
+    }
+
+    /** In {@code long}; two squares are added in {@code int} first ({@code 2 * 32767^2 < 2^31 - 1}). */
+    @Override
+    long sumOfSquares(short[] m, int len) {
+        long s0 = 0;
+        long s1 = 0;
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            int a0 = m[i];
+            int a1 = m[i + 1];
+            int a2 = m[i + 2];
+            int a3 = m[i + 3];
+            s0 += a0 * a0 + a1 * a1;
+            s1 += a2 * a2 + a3 * a3;
+        }
+        for (; i < len; i++) {
+            int a = m[i];
+            s0 += a * a;
+        }
+        return s0 + s1;
+    }
+
+    @Override
+    double sumRows(double[] rows, int[] offsets, int count, int from, double[] dst, int dstOff, int len) {
+        java.util.Arrays.fill(dst, dstOff, dstOff + len, 0.0);
+        for (int q = 0; q < count; q++) {
+            int o = offsets[q];
+            for (int i = 0; i < len; i++) {
+                dst[dstOff + i] += rows[o + i];
+            }
+        }
+        double max = 0;
+        for (int i = 0; i < len; i++) {
+            if (from >= 0) {
+                dst[dstOff + i] = rows[from + i] - dst[dstOff + i];
+            }
+            max = Math.max(max, Math.abs(dst[dstOff + i]));
+        }
+        return max;
+    }
 }

@@ -2,7 +2,8 @@
  * Fast exact Krum and Multi-Krum: bit for bit the results of {@link org.qoraedge.fixedpoint.krum.Krum}
  * (scores, ranking, selection, aggregate, digests, refusals), computed with one sum of squares per
  * block and one integer dot product per unordered pair (spec section 4's identity), cache-blocked,
- * register-tiled, parallel and, where the JVM allows, vectorized.
+ * register-tiled, parallel and, where the JVM allows, vectorized; and the other robust rules, bit for
+ * bit those of {@code org.qoraedge.fixedpoint.robust}.
  *
  * <h2>Entry points</h2>
  * <ul>
@@ -13,6 +14,10 @@
  *     worker uses.</li>
  * <li>{@link org.qoraedge.fixedpoint.fast.FastMeans}: exact (weighted) means without a
  *     {@code BigInteger} per coordinate.</li>
+ * <li>{@link org.qoraedge.fixedpoint.fast.FastRobust}: coordinate-wise median and trimmed mean, norm
+ *     screening, nearest-neighbour mixing and centered clipping on a whole round; a
+ *     {@link org.qoraedge.fixedpoint.fast.RoundBuffer} also screens and mixes from what it computed on
+ *     arrival.</li>
  * <li>{@link org.qoraedge.fixedpoint.fast.Parallelism}: how many threads, on whose executor.</li>
  * </ul>
  *
@@ -31,7 +36,8 @@
  * org.qoraedge.fixedpoint.fast.FastMeans}.
  *
  * <p>Tuning (benchmarks only, never needed for correctness): {@code -Dqora.fast.chunk} (coordinates
- * per chunk of the whole-round path, default 512) and {@code -Dqora.fast.columnBytes} (bytes of rows
- * per column block, default 768 KiB).
+ * per chunk of the whole-round path, default 512), {@code -Dqora.fast.columnBytes} (bytes of rows
+ * per column block, default 768 KiB) and {@code -Dqora.fast.selectKeys} (keys per chunk of the median
+ * and trimmed mean, default 32768).
  */
 package org.qoraedge.fixedpoint.fast;

@@ -1,6 +1,7 @@
 package org.qoraedge.fixedpoint.fast;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -27,6 +28,7 @@ final class VectorKernels extends Kernels {
     private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * Math.max(L, 4)));
     private static final int SL = SS.length();
     private static final int PARTS = SL / L;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
 
     VectorKernels() {
         if (L < 2) {
@@ -208,5 +210,65 @@ final class VectorKernels extends Kernels {
         for (; i < len; i++) {
             sums[off + i] += w * m[i];
         }
+    }
+
+    /** {@code len} is a multiple of {@link Kernels#INT_BLOCK} (64), hence of the int lanes (at most 16). */
+    @Override
+    void minMax(int[] keys, int a, int b, int len) {
+        for (int i = 0; i < len; i += IS.length()) {
+            IntVector x = IntVector.fromArray(IS, keys, a + i);
+            IntVector y = IntVector.fromArray(IS, keys, b + i);
+            x.min(y).intoArray(keys, a + i);
+            x.max(y).intoArray(keys, b + i);
+        }
+    }
+
+    @Override
+    long sumOfSquares(short[] m, int len) {
+        DoubleVector s0 = DoubleVector.zero(DS);
+        DoubleVector s1 = DoubleVector.zero(DS);
+        int i = 0;
+        for (; i <= len - 2 * SL; i += 2 * SL) {
+            ShortVector a = ShortVector.fromArray(SS, m, i);
+            ShortVector b = ShortVector.fromArray(SS, m, i + SL);
+            for (int p = 0; p < PARTS; p++) {
+                DoubleVector x = (DoubleVector) a.convertShape(VectorOperators.S2D, DS, p);
+                DoubleVector y = (DoubleVector) b.convertShape(VectorOperators.S2D, DS, p);
+                s0 = s0.add(x.mul(x));
+                s1 = s1.add(y.mul(y));
+            }
+        }
+        long sum = (long) s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            int a = m[i];
+            sum += a * a;
+        }
+        return sum;
+    }
+
+    /**
+     * Row by row into {@code dst} (which stays in L1): no vector is carried around a loop, so C2
+     * never has to box one across a loop's back edge, whatever it compiles first (an on-stack
+     * replacement included).
+     */
+    @Override
+    double sumRows(double[] rows, int[] offsets, int count, int from, double[] dst, int dstOff, int len) {
+        DoubleVector z = DoubleVector.zero(DS);
+        for (int i = 0; i < len; i += L) {
+            (from >= 0 ? DoubleVector.fromArray(DS, rows, from + i) : z).intoArray(dst, dstOff + i);
+        }
+        for (int q = 0; q < count; q++) {
+            int o = offsets[q];
+            for (int i = 0; i < len; i += L) {
+                DoubleVector r = DoubleVector.fromArray(DS, rows, o + i);
+                DoubleVector t = DoubleVector.fromArray(DS, dst, dstOff + i);
+                (from >= 0 ? t.sub(r) : t.add(r)).intoArray(dst, dstOff + i);
+            }
+        }
+        double max = 0;
+        for (int i = 0; i < len; i += L) {
+            max = Math.max(max, DoubleVector.fromArray(DS, dst, dstOff + i).abs().reduceLanes(VectorOperators.MAX));
+        }
+        return max;
     }
 }

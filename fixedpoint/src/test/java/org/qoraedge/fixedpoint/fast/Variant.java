@@ -70,6 +70,22 @@ record Variant(String name, Kernels kernels, boolean incremental, Parallelism pa
         return a.buffer.multiKrum(a.order, f, m, metric);
     }
 
+    int[] normScreen(Bfp16Block[] canonical, int l, int h, long arrivalSeed) {
+        if (!incremental) {
+            return FastRobust.normScreen(canonical, l, h, parallelism, kernels);
+        }
+        Arrival a = arrive(canonical, arrivalSeed);
+        return a.buffer.normScreen(a.order, l, h);
+    }
+
+    Bfp16Block[] nnm(Bfp16Block[] canonical, int f, long arrivalSeed) {
+        if (!incremental) {
+            return FastRobust.nnm(canonical, f, parallelism, kernels);
+        }
+        Arrival a = arrive(canonical, arrivalSeed);
+        return a.buffer.nnm(a.order, f);
+    }
+
     private record Arrival(RoundBuffer buffer, int[] order) {
     }
 

@@ -8,6 +8,8 @@ import org.qoraedge.crosscheck.report.DigestReport;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.fast.FastRobust;
+import org.qoraedge.fixedpoint.fast.Parallelism;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.robust.Aggregator;
 import org.qoraedge.fixedpoint.robust.CenteredClip;
@@ -28,6 +30,9 @@ import org.qoraedge.fixedpoint.robust.TrimmedMean;
  * The robust rules' stress families (one case per rule per round, and one random pipeline), on the
  * first {@link #MAX_NODES} blocks and {@link #MAX_DIM} coordinates of a stress round: the range of
  * the public robust vectors, which the exact reference covers in well under a second per round.
+ * Each rule's fast path ({@link FastRobust}: vector kernels where the JVM allows, threads) runs on
+ * the same blocks and must agree with the reference to the bit on this platform too: a case where
+ * it does not is a failed case (the outcome recorded, and digested, is the reference's).
  */
 final class RobustStress {
     /** The families this class adds, in report order. */
@@ -43,24 +48,24 @@ final class RobustStress {
         int n = blocks.length;
         int half = (n - 1) / 2;
         // each rule's parameter cycles through 0, its maximum and one between, as the vectors' do
+        Parallelism p = Parallelism.defaults();
         int f = pick(r, half);
-        report.group("median").add(id, "n=" + n + " f=" + f + " " + outcome(() -> Digests.block(Median.reference(blocks, f))), true);
+        String median = outcome(() -> Digests.block(Median.reference(blocks, f)));
+        report.group("median").add(id, "n=" + n + " f=" + f + " " + median,
+                median.equals(outcome(() -> Digests.block(FastRobust.median(blocks, f, p)))));
         int b = pick(r, half);
-        report.group("trimmed-mean").add(id, "n=" + n + " b=" + b + " "
-                + outcome(() -> Digests.block(TrimmedMean.reference(blocks, b))), true);
+        String trimmed = outcome(() -> Digests.block(TrimmedMean.reference(blocks, b)));
+        report.group("trimmed-mean").add(id, "n=" + n + " b=" + b + " " + trimmed,
+                trimmed.equals(outcome(() -> Digests.block(FastRobust.trimmedMean(blocks, b, p)))));
         int l = r.nextInt(n);
         int h = r.nextInt(n - l);
-        report.group("norm-screen").add(id, "n=" + n + " l=" + l + " h=" + h + " " + outcome(() ->
-                "kept=" + Digests.indices(NormScreen.reference(blocks, l, h)) + " tnbs=" + Digests.block(NormScreen.tnbs(blocks, l, h))),
-                true);
+        String screen = outcome(() -> "kept=" + Digests.indices(NormScreen.reference(blocks, l, h)) + " tnbs="
+                + Digests.block(NormScreen.tnbs(blocks, l, h)));
+        report.group("norm-screen").add(id, "n=" + n + " l=" + l + " h=" + h + " " + screen, screen.equals(outcome(() -> "kept="
+                + Digests.indices(FastRobust.normScreen(blocks, l, h, p)) + " tnbs=" + Digests.block(FastRobust.tnbs(blocks, l, h, p)))));
         int g = pick(r, half);
-        report.group("nnm").add(id, "n=" + n + " f=" + g + " " + outcome(() -> {
-            StringBuilder sb = new StringBuilder();
-            for (Bfp16Block y : Nnm.reference(blocks, g)) {
-                sb.append(Digests.block(y)).append('\n');
-            }
-            return Digests.hex(sb.toString().getBytes(StandardCharsets.UTF_8));
-        }), true);
+        String nnm = outcome(() -> mixed(Nnm.reference(blocks, g)));
+        report.group("nnm").add(id, "n=" + n + " f=" + g + " " + nnm, nnm.equals(outcome(() -> mixed(FastRobust.nnm(blocks, g, p)))));
         int c = pick(r, half);
         int iterations = r.between(1, 4);
         Bfp16Block reference = switch (r.nextInt(3)) {
@@ -68,11 +73,22 @@ final class RobustStress {
             case 1 -> blocks[r.nextInt(n)];
             default -> StressInputs.rawBlock(r, blocks[0].dimension(), r.between(-126, 113));
         };
+        String clipRef = outcome(() -> CenteredClip.reference(blocks, c, iterations, reference).digest());
         report.group("centered-clip").add(id, "n=" + n + " f=" + c + " L=" + iterations + " "
-                + outcome(() -> centeredClip(CenteredClip.reference(blocks, c, iterations, reference))), true);
+                + outcome(() -> centeredClip(CenteredClip.reference(blocks, c, iterations, reference))),
+                clipRef.equals(outcome(() -> Digests.block(FastRobust.centeredClip(blocks, c, iterations, reference, p)))));
         Pipeline pipeline = pipeline(r, n);
         report.group("pipeline").add(id, "n=" + n + " " + pipeline + " "
                 + outcome(() -> pipelineOutcome(pipeline.apply(blocks, reference))), true);
+    }
+
+    /** One digest of NNM's n output blocks, in order. */
+    private static String mixed(Bfp16Block[] ys) {
+        StringBuilder sb = new StringBuilder();
+        for (Bfp16Block y : ys) {
+            sb.append(Digests.block(y)).append('\n');
+        }
+        return Digests.hex(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static Bfp16Block[] subRound(Bfp16Block[] round) {

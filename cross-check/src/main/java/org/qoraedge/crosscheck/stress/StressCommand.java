@@ -50,8 +50,14 @@ public final class StressCommand implements Callable<Integer> {
             report.write(json);
         }
         if (report.failed() > 0) {
-            spec.commandLine().getErr().println("FAILED: the fast path disagrees with the reference in "
-                    + report.group("fast").failed() + " round(s) (" + org.qoraedge.fixedpoint.fast.FastKrum.implementation() + ")");
+            StringBuilder where = new StringBuilder();
+            for (Map.Entry<String, DigestReport.Group> g : report.groups().entrySet()) {
+                if (g.getValue().failed() > 0) {
+                    where.append(where.length() == 0 ? "" : ", ").append(g.getKey()).append(' ').append(g.getValue().failed());
+                }
+            }
+            spec.commandLine().getErr().println("FAILED: the fast path disagrees with the reference in " + report.failed()
+                    + " case(s) (" + where + "; " + org.qoraedge.fixedpoint.fast.FastKrum.implementation() + ")");
             return 1;
         }
         return 0;

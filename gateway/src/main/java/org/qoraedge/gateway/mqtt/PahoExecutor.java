@@ -71,9 +71,22 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
         return g != null && g.getName().equals("qora-mqtt-" + clientId);
     }
 
+    /**
+     * Runs a task of Paho's. After {@link MqttLink#close} has shut this executor down, Paho can still
+     * hand it one: its reconnect timer (a thread of its own) is not stopped by closing a client that
+     * was reconnecting, and fires a connect. Such a task is dropped and logged at debug, instead of
+     * a {@code RejectedExecutionException} killing the timer thread on stderr.
+     */
     @Override
     public void execute(Runnable command) {
-        tasks.execute(guarded(command));
+        try {
+            tasks.execute(guarded(command));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!tasks.isShutdown()) {
+                throw e;
+            }
+            org.tinylog.Logger.debug("{}: a task the MQTT library gave after its client was closed was not run: {}", idleName, command);
+        }
     }
 
     /**
@@ -85,7 +98,17 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
      */
     @Override
     public Future<?> submit(Runnable task) {
-        return new NoInterrupt<>(tasks.submit(guarded(task)));
+        try {
+            return new NoInterrupt<>(tasks.submit(guarded(task)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!tasks.isShutdown()) {
+                throw e;
+            }
+            org.tinylog.Logger.debug("{}: a task the MQTT library gave after its client was closed was not run: {}", idleName, task);
+            java.util.concurrent.CompletableFuture<Object> dropped = new java.util.concurrent.CompletableFuture<>();
+            dropped.cancel(false);
+            return dropped;
+        }
     }
 
     private record NoInterrupt<T>(Future<T> f) implements Future<T> {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -74,5 +75,18 @@ class PahoExecutorTest {
             release.countDown();
             ex.shutdownNow();
         }
+    }
+
+    /** Paho's reconnect timer can fire a connect after the link closed the client and this executor. */
+    @Test
+    void aTaskGivenAfterShutdownIsDroppedNotThrownAtPahosThread() throws Exception {
+        PahoExecutor ex = new PahoExecutor("exec-test-4", (t, e) -> { });
+        ex.shutdownNow();
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        ex.execute(() -> ran.set(true));
+        Future<?> f = ex.submit(() -> ran.set(true));
+        assertTrue(f.isCancelled(), "the loop Paho submitted is reported as not run");
+        Thread.sleep(100);
+        assertTrue(!ran.get(), "nothing ran");
     }
 }

@@ -128,8 +128,6 @@ final class SubsetMeans {
                 }
             }
         }
-        boolean total = anyComplement;
-        int liveCount = liveAll;
         double[] scale = new double[n];
         for (int j = 0; j < n; j++) {
             scale[j] = zero[j] ? 0 : Math.scalb(1.0, blocks[j].exponent() - base);
@@ -137,34 +135,23 @@ final class SubsetMeans {
         int chunks = (d + chunk - 1) / chunk;
         int parts = parallelism.parts(chunks);
         int workers = parallelism.workers(parts);
-        double[][] rowsOf = new double[workers][];
-        double[][] sumOf = new double[workers][];
-        short[][] scratchOf = new short[workers][];
-        short[][] mantOf = new short[workers][];
+        Workspace[] spaces = new Workspace[workers];
+        Rows rows = new Rows(blocks, zero, scale, k, stride, anyComplement ? allOffsets : null, liveAll, totalRow);
         // Pass 1: the largest |S_i| of each subset, per part; the sums themselves too when they fit
         // storeLimit, so that pass 2 only divides.
         long[][] maxOf = new long[parts][m];
         double[][] stored = (long) m * chunks * chunk <= storeLimit ? new double[m][chunks * chunk] : null;
         parallelism.run(parts, (p, w) -> {
-            if (rowsOf[w] == null) {
-                rowsOf[w] = new double[(n + 1) * stride];
-                sumOf[w] = new double[chunk];
-                scratchOf[w] = new short[chunk];
-                mantOf[w] = new short[chunk];
-            }
+            Workspace ws = spaces[w] == null ? (spaces[w] = new Workspace(n, stride, chunk)) : spaces[w];
             for (int c = (int) ((long) p * chunks / parts); c < (int) ((long) (p + 1) * chunks / parts); c++) {
                 int start = c * chunk;
                 int len = Math.min(chunk, d - start);
                 int padded = k.padded(len);
-                loadRows(blocks, zero, scale, k, start, len, padded, stride, scratchOf[w], rowsOf[w]);
-                if (total) {
-                    k.sumRows(rowsOf[w], allOffsets, liveCount, -1, rowsOf[w], totalRow, padded);
-                }
-                double[] sum = sumOf[w];
+                rows.load(start, len, padded, ws);
                 for (int t = 0; t < m; t++) {
                     double max = stored != null // padding sums to 0
-                            ? k.sumRows(rowsOf[w], offsets[t], live[t], from[t], stored[t], start, padded)
-                            : k.sumRows(rowsOf[w], offsets[t], live[t], from[t], sum, 0, padded);
+                            ? k.sumRows(ws.rows, offsets[t], live[t], from[t], stored[t], start, padded)
+                            : k.sumRows(ws.rows, offsets[t], live[t], from[t], ws.sum, 0, padded);
                     maxOf[p][t] = Math.max(maxOf[p][t], (long) max); // an integer below 2^53: exact
                 }
             }
@@ -192,27 +179,20 @@ final class SubsetMeans {
             });
         } else {
             parallelism.run(parts, (p, w) -> {
-                if (rowsOf[w] == null) { // a worker that ran no part of pass 1
-                    rowsOf[w] = new double[(n + 1) * stride];
-                    sumOf[w] = new double[chunk];
-                    scratchOf[w] = new short[chunk];
-                    mantOf[w] = new short[chunk];
-                }
+                // a worker that ran no part of pass 1 has no workspace yet
+                Workspace ws = spaces[w] == null ? (spaces[w] = new Workspace(n, stride, chunk)) : spaces[w];
                 for (int c = (int) ((long) p * chunks / parts); c < (int) ((long) (p + 1) * chunks / parts); c++) {
                     int start = c * chunk;
                     int len = Math.min(chunk, d - start);
                     int padded = k.padded(len);
-                    loadRows(blocks, zero, scale, k, start, len, padded, stride, scratchOf[w], rowsOf[w]);
-                    if (total) {
-                        k.sumRows(rowsOf[w], allOffsets, liveCount, -1, rowsOf[w], totalRow, padded);
-                    }
-                    double[] sum = sumOf[w];
-                    short[] mant = mantOf[w];
+                    rows.load(start, len, padded, ws);
+                    double[] sum = ws.sum;
+                    short[] mant = ws.mant;
                     for (int t = 0; t < m; t++) {
                         if (enc[t] == null) {
                             continue; // every sum is 0: the zero block
                         }
-                        k.sumRows(rowsOf[w], offsets[t], live[t], from[t], sum, 0, padded);
+                        k.sumRows(ws.rows, offsets[t], live[t], from[t], sum, 0, padded);
                         Arrays.fill(mant, 0, len, (short) 0);
                         FastMeans.divide(sum, null, enc[t].up(), enc[t].den(), 0, len, mant);
                         System.arraycopy(mant, 0, mantissas[t], start, len);
@@ -226,19 +206,45 @@ final class SubsetMeans {
         return out;
     }
 
-    /** Coordinates {@code [start, start + len)} of every non-zero block as scaled doubles, one row of {@code stride} per block. */
-    private static void loadRows(Bfp16Block[] blocks, boolean[] zero, double[] scale, Kernels k, int start, int len, int padded,
-            int stride, short[] scratch, double[] rows) {
-        for (int j = 0; j < blocks.length; j++) {
-            if (!zero[j]) {
-                int off = j * stride;
-                k.load(blocks[j], start, len, padded, scratch, rows, off);
-                double f = scale[j];
-                if (f != 1.0) {
-                    for (int i = 0; i < len; i++) {
-                        rows[off + i] *= f; // a power of two: exact
+    /** One worker's buffers: the chunk's rows (and the total row), a sum, and scratch mantissas. */
+    private static final class Workspace {
+        final double[] rows;
+        final double[] sum;
+        final short[] scratch;
+        final short[] mant;
+
+        Workspace(int n, int stride, int chunk) {
+            rows = new double[(n + 1) * stride];
+            sum = new double[chunk];
+            scratch = new short[chunk];
+            mant = new short[chunk];
+        }
+    }
+
+    /** How a chunk of the round is loaded into a workspace's rows, the same in both passes. */
+    private record Rows(Bfp16Block[] blocks, boolean[] zero, double[] scale, Kernels k, int stride, int[] allOffsets, int liveCount,
+            int totalRow) {
+        /**
+         * Coordinates {@code [start, start + len)} of every non-zero block as scaled doubles, one row
+         * of {@code stride} per block, then (when {@code allOffsets} is set) their total in the row
+         * after the last block.
+         */
+        void load(int start, int len, int padded, Workspace ws) {
+            double[] rows = ws.rows;
+            for (int j = 0; j < blocks.length; j++) {
+                if (!zero[j]) {
+                    int off = j * stride;
+                    k.load(blocks[j], start, len, padded, ws.scratch, rows, off);
+                    double f = scale[j];
+                    if (f != 1.0) {
+                        for (int i = 0; i < len; i++) {
+                            rows[off + i] *= f; // a power of two: exact
+                        }
                     }
                 }
+            }
+            if (allOffsets != null) {
+                k.sumRows(rows, allOffsets, liveCount, -1, rows, totalRow, padded);
             }
         }
     }

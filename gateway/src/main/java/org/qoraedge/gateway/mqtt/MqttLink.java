@@ -64,10 +64,11 @@ public final class MqttLink implements AutoCloseable {
         /**
          * One of the MQTT library's threads died of {@code failure} (named after the thread, for
          * example {@code MQTT Rec: <client id>}). The link cannot tell what state the library is in;
-         * the default reconnects with a fresh connection, a daemon should exit non-zero instead so
-         * that its service manager restarts it.
+         * the default abandons that Paho client and connects a new one (as after a connect that
+         * would never finish), a daemon should exit non-zero instead so that its service manager
+         * restarts it.
          *
-         * @return true when the link should drop the connection and connect again
+         * @return true when the link should replace its client and connect again
          */
         default boolean libraryFailed(String thread, Throwable failure) {
             return true;
@@ -590,27 +591,11 @@ public final class MqttLink implements AutoCloseable {
             reconnect = true;
         }
         if (reconnect) {
-            Thread t = new Thread(this::reconnectAfterFailure, "qora-mqtt-recover-" + settings.clientId());
+            // not on the dying library thread, which the old client's shutdown may wait for
+            Thread t = new Thread(() -> replaceClient("its library thread '" + thread + "' died of " + failure),
+                    "qora-mqtt-recover-" + settings.clientId());
             t.setDaemon(true);
             t.start();
-        }
-    }
-
-    /**
-     * Drops the connection the dead thread belonged to and connects again (the first-connect
-     * retry loop, then subscriptions): the broker redelivers what was not acknowledged.
-     */
-    private void reconnectAfterFailure() {
-        try {
-            client.disconnectForcibly(0, 1000, false);
-        } catch (MqttException | RuntimeException e) {
-            Logger.debug("forcible disconnect of {} after a library failure: {}", settings.clientId(), e.getMessage());
-        }
-        try {
-            connect();
-            Logger.warn("{} reconnected to {} after an MQTT library thread died", settings.clientId(), settings.brokerUri());
-        } catch (IOException | RuntimeException e) {
-            Logger.error("{} could not reconnect after an MQTT library thread died: {}", settings.clientId(), e.getMessage());
         }
     }
 

@@ -20,6 +20,8 @@ import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.ProtocolException;
 import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.state.AtomicFiles;
+import org.qoraedge.gateway.state.StateException;
 
 /**
  * The audit log: one signed record per line (UTF-8, {@code \n}-terminated), chained by hash.
@@ -230,13 +232,53 @@ public final class AuditLog {
 
     /** Appends a line and its newline, and forces it to the device. */
     public static void append(Path file, String line) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                ch.write(b);
+        AtomicFiles.appendLine(file, line);
+    }
+
+    /**
+     * What {@link #recover} did to a log.
+     *
+     * @param tornBytes bytes of a torn last line cut off (0 when none)
+     * @param appendedLine the state's last audit line, appended because the log did not end with
+     *     it (to be published again), or null
+     */
+    public record Recovery(long tornBytes, String appendedLine) {
+    }
+
+    /**
+     * Makes the audit log agree with the state the gateway restarts from: a torn last line is cut
+     * off; when the state's last committed audit line is missing from the log's end (the gateway
+     * died between the state write and the append), it is appended.
+     *
+     * @param log the audit log
+     * @param stateFile the state file, for messages
+     * @param committed the state's last audit line, null when it has none
+     * @throws StateException when the log does not lead up to the state
+     */
+    public static Recovery recover(Path log, Path stateFile, String committed) throws IOException {
+        long torn = truncateTorn(log);
+        String last = lastLine(log);
+        if (committed == null) {
+            if (last != null) {
+                throw new StateException(log + " has records but " + stateFile + " has none committed: they do not belong together");
             }
-            ch.force(true);
+            return new Recovery(torn, null);
         }
+        if (committed.equals(last)) {
+            return new Recovery(torn, null);
+        }
+        AuditRecord pending;
+        try {
+            pending = verify(committed, null);
+        } catch (AuditException e) {
+            throw new StateException(stateFile + ": its last audit line does not verify: " + e.getMessage(), e);
+        }
+        String expectedPrev = last == null ? AuditRecord.GENESIS : hash(last);
+        if (!pending.prev().equals(expectedPrev)) {
+            throw new StateException(log + " does not end where the state's last audit record (round "
+                    + pending.round() + ") continues: the log or the state was replaced or damaged");
+        }
+        append(log, committed);
+        return new Recovery(torn, committed);
     }
 }

@@ -8,6 +8,10 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSyntaxException;
 import java.util.ArrayList;
 import java.util.List;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.gateway.aggregation.AggregationResult;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.RoundClose;
 
 /**
  * One round's audit record (docs/AUDIT.md): what the round received, what it computed and what it
@@ -108,6 +112,13 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             expected = List.copyOf(expected);
         }
 
+        /** The config of a round run with {@code a}, in the record's words. */
+        public static Config of(AggregationSettings a, int dimension, String modelId, String reputationSettings,
+                List<String> expected) {
+            return new Config(a.kind().wireName(), a.metricName(), a.f(), a.m(), a.minUpdates(), dimension, modelId,
+                    reputationSettings, expected);
+        }
+
         /** A config without expected nodes (records of rounds that keep no reputation). */
         public Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
                 String reputationSettings) {
@@ -158,6 +169,102 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             long inboxDropped) {
         public Timing(long openedAtMillis, long closedAtMillis, long closeMicros, boolean deadlineReached, int restarts) {
             this(openedAtMillis, closedAtMillis, closeMicros, deadlineReached, restarts, 0);
+        }
+    }
+
+    /** A builder for the record of a round the gateway closed; {@link #prev} is set when the log appends it. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Assembles a record step by step, in the order a round closes: who and which round, the
+     * configuration, the frames received, how the round closed, what reputation and the operator
+     * changed, when. Every field not set is empty.
+     */
+    public static final class Builder {
+        private String fleet = "";
+        private String gatewayId = "";
+        private String gatewayKey = "";
+        private long round;
+        private Config config;
+        private String modelBefore = "";
+        private List<FrameEntry> frames = List.of();
+        private long framesOmitted;
+        private boolean framesKept;
+        private RoundClose.Outcome outcome;
+        private List<ReputationChange> reputation = List.of();
+        private List<OperatorAction> operator = List.of();
+        private Timing timing;
+
+        private Builder() {
+        }
+
+        /** The gateway that closed the round: its fleet, id and Ed25519 public key (hex). */
+        public Builder gateway(String fleetName, String id, String publicKeyHex) {
+            this.fleet = fleetName;
+            this.gatewayId = id;
+            this.gatewayKey = publicKeyHex;
+            return this;
+        }
+
+        public Builder round(long r) {
+            this.round = r;
+            return this;
+        }
+
+        public Builder config(Config c) {
+            this.config = c;
+            return this;
+        }
+
+        /** The digest of the model the round trained. */
+        public Builder modelBefore(String digest) {
+            this.modelBefore = digest;
+            return this;
+        }
+
+        /** The frames listed (at most the cap), those beyond it, and whether the accepted ones were kept. */
+        public Builder frames(List<FrameEntry> listed, long omitted, boolean kept) {
+            this.frames = listed;
+            this.framesOmitted = omitted;
+            this.framesKept = kept;
+            return this;
+        }
+
+        /** How the round closed: outcome, failure, canonical order, Krum's evidence, the aggregate and the model after. */
+        public Builder outcome(RoundClose.Outcome o) {
+            this.outcome = o;
+            return this;
+        }
+
+        public Builder reputation(List<ReputationChange> changes) {
+            this.reputation = changes;
+            return this;
+        }
+
+        public Builder operator(List<OperatorAction> actions) {
+            this.operator = actions;
+            return this;
+        }
+
+        public Builder timing(Timing t) {
+            this.timing = t;
+            return this;
+        }
+
+        /** The record, with {@code prev} = {@link #GENESIS} until the log chains it. */
+        public AuditRecord build() {
+            if (config == null || outcome == null || timing == null) {
+                throw new AuditException("an audit record needs its config, outcome and timing");
+            }
+            AggregationResult res = outcome.result();
+            String after = outcome.modelAfter() == null ? "" : Digests.block(outcome.modelAfter());
+            return new AuditRecord(fleet, gatewayId, gatewayKey, round, GENESIS, outcome.aggregated() ? "aggregated" : "failed",
+                    outcome.failure(), config, modelBefore, frames, framesOmitted, outcome.acceptedIds(),
+                    res == null ? new long[0] : res.scores(), res == null ? new int[0] : res.ranking(),
+                    res == null ? new int[0] : res.selected(), res == null ? 0 : res.referenceExponent(),
+                    res == null ? "" : res.aggregateDigest(), after, reputation, operator, timing, framesKept);
         }
     }
 

@@ -12,15 +12,14 @@ import java.util.List;
 import java.util.Map;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
-import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
-import org.qoraedge.gateway.aggregation.ModelMath;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
+import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameException;
@@ -113,12 +112,12 @@ public final class Replay {
         }
         out.add(ReplayCheck.compare("config", describe(cfg), describe(cfg), ""));
 
-        Recomputed re = recompute(record, settings, usable, model);
-        String replayedOutcome = re.failure.isEmpty() ? "aggregated" : "failed";
+        RoundClose.Outcome re = recompute(record, settings, usable, model);
+        String replayedOutcome = re.aggregated() ? "aggregated" : "failed";
         out.add(ReplayCheck.compare("outcome", record.outcome(), replayedOutcome,
                 (record.failure().isEmpty() ? "" : "recorded failure: " + record.failure())
-                        + (record.failure().isEmpty() || re.failure.isEmpty() ? "" : "; ")
-                        + (re.failure.isEmpty() ? "" : "replayed failure: " + re.failure)));
+                        + (record.failure().isEmpty() || re.aggregated() ? "" : "; ")
+                        + (re.aggregated() ? "" : "replayed failure: " + re.failure())));
         if (!record.outcome().equals(replayedOutcome)) {
             for (String f : new String[] {"canonicalOrder", "scores", "ranking", "selected", "referenceExponent",
                 "aggregateDigest", "modelAfter"}) {
@@ -127,7 +126,7 @@ public final class Replay {
         } else {
             results(record, re, model, out);
         }
-        return new ReplayReport(record.round(), record.outcome(), replayedOutcome, re.failure, out);
+        return new ReplayReport(record.round(), record.outcome(), replayedOutcome, re.failure(), out);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -383,57 +382,22 @@ public final class Replay {
     // ---------------------------------------------------------------------------------------------
     // Recomputation
 
-    private static final class Recomputed {
-        String failure = "";
-        AggregationResult result;
-        String[] acceptedCanonical = new String[0];
-        Bfp16Block next;
-    }
-
-    private static Recomputed recompute(AuditRecord r, AggregationSettings settings, List<Kept> usable, Bfp16Block model) {
-        Recomputed re = new Recomputed();
+    private static RoundClose.Outcome recompute(AuditRecord r, AggregationSettings settings, List<Kept> usable, Bfp16Block model) {
         RoundBuffer buffer = RoundBufferFactory.reference().open(r.round(), r.config().dimension(), settings);
-        String[] ids = new String[usable.size()];
-        for (int i = 0; i < ids.length; i++) {
-            Kept k = usable.get(i);
-            ids[i] = k.header.nodeId();
-            buffer.add(ids[i], k.block);
+        List<String> ids = new ArrayList<>(usable.size());
+        for (Kept k : usable) {
+            ids.add(k.header.nodeId());
+            buffer.add(k.header.nodeId(), k.block);
         }
-        int n = buffer.size();
-        try {
-            if (n > 0) {
-                int[] order = NodeIds.canonicalOrder(ids);
-                re.acceptedCanonical = new String[n];
-                for (int k = 0; k < n; k++) {
-                    re.acceptedCanonical[k] = ids[order[k]];
-                }
-            }
-        } catch (FixedPointException e) {
-            re.failure = "accepted ids refused: " + e.getMessage();
-            return re;
-        }
-        if (n < settings.quorum()) {
-            re.failure = "below quorum: " + n + " accepted updates, " + settings.kind().wireName() + " with f = "
-                    + settings.f() + (settings.m() > 0 ? ", m = " + settings.m() : "") + " needs " + settings.quorum();
-            return re;
-        }
-        try {
-            re.result = buffer.close();
-            if (model != null) {
-                re.next = ModelMath.add(model, re.result.aggregate());
-            }
-        } catch (FixedPointException | IllegalArgumentException e) {
-            re.failure = "aggregation refused: " + e.getMessage();
-            re.result = null;
-        }
-        return re;
+        return RoundClose.close(settings, buffer, ids, model);
     }
 
-    private static void results(AuditRecord r, Recomputed re, Bfp16Block model, List<ReplayCheck> out) {
+    private static void results(AuditRecord r, RoundClose.Outcome re, Bfp16Block model, List<ReplayCheck> out) {
         String noModel = "(no usable model frame)";
-        if (re.result == null) {
+        AggregationResult a = re.result();
+        out.add(strings("canonicalOrder", r.canonicalOrder(), re.acceptedIds()));
+        if (a == null) {
             // A failed round: nothing computed, the model unchanged.
-            out.add(strings("canonicalOrder", r.canonicalOrder(), List.of(re.acceptedCanonical)));
             out.add(longs("scores", r.scores(), new long[0], null));
             out.add(ints("ranking", r.ranking(), new int[0]));
             out.add(ints("selected", r.selected(), new int[0]));
@@ -443,16 +407,14 @@ public final class Replay {
                     "a failed round leaves the model unchanged"));
             return;
         }
-        AggregationResult a = re.result;
         String[] ids = a.canonicalIds();
-        out.add(strings("canonicalOrder", r.canonicalOrder(), List.of(ids)));
         out.add(longs("scores", r.scores(), a.scores(), ids));
         out.add(ints("ranking", r.ranking(), a.ranking()));
         out.add(ints("selected", r.selected(), a.selected()));
         out.add(ReplayCheck.compare("referenceExponent", Integer.toString(r.referenceExponent()),
                 Integer.toString(a.referenceExponent()), ""));
         out.add(ReplayCheck.compare("aggregateDigest", r.aggregateDigest(), a.aggregateDigest(), ""));
-        out.add(ReplayCheck.compare("modelAfter", r.modelAfter(), re.next == null ? noModel : Digests.block(re.next),
+        out.add(ReplayCheck.compare("modelAfter", r.modelAfter(), re.modelAfter() == null ? noModel : Digests.block(re.modelAfter()),
                 "the model before plus the aggregate"));
     }
 

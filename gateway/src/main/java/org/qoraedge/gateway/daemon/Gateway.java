@@ -29,13 +29,14 @@ import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.KeyFiles;
+import org.qoraedge.gateway.protocol.NodeRegistry;
 import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 import org.qoraedge.gateway.round.BanList;
-import org.qoraedge.gateway.round.CoordinatorSettings;
+import org.qoraedge.gateway.round.RoundServices;
 import org.qoraedge.gateway.round.CoordinatorStatus;
 import org.qoraedge.gateway.round.Inbox;
 import org.qoraedge.gateway.round.Outbox;
@@ -102,12 +103,7 @@ public final class Gateway implements AutoCloseable {
      * (retrying with backoff until connected) and starts the first round.
      */
     public static Gateway start(GatewayConfig config, Options options) throws IOException {
-        Map<String, VerifyingKey> registry = KeyFiles.readRegistry(config.keysFile());
-        java.util.SortedMap<String, String> registryText = new java.util.TreeMap<>();
-        for (KeyFiles.Entry e : KeyFiles.read(config.keysFile())) {
-            String line = KeyFiles.line(e.nodeId(), e.scheme(), e.key());
-            registryText.put(e.nodeId(), line.substring(line.indexOf(' ') + 1));
-        }
+        NodeRegistry nodes = NodeRegistry.of(KeyFiles.read(config.keysFile()));
         Bfp16Block initial = config.initialModel() == null ? ModelMath.zeros(config.dimension())
                 : readModel(config.initialModel(), config.dimension());
         byte[] seed = gatewaySeed(config);
@@ -142,31 +138,14 @@ public final class Gateway implements AutoCloseable {
                 ms.trustStore(config.trustStore(), config.trustStorePassword() == null ? null : config.trustStorePassword().toCharArray());
             }
             LinkOutbox outbox = new LinkOutbox();
-            CoordinatorSettings.Builder cs = CoordinatorSettings.builder()
-                    .fleet(config.fleet())
-                    .gatewayId(config.gatewayId())
-                    .gatewaySeed(seed)
-                    .modelId(config.modelId())
-                    .initialModel(initial)
-                    .registry(registry)
-                    .expected(config.expected())
-                    .aggregation(config.aggregation())
-                    .deadline(config.deadline())
-                    .pause(config.pause())
-                    .firstRound(config.firstRound())
-                    .maxRounds(config.maxRounds())
-                    .banList(options.banList)
-                    .buffers(options.buffers)
-                    .store(store)
+            RoundServices services = RoundServices.none().store(store)
                     .reputation(config.reputation().enabled() ? new ReputationLedger(config.reputation()) : null)
-                    .indicator(indicator)
-                    .registryText(registryText)
-                    .maxAuditFrames(config.auditMaxFrames())
-                    .bansLowerF(config.bansLowerF());
+                    .indicator(indicator).banList(options.banList);
             for (RoundListener l : options.listeners) {
-                cs.listener(l);
+                services = services.listener(l);
             }
-            RoundCoordinator coordinator = new RoundCoordinator(cs.build(), inbox, outbox);
+            RoundCoordinator coordinator = new RoundCoordinator(config.coordinatorSettings(nodes, initial, seed, options.buffers),
+                    services, inbox, outbox);
             List<MqttLink.Subscription> subs = new ArrayList<>();
             for (String t : coordinator.subscriptions()) {
                 subs.add(new MqttLink.Subscription(t, 1));
@@ -246,8 +225,8 @@ public final class Gateway implements AutoCloseable {
             }
             // The config's broker.uri is not the broker in use when the embedded one runs: name only the one connected to.
             Logger.info("gateway {} for fleet {} connected to {}{}: {} node keys, {} expected, {} f={} dimension={}, public key {}",
-                    config.gatewayId(), config.fleet(), uri, broker != null ? " (embedded broker)" : "", registry.size(),
-                    config.expected() == null ? registry.size() : config.expected().size(),
+                    config.gatewayId(), config.fleet(), uri, broker != null ? " (embedded broker)" : "", nodes.keys().size(),
+                    config.expected() == null ? nodes.keys().size() : config.expected().size(),
                     config.aggregation().kind().wireName(), config.aggregation().f(), config.dimension(), pk);
             try {
                 coordinator.start();

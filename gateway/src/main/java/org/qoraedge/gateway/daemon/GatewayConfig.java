@@ -14,10 +14,14 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.protocol.Identifiers;
+import org.qoraedge.gateway.protocol.NodeRegistry;
+import org.qoraedge.gateway.round.CoordinatorSettings;
 
 /**
  * The gateway's configuration (docs/PROTOCOL.md, "Gateway configuration"): a Java properties
@@ -252,6 +256,35 @@ public final class GatewayConfig {
         return bansLowerF;
     }
 
+    /**
+     * The round coordinator's settings from this configuration: the one place they are built.
+     *
+     * @param nodes the key file's nodes ({@link #keysFile()})
+     * @param initial the model round 1 starts from
+     * @param gatewaySeed the gateway's Ed25519 seed
+     * @param buffers where round buffers come from, or null for the default
+     */
+    public CoordinatorSettings coordinatorSettings(NodeRegistry nodes, Bfp16Block initial, byte[] gatewaySeed,
+            RoundBufferFactory buffers) {
+        return CoordinatorSettings.builder()
+                .fleet(fleet)
+                .gatewayId(gatewayId)
+                .gatewaySeed(gatewaySeed)
+                .modelId(modelId)
+                .initialModel(initial)
+                .nodes(nodes)
+                .expected(expected)
+                .aggregation(aggregation)
+                .buffers(buffers)
+                .deadline(deadline)
+                .pause(pause)
+                .firstRound(firstRound)
+                .maxRounds(maxRounds)
+                .maxAuditFrames(auditMaxFrames)
+                .bansLowerF(bansLowerF)
+                .build();
+    }
+
     /** At most this many frames are listed in one audit record ({@code audit.maxFrames}). */
     public int auditMaxFrames() {
         return auditMaxFrames;
@@ -358,8 +391,8 @@ public final class GatewayConfig {
         private Path trustStore;
         private String trustStorePassword;
         private int embeddedPort = 1883;
-        private String fleet = "default";
-        private String gatewayId = "gateway";
+        private String fleet = CoordinatorSettings.DEFAULT_FLEET;
+        private String gatewayId = CoordinatorSettings.DEFAULT_GATEWAY_ID;
         private Path keysFile;
         private List<String> expected;
         private AggregatorKind aggregator = AggregatorKind.KRUM;
@@ -367,17 +400,17 @@ public final class GatewayConfig {
         private int f = 1;
         private int m;
         private int minUpdates = 1;
-        private Duration deadline = Duration.ofSeconds(30);
+        private Duration deadline = CoordinatorSettings.DEFAULT_DEADLINE;
         private Duration pause = Duration.ZERO;
         private long firstRound = 1;
         private long maxRounds;
-        private String modelId = "model";
+        private String modelId = CoordinatorSettings.DEFAULT_MODEL_ID;
         private int dimension;
         private Path initialModel;
         private Path stateDir;
         private int inboxCapacity = 1024;
         private int keepFrames = 10;
-        private int auditMaxFrames = 10_000;
+        private int auditMaxFrames = CoordinatorSettings.DEFAULT_MAX_AUDIT_FRAMES;
         private boolean bansLowerF = true;
         private org.qoraedge.gateway.reputation.ReputationSettings reputation =
                 org.qoraedge.gateway.reputation.ReputationSettings.defaults();

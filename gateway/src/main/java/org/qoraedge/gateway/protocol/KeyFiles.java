@@ -34,12 +34,7 @@ public final class KeyFiles {
 
     /** Reads the gateway's registry: node id to verifying key, sorted by node id. */
     public static Map<String, VerifyingKey> readRegistry(Path file) throws IOException {
-        Map<String, VerifyingKey> out = new TreeMap<>();
-        for (Entry e : read(file)) {
-            VerifyingKey k = e.scheme() == SignatureScheme.HMAC_SHA256 ? VerifyingKey.hmac(e.key()) : VerifyingKey.ed25519(e.key());
-            out.put(e.nodeId(), k);
-        }
-        return out;
+        return NodeRegistry.of(read(file)).keys();
     }
 
     /** The scheme word of the gateway's pinned public key in a node's credentials file. */

@@ -1,29 +1,44 @@
 package org.qoraedge.gateway.round;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Collections;
-import java.util.List;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.ModelMath;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.Identifiers;
+import org.qoraedge.gateway.protocol.NodeRegistry;
 import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 
 /**
- * Everything the round coordinator needs besides its queues. Immutable; build with
- * {@link #builder()}.
+ * What the round coordinator is configured with: a value (immutable, built with {@link #builder()},
+ * checked when built). The services it works with (state directory, reputation ledger, indicator,
+ * ban list, listeners) are not part of it: see {@link RoundServices}. The builder's defaults are
+ * the daemon's documented defaults; {@code GatewayConfig} reads its defaults from here.
  */
 public final class CoordinatorSettings {
+    /** Default {@code fleet}. */
+    public static final String DEFAULT_FLEET = "default";
+    /** Default {@code gateway.id}. */
+    public static final String DEFAULT_GATEWAY_ID = "gateway";
+    /** Default {@code model.id}. */
+    public static final String DEFAULT_MODEL_ID = "model";
+    /** Default {@code round.deadlineMillis}. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
+    /** Default {@code audit.maxFrames}. */
+    public static final int DEFAULT_MAX_AUDIT_FRAMES = 10_000;
+
     private final String fleet;
     private final String gatewayId;
     private final FrameSigner gatewaySigner;
@@ -37,13 +52,8 @@ public final class CoordinatorSettings {
     private final Duration pause;
     private final long firstRound;
     private final long maxRounds;
-    private final BanList banList;
-    private final List<RoundListener> listeners;
     private final int maxLoggedPerRound;
-    private final org.qoraedge.gateway.state.StateStore store;
-    private final org.qoraedge.gateway.reputation.ReputationLedger reputation;
-    private final org.qoraedge.gateway.status.StatusIndicator indicator;
-    private final SortedMap<String, String> registryText;
+    private final NodeRegistry nodes;
     private final int maxAuditFrames;
     private final String gatewayPublicKey;
     private final boolean bansLowerF;
@@ -60,7 +70,8 @@ public final class CoordinatorSettings {
             throw new IllegalArgumentException("the gateway signs model frames with Ed25519, got " + gatewaySigner.scheme());
         }
         this.initialModel = Objects.requireNonNull(b.initialModel, "initial model (or dimension)");
-        this.registry = Collections.unmodifiableSortedMap(new TreeMap<>(b.registry));
+        this.nodes = b.nodes;
+        this.registry = nodes.keys();
         if (registry.isEmpty()) {
             throw new IllegalArgumentException("the key registry is empty; a gateway needs at least one node key");
         }
@@ -92,43 +103,22 @@ public final class CoordinatorSettings {
             throw new IllegalArgumentException("first round must be >= 1, got " + firstRound);
         }
         this.maxRounds = b.maxRounds;
-        this.banList = b.banList;
-        this.listeners = List.copyOf(b.listeners);
         this.maxLoggedPerRound = b.maxLoggedPerRound;
-        this.store = b.store;
-        this.reputation = b.reputation;
-        this.indicator = b.indicator;
-        this.registryText = Collections.unmodifiableSortedMap(new TreeMap<>(b.registryText));
         if (b.maxAuditFrames < 0) {
             throw new IllegalArgumentException("audit frame cap must be >= 0, got " + b.maxAuditFrames);
         }
         this.maxAuditFrames = b.maxAuditFrames;
         this.bansLowerF = b.bansLowerF;
-        this.gatewayPublicKey = java.util.HexFormat.of().formatHex(Objects.requireNonNull(b.gatewayPublicKey,
+        this.gatewayPublicKey = HexFormat.of().formatHex(Objects.requireNonNull(b.gatewayPublicKey,
                 "the gateway's public key (for audit records)"));
         if (b.gatewayPublicKey.length != 32) {
             throw new IllegalArgumentException("the gateway's Ed25519 public key has 32 bytes, got " + b.gatewayPublicKey.length);
         }
     }
 
-    /** The state directory, or null to keep everything in memory (nothing survives a restart). */
-    public org.qoraedge.gateway.state.StateStore store() {
-        return store;
-    }
-
-    /** The reputation ledger, or null for none (no reputation, no automatic bans). */
-    public org.qoraedge.gateway.reputation.ReputationLedger reputation() {
-        return reputation;
-    }
-
-    /** The status indicator (LEDs), never null. */
-    public org.qoraedge.gateway.status.StatusIndicator indicator() {
-        return indicator;
-    }
-
     /** The key registry as text ({@code <scheme> <hex>} by node id), kept in the state file; may be empty. */
     public SortedMap<String, String> registryText() {
-        return registryText;
+        return nodes.keyText();
     }
 
     /** At most this many frames are listed in one audit record (the rest are counted). */
@@ -211,67 +201,33 @@ public final class CoordinatorSettings {
         return maxRounds;
     }
 
-    BanList banList() {
-        return banList;
-    }
-
-    List<RoundListener> listeners() {
-        return listeners;
-    }
-
     int maxLoggedPerRound() {
         return maxLoggedPerRound;
     }
 
     /** Fluent builder. Required: fleet, gateway signer, dimension or initial model, registry. */
     public static final class Builder {
-        private String fleet = "default";
-        private String gatewayId = "gateway";
+        private String fleet = DEFAULT_FLEET;
+        private String gatewayId = DEFAULT_GATEWAY_ID;
         private FrameSigner gatewaySigner;
-        private String modelId = "model";
+        private String modelId = DEFAULT_MODEL_ID;
         private Bfp16Block initialModel;
-        private Map<String, VerifyingKey> registry = Map.of();
-        private java.util.Collection<String> expected;
+        private NodeRegistry nodes = NodeRegistry.ofKeys(Map.of());
+        private Collection<String> expected;
         private AggregationSettings aggregation = AggregationSettings.krum(1);
         private RoundBufferFactory buffers;
-        private Duration deadline = Duration.ofSeconds(30);
+        private Duration deadline = DEFAULT_DEADLINE;
         private Duration pause = Duration.ZERO;
         private long firstRound = 1;
         private long maxRounds;
-        private BanList banList = BanList.NONE;
-        private final List<RoundListener> listeners = new java.util.ArrayList<>();
         private int maxLoggedPerRound = 1000;
-        private org.qoraedge.gateway.state.StateStore store;
-        private org.qoraedge.gateway.reputation.ReputationLedger reputation;
-        private org.qoraedge.gateway.status.StatusIndicator indicator = org.qoraedge.gateway.status.StatusIndicator.NONE;
-        private Map<String, String> registryText = Map.of();
-        private int maxAuditFrames = 10_000;
+        private int maxAuditFrames = DEFAULT_MAX_AUDIT_FRAMES;
         private byte[] gatewayPublicKey;
         private boolean bansLowerF = true;
 
         /** Whether each banned registered node lowers the round's f by one (default true). */
         public Builder bansLowerF(boolean v) {
             this.bansLowerF = v;
-            return this;
-        }
-
-        public Builder store(org.qoraedge.gateway.state.StateStore v) {
-            this.store = v;
-            return this;
-        }
-
-        public Builder reputation(org.qoraedge.gateway.reputation.ReputationLedger v) {
-            this.reputation = v;
-            return this;
-        }
-
-        public Builder indicator(org.qoraedge.gateway.status.StatusIndicator v) {
-            this.indicator = Objects.requireNonNull(v, "indicator");
-            return this;
-        }
-
-        public Builder registryText(Map<String, String> v) {
-            this.registryText = v;
             return this;
         }
 
@@ -296,11 +252,10 @@ public final class CoordinatorSettings {
             return this;
         }
 
-        /** The gateway's Ed25519 signer for MODEL frames. */
         /** The gateway's Ed25519 key (raw 32-byte seed): signs model frames and audit records. */
         public Builder gatewaySeed(byte[] seed) {
             this.gatewaySigner = FrameSigner.ed25519(seed);
-            this.gatewayPublicKey = org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(seed);
+            this.gatewayPublicKey = Ed25519Keys.publicKeyOf(seed);
             return this;
         }
 
@@ -321,13 +276,20 @@ public final class CoordinatorSettings {
             return this;
         }
 
+        /** The node keys alone (the state file then keeps no key text); see {@link #nodes}. */
         public Builder registry(Map<String, VerifyingKey> v) {
-            this.registry = v;
+            this.nodes = NodeRegistry.ofKeys(v);
+            return this;
+        }
+
+        /** The nodes of the key file. */
+        public Builder nodes(NodeRegistry v) {
+            this.nodes = Objects.requireNonNull(v, "nodes");
             return this;
         }
 
         /** Nodes whose updates close a round early; default every node of the registry. */
-        public Builder expected(java.util.Collection<String> v) {
+        public Builder expected(Collection<String> v) {
             this.expected = v;
             return this;
         }
@@ -362,16 +324,6 @@ public final class CoordinatorSettings {
         /** Stop after this many rounds; 0 runs until stopped. */
         public Builder maxRounds(long v) {
             this.maxRounds = v;
-            return this;
-        }
-
-        public Builder banList(BanList v) {
-            this.banList = v;
-            return this;
-        }
-
-        public Builder listener(RoundListener v) {
-            this.listeners.add(v);
             return this;
         }
 

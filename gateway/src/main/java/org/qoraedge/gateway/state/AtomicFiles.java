@@ -3,6 +3,7 @@ package org.qoraedge.gateway.state;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,6 +53,18 @@ public final class AtomicFiles {
             d.force(true);
         } catch (IOException e) {
             // some file systems (and Windows) cannot open or fsync a directory; nothing more can be done there
+        }
+    }
+
+    /** Appends a line and its newline to {@code file} (created if missing), and forces it to the device. */
+    public static void appendLine(Path file, String line) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
         }
     }
 }

@@ -22,7 +22,7 @@ public final class FaultInjection {
         MID_STATE_WRITE,
         /** The new state file is in place, its audit line not yet appended to the log. */
         AFTER_STATE_WRITE,
-        /** The audit line is appended; the new model and announcement are not yet published. */
+        /** The audit line is appended; the audit line, the new model and the next announcement are not yet published. */
         AFTER_AUDIT_APPEND
     }
 
@@ -33,6 +33,16 @@ public final class FaultInjection {
     public static void check(Point point, long round) {
         if (ENABLED && SPEC.equals(point.name() + "@" + round)) {
             Runtime.getRuntime().halt(137);
+        }
+    }
+
+    /**
+     * The check after the journal append of the {@code nth} accepted update of {@code round}: the
+     * crash point {@link Point#AFTER_JOURNAL_APPEND} is the round's third update.
+     */
+    public static void afterJournalAppend(long round, int nth) {
+        if (ENABLED && nth == 3) {
+            check(Point.AFTER_JOURNAL_APPEND, round);
         }
     }
 }

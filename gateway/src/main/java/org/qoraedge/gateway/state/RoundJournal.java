@@ -60,6 +60,48 @@ public final class RoundJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * A rejection entry: five UTF-8 lines. Written by {@link #rejected(Rejection)} and read back with
+     * {@link #parse}, so that the format has one writer and one reader.
+     *
+     * @param node the node id of the update topic
+     * @param frameRound the frame's round (-1 when its header could not be parsed)
+     * @param sequence the frame's sequence (-1 when unparsed)
+     * @param frameDigest SHA-256 (hex) of the whole payload
+     * @param reason the rejection reason's wire name
+     */
+    public record Rejection(String node, long frameRound, long sequence, String frameDigest, String reason) {
+        byte[] toBytes() {
+            return (node + "\n" + frameRound + "\n" + sequence + "\n" + frameDigest + "\n" + reason)
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Reads a rejection entry of {@code file}.
+         *
+         * @throws StateException when it does not have five lines or a number does not parse
+         */
+        public static Rejection parse(Path file, Entry e) {
+            if (e.type() != REJECTED) {
+                throw new StateException(file + ": entry of type " + (e.type() & 0xff) + " read as a rejection");
+            }
+            String[] f = e.text().split("\n", -1);
+            if (f.length != 5) {
+                throw new StateException(file + ": a rejection entry has " + f.length + " fields, not 5");
+            }
+            return new Rejection(f[0], number(file, "frame round", f[1]), number(file, "sequence", f[2]), f[3], f[4]);
+        }
+
+        private static long number(Path file, String field, String text) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException x) {
+                throw new StateException(file + ": a rejection entry's " + field + " is not a number: "
+                        + (text.length() > 40 ? text.substring(0, 40) + "..." : text));
+            }
+        }
+    }
+
     /** A journal read back: header fields, entries, and the torn tail cut off (bytes, 0 when none). */
     public record Contents(long round, String fleet, List<Entry> entries, long tornBytes) {
         public Contents {
@@ -186,9 +228,13 @@ public final class RoundJournal implements AutoCloseable {
     }
 
     /** Appends a rejection. */
+    public void rejected(Rejection r) throws IOException {
+        append(REJECTED, r.toBytes());
+    }
+
+    /** Appends a rejection given by its fields. */
     public void rejected(String node, long frameRound, long sequence, String frameDigest, String reason) throws IOException {
-        append(REJECTED, (node + "\n" + frameRound + "\n" + sequence + "\n" + frameDigest + "\n" + reason)
-                .getBytes(StandardCharsets.UTF_8));
+        rejected(new Rejection(node, frameRound, sequence, frameDigest, reason));
     }
 
     /** Appends a restart marker and forces it. */

@@ -12,22 +12,20 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
-import org.qoraedge.gateway.audit.AuditException;
-import org.qoraedge.gateway.audit.AuditLog;
-import org.qoraedge.gateway.audit.AuditRecord;
 
 /**
  * The gateway's state directory (docs/STATE.md):
  * <pre>
  *   gateway.state          the state file ({@link StateFile}), replaced atomically at every round close
- *   audit.log              the chained, signed audit records ({@link AuditLog}), one line per round
+ *   audit.log              the chained, signed audit records (package {@code audit}), one line per round
  *   rounds/NNNN.journal    the current round's journal, and the kept frames of past rounds ({@link RoundJournal})
  *   control/               operator requests (ban lifts) waiting for the round worker
  *   gateway.lock           held while a gateway runs on this directory
  * </pre>
  * A round closes with one commit point: the new state file, which carries the round's audit line.
- * The line is then appended to the log; if the gateway dies between the two, {@link #load} appends
- * it on the next start. Only the round worker uses a store (not thread-safe).
+ * The line is then appended to the log; if the gateway dies between the two, the audit log's
+ * recovery (in package {@code audit}, which reads this directory; this package does not read audit
+ * records) appends it on the next start. Only the round worker uses a store (not thread-safe).
  */
 public final class StateStore implements AutoCloseable {
     public static final String STATE_FILE = "gateway.state";
@@ -41,8 +39,6 @@ public final class StateStore implements AutoCloseable {
     private final int keepRounds;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private String recoveredAuditLine;
-    private long tornAuditBytes;
 
     private StateStore(Path dir, int keepRounds, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
@@ -109,11 +105,10 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Loads the state, or returns null when there is none yet (a new directory). Makes the audit
-     * log agree with it: a torn last line is cut off; when the state's last committed audit line
-     * is missing from the log's end (the gateway died between the two writes), it is appended.
+     * Loads the state, or returns null when there is none yet (a new directory). The audit log is
+     * made to agree with it afterwards, by the audit package's recovery.
      *
-     * @throws StateException when the state is damaged, or the log does not lead up to the state
+     * @throws StateException when the state is damaged, or it is missing beside an audit log
      */
     public GatewayState load() throws IOException {
         Path sf = stateFile();
@@ -124,40 +119,7 @@ public final class StateStore implements AutoCloseable {
             }
             return null;
         }
-        GatewayState s = StateFile.read(sf);
-        tornAuditBytes = AuditLog.truncateTorn(auditLog());
-        String last = AuditLog.lastLine(auditLog());
-        String committed = s.lastAuditLine();
-        if (committed == null) {
-            if (last != null) {
-                throw new StateException(auditLog() + " has records but " + sf + " has none committed: they do not belong together");
-            }
-        } else if (!committed.equals(last)) {
-            AuditRecord pending;
-            try {
-                pending = AuditLog.verify(committed, null);
-            } catch (AuditException e) {
-                throw new StateException(sf + ": its last audit line does not verify: " + e.getMessage(), e);
-            }
-            String expectedPrev = last == null ? AuditRecord.GENESIS : AuditLog.hash(last);
-            if (!pending.prev().equals(expectedPrev)) {
-                throw new StateException(auditLog() + " does not end where the state's last audit record (round "
-                        + pending.round() + ") continues: the log or the state was replaced or damaged");
-            }
-            AuditLog.append(auditLog(), committed);
-            recoveredAuditLine = committed;
-        }
-        return s;
-    }
-
-    /** The audit line {@link #load} had to append (to publish again), or null. */
-    public String recoveredAuditLine() {
-        return recoveredAuditLine;
-    }
-
-    /** Bytes of a torn audit line {@link #load} cut off (0 when none). */
-    public long tornAuditBytes() {
-        return tornAuditBytes;
+        return StateFile.read(sf);
     }
 
     /** Writes the state file atomically (used for a new directory's first state). */
@@ -192,7 +154,7 @@ public final class StateStore implements AutoCloseable {
         byte[] bytes = StateFile.encode(next);
         AtomicFiles.write(stateFile(), bytes, () -> FaultInjection.check(FaultInjection.Point.MID_STATE_WRITE, closedRound));
         FaultInjection.check(FaultInjection.Point.AFTER_STATE_WRITE, closedRound);
-        AuditLog.append(auditLog(), auditLine);
+        AtomicFiles.appendLine(auditLog(), auditLine);
         FaultInjection.check(FaultInjection.Point.AFTER_AUDIT_APPEND, closedRound);
         prune(closedRound);
     }

@@ -79,9 +79,8 @@ class RoundCoordinatorTest {
         inbox = new Inbox(inboxCapacity);
         coordinator = new RoundCoordinator(CoordinatorSettings.builder()
                 .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
-                .registry(registry).expected(expected).aggregation(agg).deadline(deadline)
-                .banList(bans)
-                .listener(reports::add).build(), inbox, outbox);
+                .registry(registry).expected(expected).aggregation(agg).deadline(deadline).build(),
+                RoundServices.none().banList(bans).listener(reports::add), inbox, outbox);
         coordinator.start();
         return coordinator;
     }
@@ -363,8 +362,8 @@ class RoundCoordinatorTest {
         inbox = new Inbox(1024);
         coordinator = new RoundCoordinator(CoordinatorSettings.builder()
                 .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
-                .registry(registry).aggregation(multiKrum()).deadline(Duration.ofSeconds(30))
-                .reputation(ledger).indicator(recording).listener(reports::add).build(), inbox, outbox);
+                .registry(registry).aggregation(multiKrum()).deadline(Duration.ofSeconds(30)).build(),
+                RoundServices.none().reputation(ledger).indicator(recording).listener(reports::add), inbox, outbox);
         coordinator.start();
         long bannedIn = -1;
         for (long round = 1; round <= 30 && bannedIn < 0; round++) {

@@ -1,0 +1,100 @@
+package org.qoraedge.gateway.aggregation;
+
+import java.util.List;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.NodeIds;
+
+/**
+ * The rule that closes a round (docs/PROTOCOL.md, "Closing a round"): below the quorum the round
+ * fails closed; otherwise the buffer aggregates its updates in canonical order and the aggregate is
+ * added, exactly, to the model the round trained. The gateway closes its rounds with it and
+ * {@code cross-check replay} recomputes them with it, so the two cannot drift apart.
+ *
+ * <p>What the rule refuses ({@link FixedPointException}: a selection the rule cannot make, a sum
+ * beyond any block) is a failed round with its reason. Anything else thrown is a bug: it propagates,
+ * so that the caller reports it with its stack trace instead of recording a quiet failure.
+ */
+public final class RoundClose {
+    private RoundClose() {
+    }
+
+    /**
+     * How a round closed.
+     *
+     * @param acceptedIds the accepted node ids in canonical order (for a failed round too)
+     * @param result the aggregation, or null when the round failed
+     * @param modelAfter the model after the round: the model before plus the aggregate, the model
+     *     before when the round failed, null when no model before was given
+     * @param failure why the round failed closed, "" when it aggregated
+     */
+    public record Outcome(List<String> acceptedIds, AggregationResult result, Bfp16Block modelAfter, String failure) {
+        public Outcome {
+            acceptedIds = List.copyOf(acceptedIds);
+        }
+
+        /** True when the round produced a new model. */
+        public boolean aggregated() {
+            return failure.isEmpty();
+        }
+    }
+
+    /**
+     * Closes a round.
+     *
+     * @param settings the round's aggregation settings (its quorum, rule and parameters)
+     * @param buffer the round's accepted updates
+     * @param acceptedIds the ids added to {@code buffer}, in any order
+     * @param modelBefore the global model the round trained, or null when it is not known (a replay
+     *     without a usable model frame: the aggregate is still computed)
+     */
+    public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
+            Bfp16Block modelBefore) {
+        List<String> canonical;
+        try {
+            canonical = canonical(acceptedIds);
+        } catch (FixedPointException e) {
+            return new Outcome(List.of(), null, modelBefore, "accepted ids refused: " + e.getMessage());
+        }
+        int n = buffer.size();
+        if (n < settings.quorum()) {
+            return new Outcome(canonical, null, modelBefore, belowQuorum(settings, n));
+        }
+        try {
+            AggregationResult result = buffer.close();
+            Bfp16Block after = modelBefore == null ? null : ModelMath.add(modelBefore, result.aggregate());
+            return new Outcome(List.of(result.canonicalIds()), result, after, "");
+        } catch (FixedPointException e) {
+            return new Outcome(canonical, null, modelBefore, "aggregation refused: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A round that failed closed for a reason outside the rule (the caller's own failure, such as
+     * an internal error): the model unchanged.
+     *
+     * @throws FixedPointException when an accepted id is not a valid node id
+     */
+    public static Outcome failed(List<String> acceptedIds, Bfp16Block modelBefore, String failure) {
+        return new Outcome(canonical(acceptedIds), null, modelBefore, failure);
+    }
+
+    /** The failure of a round with {@code n} accepted updates, fewer than the quorum. */
+    static String belowQuorum(AggregationSettings a, int n) {
+        return "below quorum: " + n + " accepted update" + (n == 1 ? "" : "s") + ", " + a.kind().wireName() + " with f = " + a.f()
+                + (a.m() > 0 ? ", m = " + a.m() : "") + " needs " + a.quorum();
+    }
+
+    private static List<String> canonical(List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String[] a = ids.toArray(new String[0]);
+        int[] order = NodeIds.canonicalOrder(a);
+        String[] out = new String[a.length];
+        for (int k = 0; k < a.length; k++) {
+            out[k] = a[order[k]];
+        }
+        return List.of(out);
+    }
+}

@@ -48,9 +48,6 @@ import org.tinylog.Logger;
  * buffer sorts by node id before aggregating, and every step after is integer arithmetic.
  */
 public final class RoundCoordinator implements AutoCloseable {
-    /** Topic of the control message that asks the worker to close the round now. */
-    private static final String CLOSE_REQUEST = "\u0000close-round";
-
     private final CoordinatorSettings settings;
     private final Inbox inbox;
     private final Outbox outbox;
@@ -71,13 +68,13 @@ public final class RoundCoordinator implements AutoCloseable {
     private String modelDigest;
     private long round;
     private final Map<String, Long> lastSequence = new HashMap<>();
-    private final EnumMap<RejectReason, Long> rejectedTotal = new EnumMap<>(RejectReason.class);
     private long roundsAggregated;
     private long roundsFailed;
     private String auditHead = AuditRecord.GENESIS;
     private String republishAudit;
     private OpenRound open;
     private UpdateVerifier.RoundView view;
+    private final RoundIntake intake;
 
     public RoundCoordinator(CoordinatorSettings settings, RoundServices services, Inbox inbox, Outbox outbox) {
         this.settings = settings;
@@ -95,6 +92,7 @@ public final class RoundCoordinator implements AutoCloseable {
         this.worker = new Thread(this::runLoop, "qora-round-worker-" + settings.fleet());
         this.worker.setDaemon(true);
         this.status = new CoordinatorStatus(round, 0, 0, 0, 0, 0, modelDigest, false);
+        this.intake = new RoundIntake(settings, inbox, outbox, topics, lastSequence, this::banned, () -> status = snapshot());
     }
 
     /**
@@ -140,7 +138,7 @@ public final class RoundCoordinator implements AutoCloseable {
 
     /** Asks the worker to close the current round now, as if its deadline had passed (the status button does). Safe from any thread; ignored when the inbox is full. */
     public void requestClose() {
-        inbox.offerControl(new Inbound(CLOSE_REQUEST, new byte[0], System.nanoTime()));
+        inbox.offerControl(new Inbound(RoundIntake.CLOSE_REQUEST, new byte[0], System.nanoTime()));
     }
 
     /** The reputation ledger (null without one); read its scores from any thread. */
@@ -180,7 +178,7 @@ public final class RoundCoordinator implements AutoCloseable {
 
     /** Rejections since start, by reason; read on the worker thread or after it finished. */
     public Map<RejectReason, Long> rejectedTotals() {
-        return new EnumMap<>(rejectedTotal);
+        return intake.rejectedTotals();
     }
 
     /** The current global model; read after the worker finished (or from a round listener). */
@@ -216,7 +214,7 @@ public final class RoundCoordinator implements AutoCloseable {
                     announceFirst(next);
                     first = false;
                 }
-                while (running && !collect()) {
+                while (running && !intake.collect(open, view)) {
                     // collect until the round can close
                 }
                 if (!running) {
@@ -287,6 +285,12 @@ public final class RoundCoordinator implements AutoCloseable {
         publish(a);
     }
 
+    /** True when the operator's ban list or the reputation ledger bans the node. */
+    private boolean banned(String node) {
+        ReputationLedger l = ledger;
+        return banList.isBanned(node) || (l != null && l.isBanned(node));
+    }
+
     private void open(Announcement a) {
         RoundJournal journal = null;
         List<RoundJournal.Contents> recovered = new ArrayList<>();
@@ -313,122 +317,6 @@ public final class RoundCoordinator implements AutoCloseable {
         status = snapshot();
     }
 
-    /** Handles messages until the round may close; true when it may. */
-    private boolean collect() throws InterruptedException {
-        if (allExpectedReported()) {
-            return true;
-        }
-        long wait = open.deadlineNanos - System.nanoTime();
-        if (wait <= 0) {
-            open.deadlineReached = true;
-            return true;
-        }
-        Inbound in = inbox.poll(wait);
-        if (in != null) {
-            List<Inbound> handled = new ArrayList<>();
-            handleSafely(in);
-            handled.add(in);
-            // Drain what is already queued without re-checking the clock for each message.
-            Inbound next;
-            while (!allExpectedReported() && !open.closeRequested && handled.size() < 256 && (next = inbox.poll(0)) != null) {
-                handleSafely(next);
-                handled.add(next);
-            }
-            open.sync(); // what was accepted is on the device before the broker hears that we have it
-            for (Inbound h : handled) {
-                h.acknowledge();
-            }
-        }
-        return open.closeRequested;
-    }
-
-    private boolean allExpectedReported() {
-        if (open.accepted.isEmpty()) {
-            return false; // never close early on nothing (every expected node banned would spin)
-        }
-        try {
-            return open.allExpectedReported(settings.expected(), this::banned);
-        } catch (RuntimeException e) {
-            Logger.warn("ban list failed ({}); waiting for every expected node", e.getMessage());
-            return open.accepted.containsAll(settings.expected());
-        }
-    }
-
-    /** True when the operator's ban list or the reputation ledger bans the node. */
-    private boolean banned(String node) {
-        ReputationLedger l = ledger;
-        return banList.isBanned(node) || (l != null && l.isBanned(node));
-    }
-
-    /** A message that trips a bug is logged and dropped; it must not stop the round worker. */
-    private void handleSafely(Inbound in) {
-        try {
-            handle(in);
-        } catch (PersistenceFailure e) {
-            throw e;
-        } catch (RuntimeException e) {
-            Logger.error(e, "round {}: message on {} ({} bytes) could not be handled", open.round, in.topic(), in.payload().length);
-        }
-    }
-
-    private void handle(Inbound in) {
-        if (CLOSE_REQUEST.equals(in.topic())) {
-            Logger.info("round {}: closing now, as the operator asked", open.round);
-            open.closeRequested = true;
-            return;
-        }
-        String node = topics.nodeIdOf("update", in.topic());
-        if (node == null) {
-            String born = topics.nodeIdOf("birth", in.topic());
-            String died = born == null ? topics.nodeIdOf("death", in.topic()) : null;
-            if (born != null) {
-                Logger.debug("node {} is online", born);
-            } else if (died != null) {
-                // Not authenticated (anyone may publish on a death topic without broker ACLs): noted, never acted on.
-                Logger.debug("death message on the topic of node {} (its Will, or anyone's: not authenticated)", died);
-            }
-            return;
-        }
-        if (!Identifiers.isValid(node)) {
-            // Not an id any node can have: counted, logged once per round, no notice (no valid topic to send it to).
-            count(node, null, -1, -1, in.payload(), RejectReason.UNKNOWN_NODE);
-            if (open.firstOf("\u0000invalid-topic", Integer.MAX_VALUE)) {
-                Logger.warn("round {}: rejected unknown-node: update topic level {} is not a valid node id", open.round,
-                        NodeIds.escape(node));
-            }
-            return;
-        }
-        UpdateVerifier.Verdict v = UpdateVerifier.verify(node, in.payload(), view);
-        if (v.accepted()) {
-            open.accept(v.header(), v.block(), in.payload(), in.arrivalNanos(), lastSequence);
-            status = snapshot();
-        } else {
-            reject(node, v, in.payload());
-        }
-    }
-
-    private void reject(String node, UpdateVerifier.Verdict v, byte[] payload) {
-        count(node, node, v.frameRound(), v.sequence(), payload, v.reason());
-        // Logged and notified once per node and reason per round; the rest are only counted. A frame
-        // whose signature was not verified may come from anyone: it gets no notice, so nobody can make
-        // the gateway send notices in a node's name.
-        if (open.firstOf(node + '\u0000' + v.reason(), settings.maxLoggedPerRound())) {
-            Logger.warn("round {}: rejected {} {}: {}", open.round, v.reason().wireName(),
-                    v.authenticated() ? "from " + node : "on the topic of " + node + " (not authenticated)", v.detail());
-            if (v.authenticated()) {
-                RejectionNotice n = new RejectionNotice(open.round, v.frameRound(), v.sequence(), v.reason(), v.detail());
-                outbox.publish(topics.reject(node), n.toMessage().toBytes(), 1, false);
-            }
-        }
-    }
-
-    private void count(String topicNode, String countedNode, long frameRound, long sequence, byte[] payload, RejectReason reason) {
-        open.reject(topicNode, countedNode, frameRound, sequence, payload, reason);
-        rejectedTotal.merge(reason, 1L, Long::sum);
-        status = snapshot();
-    }
-
-    /** Closes the round: aggregate, reputation, audit, commit, publish; returns the next round's announcement, published. */
     private Announcement closeRound() {
         OpenRound r = open;
         indicator.phase(StatusIndicator.Phase.AGGREGATING);
@@ -548,11 +436,7 @@ public final class RoundCoordinator implements AutoCloseable {
     }
 
     private CoordinatorStatus snapshot() {
-        long rejected = 0;
-        for (long v : rejectedTotal.values()) {
-            rejected += v;
-        }
-        return new CoordinatorStatus(round, open == null ? 0 : open.accepted.size(), rejected, inbox.dropped(), roundsAggregated,
+        return new CoordinatorStatus(round, open == null ? 0 : open.accepted.size(), intake.rejectedSinceStart(), inbox.dropped(), roundsAggregated,
                 roundsFailed, modelDigest, running);
     }
 }

@@ -1,5 +1,9 @@
 package org.qoraedge.gateway.protocol;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
 /**
  * The topic tree of one fleet (docs/PROTOCOL.md, "Topics"), all under {@code qora/v1/{fleet}/}.
  * Immutable.
@@ -90,5 +94,20 @@ public final class Topics {
     private static String checkedNode(String nodeId) {
         Identifiers.utf8("node id", nodeId);
         return nodeId;
+    }
+
+    /**
+     * The topics a gateway subscribes to: the update, birth and death topics of each node in
+     * {@code nodeIds}, never a wildcard, so that messages on any other id (a Sybil flood) are not
+     * queued for the gateway's session by the broker and cost it nothing.
+     */
+    public List<String> subscriptions(Collection<String> nodeIds) {
+        List<String> out = new ArrayList<>(3 * nodeIds.size());
+        for (String id : nodeIds) {
+            out.add(update(id));
+            out.add(birth(id));
+            out.add(death(id));
+        }
+        return out;
     }
 }

@@ -18,6 +18,7 @@ import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.state.FaultInjection;
 import org.qoraedge.gateway.state.RoundJournal;
 import org.qoraedge.gateway.state.StateException;
+import org.tinylog.Logger;
 
 /**
  * The round being collected, owned by the round worker: its accepted updates (in the round buffer,
@@ -171,10 +172,13 @@ final class OpenRound {
      * Rebuilds the round from its journal after a restart: the frames accepted before are accepted
      * again, the rejections counted and listed again.
      *
-     * @return a line for the log saying what was restored
      * @throws StateException when the journal does not start from {@code modelDigest} or is damaged
      */
-    String restore(RoundJournal.Contents c, String modelDigest, Map<String, Long> lastSequence) {
+    void restore(RoundJournal.Contents c, String modelDigest, Map<String, Long> lastSequence) {
+        if (c.tornBytes() > 0) {
+            Logger.warn("{}: cut off a torn last entry of {} bytes (written as the gateway died, never acknowledged;"
+                    + " its sender publishes it again)", journal.file(), c.tornBytes());
+        }
         int acceptedCount = 0;
         int rejectedCount = 0;
         for (RoundJournal.Entry e : c.entries()) {
@@ -212,7 +216,7 @@ final class OpenRound {
             throw new PersistenceFailure("journal of round " + round + ": " + e.getMessage(), e);
         }
         restarts++;
-        return "round " + round + " continues after a restart: " + acceptedCount + " accepted updates and " + rejectedCount
-                + " rejections restored from " + journal.file();
+        Logger.info("round {} continues after a restart: {} accepted updates and {} rejections restored from {}", round,
+                acceptedCount, rejectedCount, journal.file());
     }
 }

@@ -6,26 +6,19 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
-import org.qoraedge.fixedpoint.NodeIds;
-import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
-import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.RejectReason;
-import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.Topics;
-import org.qoraedge.gateway.reputation.ReputationChange;
 import org.qoraedge.gateway.reputation.ReputationLedger;
 import org.qoraedge.gateway.state.FaultInjection;
 import org.qoraedge.gateway.state.GatewayState;
@@ -146,19 +139,9 @@ public final class RoundCoordinator implements AutoCloseable {
         return ledger;
     }
 
-    /**
-     * The topics the gateway subscribes to: the update, birth and death topics of each registered
-     * node, never a wildcard, so that messages on any other id (a Sybil flood) are not queued for
-     * the gateway's session by the broker and cost it nothing.
-     */
+    /** The topics the gateway subscribes to: {@link Topics#subscriptions} of the registered nodes. */
     public List<String> subscriptions() {
-        List<String> out = new ArrayList<>(3 * settings.registry().size());
-        for (String id : settings.registry().keySet()) {
-            out.add(topics.update(id));
-            out.add(topics.birth(id));
-            out.add(topics.death(id));
-        }
-        return out;
+        return topics.subscriptions(settings.registry().keySet());
     }
 
     /** A snapshot for status displays; safe from any thread. */
@@ -306,12 +289,7 @@ public final class RoundCoordinator implements AutoCloseable {
         view = new UpdateVerifier.RoundView(settings.fleet(), a.round(), settings.modelId(), settings.dimension(),
                 settings.maxFrameBytes(), settings.registry(), this::banned, lastSequence, open.accepted::contains);
         if (!recovered.isEmpty()) {
-            RoundJournal.Contents c = recovered.get(0);
-            if (c.tornBytes() > 0) {
-                Logger.warn("{}: cut off a torn last entry of {} bytes (written as the gateway died, never acknowledged;"
-                        + " its sender publishes it again)", journal.file(), c.tornBytes());
-            }
-            Logger.info(open.restore(c, modelDigest, lastSequence));
+            open.restore(recovered.get(0), modelDigest, lastSequence);
         }
         indicator.phase(StatusIndicator.Phase.COLLECTING);
         status = snapshot();
@@ -332,19 +310,15 @@ public final class RoundCoordinator implements AutoCloseable {
             roundsFailed++;
         }
         RoundReport report = RoundRules.report(r, outcome, modelDigest, closedAt);
-        String line = AuditLog.sign(auditRecord(r, outcome, report, rep), auditHead, settings.gatewaySigner());
+        AuditRecord record = RoundRules.auditRecord(settings, ledger, store != null && store.keepsFrames(), r, outcome, report, rep,
+                inbox.dropped());
+        String line = AuditLog.sign(record, auditHead, settings.gatewaySigner());
         round = r.round + 1;
         commit(r, line, rep.unbans());
         auditHead = AuditLog.hash(line);
         outbox.publish(topics.audit(), line.getBytes(StandardCharsets.UTF_8), 1, false);
-        logRound(report, r);
-        for (ReputationChange c : rep.changes()) {
-            if (c.banned()) {
-                Logger.warn("node {} banned: {}", c.node(), c.describe());
-            } else {
-                Logger.debug("reputation {}", c.describe());
-            }
-        }
+        RoundRules.log(report, r, settings.expected().size(), inbox.dropped(), inbox.refusedBeforeDecoding());
+        rep.log();
         // A penalty, not a lower score: decay alone lowers every score above neutral in honest rounds.
         indicator.attackSuspected(report.rejectedTotal() > 0 || rep.penalised());
         for (RoundListener l : listeners) {
@@ -374,26 +348,6 @@ public final class RoundCoordinator implements AutoCloseable {
         }
     }
 
-    private AuditRecord auditRecord(OpenRound r, RoundClose.Outcome outcome, RoundReport report, RoundReputation.Step rep) {
-        List<AuditRecord.ReputationChange> changes = new ArrayList<>();
-        for (ReputationChange c : rep.changes()) {
-            changes.add(AuditRecord.ReputationChange.of(c));
-        }
-        return AuditRecord.builder()
-                .gateway(settings.fleet(), settings.gatewayId(), settings.gatewayPublicKey())
-                .round(r.round)
-                .config(AuditRecord.Config.of(r.aggregation, settings.dimension(), settings.modelId(),
-                        ledger == null ? "" : ledger.settings().toCanonicalString(), List.copyOf(settings.expected())))
-                .modelBefore(r.modelBefore)
-                .frames(r.frames, r.framesOmitted, store != null && store.keepsFrames())
-                .outcome(outcome)
-                .reputation(changes)
-                .operator(rep.operator())
-                .timing(new AuditRecord.Timing(r.openedAtMillis, System.currentTimeMillis(), report.closeNanos() / 1000,
-                        report.deadlineReached(), r.restarts, inbox.dropped() - r.droppedAtOpen))
-                .build();
-    }
-
     /** The commit point: the new state, carrying the audit line, replaces the old; the operator requests handled are done. */
     private void commit(OpenRound r, String line, List<StateStore.UnbanRequest> unbans) {
         IOException closing = r.closeJournal();
@@ -418,21 +372,6 @@ public final class RoundCoordinator implements AutoCloseable {
         return new GatewayState(settings.fleet(), settings.gatewayId(), round, settings.modelId(), model,
                 new TreeMap<>(lastSequence), ledger == null ? new TreeMap<>() : ledger.entries(),
                 settings.registryText(), lastAuditLine, roundsAggregated, roundsFailed);
-    }
-
-    private void logRound(RoundReport report, OpenRound r) {
-        long refused = inbox.refusedBeforeDecoding() - r.refusedAtOpen;
-        String dropped = (inbox.dropped() - r.droppedAtOpen) + (refused == 0 ? "" : ", refused before decoding " + refused);
-        if (report.aggregated()) {
-            Logger.info("round {} aggregated: {} of {} expected, rejected {}, dropped {}, close {} ms, selected [{}], model {}",
-                    report.round(), report.acceptedIds().size(), settings.expected().size(), report.rejectedSummary(), dropped,
-                    String.format(Locale.ROOT, "%.1f", report.closeNanos() / 1e6),
-                    String.join(",", report.result().selectedIds()), report.modelDigest().substring(0, 16));
-        } else {
-            Logger.warn("round {} failed closed: {}; {} of {} expected, rejected {}, dropped {}, model unchanged {}", report.round(),
-                    report.failure(), report.acceptedIds().size(), settings.expected().size(), report.rejectedSummary(), dropped,
-                    report.modelDigest().substring(0, 16));
-        }
     }
 
     private CoordinatorStatus snapshot() {

@@ -35,6 +35,17 @@ final class RoundReputation {
             List<StateStore.UnbanRequest> unbans) {
         static final Step NONE = new Step(List.of(), List.of(), List.of());
 
+        /** Logs the changes: a ban as a warning, the rest at debug. */
+        void log() {
+            for (ReputationChange c : changes) {
+                if (c.banned()) {
+                    Logger.warn("node {} banned: {}", c.node(), c.describe());
+                } else {
+                    Logger.debug("reputation {}", c.describe());
+                }
+            }
+        }
+
         /** True when a change penalises a node for what it sent (not for decay or absence). */
         boolean penalised() {
             return changes.stream().anyMatch(c -> c.reasons().contains(ChangeReason.FAR_OUTSIDE)

@@ -1,11 +1,16 @@
 package org.qoraedge.gateway.round;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.RoundClose;
+import org.qoraedge.gateway.audit.AuditRecord;
+import org.qoraedge.gateway.reputation.ReputationChange;
 import org.qoraedge.gateway.reputation.ReputationLedger;
 import org.tinylog.Logger;
 
-/** Two rules of a round that are neither verification nor aggregation: the f that applies, and what the round reports. */
+/** What a round applies and records besides verification and aggregation: the f that applies, its report, its audit record and its log line. */
 final class RoundRules {
     private RoundRules() {
     }
@@ -49,5 +54,43 @@ final class RoundRules {
         return new RoundReport(r.round, outcome.aggregated(), outcome.aggregated() ? null : outcome.failure(),
                 outcome.acceptedIds(), outcome.result(), modelDigest, r.rejections.byReason(), r.rejections.byNode(),
                 Math.max(0, closedAt - from), closedAt - r.startNanos, r.deadlineReached);
+    }
+
+    /** The audit record of round {@code r}, closed with {@code outcome} (docs/AUDIT.md). */
+    static AuditRecord auditRecord(CoordinatorSettings settings, ReputationLedger ledger, boolean framesKept, OpenRound r,
+            RoundClose.Outcome outcome, RoundReport report, RoundReputation.Step rep, long droppedNow) {
+        List<AuditRecord.ReputationChange> changes = new ArrayList<>();
+        for (ReputationChange c : rep.changes()) {
+            changes.add(AuditRecord.ReputationChange.of(c));
+        }
+        return AuditRecord.builder()
+                .gateway(settings.fleet(), settings.gatewayId(), settings.gatewayPublicKey())
+                .round(r.round)
+                .config(AuditRecord.Config.of(r.aggregation, settings.dimension(), settings.modelId(),
+                        ledger == null ? "" : ledger.settings().toCanonicalString(), List.copyOf(settings.expected())))
+                .modelBefore(r.modelBefore)
+                .frames(r.frames, r.framesOmitted, framesKept)
+                .outcome(outcome)
+                .reputation(changes)
+                .operator(rep.operator())
+                .timing(new AuditRecord.Timing(r.openedAtMillis, System.currentTimeMillis(), report.closeNanos() / 1000,
+                        report.deadlineReached(), r.restarts, droppedNow - r.droppedAtOpen))
+                .build();
+    }
+
+    /** Logs the round's outcome: one INFO line when it aggregated, one WARN line when it failed closed. */
+    static void log(RoundReport report, OpenRound r, int expected, long droppedNow, long refusedNow) {
+        long refused = refusedNow - r.refusedAtOpen;
+        String dropped = (droppedNow - r.droppedAtOpen) + (refused == 0 ? "" : ", refused before decoding " + refused);
+        if (report.aggregated()) {
+            Logger.info("round {} aggregated: {} of {} expected, rejected {}, dropped {}, close {} ms, selected [{}], model {}",
+                    report.round(), report.acceptedIds().size(), expected, report.rejectedSummary(), dropped,
+                    String.format(Locale.ROOT, "%.1f", report.closeNanos() / 1e6),
+                    String.join(",", report.result().selectedIds()), report.modelDigest().substring(0, 16));
+        } else {
+            Logger.warn("round {} failed closed: {}; {} of {} expected, rejected {}, dropped {}, model unchanged {}", report.round(),
+                    report.failure(), report.acceptedIds().size(), expected, report.rejectedSummary(), dropped,
+                    report.modelDigest().substring(0, 16));
+        }
     }
 }

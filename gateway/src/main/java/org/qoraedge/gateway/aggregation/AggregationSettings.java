@@ -16,16 +16,16 @@ public record AggregationSettings(AggregatorKind kind, Metric metric, int f, int
 
     public AggregationSettings {
         if (f < 0) {
-            throw new IllegalArgumentException("f must be >= 0, got " + f);
+            throw new AggregationSettingsException("f must be >= 0, got " + f);
         }
         if (m < 0) {
-            throw new IllegalArgumentException("m must be >= 0 (0: n - 2f - 2), got " + m);
+            throw new AggregationSettingsException("m must be >= 0 (0: n - 2f - 2), got " + m);
         }
         if (minUpdates < 1) {
-            throw new IllegalArgumentException("minUpdates must be >= 1, got " + minUpdates);
+            throw new AggregationSettingsException("minUpdates must be >= 1, got " + minUpdates);
         }
         if (metric == null || kind == null) {
-            throw new IllegalArgumentException("aggregator and metric are required");
+            throw new AggregationSettingsException("aggregator and metric are required");
         }
     }
 
@@ -68,6 +68,6 @@ public record AggregationSettings(AggregatorKind kind, Metric metric, int f, int
                 return x;
             }
         }
-        throw new IllegalArgumentException("unknown metric '" + s + "'; expected common or pairwise");
+        throw new AggregationSettingsException("unknown metric '" + s + "'; expected common or pairwise");
     }
 }

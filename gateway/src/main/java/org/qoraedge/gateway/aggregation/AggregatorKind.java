@@ -29,6 +29,6 @@ public enum AggregatorKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown aggregator '" + s + "'; expected krum, multi-krum or mean");
+        throw new AggregationSettingsException("unknown aggregator '" + s + "'; expected krum, multi-krum or mean");
     }
 }

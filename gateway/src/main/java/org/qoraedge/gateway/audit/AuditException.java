@@ -1,7 +1,9 @@
 package org.qoraedge.gateway.audit;
 
+import org.qoraedge.gateway.GatewayException;
+
 /** An audit record or log that is malformed, out of chain, or whose signature does not verify. */
-public class AuditException extends RuntimeException {
+public class AuditException extends GatewayException {
     private static final long serialVersionUID = 1L;
 
     public AuditException(String message) {

@@ -16,6 +16,7 @@ import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.AggregationSettingsException;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
@@ -104,7 +105,7 @@ public final class Replay {
             AggregatorKind kind = AggregatorKind.parse(cfg.aggregator());
             Metric metric = kind == AggregatorKind.MEAN ? Metric.COMMON : AggregationSettings.parseMetric(cfg.metric());
             settings = new AggregationSettings(kind, metric, cfg.f(), cfg.m(), cfg.minUpdates());
-        } catch (IllegalArgumentException e) {
+        } catch (AggregationSettingsException e) {
             out.add(new ReplayCheck("config", ReplayCheck.Status.MISMATCH, describe(cfg), "cannot be run",
                     e.getMessage()));
             out.add(ReplayCheck.notChecked("outcome", "the configuration cannot be run"));

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.AggregationSettingsException;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.protocol.Identifiers;
@@ -167,7 +168,7 @@ public final class GatewayConfig {
         try {
             b.aggregator = AggregatorKind.parse(str(p, "aggregator", "krum"));
             b.metric = AggregationSettings.parseMetric(str(p, "metric", "common"));
-        } catch (IllegalArgumentException e) {
+        } catch (AggregationSettingsException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
         b.f = (int) num(p, "f", b.f);
@@ -204,7 +205,7 @@ public final class GatewayConfig {
         }
         try {
             return b.build();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | AggregationSettingsException e) {
             throw new ConfigException(file + ": " + e.getMessage(), e);
         }
     }

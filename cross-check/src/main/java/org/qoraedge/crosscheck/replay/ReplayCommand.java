@@ -4,7 +4,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -57,7 +56,6 @@ public final class ReplayCommand implements Callable<Integer> {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     private static final HexFormat HEX = HexFormat.of();
-    private static final byte[] JOURNAL_MAGIC = {'Q', 'J', 'R', 'N'};
 
     @Spec
     CommandSpec spec;
@@ -366,20 +364,14 @@ public final class ReplayCommand implements Callable<Integer> {
         return byRound;
     }
 
-    /** The round in a journal's header (magic, u16 version, u64 round). */
+    /** The round in a journal's header. */
     private static long journalRound(Path f) throws UsageProblem {
-        byte[] h = new byte[14];
-        int n;
-        try (InputStream in = Files.newInputStream(f)) {
-            n = in.readNBytes(h, 0, h.length);
+        try {
+            return RoundJournal.roundOf(f);
         } catch (IOException e) {
             throw new UsageProblem("cannot read " + f + ": " + e);
+        } catch (StateException e) {
+            throw new UsageProblem(e.getMessage());
         }
-        for (int i = 0; i < 4; i++) {
-            if (n < 14 || h[i] != JOURNAL_MAGIC[i]) {
-                throw new UsageProblem(f + " is not a round journal (no QJRN header)");
-            }
-        }
-        return java.nio.ByteBuffer.wrap(h, 6, 8).getLong();
     }
 }

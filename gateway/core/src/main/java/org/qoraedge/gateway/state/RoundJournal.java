@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.state;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -151,15 +152,34 @@ public final class RoundJournal implements AutoCloseable {
     }
 
     /**
+     * The round in a journal's header, read without the rest of the file (to index journals).
+     *
+     * @throws StateException when the file does not start with a journal header
+     */
+    public static long roundOf(Path file) throws IOException {
+        byte[] h = new byte[16];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(h, 0, h.length);
+        }
+        checkMagic(file, h, n);
+        return ByteBuffer.wrap(h, 6, 8).order(ByteOrder.BIG_ENDIAN).getLong();
+    }
+
+    private static void checkMagic(Path file, byte[] h, int n) {
+        if (n < 16 || h[0] != MAGIC[0] || h[1] != MAGIC[1] || h[2] != MAGIC[2] || h[3] != MAGIC[3]) {
+            throw new StateException(file + " is not a round journal (no QJRN header)");
+        }
+    }
+
+    /**
      * Reads a journal. With {@code allowTorn} a last entry cut short or failing its checksum is
      * reported in {@link Contents#tornBytes()}; without, it is refused.
      */
     public static Contents read(Path file, boolean allowTorn) throws IOException {
         byte[] all = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
-        if (all.length < 16 || b.get(0) != MAGIC[0] || b.get(1) != MAGIC[1] || b.get(2) != MAGIC[2] || b.get(3) != MAGIC[3]) {
-            throw new StateException(file + " is not a round journal (no QJRN header)");
-        }
+        checkMagic(file, all, all.length);
         b.position(4);
         int version = Short.toUnsignedInt(b.getShort());
         if (version != VERSION) {

@@ -22,9 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.ModelMath;
+import org.qoraedge.gateway.aggregation.RoundBuffer;
+import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
@@ -70,6 +73,11 @@ class RoundCoordinatorTest {
     }
 
     private RoundCoordinator start(AggregationSettings agg, Duration deadline, int inboxCapacity, BanList bans) {
+        return start(agg, deadline, Duration.ZERO, RoundBufferFactory.reference(), inboxCapacity, bans);
+    }
+
+    private RoundCoordinator start(AggregationSettings agg, Duration deadline, Duration pause, RoundBufferFactory buffers,
+            int inboxCapacity, BanList bans) {
         Map<String, VerifyingKey> registry = new TreeMap<>(TestNodes.registry(nodes));
         registry.put(banned.nodeId(), banned.verifyingKey());
         List<String> expected = new ArrayList<>();
@@ -79,7 +87,8 @@ class RoundCoordinatorTest {
         inbox = new Inbox(inboxCapacity);
         coordinator = new RoundCoordinator(CoordinatorSettings.builder()
                 .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
-                .registry(registry).expected(expected).aggregation(agg).deadline(deadline).build(),
+                .registry(registry).expected(expected).aggregation(agg).deadline(deadline).pause(pause).buffers(buffers)
+                .build(),
                 RoundServices.none().banList(bans).listener(reports::add), inbox, outbox);
         coordinator.start();
         return coordinator;
@@ -427,6 +436,87 @@ class RoundCoordinatorTest {
         org.qoraedge.gateway.audit.ReputationReplay.Result bad = org.qoraedge.gateway.audit.ReputationReplay.check(recs);
         assertFalse(bad.matches());
         assertTrue(bad.mismatch().startsWith("round 1: reputation change 1"), bad.mismatch());
+    }
+
+    @Test
+    @org.qoraedge.gateway.testing.AllowsStderr("the internal error is logged at ERROR with its stack trace on purpose")
+    void anInternalErrorInACloseFailsTheRoundClosedAsSuchAndTheNextRoundAggregates() throws InterruptedException {
+        RoundBufferFactory reference = RoundBufferFactory.reference();
+        RoundBufferFactory buggyInRoundOne = (round, dimension, settings) -> {
+            RoundBuffer inner = reference.open(round, dimension, settings);
+            return new RoundBuffer() {
+                @Override
+                public void add(String nodeId, Bfp16Block block) {
+                    inner.add(nodeId, block);
+                }
+
+                @Override
+                public int size() {
+                    return inner.size();
+                }
+
+                @Override
+                public AggregationResult close() {
+                    if (round == 1) {
+                        throw new IllegalStateException("a bug in the buffer");
+                    }
+                    return inner.close();
+                }
+            };
+        };
+        start(multiKrum(), Duration.ofSeconds(30), Duration.ZERO, buggyInRoundOne, 1024, BanList.NONE);
+        for (NodeCredentials c : nodes) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 5));
+        }
+        RoundReport first = next();
+        assertFalse(first.aggregated());
+        assertEquals("internal-error: java.lang.IllegalStateException: a bug in the buffer", first.failure());
+        assertEquals(6, first.acceptedIds().size());
+        assertEquals(Digests.block(ModelMath.zeros(D)), first.modelDigest(), "the model is unchanged");
+        AuditRecord record = lastRecord();
+        assertEquals("failed", record.outcome());
+        assertEquals(first.failure(), record.failure());
+        assertEquals(record.modelBefore(), record.modelAfter());
+        assertTrue(coordinator.status().running(), "the worker goes on");
+        assertFalse(coordinator.failed());
+        for (NodeCredentials c : nodes) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 2, 6));
+        }
+        RoundReport second = next();
+        assertTrue(second.aggregated(), second.failure());
+        assertEquals(2, second.round());
+    }
+
+    @Test
+    void theNextModelAndAnnouncementArePublishedAtCloseAndThePauseCountsInTheDeadline() throws InterruptedException {
+        Duration pause = Duration.ofSeconds(3);
+        Duration deadline = Duration.ofSeconds(30);
+        start(multiKrum(), deadline, pause, RoundBufferFactory.reference(), 1024, BanList.NONE);
+        for (NodeCredentials c : nodes) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 5));
+        }
+        long before = System.currentTimeMillis();
+        RoundReport r = next();
+        assertTrue(r.aggregated(), r.failure());
+        // Published before the pause is over: the announcement of round 2 and its model.
+        RoundAnnouncement ann = awaitAnnouncement(2);
+        assertTrue(System.currentTimeMillis() - before < pause.toMillis(), "announced at close, not after the pause");
+        assertEquals(r.modelDigest(), ann.modelDigest());
+        assertTrue(ann.deadlineEpochMillis() >= before + pause.toMillis() + deadline.toMillis(),
+                "the announced deadline includes the pause: " + (ann.deadlineEpochMillis() - before) + " ms after the close");
+        List<RecordingOutbox.Published> models = outbox.on(TOPICS.model());
+        byte[] lastModel = models.get(models.size() - 1).payload();
+        org.qoraedge.gateway.protocol.FrameHeader last = FrameCodec.parseHeader(lastModel, lastModel.length);
+        assertEquals(2, last.round());
+        assertEquals(r.modelDigest(), Digests.block(last.block()));
+        // An update of round 2 sent during the pause waits in the inbox and is accepted when collection starts.
+        inbox.offer(TOPICS.update(nodes.get(0).nodeId()), update(nodes.get(0), 2, 6));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (coordinator.status().accepted() != 1 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, coordinator.status().accepted());
+        assertEquals(2, coordinator.status().round());
     }
 
     @Test

@@ -27,6 +27,7 @@ import org.qoraedge.fixedpoint.fast.RoundBuffer;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.krum.RoundDistances;
+import org.qoraedge.fixedpoint.random.Permutations;
 
 /**
  * The fast path against the golden vectors themselves (not against the reference): every distance,
@@ -106,7 +107,7 @@ class FastPathGoldenVectorsTest {
         if (way == Way.INCREMENTAL) {
             buffer = new RoundBuffer(blocks[0].dimension(), blocks.length, Parallelism.serial());
             order = new int[blocks.length];
-            int[] arrival = shuffled(new SplittableRandom(c.id().hashCode()), blocks.length);
+            int[] arrival = Permutations.of(blocks.length, new SplittableRandom(c.id().hashCode())::nextInt);
             for (int i : arrival) {
                 order[i] = buffer.add(blocks[i]); // refuses unequal lengths, as the reference does
             }
@@ -155,19 +156,5 @@ class FastPathGoldenVectorsTest {
             r.addProperty("e_ref", k.referenceExponent());
         }
         return r;
-    }
-
-    private static int[] shuffled(SplittableRandom r, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -131,15 +131,15 @@ public final class Bfp16 {
      * @param scale the power of two shared by every numerator
      * @param denominator a positive integer shared by every coordinate
      * @throws EmptyInputException if there are no numerators
-     * @throws IllegalArgumentException if the denominator is not positive, or the largest value is
-     *     {@code >= 2^128} (no mean of blocks comes near it)
+     * @throws UnrepresentableValueException if the denominator is not positive, or the largest
+     *     value is above {@code 2^128} (no mean of blocks comes near it)
      */
     public static Bfp16Block encodeExact(BigInteger[] numerators, int scale, BigInteger denominator) {
         if (numerators.length == 0) {
             throw new EmptyInputException("cannot encode an empty vector (d = 0); a block needs d >= 1");
         }
         if (denominator.signum() <= 0) {
-            throw new IllegalArgumentException("denominator must be positive, got " + denominator);
+            throw new UnrepresentableValueException("denominator must be positive, got " + denominator);
         }
         BigInteger maxAbs = BigInteger.ZERO;
         for (BigInteger n : numerators) {
@@ -155,11 +155,7 @@ public final class Bfp16 {
         // c - scale = t, the smallest integer with maxAbs <= denominator * 2^t; it is t0 or t0 + 1.
         int t0 = maxAbs.bitLength() - denominator.bitLength();
         int t = lessOrEqualScaled(maxAbs, denominator, t0) ? t0 : t0 + 1;
-        int c = scale + t;
-        if (c > 128) {
-            throw new IllegalArgumentException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
-        }
-        int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
+        int e = exponentFor(scale + t);
         int shift = scale - e; // value * 2^-e = n * 2^shift / denominator
         BigInteger den = shift >= 0 ? denominator : denominator.shiftLeft(-shift);
         BigInteger twoDen = den.shiftLeft(1);
@@ -175,6 +171,19 @@ public final class Bfp16 {
             m[i] = (short) (n.signum() < 0 ? -mag : mag);
         }
         return Bfp16Block.wrapValidated(e, m);
+    }
+
+    /**
+     * Section 2, step 4: the block exponent {@code e = max(c - 15, -126)} for the largest magnitude
+     * {@code M} with {@code 2^(c-1) < M <= 2^c}.
+     *
+     * @throws UnrepresentableValueException if {@code c > 128} ({@code e} would be above 113)
+     */
+    static int exponentFor(int c) {
+        if (c > 128) {
+            throw new UnrepresentableValueException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
+        }
+        return Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
     }
 
     /** a <= b * 2^t, exactly, for positive a and b and any integer t. */

@@ -8,7 +8,7 @@ import java.util.HexFormat;
 
 /**
  * Digests of results (spec section 7): SHA-256 over a fixed big-endian layout, as 64 lower-case
- * hex digits. The layouts are also the canonical byte forms used on the wire.
+ * hex digits. A block's layout is {@link BlockBytes}, which also reads it back.
  */
 public final class Digests {
     private static final HexFormat HEX = HexFormat.of();
@@ -16,20 +16,17 @@ public final class Digests {
     private Digests() {
     }
 
-    /** The section 7 byte layout of a block: int32 e, int32 d, then each mantissa as int16, big-endian. */
+    /**
+     * The section 7 byte layout of a block, {@link BlockBytes#write}. Superseded by it: kept only for
+     * the gateway's {@code StateFile.encode}, and removed once that calls {@link BlockBytes#write}.
+     */
     public static byte[] blockBytes(Bfp16Block b) {
-        int d = b.dimension();
-        ByteBuffer buf = ByteBuffer.allocate(8 + 2 * d).order(ByteOrder.BIG_ENDIAN);
-        buf.putInt(b.exponent()).putInt(d);
-        for (int i = 0; i < d; i++) {
-            buf.putShort(b.mantissa(i));
-        }
-        return buf.array();
+        return BlockBytes.write(b);
     }
 
-    /** Digest of a block. */
+    /** Digest of a block: SHA-256 of {@link BlockBytes#write}. */
     public static String block(Bfp16Block b) {
-        return hex(blockBytes(b));
+        return hex(BlockBytes.write(b));
     }
 
     /** Digest of a ranking or a selection: int32 count, then each index as int32. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -134,5 +135,24 @@ class Bfp16EncodeTest {
         Bfp16Block b = Bfp16.encode(new float[] {Float.MAX_VALUE, -Float.MAX_VALUE});
         assertEquals(113, b.exponent());
         assertArrayEquals(new short[] {32767, -32767}, b.mantissas());
+    }
+
+    @Test
+    void encodeExactRefusesValuesAbove2To128AndANonPositiveDenominatorAsUnrepresentable() {
+        BigInteger[] twoTo128 = {BigInteger.ONE.shiftLeft(128)};
+        assertEquals(Bfp16Block.of(113, new short[] {32767}), Bfp16.encodeExact(twoTo128, 0, BigInteger.ONE),
+                "2^128 itself has c = 128: the top exponent, clamped");
+        BigInteger[] above = {BigInteger.ONE.shiftLeft(128).add(BigInteger.ONE).negate(), BigInteger.ONE};
+        UnrepresentableValueException e = assertThrows(UnrepresentableValueException.class,
+                () -> Bfp16.encodeExact(above, 0, BigInteger.ONE));
+        assertEquals("largest magnitude is above 2^128 (c = 129); no block can hold it", e.getMessage());
+        assertThrows(UnrepresentableValueException.class, () -> Bfp16.encodeExact(new BigInteger[] {BigInteger.ONE}, 129,
+                BigInteger.ONE));
+        for (long den : new long[] {0, -3}) {
+            UnrepresentableValueException d = assertThrows(UnrepresentableValueException.class,
+                    () -> Bfp16.encodeExact(new BigInteger[] {BigInteger.ONE}, 0, BigInteger.valueOf(den)));
+            assertEquals("denominator must be positive, got " + den, d.getMessage());
+        }
+        assertThrows(EmptyInputException.class, () -> Bfp16.encodeExact(new BigInteger[0], 0, BigInteger.ONE));
     }
 }

@@ -101,7 +101,7 @@ class MeansAndIdsTest {
 
     @Test
     void blockDigestCoversTheSection7Layout() {
-        byte[] bytes = Digests.blockBytes(Bfp16Block.of(-2, new short[] {1, -1}));
+        byte[] bytes = BlockBytes.write(Bfp16Block.of(-2, new short[] {1, -1}));
         assertArrayEquals(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFE, 0, 0, 0, 2, 0, 1, (byte) 0xFF, (byte) 0xFF}, bytes);
     }
 }

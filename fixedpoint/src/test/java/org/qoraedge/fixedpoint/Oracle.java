@@ -74,4 +74,19 @@ public final class Oracle {
         }
         return saturate(squaredDistance(a, b).multiply(pow2(-2 * Math.min(a.exponent(), b.exponent()))));
     }
+
+    /**
+     * The exact sum {@code a + b}, coordinate by coordinate, encoded by spec section 2: BigInteger
+     * numerators in units of the smaller exponent, then {@link Bfp16#encodeExact}. The straightforward
+     * reference that {@link ModelUpdate#add} and every replayed model digest are checked against.
+     */
+    public static Bfp16Block exactSum(Bfp16Block a, Bfp16Block b) {
+        int min = Math.min(a.exponent(), b.exponent());
+        BigInteger[] num = new BigInteger[a.dimension()];
+        for (int i = 0; i < num.length; i++) {
+            num[i] = BigInteger.valueOf(a.mantissa(i)).shiftLeft(a.exponent() - min)
+                    .add(BigInteger.valueOf(b.mantissa(i)).shiftLeft(b.exponent() - min));
+        }
+        return Bfp16.encodeExact(num, min, BigInteger.ONE);
+    }
 }

@@ -1,7 +1,8 @@
 package org.qoraedge.crosscheck.bench;
 
-import org.qoraedge.crosscheck.stress.SplitMix64;
+import org.qoraedge.crosscheck.stress.StressRandom;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.random.Permutations;
 
 /**
  * The benchmark's seeded round, the same on every platform (SplitMix64): {@code n - f} honest updates
@@ -14,7 +15,7 @@ final class BenchRound {
     }
 
     static Bfp16Block[] blocks(long seed, int n, int d, int f) {
-        SplitMix64 r = new SplitMix64(seed);
+        StressRandom r = new StressRandom(seed);
         short[] direction = new short[d];
         for (int i = 0; i < d; i++) {
             direction[i] = (short) r.between(-12000, 12000);
@@ -35,17 +36,6 @@ final class BenchRound {
 
     /** A seeded arrival order: {@code arrival[i]} is the canonical index of the i-th block to arrive. */
     static int[] arrivalOrder(long seed, int n) {
-        SplitMix64 r = new SplitMix64(seed ^ 0x5DEECE66DL);
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return Permutations.of(n, new StressRandom(seed ^ 0x5DEECE66DL)::nextInt);
     }
 }

@@ -133,12 +133,16 @@ public final class CaseEvaluator {
 
     private static JsonObject distance(JsonObject in) {
         Metric metric = Metric.valueOf(in.get("metric").getAsString());
-        RoundDistances d = org.qoraedge.fixedpoint.krum.Distances.compute(blocks(in.getAsJsonArray("blocks")), metric);
+        return distanceJson(org.qoraedge.fixedpoint.krum.Distances.compute(blocks(in.getAsJsonArray("blocks")), metric));
+    }
+
+    /** A round's distances in the shape of a {@code distance} case's {@code expected}. */
+    public static JsonObject distanceJson(RoundDistances d) {
         JsonObject r = new JsonObject();
         long[] upper = d.upperTriangle();
         r.add("distances", longs(upper));
         r.addProperty("digest", Digests.distances(upper));
-        if (metric == Metric.COMMON) {
+        if (d.metric() == Metric.COMMON) {
             r.addProperty("e_ref", d.referenceExponent());
         }
         return r;
@@ -149,6 +153,21 @@ public final class CaseEvaluator {
         int f = in.get("f").getAsInt();
         Bfp16Block[] blocks = blocks(in.getAsJsonArray("blocks"));
         KrumResult k = multi ? Krum.multiKrum(blocks, f, in.get("m").getAsInt(), metric) : Krum.krum(blocks, f, metric);
+        JsonObject r = krumJson(k, multi);
+        if (in.has("x")) {
+            // End-to-end: the blocks must be what this platform's encoder makes of the float inputs.
+            JsonArray xs = in.getAsJsonArray("x");
+            boolean same = xs.size() == blocks.length;
+            for (int j = 0; same && j < blocks.length; j++) {
+                same = Bfp16.encode(floats(xs.get(j).getAsJsonArray())).equals(blocks[j]);
+            }
+            r.addProperty("x_encodes_to_blocks", same);
+        }
+        return r;
+    }
+
+    /** A Krum ({@code multi} false) or Multi-Krum result in the shape of its case's {@code expected}. */
+    public static JsonObject krumJson(KrumResult k, boolean multi) {
         JsonObject r = new JsonObject();
         r.addProperty("k", k.k());
         r.add("scores", longs(k.scores()));
@@ -163,34 +182,33 @@ public final class CaseEvaluator {
         }
         r.add("aggregate", blockJson(k.aggregate()));
         r.addProperty("aggregate_digest", k.aggregateDigest());
-        if (metric == Metric.COMMON) {
+        if (k.metric() == Metric.COMMON) {
             r.addProperty("e_ref", k.referenceExponent());
-        }
-        if (in.has("x")) {
-            // End-to-end: the blocks must be what this platform's encoder makes of the float inputs.
-            JsonArray xs = in.getAsJsonArray("x");
-            boolean same = xs.size() == blocks.length;
-            for (int j = 0; same && j < blocks.length; j++) {
-                same = Bfp16.encode(floats(xs.get(j).getAsJsonArray())).equals(blocks[j]);
-            }
-            r.addProperty("x_encodes_to_blocks", same);
         }
         return r;
     }
 
     private static JsonObject mean(JsonObject in) {
         Bfp16Block[] blocks = blocks(in.getAsJsonArray("blocks"));
-        Bfp16Block agg;
-        if (in.has("weights")) {
-            JsonArray w = in.getAsJsonArray("weights");
-            long[] weights = new long[w.size()];
-            for (int i = 0; i < weights.length; i++) {
-                weights[i] = w.get(i).getAsLong();
-            }
-            agg = Means.weightedMean(blocks, weights);
-        } else {
-            agg = Means.mean(blocks);
+        long[] weights = weights(in);
+        return meanJson(weights != null ? Means.weightedMean(blocks, weights) : Means.mean(blocks));
+    }
+
+    /** A {@code mean} case's {@code input.weights}, or null when it has none (an unweighted mean). */
+    public static long[] weights(JsonObject in) {
+        if (!in.has("weights")) {
+            return null;
         }
+        JsonArray w = in.getAsJsonArray("weights");
+        long[] weights = new long[w.size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = w.get(i).getAsLong();
+        }
+        return weights;
+    }
+
+    /** A mean in the shape of a {@code mean} case's {@code expected}. */
+    public static JsonObject meanJson(Bfp16Block agg) {
         JsonObject r = new JsonObject();
         r.add("aggregate", blockJson(agg));
         r.addProperty("aggregate_digest", Digests.block(agg));

@@ -43,7 +43,7 @@ final class RobustStress {
     private RobustStress() {
     }
 
-    static void round(DigestReport report, String id, SplitMix64 r, Bfp16Block[] round) {
+    static void round(DigestReport report, String id, StressRandom r, Bfp16Block[] round) {
         Bfp16Block[] blocks = subRound(round);
         int n = blocks.length;
         int half = (n - 1) / 2;
@@ -104,7 +104,7 @@ final class RobustStress {
     }
 
     /** 0, the maximum or a value between, with equal chances. */
-    private static int pick(SplitMix64 r, int max) {
+    private static int pick(StressRandom r, int max) {
         return switch (r.nextInt(3)) {
             case 0 -> 0;
             case 1 -> max;
@@ -151,7 +151,7 @@ final class RobustStress {
      * blocks each step will see, except one pipeline in eight, whose aggregator asks for one more
      * block than it gets: the refusal is part of the outcome.
      */
-    static Pipeline pipeline(SplitMix64 r, int n) {
+    static Pipeline pipeline(StressRandom r, int n) {
         List<Step> steps = new ArrayList<>();
         int left = n;
         int pre = r.nextInt(3);
@@ -170,7 +170,7 @@ final class RobustStress {
         return Pipeline.of(steps);
     }
 
-    private static Aggregator aggregator(SplitMix64 r, int n, boolean tooFew) {
+    private static Aggregator aggregator(StressRandom r, int n, boolean tooFew) {
         int half = (n - 1) / 2;
         Metric metric = r.nextBoolean() ? Metric.COMMON : Metric.PAIRWISE;
         int kf = n >= 3 ? r.nextInt((n - 3) / 2 + 1) : 0;

@@ -34,7 +34,7 @@ final class StressInputs {
     }
 
     /** One coordinate: a sum of uniforms (a bell shape) at a magnitude of about 2^k. */
-    static float bell(SplitMix64 r, int k) {
+    static float bell(StressRandom r, int k) {
         int q = 0;
         for (int i = 0; i < 4; i++) {
             q += r.nextInt(1 << 20) - (1 << 19);
@@ -43,7 +43,7 @@ final class StressInputs {
     }
 
     /** A float vector of one of several shapes, about 2^k in magnitude. */
-    static float[] vector(SplitMix64 r, int d, int k) {
+    static float[] vector(StressRandom r, int d, int k) {
         float[] x = new float[d];
         int style = r.nextInt(7);
         for (int i = 0; i < d; i++) {
@@ -65,7 +65,7 @@ final class StressInputs {
     }
 
     /** A raw block: exponent anywhere in [lo, hi], mantissas of one of several shapes. */
-    static Bfp16Block rawBlock(SplitMix64 r, int d, int e) {
+    static Bfp16Block rawBlock(StressRandom r, int d, int e) {
         int[] m = new int[d];
         int style = r.nextInt(4);
         for (int i = 0; i < d; i++) {
@@ -84,7 +84,7 @@ final class StressInputs {
      * flip, huge, tiny, zero, duplicates for ties, far exponents), encoded on this platform from
      * float inputs or built raw.
      */
-    static Bfp16Block[] round(SplitMix64 r, int n, int d) {
+    static Bfp16Block[] round(StressRandom r, int n, int d) {
         Bfp16Block[] b = new Bfp16Block[n];
         boolean encoded = r.nextBoolean();
         int k = r.between(-60, 60);
@@ -135,7 +135,7 @@ final class StressInputs {
     }
 
     /** Node ids from several alphabets (ASCII, Latin, CJK, emoji, private use), with an occasional duplicate. */
-    static String[] ids(SplitMix64 r, int n) {
+    static String[] ids(StressRandom r, int n) {
         String[] alphabet = {"node-", "\u00e9", "e\u0301", "\u4e2d", "\uac00", "\ud83d\ude00", "\ue000", "\uff21", "Z", "z", "\ud800\udc00"};
         String[] ids = new String[n];
         for (int i = 0; i < n; i++) {

@@ -57,9 +57,9 @@ public final class StressRun {
         for (String f : FAMILIES) {
             report.group(f);
         }
-        SplitMix64 master = new SplitMix64(p.seed());
+        StressRandom master = new StressRandom(p.seed());
         for (int round = 0; round < p.rounds(); round++) {
-            SplitMix64 r = master.split();
+            StressRandom r = master.split();
             String id = "r" + round;
             // most rounds are small and quick; one in four reaches the full dimension
             int d = r.oneIn(4) ? 1 + r.nextInt(p.maxDim()) : 1 + r.nextInt(Math.min(64, p.maxDim()));
@@ -104,7 +104,7 @@ public final class StressRun {
         return report;
     }
 
-    private static void encode(DigestReport report, String id, SplitMix64 r, int d) {
+    private static void encode(DigestReport report, String id, StressRandom r, int d) {
         float[] x = StressInputs.vector(r, d, r.between(-150, 130));
         Bfp16Block b = Bfp16.encode(x);
         MessageDigest md = Digests.sha256();
@@ -121,7 +121,7 @@ public final class StressRun {
                 + " ranking=" + k.rankingDigest() + " selected=" + k.selectedDigest() + " aggregate=" + k.aggregateDigest();
     }
 
-    private static void mean(DigestReport report, String id, SplitMix64 r, Bfp16Block[] round) {
+    private static void mean(DigestReport report, String id, StressRandom r, Bfp16Block[] round) {
         int count = 1 + r.nextInt(Math.min(round.length, 20));
         Bfp16Block[] set = new Bfp16Block[count];
         long[] w = new long[count];
@@ -142,7 +142,7 @@ public final class StressRun {
         report.group("mean").add(id, outcome, true);
     }
 
-    private static void order(DigestReport report, String id, SplitMix64 r, int n) {
+    private static void order(DigestReport report, String id, StressRandom r, int n) {
         String[] ids = StressInputs.ids(r, n);
         String outcome;
         try {

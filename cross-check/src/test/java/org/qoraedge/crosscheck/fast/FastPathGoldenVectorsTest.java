@@ -3,7 +3,6 @@ package org.qoraedge.crosscheck.fast;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,6 @@ import org.qoraedge.crosscheck.conformance.CaseEvaluator;
 import org.qoraedge.crosscheck.conformance.VectorCase;
 import org.qoraedge.crosscheck.conformance.VectorFiles;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.fast.FastKrum;
 import org.qoraedge.fixedpoint.fast.FastMeans;
@@ -26,7 +24,7 @@ import org.qoraedge.fixedpoint.fast.Parallelism;
 import org.qoraedge.fixedpoint.fast.RoundBuffer;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
-import org.qoraedge.fixedpoint.krum.RoundDistances;
+import org.qoraedge.fixedpoint.random.Permutations;
 
 /**
  * The fast path against the golden vectors themselves (not against the reference): every distance,
@@ -83,22 +81,10 @@ class FastPathGoldenVectorsTest {
         JsonObject in = c.input();
         Bfp16Block[] blocks = CaseEvaluator.blocks(in.getAsJsonArray("blocks"));
         Parallelism par = way == Way.WHOLE_ROUND_3_THREADS ? Parallelism.threads(3) : Parallelism.serial();
-        JsonObject r = new JsonObject();
         if (c.kind().equals("mean")) {
-            Bfp16Block agg;
-            if (in.has("weights")) {
-                JsonArray w = in.getAsJsonArray("weights");
-                long[] weights = new long[w.size()];
-                for (int i = 0; i < weights.length; i++) {
-                    weights[i] = w.get(i).getAsLong();
-                }
-                agg = FastMeans.weightedMean(blocks, weights, par);
-            } else {
-                agg = FastMeans.mean(blocks, par);
-            }
-            r.add("aggregate", CaseEvaluator.blockJson(agg));
-            r.addProperty("aggregate_digest", Digests.block(agg));
-            return r;
+            long[] weights = CaseEvaluator.weights(in);
+            return CaseEvaluator.meanJson(weights != null ? FastMeans.weightedMean(blocks, weights, par)
+                    : FastMeans.mean(blocks, par));
         }
         Metric metric = Metric.valueOf(in.get("metric").getAsString());
         RoundBuffer buffer = null;
@@ -106,24 +92,14 @@ class FastPathGoldenVectorsTest {
         if (way == Way.INCREMENTAL) {
             buffer = new RoundBuffer(blocks[0].dimension(), blocks.length, Parallelism.serial());
             order = new int[blocks.length];
-            int[] arrival = shuffled(new SplittableRandom(c.id().hashCode()), blocks.length);
+            int[] arrival = Permutations.of(blocks.length, new SplittableRandom(c.id().hashCode())::nextInt);
             for (int i : arrival) {
                 order[i] = buffer.add(blocks[i]); // refuses unequal lengths, as the reference does
             }
         }
         if (c.kind().equals("distance")) {
-            RoundDistances d = buffer != null ? buffer.distances(order, metric) : FastKrum.distances(blocks, metric, par);
-            long[] upper = d.upperTriangle();
-            JsonArray a = new JsonArray();
-            for (long v : upper) {
-                a.add(v);
-            }
-            r.add("distances", a);
-            r.addProperty("digest", Digests.distances(upper));
-            if (metric == Metric.COMMON) {
-                r.addProperty("e_ref", d.referenceExponent());
-            }
-            return r;
+            return CaseEvaluator.distanceJson(buffer != null ? buffer.distances(order, metric)
+                    : FastKrum.distances(blocks, metric, par));
         }
         boolean multi = c.kind().equals("multikrum");
         int f = in.get("f").getAsInt();
@@ -134,40 +110,6 @@ class FastPathGoldenVectorsTest {
         } else {
             k = buffer != null ? buffer.krum(order, f, metric) : FastKrum.krum(blocks, f, metric, par);
         }
-        r.addProperty("k", k.k());
-        JsonArray scores = new JsonArray();
-        for (long s : k.scores()) {
-            scores.add(s);
-        }
-        r.add("scores", scores);
-        r.addProperty("scores_digest", k.scoresDigest());
-        r.add("ranking", CaseEvaluator.ints(k.ranking()));
-        r.addProperty("ranking_digest", k.rankingDigest());
-        if (multi) {
-            r.add("selected", CaseEvaluator.ints(k.selected()));
-            r.addProperty("selected_digest", k.selectedDigest());
-        } else {
-            r.addProperty("selected", k.selected()[0]);
-        }
-        r.add("aggregate", CaseEvaluator.blockJson(k.aggregate()));
-        r.addProperty("aggregate_digest", k.aggregateDigest());
-        if (metric == Metric.COMMON) {
-            r.addProperty("e_ref", k.referenceExponent());
-        }
-        return r;
-    }
-
-    private static int[] shuffled(SplittableRandom r, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return CaseEvaluator.krumJson(k, multi);
     }
 }

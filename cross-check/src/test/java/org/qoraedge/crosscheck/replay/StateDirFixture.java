@@ -1,7 +1,6 @@
 package org.qoraedge.crosscheck.replay;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.Oracle;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
@@ -32,8 +32,9 @@ import org.qoraedge.gateway.state.RoundJournal;
  * A gateway state directory written by hand: {@code audit.log} and {@code rounds/*.journal} for
  * four rounds (1: Krum, kept; 2: failed below quorum, kept; 3: Krum, frames not kept; 4: Multi-Krum
  * with PAIRWISE, kept) and the journal of round 5, still open (no record yet). Expected results
- * come from fixedpoint's reference Krum called here and a BigInteger model sum, not from the
- * replay code. A test may alter a round's record before the log is written.
+ * come from fixedpoint's reference Krum called here and the BigInteger model sum of fixedpoint's
+ * test-jar ({@link Oracle#exactSum}), not from the replay code. A test may alter a round's record
+ * before the log is written.
  */
 final class StateDirFixture {
     static final String FLEET = "orchard";
@@ -148,7 +149,7 @@ final class StateDirFixture {
             Metric met = metric.equals("pairwise") ? Metric.PAIRWISE : Metric.COMMON;
             KrumResult r = aggregator.equals("krum") ? Krum.krum(canon, f, met)
                     : Krum.multiKrum(canon, f, m == 0 ? n - 2 * f - 2 : m, met);
-            next = exactSum(model, r.aggregate());
+            next = Oracle.exactSum(model, r.aggregate());
             record = new AuditRecord(FLEET, GATEWAY, GATEWAY_KEY, round, AuditRecord.GENESIS, "aggregated", "", config,
                     Digests.block(model), entries, 0, List.of(canonIds), r.scores(), r.ranking(), r.selected(),
                     r.referenceExponent(), r.aggregateDigest(), Digests.block(next), List.of(), List.of(), timing, keep);
@@ -178,17 +179,6 @@ final class StateDirFixture {
     static byte[] modelFrame(Bfp16Block model, long round) {
         return new Frame(FrameKind.MODEL, SignatureScheme.ED25519, FLEET, GATEWAY, round, round + 1, MODEL_ID, model)
                 .encode(GATEWAY_SIGNER);
-    }
-
-    /** The model plus the aggregate, summed exactly and encoded by spec section 2. */
-    static Bfp16Block exactSum(Bfp16Block a, Bfp16Block b) {
-        int min = Math.min(a.exponent(), b.exponent());
-        BigInteger[] num = new BigInteger[a.dimension()];
-        for (int i = 0; i < num.length; i++) {
-            num[i] = BigInteger.valueOf(a.mantissa(i)).shiftLeft(a.exponent() - min)
-                    .add(BigInteger.valueOf(b.mantissa(i)).shiftLeft(b.exponent() - min));
-        }
-        return Bfp16.encodeExact(num, min, BigInteger.ONE);
     }
 
     /** A copy of {@code r} with other scores. */

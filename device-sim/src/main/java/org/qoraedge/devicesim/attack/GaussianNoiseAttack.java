@@ -1,6 +1,6 @@
 package org.qoraedge.devicesim.attack;
 
-import org.qoraedge.devicesim.rng.SplitMix64;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 /** Publishes independent {@code N(0, sigma^2)} coordinates drawn from the context's seed. */
 final class GaussianNoiseAttack extends UpdateAttack {

@@ -2,7 +2,7 @@ package org.qoraedge.devicesim.data;
 
 import java.util.Arrays;
 import org.qoraedge.devicesim.InvalidConfigException;
-import org.qoraedge.devicesim.rng.SplitMix64;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 /**
  * Splits a dataset's sample indices between nodes. Every sample goes to exactly one shard; the

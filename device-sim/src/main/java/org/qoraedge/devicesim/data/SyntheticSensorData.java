@@ -1,7 +1,7 @@
 package org.qoraedge.devicesim.data;
 
 import org.qoraedge.devicesim.InvalidConfigException;
-import org.qoraedge.devicesim.rng.SplitMix64;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 /**
  * A built-in, seeded dataset of rotating-machine condition monitoring readings: five machine

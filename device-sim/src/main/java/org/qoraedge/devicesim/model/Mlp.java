@@ -1,6 +1,6 @@
 package org.qoraedge.devicesim.model;
 
-import org.qoraedge.devicesim.rng.SplitMix64;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 /**
  * A one-hidden-layer perceptron: {@code logits = W2 relu(W1 x + b1) + b2}. Parameters, in order:

@@ -1,8 +1,6 @@
 package org.qoraedge.devicesim.mqtt;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +38,7 @@ import org.qoraedge.devicesim.sim.SimNode;
 import org.qoraedge.devicesim.sim.SimResult;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
@@ -138,7 +137,7 @@ public final class MqttScenario {
             }
             Path keys = Files.writeString(tmp.resolve("keys.txt"), registry.toString(), StandardCharsets.UTF_8);
             Path initialModel = tmp.resolve("initial.model");
-            Files.write(initialModel, modelBytes(initialBlock));
+            Files.write(initialModel, BlockBytes.write(initialBlock));
 
             AggregatorSpec agg = cfg.aggregator();
             GatewayConfig.Builder gc = GatewayConfig.builder()
@@ -362,16 +361,6 @@ public final class MqttScenario {
     private static RoundStart awaitRound(NodeClient client, long round)
             throws InterruptedException, java.util.concurrent.TimeoutException {
         return client.awaitRound(round, WAIT);
-    }
-
-    /** The spec's section 7 layout: int32 BE exponent, int32 BE dimension, d int16 BE mantissas. */
-    static byte[] modelBytes(Bfp16Block b) {
-        ByteBuffer buf = ByteBuffer.allocate(8 + 2 * b.dimension()).order(ByteOrder.BIG_ENDIAN);
-        buf.putInt(b.exponent()).putInt(b.dimension());
-        for (int i = 0; i < b.dimension(); i++) {
-            buf.putShort(b.mantissa(i));
-        }
-        return buf.array();
     }
 
     private static void deleteTree(Path root) {

@@ -11,7 +11,7 @@ import org.qoraedge.devicesim.attack.ModelAttack;
 import org.qoraedge.devicesim.data.Dataset;
 import org.qoraedge.devicesim.model.Model;
 import org.qoraedge.devicesim.model.Models;
-import org.qoraedge.devicesim.rng.SplitMix64;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 /**
  * The nodes of a run, built from a {@link SimConfig} and a training set: ids

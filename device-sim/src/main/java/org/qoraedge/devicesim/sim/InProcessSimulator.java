@@ -14,10 +14,10 @@ import org.qoraedge.devicesim.model.Model;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Means;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
-import org.qoraedge.gateway.aggregation.ModelMath;
 
 /**
  * Federated rounds in one process, no MQTT: what the tests and the matrix's fast path use, and
@@ -66,7 +66,7 @@ public final class InProcessSimulator {
 
         // The global model lives as a BFP-16 block, as on the gateway: the initial parameters are
         // encoded once, and each round's new model is the exact integer sum of the old block and
-        // the aggregate, re-encoded (gateway's ModelMath.add). Nodes train from its decoded values.
+        // the aggregate, re-encoded (fixedpoint's ModelUpdate.add). Nodes train from its decoded values.
         Bfp16Block globalBlock = Bfp16.encode(fleet.initialParameters());
         float[] global = Bfp16.decode(globalBlock);
         double initialAccuracy = model.evaluate(global, data.test()).accuracy();
@@ -119,7 +119,7 @@ public final class InProcessSimulator {
                         break;
                     }
                 }
-                globalBlock = ModelMath.add(globalBlock, aggregate);
+                globalBlock = ModelUpdate.add(globalBlock, aggregate);
                 global = Bfp16.decode(globalBlock);
                 double closeMillis = (System.nanoTime() - t0) / 1e6;
 

@@ -5,11 +5,11 @@ import org.qoraedge.devicesim.attack.ModelAttack;
 import org.qoraedge.devicesim.attack.OmniscientView;
 import org.qoraedge.devicesim.data.Dataset;
 import org.qoraedge.devicesim.model.Model;
-import org.qoraedge.devicesim.rng.SplitMix64;
 import org.qoraedge.devicesim.train.LocalTraining;
 import org.qoraedge.devicesim.train.TrainingConfig;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 /**
  * One simulated node: its id, its data shard, the model and training settings, and, for a

@@ -2,7 +2,7 @@ package org.qoraedge.devicesim.train;
 
 import org.qoraedge.devicesim.data.Dataset;
 import org.qoraedge.devicesim.model.Model;
-import org.qoraedge.devicesim.rng.SplitMix64;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 /**
  * A node's local training: {@code E} epochs of mini-batch SGD from the global parameters over the

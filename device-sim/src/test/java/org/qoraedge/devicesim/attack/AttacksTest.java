@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.devicesim.data.Dataset;
-import org.qoraedge.devicesim.rng.SplitMix64;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 class AttacksTest {
     static final int D = 300;

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qoraedge.devicesim.InvalidConfigException;
-import org.qoraedge.devicesim.rng.SplitMix64;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 class ShardingTest {
     static int[] labels(int n, int classes, long seed) {

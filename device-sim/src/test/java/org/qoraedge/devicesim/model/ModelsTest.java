@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.qoraedge.devicesim.data.Dataset;
-import org.qoraedge.devicesim.rng.SplitMix64;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 
 class ModelsTest {
     static final int F = 6;

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.InvalidWeightException;
 import org.qoraedge.fixedpoint.Means;
+import org.qoraedge.fixedpoint.UnrepresentableValueException;
 
 /**
  * Exact (weighted) means of blocks, bit for bit those of {@link Means} (spec section 6, encoded by
@@ -313,7 +314,7 @@ public final class FastMeans {
         int c = base + (fits ? t0 : t0 + 1);
         if (c > 128) {
             // Unreachable for valid blocks (every value is below 2^128); the reference's refusal.
-            throw new IllegalArgumentException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
+            throw new UnrepresentableValueException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
         }
         int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
         int shift = base - e;

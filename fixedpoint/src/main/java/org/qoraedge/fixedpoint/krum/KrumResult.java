@@ -1,13 +1,13 @@
 package org.qoraedge.fixedpoint.krum;
 
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Digests;
 
 /**
  * What a Krum or Multi-Krum round computed: scores, the full ranking, the selection and the
- * aggregate block (spec sections 5 and 6). Immutable; arrays are copied out.
+ * aggregate block (spec sections 5 and 6), and their digests ({@link SelectionResult}). Immutable;
+ * arrays are copied out.
  */
-public final class KrumResult {
+public final class KrumResult implements SelectionResult {
     private final Metric metric;
     private final int f;
     private final int k;
@@ -98,6 +98,7 @@ public final class KrumResult {
     }
 
     /** The score of block {@code j} at position {@code j}. */
+    @Override
     public long[] scores() {
         return scores.clone();
     }
@@ -107,33 +108,20 @@ public final class KrumResult {
     }
 
     /** Every index, sorted by (score, index) ascending. */
+    @Override
     public int[] ranking() {
         return ranking.clone();
     }
 
     /** The selected indices in rank order: one for Krum, m for Multi-Krum. */
+    @Override
     public int[] selected() {
         return selected.clone();
     }
 
     /** Krum: the selected block unchanged. Multi-Krum: the exact mean of the selected blocks. */
+    @Override
     public Bfp16Block aggregate() {
         return aggregate;
-    }
-
-    public String scoresDigest() {
-        return Digests.scores(scores);
-    }
-
-    public String rankingDigest() {
-        return Digests.indices(ranking);
-    }
-
-    public String selectedDigest() {
-        return Digests.indices(selected);
-    }
-
-    public String aggregateDigest() {
-        return Digests.block(aggregate);
     }
 }

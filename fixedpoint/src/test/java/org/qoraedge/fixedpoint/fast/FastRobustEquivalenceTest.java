@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.RandomBlocks;
+import org.qoraedge.fixedpoint.random.Permutations;
 import org.qoraedge.fixedpoint.robust.CenteredClip;
 import org.qoraedge.fixedpoint.robust.CenteredClipResult;
 import org.qoraedge.fixedpoint.robust.Median;
@@ -170,7 +171,7 @@ class FastRobustEquivalenceTest {
         Bfp16Block[] screened = FastRobust.select(b, kept);
         int f = r.nextInt((kept.length - 1) / 2 + 1);
         Bfp16Block[] want = Nnm.reference(screened, f);
-        int[] arrival = Variant.permutation(new SplittableRandom(round.seed()), n);
+        int[] arrival = Permutations.of(n, new SplittableRandom(round.seed())::nextInt);
         RoundBuffer buffer = new RoundBuffer(b[0].dimension(), n, Parallelism.threads(2));
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {

@@ -3,9 +3,9 @@ package org.qoraedge.fixedpoint.fast;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.qoraedge.fixedpoint.GoldenVectors.ints;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +17,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.GoldenVectors;
+import org.qoraedge.fixedpoint.GoldenVectors.Case;
 import org.qoraedge.fixedpoint.robust.Dyadic;
 
 /**
  * Every median, trimmed-mean, norm-screen, nnm and centered-clip case of the golden vectors
  * (refusals included) through {@link FastRobust} with every whole-round {@link Variant}, compared
  * with the file's expected values, centered clipping's diagnostics too. The vectors are read as
- * {@link GoldenVectorEquivalenceTest} reads them (skipped when absent, failed under {@code CI=true}).
+ * {@link GoldenVectors} reads them (skipped when absent, failed under {@code CI=true}).
  */
 class FastRobustGoldenVectorTest {
     private static final Set<String> KINDS = Set.of("median", "trimmed-mean", "norm-screen", "nnm", "centered-clip");
@@ -31,7 +33,7 @@ class FastRobustGoldenVectorTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         int count = 0;
-        for (GoldenVectorEquivalenceTest.Case c : GoldenVectorEquivalenceTest.load(KINDS)) {
+        for (Case c : GoldenVectors.load(KINDS)) {
             count++;
             for (Variant v : FastRobustEquivalenceTest.variants()) {
                 out.add(Arguments.of(v, c));
@@ -43,7 +45,7 @@ class FastRobustGoldenVectorTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
-    void fastPathGivesTheGoldenResult(Variant v, GoldenVectorEquivalenceTest.Case c) {
+    void fastPathGivesTheGoldenResult(Variant v, Case c) {
         JsonObject want = c.expected();
         if (want.has("refuse") && want.get("refuse").getAsBoolean()) {
             assertThrows(FixedPointException.class, () -> evaluate(v, c), "the spec refuses this case");
@@ -60,9 +62,9 @@ class FastRobustGoldenVectorTest {
         assertEquals(got.size(), compared, "every computed key is in the file: " + got.keySet() + " against " + want.keySet());
     }
 
-    private static JsonObject evaluate(Variant v, GoldenVectorEquivalenceTest.Case c) {
+    private static JsonObject evaluate(Variant v, Case c) {
         JsonObject in = c.input();
-        Bfp16Block[] blocks = GoldenVectorEquivalenceTest.blocks(in.getAsJsonArray("blocks"));
+        Bfp16Block[] blocks = GoldenVectors.blocks(in.getAsJsonArray("blocks"));
         Parallelism p = v.parallelism();
         Kernels k = v.kernels();
         JsonObject r = new JsonObject();
@@ -82,14 +84,14 @@ class FastRobustGoldenVectorTest {
                 JsonArray bs = new JsonArray();
                 JsonArray ds = new JsonArray();
                 for (Bfp16Block b : y) {
-                    bs.add(GoldenVectorEquivalenceTest.block(b));
+                    bs.add(GoldenVectors.json(b));
                     ds.add(Digests.block(b));
                 }
                 r.add("blocks", bs);
                 r.add("digests", ds);
             }
             case "centered-clip" -> {
-                Bfp16Block ref = GoldenVectorEquivalenceTest.blocks(wrap(in.get("reference")))[0];
+                Bfp16Block ref = GoldenVectors.block(in.getAsJsonObject("reference"));
                 FastRobust.ClipTrace t = FastRobust.centeredClip(blocks, in.get("f").getAsInt(), in.get("L").getAsInt(), ref, p, k);
                 aggregate(r, "digest", t.aggregate());
                 r.addProperty("reference_digest", Digests.block(t.reference()));
@@ -115,21 +117,7 @@ class FastRobustGoldenVectorTest {
     }
 
     private static void aggregate(JsonObject r, String digestKey, Bfp16Block b) {
-        r.add("aggregate", GoldenVectorEquivalenceTest.block(b));
+        r.add("aggregate", GoldenVectors.json(b));
         r.addProperty(digestKey, Digests.block(b));
-    }
-
-    private static JsonArray wrap(JsonElement e) {
-        JsonArray a = new JsonArray();
-        a.add(e);
-        return a;
-    }
-
-    private static JsonArray ints(int[] v) {
-        JsonArray a = new JsonArray();
-        for (int x : v) {
-            a.add(x);
-        }
-        return a;
     }
 }

@@ -17,6 +17,7 @@ import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.krum.QuorumException;
+import org.qoraedge.fixedpoint.random.Permutations;
 
 class RoundBufferTest {
     private static Bfp16Block[] round(long seed, int n, int d) {
@@ -111,7 +112,7 @@ class RoundBufferTest {
         RoundBuffer buffer = new RoundBuffer(d, n, Parallelism.threads(2));
         for (long trial = 0; trial < 4; trial++) {
             buffer.clear();
-            int[] arrival = Variant.permutation(new SplittableRandom(trial), n);
+            int[] arrival = Permutations.of(n, new SplittableRandom(trial)::nextInt);
             String[] idsBySlot = new String[n];
             for (int node : arrival) {
                 idsBySlot[buffer.add(byNode[node])] = nodeIds[node];

@@ -9,6 +9,7 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.krum.RoundDistances;
+import org.qoraedge.fixedpoint.random.Permutations;
 
 /**
  * One way of running the fast path: kernels (scalar or vector), whole round or incremental, and a
@@ -95,26 +96,12 @@ record Variant(String name, Kernels kernels, boolean incremental, Parallelism pa
      */
     private Arrival arrive(Bfp16Block[] canonical, long seed) {
         int n = canonical.length;
-        int[] arrival = permutation(new SplittableRandom(seed), n);
+        int[] arrival = Permutations.of(n, new SplittableRandom(seed)::nextInt);
         RoundBuffer buffer = new RoundBuffer(canonical[0].dimension(), n + 2, parallelism, kernels);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[arrival[i]] = buffer.add(canonical[arrival[i]]);
         }
         return new Arrival(buffer, order);
-    }
-
-    static int[] permutation(SplittableRandom r, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.RandomBlocks;
+import org.qoraedge.fixedpoint.random.Permutations;
 
 class KrumTest {
     static LongStream seeds() {
@@ -46,7 +47,7 @@ class KrumTest {
         KrumResult first = null;
         String[] firstIds = null;
         for (int trial = 0; trial < 4; trial++) {
-            int[] arrival = shuffled(r, n);
+            int[] arrival = Permutations.of(n, r::nextInt);
             String[] arrivedIds = new String[n];
             Bfp16Block[] arrived = new Bfp16Block[n];
             for (int i = 0; i < n; i++) {
@@ -72,20 +73,6 @@ class KrumTest {
                 assertEquals(first.aggregate(), res.aggregate());
             }
         }
-    }
-
-    private static int[] shuffled(SplittableRandom r, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.RandomBlocks;
 import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.random.Permutations;
 
 /**
  * Invariants of the robust rules on seeded random rounds ({@link RandomBlocks}: wide exponent
@@ -53,7 +54,7 @@ class RobustPropertiesTest {
         Pipeline pipeline = RandomPipelines.pipeline(r, n);
         String first = null;
         for (int trial = 0; trial < 4; trial++) {
-            int[] arrival = shuffled(r, n);
+            int[] arrival = Permutations.of(n, r::nextInt);
             String[] arrivedIds = new String[n];
             Bfp16Block[] arrived = new Bfp16Block[n];
             for (int i = 0; i < n; i++) {
@@ -96,7 +97,7 @@ class RobustPropertiesTest {
         int iterations = 1 + r.nextInt(3);
         Bfp16Block reference = r.nextBoolean() ? null : RandomBlocks.block(r, blocks[0].dimension(), r.nextInt(-126, 114));
         Bfp16Block[] shuffled = new Bfp16Block[n];
-        int[] perm = shuffled(r, n);
+        int[] perm = Permutations.of(n, r::nextInt);
         for (int i = 0; i < n; i++) {
             shuffled[i] = blocks[perm[i]];
         }
@@ -252,17 +253,6 @@ class RobustPropertiesTest {
         int[] a = new int[n];
         for (int i = 0; i < n; i++) {
             a[i] = i;
-        }
-        return a;
-    }
-
-    private static int[] shuffled(SplittableRandom r, int n) {
-        int[] a = identity(n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
         }
         return a;
     }

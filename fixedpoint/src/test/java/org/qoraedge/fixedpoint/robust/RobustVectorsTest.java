@@ -3,30 +3,28 @@ package org.qoraedge.fixedpoint.robust;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.qoraedge.fixedpoint.GoldenVectors.block;
+import static org.qoraedge.fixedpoint.GoldenVectors.blocks;
+import static org.qoraedge.fixedpoint.GoldenVectors.ints;
+import static org.qoraedge.fixedpoint.GoldenVectors.json;
+import static org.qoraedge.fixedpoint.GoldenVectors.longs;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.GoldenVectors;
+import org.qoraedge.fixedpoint.GoldenVectors.Case;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
 
@@ -35,47 +33,14 @@ import org.qoraedge.fixedpoint.krum.Metric;
  * {@code norm-screen}, {@code nnm}, {@code centered-clip}, {@code pipeline}, from the family files
  * and {@code hand-robust.jsonl}), refusals included, one test per case id, through the rule and
  * pipeline API. Every key of {@code expected} is compared, the centered-clipping diagnostics too.
- * The vectors are cross-check's bundled copy, read from {@code qora.vectors.dir} (skipped when
- * absent, failed under {@code CI=true}).
+ * The vectors are cross-check's bundled copy, read by {@link GoldenVectors} (skipped when absent,
+ * failed under {@code CI=true}).
  */
 class RobustVectorsTest {
     static final Set<String> KINDS = Set.of("median", "trimmed-mean", "norm-screen", "nnm", "centered-clip", "pipeline");
 
-    record Case(String file, int line, String kind, String id, JsonObject input, JsonObject expected) {
-        boolean refused() {
-            return expected.has("refuse") && expected.get("refuse").getAsBoolean();
-        }
-
-        @Override
-        public String toString() {
-            return id + " (" + file + ":" + line + ")";
-        }
-    }
-
     static List<Case> cases() {
-        String dir = System.getProperty("qora.vectors.dir");
-        boolean present = dir != null && Files.isDirectory(Path.of(dir));
-        if (!present && "true".equals(System.getenv("CI"))) {
-            fail("golden vectors not found at qora.vectors.dir=" + dir);
-        }
-        Assumptions.assumeTrue(present, "golden vectors not found at qora.vectors.dir=" + dir);
-        List<Case> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(Path.of(dir))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
-                List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-                for (int i = 0; i < lines.size(); i++) {
-                    JsonObject o = JsonParser.parseString(lines.get(i)).getAsJsonObject();
-                    String kind = o.get("kind").getAsString();
-                    if (KINDS.contains(kind)) {
-                        out.add(new Case(f.getFileName().toString(), i + 1, kind, o.get("id").getAsString(),
-                                o.getAsJsonObject("input"), o.getAsJsonObject("expected")));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
+        return GoldenVectors.load(KINDS);
     }
 
     @Test
@@ -134,7 +99,7 @@ class RobustVectorsTest {
                 JsonArray ys = new JsonArray();
                 JsonArray digests = new JsonArray();
                 for (Bfp16Block b : y) {
-                    ys.add(block(b));
+                    ys.add(json(b));
                     digests.add(Digests.block(b));
                 }
                 r.add("blocks", ys);
@@ -172,11 +137,7 @@ class RobustVectorsTest {
         r.add("kept_digests", keptDigests);
         if (p.krum().isPresent()) {
             KrumResult k = p.krum().get();
-            JsonArray scores = new JsonArray();
-            for (long s : k.scores()) {
-                scores.add(s);
-            }
-            r.add("scores", scores);
+            r.add("scores", longs(k.scores()));
             r.add("ranking", ints(k.ranking()));
             r.addProperty("ranking_digest", k.rankingDigest());
             if (pipeline.aggregator() instanceof MultiKrum) {
@@ -208,7 +169,7 @@ class RobustVectorsTest {
     }
 
     private static void aggregate(JsonObject r, PipelineResult p, String digestKey) {
-        r.add("aggregate", block(p.aggregate()));
+        r.add("aggregate", json(p.aggregate()));
         r.addProperty(digestKey, p.digest());
     }
 
@@ -225,41 +186,5 @@ class RobustVectorsTest {
         }
         r.add("clipped", clipped);
         r.add("iterate_digests", iterates);
-    }
-
-    static Bfp16Block[] blocks(JsonArray arr) {
-        Bfp16Block[] out = new Bfp16Block[arr.size()];
-        for (int j = 0; j < out.length; j++) {
-            out[j] = block(arr.get(j).getAsJsonObject());
-        }
-        return out;
-    }
-
-    static Bfp16Block block(JsonObject b) {
-        JsonArray m = b.getAsJsonArray("m");
-        int[] mant = new int[m.size()];
-        for (int i = 0; i < mant.length; i++) {
-            mant[i] = m.get(i).getAsInt();
-        }
-        return Bfp16Block.of(b.get("e").getAsInt(), mant);
-    }
-
-    static JsonObject block(Bfp16Block b) {
-        JsonObject o = new JsonObject();
-        o.addProperty("e", b.exponent());
-        JsonArray m = new JsonArray();
-        for (int i = 0; i < b.dimension(); i++) {
-            m.add(b.mantissa(i));
-        }
-        o.add("m", m);
-        return o;
-    }
-
-    static JsonArray ints(int[] v) {
-        JsonArray a = new JsonArray();
-        for (int x : v) {
-            a.add(x);
-        }
-        return a;
     }
 }

@@ -1,8 +1,6 @@
 package org.qoraedge.gateway.daemon;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.FixedPointException;
-import org.qoraedge.gateway.aggregation.ModelMath;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.mqtt.MqttLink;
@@ -104,7 +103,7 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Options options) throws IOException {
         NodeRegistry nodes = NodeRegistry.of(KeyFiles.read(config.keysFile()));
-        Bfp16Block initial = config.initialModel() == null ? ModelMath.zeros(config.dimension())
+        Bfp16Block initial = config.initialModel() == null ? ModelUpdate.zeros(config.dimension())
                 : readModel(config.initialModel(), config.dimension());
         byte[] seed = gatewaySeed(config);
         byte[] publicKey = Ed25519Keys.publicKeyOf(seed);
@@ -386,16 +385,8 @@ public final class Gateway implements AutoCloseable {
             throw new ConfigException("model file " + file + " has " + size + " bytes; a model of dimension " + dimension
                     + " has " + expected);
         }
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.BIG_ENDIAN);
-        int e = b.getInt();
-        int d = b.getInt();
-        if (d != dimension) {
-            throw new ConfigException("model file " + file + " has dimension " + d + ", the config says " + dimension);
-        }
-        short[] m = new short[d];
-        b.asShortBuffer().get(m);
         try {
-            return Bfp16Block.of(e, m);
+            return BlockBytes.read(Files.readAllBytes(file)); // its length is 8 + 2 * dimension: so is d
         } catch (FixedPointException ex) {
             throw new ConfigException("model file " + file + ": " + ex.getMessage());
         }

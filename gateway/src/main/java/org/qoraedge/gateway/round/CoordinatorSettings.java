@@ -11,7 +11,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
-import org.qoraedge.gateway.aggregation.ModelMath;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
@@ -272,7 +272,7 @@ public final class CoordinatorSettings {
 
         /** Starts from the zero model of dimension {@code d}. */
         public Builder dimension(int d) {
-            this.initialModel = ModelMath.zeros(d);
+            this.initialModel = ModelUpdate.zeros(d);
             return this;
         }
 

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 
@@ -108,7 +108,7 @@ class GatewayConfigTest {
     void readsAnInitialModelInTheSection7LayoutAndRefusesOtherSizes() throws Exception {
         Bfp16Block b = Bfp16Block.of(-5, new short[] {1, 2, -3});
         Path f = dir.resolve("init.bin");
-        Files.write(f, Digests.blockBytes(b));
+        Files.write(f, BlockBytes.write(b));
         assertEquals(b, Gateway.readModel(f, 3));
         assertTrue(assertThrows(ConfigException.class, () -> Gateway.readModel(f, 4)).getMessage().contains("has 14 bytes"));
     }

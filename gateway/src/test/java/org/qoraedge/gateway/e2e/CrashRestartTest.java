@@ -20,10 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
-import org.qoraedge.gateway.aggregation.ModelMath;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.audit.AuditLog;
@@ -156,7 +156,7 @@ class CrashRestartTest {
         AuditLog.Verified v = AuditLog.verifyFile(state.resolve(StateStore.AUDIT_LOG), gatewayKey);
         List<AuditRecord> recs = v.records();
         assertTrue(recs.size() >= ROUNDS, "records: " + recs.size());
-        Bfp16Block model = ModelMath.zeros(D);
+        Bfp16Block model = ModelUpdate.zeros(D);
         AggregationSettings agg = new AggregationSettings(AggregatorKind.MULTI_KRUM, AggregationSettings.parseMetric("common"), 1, 0, 1);
         boolean restartedMidRound = false;
         for (int i = 0; i < ROUNDS; i++) {
@@ -172,7 +172,7 @@ class CrashRestartTest {
                 buf.add(c.nodeId(), TestNodes.update(c.nodeId(), r.round(), D, false));
             }
             AggregationResult res = buf.close();
-            model = ModelMath.add(model, res.aggregate());
+            model = ModelUpdate.add(model, res.aggregate());
             assertEquals(Digests.block(model), r.modelAfter(), "round " + r.round() + " model");
             assertEquals(res.scoresDigest(), Digests.scores(r.scores()), "round " + r.round() + " scores");
             ReplayReport rep = Replay.replay(r, RoundJournal.read(state.resolve(StateStore.ROUNDS_DIR)

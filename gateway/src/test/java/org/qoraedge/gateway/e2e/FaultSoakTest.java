@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
-import org.qoraedge.gateway.aggregation.ModelMath;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.audit.AuditLog;
@@ -389,7 +389,7 @@ class FaultSoakTest {
         AuditLog.Verified v = AuditLog.verifyFile(state.resolve(StateStore.AUDIT_LOG), gatewayKey);
         List<AuditRecord> recs = v.records();
         assertTrue(recs.size() >= rounds, "records: " + recs.size());
-        Bfp16Block model = ModelMath.zeros(D);
+        Bfp16Block model = ModelUpdate.zeros(D);
         AggregationSettings agg = new AggregationSettings(AggregatorKind.MULTI_KRUM, AggregationSettings.parseMetric("common"), 1, 0, 1);
         Map<String, Long> acceptedIn = new HashMap<>();
         Set<String> seenByGateway = new HashSet<>();
@@ -419,7 +419,7 @@ class FaultSoakTest {
                 buf.add(c.nodeId(), TestNodes.update(c.nodeId(), r.round(), D, false));
             }
             AggregationResult res = buf.close();
-            model = ModelMath.add(model, res.aggregate());
+            model = ModelUpdate.add(model, res.aggregate());
             assertEquals(Digests.block(model), r.modelAfter(), "round " + r.round() + " model");
             ReplayReport rep = Replay.replay(r, RoundJournal.read(state.resolve(StateStore.ROUNDS_DIR)
                     .resolve(StateStore.journalName(r.round())), false));

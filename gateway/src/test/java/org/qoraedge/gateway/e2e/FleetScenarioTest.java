@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
-import org.qoraedge.gateway.aggregation.ModelMath;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
@@ -106,7 +106,7 @@ class FleetScenarioTest {
             clients.put(banned.nodeId(), bannedClient);
             clients.put(stranger.nodeId(), strangerClient);
 
-            Bfp16Block model = ModelMath.zeros(D);
+            Bfp16Block model = ModelUpdate.zeros(D);
             for (long round = 1; round <= 3; round++) {
                 Map<String, Bfp16Block> sent = new TreeMap<>();
                 byte[] victimFrame = null;

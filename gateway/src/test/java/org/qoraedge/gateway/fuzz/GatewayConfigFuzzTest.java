@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.gateway.daemon.ConfigException;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
@@ -46,6 +46,6 @@ class GatewayConfigFuzzTest {
             FuzzAssertions.assertNames(file.toString(), e);
             return;
         }
-        assertArrayEquals(content, Digests.blockBytes(model), "model re-encoded");
+        assertArrayEquals(content, BlockBytes.write(model), "model re-encoded");
     }
 }

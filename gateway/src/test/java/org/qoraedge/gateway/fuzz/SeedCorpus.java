@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
@@ -114,11 +115,11 @@ public final class SeedCorpus {
         write(config + "unknown-key", "model.dimension=4\nmodel.dimensions=4\n".getBytes(StandardCharsets.UTF_8));
         write(config + "dimension-not-a-number", "model.dimension=four\n".getBytes(StandardCharsets.UTF_8));
         String model = "GatewayConfigFuzzTestInputs/modelFilesReadToTheSameBytesOrAreRefusedWithAConfigException/";
-        write(model + "model", Digests.blockBytes(BLOCK));
-        byte[] badExponent = Digests.blockBytes(Bfp16Block.of(0, new short[] {1, 2}));
+        write(model + "model", BlockBytes.write(BLOCK));
+        byte[] badExponent = BlockBytes.write(Bfp16Block.of(0, new short[] {1, 2}));
         badExponent[0] = 0x7F;
         write(model + "exponent-out-of-range", badExponent);
-        write(model + "header-only", Arrays.copyOf(Digests.blockBytes(BLOCK), 8));
+        write(model + "header-only", Arrays.copyOf(BlockBytes.write(BLOCK), 8));
 
         byte[] golden = resource("/org/qoraedge/gateway/state/gateway-state-v1.bin");
         String state = "StateFileFuzzTestInputs/stateFilesDecodeToAStateThatSurvivesReEncodingOrAreRefusedWithAStateException/";

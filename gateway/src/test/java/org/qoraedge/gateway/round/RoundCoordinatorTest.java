@@ -25,7 +25,7 @@ import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
-import org.qoraedge.gateway.aggregation.ModelMath;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
@@ -151,7 +151,7 @@ class RoundCoordinatorTest {
             expected.put(reason, 1L);
         }
         assertEquals(expected, r.rejected());
-        Bfp16Block want = Oracle.nextModel(ModelMath.zeros(D), accepted, multiKrum());
+        Bfp16Block want = Oracle.nextModel(ModelUpdate.zeros(D), accepted, multiKrum());
         assertEquals(Digests.block(want), r.modelDigest());
         assertFalse(List.of(r.result().selectedIds()).contains("node-03"), "the outlier must not be selected");
 
@@ -214,7 +214,7 @@ class RoundCoordinatorTest {
         assertFalse(r.aggregated());
         assertTrue(r.deadlineReached());
         assertTrue(r.failure().contains("below quorum: 4 accepted updates") && r.failure().contains("needs 5"), r.failure());
-        assertEquals(Digests.block(ModelMath.zeros(D)), r.modelDigest());
+        assertEquals(Digests.block(ModelUpdate.zeros(D)), r.modelDigest());
         AuditRecord record = lastRecord();
         assertEquals("failed", record.outcome());
         assertEquals(r.failure(), record.failure());
@@ -222,7 +222,7 @@ class RoundCoordinatorTest {
         assertEquals(4, record.frames().size());
         // Round 2 is announced, from the unchanged model.
         RoundAnnouncement ann = awaitAnnouncement(2);
-        assertEquals(Digests.block(ModelMath.zeros(D)), ann.modelDigest());
+        assertEquals(Digests.block(ModelUpdate.zeros(D)), ann.modelDigest());
     }
 
     @Test
@@ -237,14 +237,14 @@ class RoundCoordinatorTest {
         RoundReport r = next();
         assertTrue(r.aggregated());
         assertTrue(r.deadlineReached());
-        assertEquals(Digests.block(Oracle.nextModel(ModelMath.zeros(D), accepted, multiKrum())), r.modelDigest());
+        assertEquals(Digests.block(Oracle.nextModel(ModelUpdate.zeros(D), accepted, multiKrum())), r.modelDigest());
     }
 
     @Test
     void modelFramesAreSignedByTheGatewayAndChainRoundToRound() throws InterruptedException {
         AggregationSettings krum = new AggregationSettings(AggregatorKind.KRUM, Metric.PAIRWISE, 1, 0, 1);
         start(krum, Duration.ofSeconds(30), 1024);
-        Bfp16Block model = ModelMath.zeros(D);
+        Bfp16Block model = ModelUpdate.zeros(D);
         for (long round = 1; round <= 3; round++) {
             Map<String, Bfp16Block> accepted = new TreeMap<>();
             for (NodeCredentials c : nodes) {
@@ -279,7 +279,7 @@ class RoundCoordinatorTest {
         }
         RoundReport r = next();
         assertEquals(6, r.result().selected().length);
-        assertEquals(Digests.block(Oracle.nextModel(ModelMath.zeros(D), accepted, mean)), r.modelDigest());
+        assertEquals(Digests.block(Oracle.nextModel(ModelUpdate.zeros(D), accepted, mean)), r.modelDigest());
     }
 
     @Test
@@ -472,7 +472,7 @@ class RoundCoordinatorTest {
         assertFalse(first.aggregated());
         assertEquals("internal-error: java.lang.IllegalStateException: a bug in the buffer", first.failure());
         assertEquals(6, first.acceptedIds().size());
-        assertEquals(Digests.block(ModelMath.zeros(D)), first.modelDigest(), "the model is unchanged");
+        assertEquals(Digests.block(ModelUpdate.zeros(D)), first.modelDigest(), "the model is unchanged");
         AuditRecord record = lastRecord();
         assertEquals("failed", record.outcome());
         assertEquals(first.failure(), record.failure());

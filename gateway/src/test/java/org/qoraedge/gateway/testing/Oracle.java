@@ -3,10 +3,10 @@ package org.qoraedge.gateway.testing;
 import java.util.Map;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Means;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
-import org.qoraedge.gateway.aggregation.ModelMath;
 
 /** What a round must produce, computed straight from fixedpoint without the coordinator. */
 public final class Oracle {
@@ -31,6 +31,6 @@ public final class Oracle {
             default:
                 agg = Means.mean(blocks);
         }
-        return ModelMath.add(model, agg);
+        return ModelUpdate.add(model, agg);
     }
 }

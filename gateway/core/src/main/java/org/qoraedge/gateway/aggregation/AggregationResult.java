@@ -1,14 +1,15 @@
 package org.qoraedge.gateway.aggregation;
 
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.krum.SelectionResult;
 
 /**
  * What aggregating one round gave: the round's node ids in canonical order (spec section 5), the
  * Krum scores and ranking (empty for MEAN), the selection as canonical indices, and the aggregate
- * block (the aggregated update, not yet added to the global model). Immutable; arrays copied out.
+ * block (the aggregated update, not yet added to the global model), with their digests
+ * ({@link SelectionResult}). Immutable; arrays copied out.
  */
-public final class AggregationResult {
+public final class AggregationResult implements SelectionResult {
     private final String[] canonicalIds;
     private final long[] scores;
     private final int[] ranking;
@@ -32,16 +33,19 @@ public final class AggregationResult {
     }
 
     /** Krum scores by canonical index; empty for MEAN. */
+    @Override
     public long[] scores() {
         return scores.clone();
     }
 
     /** Canonical indices by (score, index); empty for MEAN. */
+    @Override
     public int[] ranking() {
         return ranking.clone();
     }
 
     /** Selected canonical indices in rank order (every index, in order, for MEAN). */
+    @Override
     public int[] selected() {
         return selected.clone();
     }
@@ -61,23 +65,8 @@ public final class AggregationResult {
     }
 
     /** The aggregated update. */
+    @Override
     public Bfp16Block aggregate() {
         return aggregate;
-    }
-
-    public String scoresDigest() {
-        return Digests.scores(scores);
-    }
-
-    public String rankingDigest() {
-        return Digests.indices(ranking);
-    }
-
-    public String selectedDigest() {
-        return Digests.indices(selected);
-    }
-
-    public String aggregateDigest() {
-        return Digests.block(aggregate);
     }
 }

@@ -3,6 +3,7 @@ package org.qoraedge.gateway.aggregation;
 import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
 
 /**
@@ -62,7 +63,7 @@ public final class RoundClose {
         }
         try {
             AggregationResult result = buffer.close();
-            Bfp16Block after = modelBefore == null ? null : ModelMath.add(modelBefore, result.aggregate());
+            Bfp16Block after = modelBefore == null ? null : ModelUpdate.add(modelBefore, result.aggregate());
             return new Outcome(List.of(result.canonicalIds()), result, after, "");
         } catch (FixedPointException e) {
             return new Outcome(canonical, null, modelBefore, "aggregation refused: " + e.getMessage());

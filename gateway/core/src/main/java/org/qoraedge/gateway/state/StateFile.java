@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.gateway.reputation.NodeReputation;
@@ -120,19 +121,9 @@ public final class StateFile {
             throw new StateException(name + ": model length " + k + " does not match the " + (all.length - 32 - b.position())
                     + " bytes left");
         }
-        if (k < 8 || (k - 8) % 2 != 0) {
-            throw new StateException(name + ": model block of " + k + " bytes is not 8 + 2d");
-        }
-        int e = b.getInt();
-        int d = b.getInt();
-        if (d != (k - 8) / 2) {
-            throw new StateException(name + ": model dimension " + d + " but " + ((k - 8) / 2) + " mantissas");
-        }
-        short[] m = new short[d];
-        b.asShortBuffer().get(m);
         Bfp16Block model;
         try {
-            model = Bfp16Block.of(e, m);
+            model = BlockBytes.read(all, b.position(), k);
         } catch (FixedPointException ex) {
             throw new StateException(name + ": model block is invalid: " + ex.getMessage(), ex);
         }

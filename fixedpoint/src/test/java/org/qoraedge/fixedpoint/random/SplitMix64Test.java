@@ -1,4 +1,4 @@
-package org.qoraedge.devicesim.rng;
+package org.qoraedge.fixedpoint.random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

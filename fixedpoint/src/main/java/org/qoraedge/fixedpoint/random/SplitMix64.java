@@ -1,8 +1,21 @@
-package org.qoraedge.devicesim.rng;
+package org.qoraedge.fixedpoint.random;
 
 /**
  * SplitMix64 (Steele, Lea, Flood 2014; the generator behind {@code java.util.SplittableRandom}),
- * written out here so that every draw is fixed by this file, not by a JDK version.
+ * written out here so that every draw is fixed by this file, not by a JDK version:
+ *
+ * <pre>
+ *   state += 0x9E3779B97F4A7C15
+ *   z = state
+ *   z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9
+ *   z = (z ^ (z >>> 27)) * 0x94D049BB133111EB
+ *   return z ^ (z >>> 31)
+ * </pre>
+ *
+ * <p>For test data and simulation only: the simulated fleet's data, training and attacks
+ * (device-sim) and the stress rounds' inputs (cross-check) are drawn from it. Nothing on the
+ * aggregation path draws a random number: a round's result depends on its blocks alone. It is in
+ * fixedpoint, in a package of its own, because that is the one module both of those depend on.
  *
  * <p>Every non-uniform draw uses {@link StrictMath}, whose results are specified bit for bit
  * (fdlibm), so a seed gives the same sequence on every CPU and JVM. Not thread-safe: give each
@@ -123,23 +136,13 @@ public final class SplitMix64 {
         }
     }
 
-    /** Fisher-Yates shuffle of {@code a} in place. */
+    /** Fisher-Yates shuffle of {@code a} in place, by {@link #nextInt(int)} ({@link Permutations#shuffle}). */
     public void shuffle(int[] a) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
+        Permutations.shuffle(a, this::nextInt);
     }
 
-    /** {@code 0..n-1} in a random order. */
+    /** {@code 0..n-1} in a random order, by {@link #nextInt(int)} ({@link Permutations#of}). */
     public int[] permutation(int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        shuffle(p);
-        return p;
+        return Permutations.of(n, this::nextInt);
     }
 }

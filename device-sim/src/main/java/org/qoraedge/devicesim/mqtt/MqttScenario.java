@@ -119,9 +119,6 @@ public final class MqttScenario {
         String modelId = "device-sim-" + model.name();
 
         Path tmp = Files.createTempDirectory("device-sim-scenario");
-        List<NodeClient> clients = new ArrayList<>();
-        List<ProtocolAttacker> attackerConnections = new ArrayList<>();
-        BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
         try {
             SecureRandom random = new SecureRandom();
             List<NodeCredentials> creds = new ArrayList<>();
@@ -139,118 +136,23 @@ public final class MqttScenario {
             Path initialModel = tmp.resolve("initial.model");
             Files.write(initialModel, BlockBytes.write(initialBlock));
 
-            AggregatorSpec agg = cfg.aggregator();
-            GatewayConfig.Builder gc = GatewayConfig.builder()
-                    .brokerUri(brokerUri != null ? brokerUri : "tcp://127.0.0.1:1")
-                    .fleet(FLEET).keysFile(keys).expected(expected).modelId(modelId).dimension(d)
-                    .initialModel(initialModel).deadline(WAIT).maxRounds(cfg.rounds() + 1L)
-                    .stateDir(tmp.resolve("state")).bansLowerF(opts.bansLowerF());
-            if (!opts.reputation()) {
-                Properties off = new Properties();
-                off.setProperty(ReputationSettings.ENABLED, "false");
-                gc.reputation(ReputationSettings.fromProperties(off));
-            }
-            switch (agg.rule()) {
-                case MEAN:
-                    gc.aggregator(AggregatorKind.MEAN).f(cfg.effectiveKrumF());
-                    break;
-                case KRUM:
-                    gc.aggregator(AggregatorKind.KRUM).metric(agg.metric()).f(cfg.effectiveKrumF());
-                    break;
-                default:
-                    gc.aggregator(AggregatorKind.MULTI_KRUM).metric(agg.metric()).f(cfg.effectiveKrumF()).m(agg.m());
-                    break;
-            }
-            Gateway.Options options = (brokerUri == null ? Gateway.Options.embeddedBroker().embeddedPort(0)
+            GatewayConfig gatewayConfig = gatewayConfig(cfg, opts, keys, expected, initialModel, modelId, d, tmp.resolve("state"));
+            BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
+            Gateway.Options gatewayOptions = (brokerUri == null ? Gateway.Options.embeddedBroker().embeddedPort(0)
                     : Gateway.Options.external()).listener(reports::add);
-            try (Gateway gw = Gateway.start(gc.build(), options)) {
-                String uri = brokerUri != null ? brokerUri : gw.brokerUri();
-                try {
-                for (NodeCredentials c : creds) {
-                    clients.add(NodeClient.builder(uri, FLEET, c).gatewayKey(gw.publicKey())
-                            .connectTimeout(Duration.ofSeconds(15)).build());
-                }
-                connectAll(clients);
-                // Protocol attackers first, then the others (see the class comment).
-                List<Integer> order = new ArrayList<>();
-                ProtocolAttacker[] attackers = new ProtocolAttacker[nodes.size()];
-                for (int i = 0; i < nodes.size(); i++) {
-                    if (attackerIds.contains(nodes.get(i).id())) {
-                        RawPublisher raw = new RawPublisher(uri, "qora-attacker-" + FLEET + "-" + nodes.get(i).id());
-                        attackers[i] = new ProtocolAttacker(protocolAttacks, clients.get(i), raw, creds.get(i), expected, random);
-                        attackerConnections.add(attackers[i]);
-                        order.add(i);
-                    }
-                }
-                for (int i = 0; i < nodes.size(); i++) {
-                    if (attackers[i] == null) {
-                        order.add(i);
-                    }
-                }
+            try (Gateway gw = Gateway.start(gatewayConfig, gatewayOptions);
+                    NodeConnections connections = NodeConnections.open(brokerUri != null ? brokerUri : gw.brokerUri(), gw.publicKey(),
+                            creds, attackerIds, protocolAttacks, expected, random)) {
                 List<RoundRecord> records = new ArrayList<>();
                 List<RoundReport> gatewayReports = new ArrayList<>();
                 float[] global = Bfp16.decode(initialBlock);
                 for (int round = 1; round <= cfg.rounds(); round++) {
-                    RoundStart[] starts = new RoundStart[nodes.size()];
-                    float[][] received = new float[nodes.size()][];
-                    for (int i = 0; i < nodes.size(); i++) {
-                        starts[i] = awaitRound(clients.get(i), round);
-                        received[i] = Bfp16.decode(starts[i].model());
-                    }
-                    // Honest nodes train from the model each received.
-                    float[][] updates = new float[nodes.size()][];
-                    List<String> honestIds = new ArrayList<>();
-                    List<float[]> honestUpdates = new ArrayList<>();
-                    for (int i = 0; i < nodes.size(); i++) {
-                        SimNode node = nodes.get(i);
-                        if (!node.isByzantine()) {
-                            updates[i] = node.trainUpdate(received[i], round);
-                            honestIds.add(node.id());
-                            honestUpdates.add(updates[i]);
-                        }
-                    }
-                    OmniscientView view = nodes.stream().anyMatch(SimNode::needsView)
-                            ? OmniscientView.of(honestIds.toArray(new String[0]),
-                            honestUpdates.toArray(new float[0][]), fleet.byzantineIds().toArray(new String[0])) : null;
-                    for (int i : order) {
-                        SimNode node = nodes.get(i);
-                        Bfp16Block block = node.isByzantine() ? node.publish(received[i], round, view) : Bfp16.encode(updates[i]);
-                        if (attackers[i] != null) {
-                            attackers[i].playRound(starts[i], block);
-                        } else {
-                            clients.get(i).publishUpdate(starts[i], block);
-                        }
-                    }
-                    RoundReport report = reports.poll(WAIT.toMillis() + 10_000, TimeUnit.MILLISECONDS);
-                    if (report == null) {
-                        throw new ScenarioException("round " + round + " did not close within " + WAIT.toSeconds() + " s");
-                    }
-                    if (report.round() != round) {
-                        throw new ScenarioException("expected the gateway's report of round " + round + ", got " + report.round());
-                    }
+                    RoundReport report = playRound(round, fleet, connections, reports);
                     gatewayReports.add(report);
                     // The global model the gateway published after this round, as the nodes receive it.
-                    RoundStart next = awaitRound(clients.get(0), round + 1);
+                    RoundStart next = awaitRound(connections.client(0), round + 1);
                     global = Bfp16.decode(next.model());
-                    Evaluation ev = model.evaluate(global, data.test());
-                    List<String> selected = new ArrayList<>();
-                    int byzSelected = 0;
-                    int exponent = 0;
-                    if (report.aggregated() && report.result() != null) {
-                        for (String id : report.result().selectedIds()) {
-                            selected.add(id);
-                            if (byzantine.contains(id)) {
-                                byzSelected++;
-                            }
-                        }
-                        exponent = report.result().aggregate().exponent();
-                    }
-                    Map<String, Integer> rejected = new TreeMap<>();
-                    for (Map.Entry<RejectReason, Long> e : report.rejected().entrySet()) {
-                        rejected.put(e.getKey().wireName(), e.getValue().intValue());
-                    }
-                    RoundRecord rec = new RoundRecord(round, ev.accuracy(), ev.loss(), selected, byzSelected, rejected,
-                            report.closeNanos() / 1e6, exponent);
+                    RoundRecord rec = record(round, model.evaluate(global, data.test()), report, byzantine);
                     records.add(rec);
                     listener.roundDone(rec, report);
                 }
@@ -262,26 +164,118 @@ public final class MqttScenario {
                         rejectedByReason.merge(e.getKey().wireName(), e.getValue(), Long::sum);
                     }
                 }
-                Map<String, Long> sent = new TreeMap<>();
-                for (ProtocolAttacker a : attackers) {
-                    if (a != null) {
-                        a.sent().forEach((k, v) -> sent.merge(k.id(), v, Long::sum));
-                    }
-                }
                 long rejectedTotal = gatewayReports.stream().mapToLong(RoundReport::rejectedTotal).sum();
-                return new Result(sim, uri, brokerUri == null, opts.reputation(), protocolAttacks, attackerIds, sent, rejectedByReason,
-                        rejectedTotal, gatewayReports);
-                } finally {
-                    attackerConnections.forEach(ProtocolAttacker::close);
-                    closeAll(clients);
-                }
+                return new Result(sim, connections.brokerUri(), brokerUri == null, opts.reputation(), protocolAttacks, attackerIds,
+                        connections.framesSent(), rejectedByReason, rejectedTotal, gatewayReports);
             }
         } catch (java.util.concurrent.TimeoutException e) {
             throw new ScenarioException(e.getMessage());
         } finally {
-            closeAll(clients);
             deleteTree(tmp);
         }
+    }
+
+    /** The gateway's configuration: the scenario's fleet, keys, initial model and aggregator. */
+    private static GatewayConfig gatewayConfig(SimConfig cfg, Options opts, Path keys, List<String> expected, Path initialModel,
+            String modelId, int d, Path stateDir) {
+        String brokerUri = opts.brokerUri();
+        AggregatorSpec agg = cfg.aggregator();
+        GatewayConfig.Builder gc = GatewayConfig.builder()
+                .brokerUri(brokerUri != null ? brokerUri : "tcp://127.0.0.1:1")
+                .fleet(FLEET).keysFile(keys).expected(expected).modelId(modelId).dimension(d)
+                .initialModel(initialModel).deadline(WAIT).maxRounds(cfg.rounds() + 1L)
+                .stateDir(stateDir).bansLowerF(opts.bansLowerF());
+        if (!opts.reputation()) {
+            Properties off = new Properties();
+            off.setProperty(ReputationSettings.ENABLED, "false");
+            gc.reputation(ReputationSettings.fromProperties(off));
+        }
+        switch (agg.rule()) {
+            case MEAN:
+                gc.aggregator(AggregatorKind.MEAN).f(cfg.effectiveKrumF());
+                break;
+            case KRUM:
+                gc.aggregator(AggregatorKind.KRUM).metric(agg.metric()).f(cfg.effectiveKrumF());
+                break;
+            default:
+                gc.aggregator(AggregatorKind.MULTI_KRUM).metric(agg.metric()).f(cfg.effectiveKrumF()).m(agg.m());
+                break;
+        }
+        return gc.build();
+    }
+
+    /**
+     * Plays round {@code round}: every node waits for the round and its model; honest nodes train
+     * from the model they received, Byzantine ones build their attack's block; the protocol
+     * attackers publish first (see the class comment), then the others.
+     *
+     * @return the gateway's report of the round
+     * @throws ScenarioException when the round does not close in time, or the report is of another round
+     */
+    private static RoundReport playRound(int round, Fleet fleet, NodeConnections connections, BlockingQueue<RoundReport> reports)
+            throws IOException, InterruptedException, java.util.concurrent.TimeoutException {
+        List<SimNode> nodes = fleet.nodes();
+        RoundStart[] starts = new RoundStart[nodes.size()];
+        float[][] received = new float[nodes.size()][];
+        for (int i = 0; i < nodes.size(); i++) {
+            starts[i] = awaitRound(connections.client(i), round);
+            received[i] = Bfp16.decode(starts[i].model());
+        }
+        // Honest nodes train from the model each received.
+        float[][] updates = new float[nodes.size()][];
+        List<String> honestIds = new ArrayList<>();
+        List<float[]> honestUpdates = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            SimNode node = nodes.get(i);
+            if (!node.isByzantine()) {
+                updates[i] = node.trainUpdate(received[i], round);
+                honestIds.add(node.id());
+                honestUpdates.add(updates[i]);
+            }
+        }
+        OmniscientView view = nodes.stream().anyMatch(SimNode::needsView)
+                ? OmniscientView.of(honestIds.toArray(new String[0]),
+                honestUpdates.toArray(new float[0][]), fleet.byzantineIds().toArray(new String[0])) : null;
+        for (int i : connections.publishingOrder()) {
+            SimNode node = nodes.get(i);
+            Bfp16Block block = node.isByzantine() ? node.publish(received[i], round, view) : Bfp16.encode(updates[i]);
+            ProtocolAttacker attacker = connections.attacker(i);
+            if (attacker != null) {
+                attacker.playRound(starts[i], block);
+            } else {
+                connections.client(i).publishUpdate(starts[i], block);
+            }
+        }
+        RoundReport report = reports.poll(WAIT.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        if (report == null) {
+            throw new ScenarioException("round " + round + " did not close within " + WAIT.toSeconds() + " s");
+        }
+        if (report.round() != round) {
+            throw new ScenarioException("expected the gateway's report of round " + round + ", got " + report.round());
+        }
+        return report;
+    }
+
+    /** A round's record: the accuracy of the model it produced, and what the gateway selected and rejected. */
+    private static RoundRecord record(int round, Evaluation ev, RoundReport report, Set<String> byzantine) {
+        List<String> selected = new ArrayList<>();
+        int byzSelected = 0;
+        int exponent = 0;
+        if (report.aggregated() && report.result() != null) {
+            for (String id : report.result().selectedIds()) {
+                selected.add(id);
+                if (byzantine.contains(id)) {
+                    byzSelected++;
+                }
+            }
+            exponent = report.result().aggregate().exponent();
+        }
+        Map<String, Integer> rejected = new TreeMap<>();
+        for (Map.Entry<RejectReason, Long> e : report.rejected().entrySet()) {
+            rejected.put(e.getKey().wireName(), e.getValue().intValue());
+        }
+        return new RoundRecord(round, ev.accuracy(), ev.loss(), selected, byzSelected, rejected,
+                report.closeNanos() / 1e6, exponent);
     }
 
     /**
@@ -343,6 +337,104 @@ public final class MqttScenario {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The nodes' MQTT connections: one connected {@link NodeClient} per node (in the fleet's
+     * order), and the protocol attackers with their raw connections. Closed before the gateway and
+     * its broker stop.
+     */
+    private static final class NodeConnections implements AutoCloseable {
+        private final String brokerUri;
+        private final List<NodeClient> clients = new ArrayList<>();
+        private final ProtocolAttacker[] attackers;
+        private final List<Integer> order = new ArrayList<>();
+
+        private NodeConnections(String brokerUri, int nodes) {
+            this.brokerUri = brokerUri;
+            this.attackers = new ProtocolAttacker[nodes];
+        }
+
+        /**
+         * Connects a client per node of {@code creds}, trusting {@code gatewayKey}, and gives the
+         * nodes of {@code attackerIds} their protocol attacker; on failure closes what it opened.
+         */
+        static NodeConnections open(String brokerUri, byte[] gatewayKey, List<NodeCredentials> creds, List<String> attackerIds,
+                List<ProtocolAttackSpec> attacks, List<String> expected, SecureRandom random) throws IOException, InterruptedException {
+            NodeConnections c = new NodeConnections(brokerUri, creds.size());
+            try {
+                for (NodeCredentials cred : creds) {
+                    c.clients.add(NodeClient.builder(brokerUri, FLEET, cred).gatewayKey(gatewayKey)
+                            .connectTimeout(Duration.ofSeconds(15)).build());
+                }
+                connectAll(c.clients);
+                // Protocol attackers first, then the others (see the class comment).
+                for (int i = 0; i < creds.size(); i++) {
+                    String id = creds.get(i).nodeId();
+                    if (attackerIds.contains(id)) {
+                        RawPublisher raw = new RawPublisher(brokerUri, "qora-attacker-" + FLEET + "-" + id);
+                        c.attackers[i] = new ProtocolAttacker(attacks, c.clients.get(i), raw, creds.get(i), expected, random);
+                        c.order.add(i);
+                    }
+                }
+                for (int i = 0; i < creds.size(); i++) {
+                    if (c.attackers[i] == null) {
+                        c.order.add(i);
+                    }
+                }
+                return c;
+            } catch (Throwable t) {
+                try {
+                    c.close();
+                } catch (RuntimeException e) {
+                    t.addSuppressed(e);
+                }
+                throw t;
+            }
+        }
+
+        String brokerUri() {
+            return brokerUri;
+        }
+
+        NodeClient client(int node) {
+            return clients.get(node);
+        }
+
+        /** The node's protocol attacker, or null for a node that only publishes its update. */
+        ProtocolAttacker attacker(int node) {
+            return attackers[node];
+        }
+
+        /** Node indices in the order they publish: protocol attackers first. */
+        List<Integer> publishingOrder() {
+            return order;
+        }
+
+        /** Attack frames published so far, by attack id. */
+        Map<String, Long> framesSent() {
+            Map<String, Long> sent = new TreeMap<>();
+            for (ProtocolAttacker a : attackers) {
+                if (a != null) {
+                    a.sent().forEach((k, v) -> sent.merge(k.id(), v, Long::sum));
+                }
+            }
+            return sent;
+        }
+
+        /** Closes the attackers' connections, then the clients' (each client even if an attacker's close fails). */
+        @Override
+        public void close() {
+            try {
+                for (ProtocolAttacker a : attackers) {
+                    if (a != null) {
+                        a.close();
+                    }
+                }
+            } finally {
+                closeAll(clients);
+            }
         }
     }
 

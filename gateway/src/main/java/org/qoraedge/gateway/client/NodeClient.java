@@ -94,22 +94,32 @@ public final class NodeClient implements AutoCloseable {
             return t;
         }, (r, ex) -> droppedMessages.incrementAndGet());
         String nodeId = credentials.nodeId();
-        MqttSettings.Builder s = MqttSettings.builder(b.brokerUri, b.clientId != null ? b.clientId : "qora-node-" + b.fleet + "-" + nodeId)
+        this.link = new MqttLink(mqttSettings(b),
+                List.of(new MqttLink.Subscription(topics.round(), 1), new MqttLink.Subscription(topics.model(), 1),
+                        new MqttLink.Subscription(topics.reject(nodeId), 1)),
+                this::onMessage, deathWill(topics, nodeId), this::publishBirth);
+    }
+
+    /**
+     * The node's connection: a clean session (nothing is queued for a node while it is away),
+     * acknowledged on receipt, and the largest model frame (or text message) it reads before the
+     * announcement gives the exact limit.
+     */
+    static MqttSettings mqttSettings(Builder b) {
+        return MqttSettings.builder(b.brokerUri, b.clientId != null ? b.clientId : "qora-node-" + b.fleet + "-" + b.credentials.nodeId())
                 .cleanSession(true)
                 .persistenceDir(b.persistenceDir)
                 .firstConnectTimeout(b.connectTimeout)
-                .maxInboundPublishBytes(MqttSettings.publishBytesFor(Math.max(b.maxModelFrameBytes, TextMessage.MAX_BYTES)));
-        if (b.username != null) {
-            s.credentials(b.username, b.password);
-        }
-        if (b.trustStore != null) {
-            s.trustStore(b.trustStore, b.trustStorePassword);
-        }
+                .maxInboundPublishBytes(MqttSettings.publishBytesFor(Math.max(b.maxModelFrameBytes, TextMessage.MAX_BYTES)))
+                .credentials(b.username, b.password)
+                .trustStore(b.trustStore, b.trustStorePassword)
+                .build();
+    }
+
+    /** The node's Will: its offline notice on its death topic, QoS 1, not retained. */
+    static MqttLink.Will deathWill(Topics topics, String nodeId) {
         byte[] death = TextMessage.builder().put("node", nodeId).put("state", "offline").build().toBytes();
-        this.link = new MqttLink(s.build(),
-                List.of(new MqttLink.Subscription(topics.round(), 1), new MqttLink.Subscription(topics.model(), 1),
-                        new MqttLink.Subscription(topics.reject(nodeId), 1)),
-                this::onMessage, new MqttLink.Will(topics.death(nodeId), death, 1, false), this::publishBirth);
+        return new MqttLink.Will(topics.death(nodeId), death, 1, false);
     }
 
     /**

@@ -1,21 +1,15 @@
 package org.qoraedge.gateway.daemon;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.client.mqttv3.MqttException;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.FixedPointException;
@@ -33,14 +27,13 @@ import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
-import org.qoraedge.gateway.protocol.VerifyingKey;
 import org.qoraedge.gateway.round.BanList;
-import org.qoraedge.gateway.round.RoundServices;
+import org.qoraedge.gateway.round.CoordinatorSettings;
 import org.qoraedge.gateway.round.CoordinatorStatus;
 import org.qoraedge.gateway.round.Inbox;
-import org.qoraedge.gateway.round.Outbox;
 import org.qoraedge.gateway.round.RoundCoordinator;
 import org.qoraedge.gateway.round.RoundListener;
+import org.qoraedge.gateway.round.RoundServices;
 import org.qoraedge.gateway.reputation.ReputationLedger;
 import org.qoraedge.gateway.state.AtomicFiles;
 import org.qoraedge.gateway.state.StateStore;
@@ -70,36 +63,34 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewayConfig config;
     private final EmbeddedBroker broker;
-    private final MqttLink link;
+    private final GatewayLink link;
     private final RoundCoordinator coordinator;
-    private final Topics topics;
+    private final Inbox inbox;
     private final byte[] publicKey;
-    private final AtomicLong publishFailures = new AtomicLong();
-    private final RetainedWatch retained;
-    private volatile byte[] offlineStatus;
-    private volatile Inbox coordinatorInbox;
-    private volatile boolean closed;
-
     private final StateStore store;
     private final StatusIndicator indicator;
+    private volatile boolean closed;
 
-    private Gateway(GatewayConfig config, EmbeddedBroker broker, MqttLink link, RoundCoordinator coordinator, byte[] publicKey,
-            StateStore store, StatusIndicator indicator, RetainedWatch retained) {
-        this.retained = retained;
-        this.store = store;
-        this.indicator = indicator;
+    private Gateway(GatewayConfig config, EmbeddedBroker broker, GatewayLink link, RoundCoordinator coordinator, Inbox inbox,
+            byte[] publicKey, StateStore store, StatusIndicator indicator) {
         this.config = config;
         this.broker = broker;
         this.link = link;
         this.coordinator = coordinator;
-        this.topics = new Topics(config.fleet());
+        this.inbox = inbox;
         this.publicKey = publicKey;
+        this.store = store;
+        this.indicator = indicator;
     }
 
     /**
      * Starts a gateway: reads the key registry and the initial model, loads (or creates) the
      * gateway's Ed25519 key in the state directory, starts the embedded broker if asked, connects
      * (retrying with backoff until connected) and starts the first round.
+     *
+     * <p>When a step fails, what the earlier steps started is closed in reverse order (the state
+     * directory, the status indicator, the embedded broker, the MQTT link) and the step's exception
+     * is thrown, with any failure to close suppressed in it.
      */
     public static Gateway start(GatewayConfig config, Options options) throws IOException {
         NodeRegistry nodes = NodeRegistry.of(KeyFiles.read(config.keysFile()));
@@ -107,147 +98,95 @@ public final class Gateway implements AutoCloseable {
                 : readModel(config.initialModel(), config.dimension());
         byte[] seed = gatewaySeed(config);
         byte[] publicKey = Ed25519Keys.publicKeyOf(seed);
-        StateStore store = config.stateDir() == null ? null : StateStore.open(config.stateDir(), config.keepFrames());
-        StatusIndicator indicator = null;
-        EmbeddedBroker broker = null;
+        Started started = new Started();
         try {
-        indicator = options.indicator != null ? options.indicator : StatusIndicators.create(config.gpio());
-        if (options.embeddedBroker) {
-            EmbeddedBroker.Options bo = EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
-                    : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096));
-            if (options.embeddedEngine != null) {
-                bo.engine(options.embeddedEngine);
-            }
-            broker = EmbeddedBroker.start(bo);
-        }
-        try {
+            StateStore store = started.add(config.stateDir() == null ? null : StateStore.open(config.stateDir(), config.keepFrames()));
+            StatusIndicator indicator = started.add(options.indicator != null ? options.indicator : StatusIndicators.create(config.gpio()));
+            EmbeddedBroker broker = started.add(options.embeddedBroker ? startBroker(config, options) : null);
             String uri = broker != null ? broker.uri() : config.brokerUri();
+
             Inbox inbox = new Inbox(config.inboxCapacity());
-            Topics topics = new Topics(config.fleet());
-            MqttSettings.Builder ms = MqttSettings.builder(uri, config.clientId())
-                    .cleanSession(false)
-                    .firstConnectTimeout(options.connectTimeout)
-                    .manualAcks(true)
-                    .maxInboundPublishBytes(MqttSettings.publishBytesFor(Frame.maxSize(config.dimension())))
-                    .persistenceDir(config.stateDir() == null ? null : config.stateDir().resolve("paho"));
-            if (config.username() != null) {
-                ms.credentials(config.username(), config.password() == null ? null : config.password().toCharArray());
-            }
-            if (config.trustStore() != null) {
-                ms.trustStore(config.trustStore(), config.trustStorePassword() == null ? null : config.trustStorePassword().toCharArray());
-            }
-            LinkOutbox outbox = new LinkOutbox();
+            MqttSettings mqtt = linkSettings(config, uri, options.connectTimeout);
+            CoordinatorSettings coordinatorSettings = config.coordinatorSettings(nodes, initial, seed, options.buffers);
             RoundServices services = RoundServices.none().store(store)
                     .reputation(config.reputation().enabled() ? new ReputationLedger(config.reputation()) : null)
                     .indicator(indicator).banList(options.banList);
             for (RoundListener l : options.listeners) {
                 services = services.listener(l);
             }
-            RoundCoordinator coordinator = new RoundCoordinator(config.coordinatorSettings(nodes, initial, seed, options.buffers),
-                    services, inbox, outbox);
-            List<MqttLink.Subscription> subs = new ArrayList<>();
-            for (String t : coordinator.subscriptions()) {
-                subs.add(new MqttLink.Subscription(t, 1));
-            }
-            RetainedWatch watch = new RetainedWatch(java.util.Set.of(topics.round(), topics.model(), topics.gatewayStatus()));
-            subs.add(new MqttLink.Subscription(topics.round(), 1));
-            subs.add(new MqttLink.Subscription(topics.model(), 1));
-            subs.add(new MqttLink.Subscription(topics.gatewayStatus(), 1));
+
+            Topics topics = new Topics(config.fleet());
             String pk = HexFormat.of().formatHex(publicKey);
             FrameSigner signer = FrameSigner.ed25519(seed);
-            byte[] offline = status("offline", config, pk, signer);
-            byte[] online = status("online", config, pk, signer);
-            watch.ownStale(topics.gatewayStatus(), offline);
-            MqttLink[] holder = new MqttLink[1];
-            Gateway[] gateway = new Gateway[1];
-            MqttLink.Events events = new MqttLink.Events() {
-                @Override
-                public void refused(String reason, long bytes) {
-                    inbox.countRefusedBeforeDecoding();
-                }
+            GatewayLink link = new GatewayLink(mqtt, topics, topics.subscriptions(coordinatorSettings.registry().keySet()), inbox,
+                    status("online", config, pk, signer), status("offline", config, pk, signer), options.onLibraryFailure);
+            started.add(() -> link.close(Duration.ZERO));
 
-                @Override
-                public boolean libraryFailed(String thread, Throwable failure) {
-                    return options.onLibraryFailure.test(thread, failure);
-                }
-            };
-            MqttLink link = new MqttLink(ms.build(), subs, (topic, msg) -> {
-                if (watch.watches(topic)) {
-                    holder[0].ack(msg);
-                    RetainedWatch.Verdict v = watch.received(topic, msg.getPayload());
-                    if (v != null) {
-                        if (v.attack()) {
-                            Logger.warn("{} was overwritten by another client ({} bytes): restored (attack suspected)", topic,
-                                    msg.getPayload().length);
-                        }
-                        try {
-                            holder[0].publish(topic, v.restore(), 1, true);
-                        } catch (MqttException e) {
-                            Logger.warn("could not restore {}: {}", topic, e.getMessage());
-                        }
-                    }
-                    return;
-                }
-                inbox.offer(topic, msg.getPayload(), () -> holder[0].ack(msg));
-            }, new MqttLink.Will(topics.gatewayStatus(), offline, 1, true), () -> {
-                        try {
-                            // After a reconnect the broker may hold older retained payloads (a restart from
-                            // an older save): the current announcement and model are published again.
-                            for (Map.Entry<String, byte[]> e : watch.reconnected().entrySet()) {
-                                if (!e.getKey().equals(topics.gatewayStatus())) {
-                                    watch.publishing(e.getKey(), e.getValue());
-                                    holder[0].publish(e.getKey(), e.getValue(), 1, true);
-                                }
-                            }
-                            watch.publishing(topics.gatewayStatus(), online);
-                            holder[0].publish(topics.gatewayStatus(), online, 1, true);
-                        } catch (MqttException e) {
-                            Logger.debug("retained publish after connecting failed: {}", e.getMessage());
-                        }
-                    }, events);
-            holder[0] = link;
-            Gateway gw = new Gateway(config, broker, link, coordinator, publicKey, store, indicator, watch);
-            gw.offlineStatus = offline;
-            gw.coordinatorInbox = inbox;
-            gateway[0] = gw;
-            if (config.gpio().buttonAction() == StatusIndicator.ButtonAction.CLOSE_ROUND) {
-                indicator.onButton(coordinator::requestClose);
-            } else {
-                indicator.onButton(() -> Logger.info("status: {}", coordinator.status()));
-            }
-            outbox.gateway = gw;
-            try {
-                link.connect();
-            } catch (IOException e) {
-                link.close(Duration.ZERO);
-                throw e;
-            }
+            RoundCoordinator coordinator = new RoundCoordinator(coordinatorSettings, services, inbox, link);
+            watchButton(config.gpio().buttonAction(), indicator, coordinator);
+
+            link.connect();
             // The config's broker.uri is not the broker in use when the embedded one runs: name only the one connected to.
             Logger.info("gateway {} for fleet {} connected to {}{}: {} node keys, {} expected, {} f={} dimension={}, public key {}",
                     config.gatewayId(), config.fleet(), uri, broker != null ? " (embedded broker)" : "", nodes.keys().size(),
                     config.expected() == null ? nodes.keys().size() : config.expected().size(),
                     config.aggregation().kind().wireName(), config.aggregation().f(), config.dimension(), pk);
-            try {
-                coordinator.start();
-            } catch (RuntimeException e) {
-                link.close(Duration.ZERO);
-                throw e;
-            }
-            return gw;
-        } catch (IOException | RuntimeException e) {
-            if (broker != null) {
-                broker.close();
-            }
-            throw e;
+            coordinator.start();
+            return new Gateway(config, broker, link, coordinator, inbox, publicKey, store, indicator);
+        } catch (Throwable failure) {
+            started.closeAfter(failure);
+            throw failure;
         }
-        } catch (IOException | RuntimeException e) {
-            if (indicator != null) {
-                indicator.close();
-            }
-            if (store != null) {
-                store.close();
-            }
-            throw e;
+    }
+
+    /** Starts the embedded broker on 127.0.0.1, taking messages up to twice the largest frame. */
+    private static EmbeddedBroker startBroker(GatewayConfig config, Options options) throws IOException {
+        EmbeddedBroker.Options bo = EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
+                : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096));
+        if (options.embeddedEngine != null) {
+            bo.engine(options.embeddedEngine);
+        }
+        return EmbeddedBroker.start(bo);
+    }
+
+    /**
+     * The MQTT settings of a connection of the gateway's (its own, or the {@code status} command's)
+     * to {@code brokerUri}: the config's credentials and trust store, the builder's defaults for the rest.
+     */
+    static MqttSettings.Builder mqttSettings(GatewayConfig config, String brokerUri, String clientId) {
+        return MqttSettings.builder(brokerUri, clientId)
+                .credentials(config.username(), chars(config.password()))
+                .trustStore(config.trustStore(), chars(config.trustStorePassword()));
+    }
+
+    /**
+     * The MQTT settings of the gateway's own connection: a persistent session (the broker queues
+     * updates while the gateway is away), acknowledgements only once an update is durable, Paho's
+     * in-flight messages under the state directory (in memory without one), and the largest frame
+     * of the model's dimension accepted.
+     *
+     * @param connectTimeout how long the first connect is retried; null: until it succeeds
+     */
+    static MqttSettings linkSettings(GatewayConfig config, String brokerUri, Duration connectTimeout) {
+        return mqttSettings(config, brokerUri, config.clientId())
+                .cleanSession(false)
+                .firstConnectTimeout(connectTimeout)
+                .manualAcks(true)
+                .maxInboundPublishBytes(MqttSettings.publishBytesFor(Frame.maxSize(config.dimension())))
+                .persistenceDir(config.stateDir() == null ? null : config.stateDir().resolve("paho"))
+                .build();
+    }
+
+    private static char[] chars(String s) {
+        return s == null ? null : s.toCharArray();
+    }
+
+    /** The status button closes the round, or logs the coordinator's status, as the config says. */
+    private static void watchButton(StatusIndicator.ButtonAction action, StatusIndicator indicator, RoundCoordinator coordinator) {
+        if (action == StatusIndicator.ButtonAction.CLOSE_ROUND) {
+            indicator.onButton(coordinator::requestClose);
+        } else {
+            indicator.onButton(() -> Logger.info("status: {}", coordinator.status()));
         }
     }
 
@@ -287,12 +226,12 @@ public final class Gateway implements AutoCloseable {
 
     /** PUBLISH packets the broker delivered that were refused before decoding (too large, a topic Paho cannot read). */
     public long refusedBeforeDecoding() {
-        return coordinatorInbox.refusedBeforeDecoding();
+        return inbox.refusedBeforeDecoding();
     }
 
     /** Times another client overwrote or cleared one of the gateway's retained topics and the gateway restored it. */
     public long retainedRestored() {
-        return retained.restored();
+        return link.retainedRestored();
     }
 
     /** Messages lost to the gateway: dropped because its inbox was full. */
@@ -302,7 +241,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Publishes that failed (Paho refused them). */
     public long publishFailures() {
-        return publishFailures.get();
+        return link.publishFailures();
     }
 
     /** Waits for the round worker to finish (it does after {@code round.max} rounds). */
@@ -323,15 +262,7 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             failure = e;
         }
-        try {
-            if (link.isConnected()) {
-                byte[] offline = offlineStatus;
-                retained.publishing(topics.gatewayStatus(), offline);
-                link.publish(topics.gatewayStatus(), offline, 1, true).waitForCompletion(2000);
-            }
-        } catch (MqttException | RuntimeException e) {
-            Logger.debug("offline status not published: {}", e.getMessage());
-        }
+        link.publishOffline();
         try {
             link.close(Duration.ofSeconds(2));
         } catch (RuntimeException e) {
@@ -502,21 +433,26 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Publishes through the link; never throws (failures are counted and logged). */
-    private static final class LinkOutbox implements Outbox {
-        volatile Gateway gateway;
+    /** What {@link #start} has started so far, to be closed in reverse order if a later step fails. */
+    private static final class Started {
+        private final java.util.ArrayDeque<AutoCloseable> resources = new java.util.ArrayDeque<>();
 
-        @Override
-        public void publish(String topic, byte[] payload, int qos, boolean retained) {
-            Gateway g = gateway;
-            try {
-                if (retained) {
-                    g.retained.publishing(topic, payload);
+        /** Registers {@code resource} (nothing when null) and returns it. */
+        <T extends AutoCloseable> T add(T resource) {
+            if (resource != null) {
+                resources.push(resource);
+            }
+            return resource;
+        }
+
+        /** Closes what was registered, last first; a failure to close is suppressed in {@code failure}. */
+        void closeAfter(Throwable failure) {
+            while (!resources.isEmpty()) {
+                try {
+                    resources.pop().close();
+                } catch (Exception e) {
+                    failure.addSuppressed(e);
                 }
-                g.link.publish(topic, payload, qos, retained);
-            } catch (MqttException | RuntimeException e) {
-                g.publishFailures.incrementAndGet();
-                Logger.warn("publish of {} bytes to {} failed: {}", payload.length, topic, e.getMessage());
             }
         }
     }

@@ -380,15 +380,8 @@ public final class GatewayMain implements Runnable {
             AtomicReference<byte[]> status = new AtomicReference<>();
             AtomicReference<byte[]> round = new AtomicReference<>();
             CountDownLatch both = new CountDownLatch(2);
-            MqttSettings.Builder ms = MqttSettings.builder(cfg.brokerUri(), "qora-status-" + UUID.randomUUID().toString().substring(0, 8))
-                    .firstConnectTimeout(Duration.ofMillis(timeoutMs));
-            if (cfg.username() != null) {
-                ms.credentials(cfg.username(), cfg.password() == null ? null : cfg.password().toCharArray());
-            }
-            if (cfg.trustStore() != null) {
-                ms.trustStore(cfg.trustStore(), cfg.trustStorePassword() == null ? null : cfg.trustStorePassword().toCharArray());
-            }
-            try (MqttLink link = new MqttLink(ms.build(), List.of(new MqttLink.Subscription(t.gatewayStatus(), 1),
+            MqttSettings settings = mqttSettings(cfg, Duration.ofMillis(timeoutMs));
+            try (MqttLink link = new MqttLink(settings, List.of(new MqttLink.Subscription(t.gatewayStatus(), 1),
                     new MqttLink.Subscription(t.round(), 1)), (topic, msg) -> {
                         if (topic.equals(t.gatewayStatus()) && status.getAndSet(msg.getPayload()) == null) {
                             both.countDown();
@@ -434,6 +427,16 @@ public final class GatewayMain implements Runnable {
                 return 3;
             }
             return status.get() == null ? 1 : 0;
+        }
+
+        /**
+         * The command's connection: the config's broker, credentials and trust store, a client id of
+         * its own ({@code qora-status-} and 8 random hex digits), a clean session, no Will.
+         */
+        static MqttSettings mqttSettings(GatewayConfig cfg, Duration timeout) {
+            return Gateway.mqttSettings(cfg, cfg.brokerUri(), "qora-status-" + UUID.randomUUID().toString().substring(0, 8))
+                    .firstConnectTimeout(timeout)
+                    .build();
         }
     }
 

@@ -1,16 +1,9 @@
 package org.qoraedge.gateway.mqtt;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -97,7 +90,8 @@ public final class MqttLink implements AutoCloseable {
     }
 
     private static final long FIRST_BACKOFF_MS = 100;
-    private static final long MAX_BACKOFF_MS = 5_000;
+    /** Longest wait between connect attempts: the first connect's backoff, and Paho's automatic reconnect. */
+    static final long MAX_BACKOFF_MS = 5_000;
     /**
      * Stuck library threads (see {@link ConnectWatchdog}) beyond which the link reports a library
      * failure: each costs a thread for the life of the process, so a process that has collected
@@ -240,7 +234,7 @@ public final class MqttLink implements AutoCloseable {
     }
 
     private void connectWithBackoff(Duration timeout) throws IOException {
-        MqttConnectOptions options = options();
+        MqttConnectOptions options = settings.connectOptions(will);
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         long backoff = FIRST_BACKOFF_MS;
         MqttException last = null;
@@ -278,49 +272,6 @@ public final class MqttLink implements AutoCloseable {
         }
         throw new IOException("could not connect to " + settings.brokerUri() + " as " + settings.clientId()
                 + (closed ? " (closed)" : " within " + settings.firstConnectTimeout()) + (last == null ? "" : ": " + last.getMessage()), last);
-    }
-
-    private MqttConnectOptions options() throws IOException {
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(settings.cleanSession());
-        o.setAutomaticReconnect(true);
-        o.setMaxReconnectDelay((int) MAX_BACKOFF_MS);
-        o.setKeepAliveInterval(settings.keepAliveSeconds());
-        o.setConnectionTimeout(10);
-        o.setMaxInflight(settings.maxInflight());
-        if (settings.username() != null) {
-            o.setUserName(settings.username());
-            char[] pw = settings.password();
-            if (pw != null) {
-                o.setPassword(pw);
-            }
-        }
-        if (will != null) {
-            o.setWill(will.topic(), will.payload(), will.qos(), will.retained());
-        }
-        if (settings.trustStore() != null) {
-            o.setSocketFactory(MqttSockets.tls(sslContext(settings.trustStore(), settings.trustStorePassword()).getSocketFactory(),
-                    settings.maxInboundPublishBytes()));
-        } else if (settings.brokerUri().startsWith("tcp://")) {
-            o.setSocketFactory(MqttSockets.plain(settings.maxInboundPublishBytes()));
-        }
-        return o;
-    }
-
-    private static SSLContext sslContext(Path trustStore, char[] password) throws IOException {
-        String type = trustStore.toString().endsWith(".jks") ? "JKS" : "PKCS12";
-        try (InputStream in = Files.newInputStream(trustStore)) {
-            KeyStore ks = KeyStore.getInstance(type);
-            ks.load(in, password);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot load trust store " + trustStore + " (" + type + "): " + e.getMessage(), e);
-        }
     }
 
     private void subscribeAll(boolean wait) throws MqttException {

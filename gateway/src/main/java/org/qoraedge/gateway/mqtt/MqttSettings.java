@@ -1,13 +1,22 @@
 package org.qoraedge.gateway.mqtt;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 
 /**
  * How to reach a broker: URI ({@code tcp://host:port} or {@code ssl://host:port}), client id,
  * optional credentials and trust store, session kind, and where Paho keeps in-flight messages.
- * Immutable; build with {@link #builder(String, String)}.
+ * Immutable; build with {@link #builder(String, String)}. {@link #connectOptions} turns them into
+ * the options Paho connects with; no other code builds those.
  */
 public final class MqttSettings {
     private final String brokerUri;
@@ -104,6 +113,67 @@ public final class MqttSettings {
     }
 
     /**
+     * The options Paho connects with, the same for every link but for what the settings and the
+     * Will say:
+     * <ul>
+     * <li>MQTT 3.1.1, {@link #cleanSession}, {@link #keepAliveSeconds}, {@link #maxInflight};</li>
+     * <li>automatic reconnect, at most 5 s apart (the link's longest backoff); 10 s for a
+     * connection to be made;</li>
+     * <li>the username and password when there is a username;</li>
+     * <li>{@code will}, or none when it is null;</li>
+     * <li>with a trust store, TLS sockets that trust only its certificates, whatever the URI's
+     * scheme; without one, plain sockets for {@code tcp://}, and Paho's own TLS sockets (the
+     * JVM's default trust store) for {@code ssl://}. Sockets of the link's own ({@link MqttSockets})
+     * have TCP_NODELAY on and refuse a PUBLISH larger than {@link #maxInboundPublishBytes};
+     * Paho's own TLS sockets have neither.</li>
+     * </ul>
+     * A new object at each call (a link asks again before each first connect).
+     *
+     * @throws IOException when the trust store cannot be read or is not a PKCS#12 (or {@code .jks})
+     *     store that its password opens
+     */
+    public MqttConnectOptions connectOptions(MqttLink.Will will) throws IOException {
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setCleanSession(cleanSession);
+        o.setAutomaticReconnect(true);
+        o.setMaxReconnectDelay((int) MqttLink.MAX_BACKOFF_MS);
+        o.setKeepAliveInterval(keepAliveSeconds);
+        o.setConnectionTimeout(10);
+        o.setMaxInflight(maxInflight);
+        if (username != null) {
+            o.setUserName(username);
+            if (password != null) {
+                o.setPassword(password.clone());
+            }
+        }
+        if (will != null) {
+            o.setWill(will.topic(), will.payload(), will.qos(), will.retained());
+        }
+        if (trustStore != null) {
+            o.setSocketFactory(MqttSockets.tls(sslContext(trustStore, trustStorePassword).getSocketFactory(), maxInboundPublishBytes));
+        } else if (brokerUri.startsWith("tcp://")) {
+            o.setSocketFactory(MqttSockets.plain(maxInboundPublishBytes));
+        }
+        return o;
+    }
+
+    private static SSLContext sslContext(Path trustStore, char[] password) throws IOException {
+        String type = trustStore.toString().endsWith(".jks") ? "JKS" : "PKCS12";
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            KeyStore ks = KeyStore.getInstance(type);
+            ks.load(in, password);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot load trust store " + trustStore + " (" + type + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The remaining length of a PUBLISH carrying {@code payloadBytes} on any topic of at most
      * 65,535 bytes, with its packet id: the limit to set for payloads up to that size.
      */
@@ -138,20 +208,26 @@ public final class MqttSettings {
             }
         }
 
+        /**
+         * The username and password to connect with; a null username means none (the default),
+         * and then the password is not kept. The password may be null.
+         */
         public Builder credentials(String username, char[] password) {
             this.username = username;
-            this.password = password == null ? null : password.clone();
+            this.password = username == null || password == null ? null : password.clone();
             return this;
         }
 
-        /** A PKCS#12 (or JKS, by the {@code .jks} suffix) trust store for {@code ssl://} URIs. */
+        /**
+         * A PKCS#12 (or JKS, by the {@code .jks} suffix) trust store for {@code ssl://} URIs; a null
+         * path means none (the default), and then the password is not kept.
+         */
         public Builder trustStore(Path path, char[] password) {
             this.trustStore = path;
-            this.trustStorePassword = password == null ? null : password.clone();
+            this.trustStorePassword = path == null || password == null ? null : password.clone();
             return this;
         }
 
-        /** False for a persistent session: the broker keeps subscriptions and queues QoS 1 messages while away. */
         /**
          * Acknowledge QoS 1 messages only when {@link MqttLink#ack} is called (after the receiver has
          * made them durable), so that a crash before that makes the broker deliver them again.
@@ -161,6 +237,7 @@ public final class MqttSettings {
             return this;
         }
 
+        /** False for a persistent session: the broker keeps subscriptions and queues QoS 1 messages while away. */
         public Builder cleanSession(boolean clean) {
             this.cleanSession = clean;
             return this;

@@ -43,6 +43,17 @@ final class MqttSockets {
         return new Tls(delegate, maxPublishBytes);
     }
 
+    /** The limit on a received PUBLISH of a factory made here; -1 for any other factory (tests). */
+    static long maxPublishBytes(SocketFactory factory) {
+        if (factory instanceof Plain p) {
+            return p.max;
+        }
+        if (factory instanceof Tls t) {
+            return t.max;
+        }
+        return -1;
+    }
+
     private static final class GuardedSocket extends Socket {
         private final long maxPublishBytes;
         private InputStream guarded;

@@ -139,11 +139,6 @@ public final class RoundCoordinator implements AutoCloseable {
         return ledger;
     }
 
-    /** The topics the gateway subscribes to: {@link Topics#subscriptions} of the registered nodes. */
-    public List<String> subscriptions() {
-        return topics.subscriptions(settings.registry().keySet());
-    }
-
     /** A snapshot for status displays; safe from any thread. */
     public CoordinatorStatus status() {
         return status;

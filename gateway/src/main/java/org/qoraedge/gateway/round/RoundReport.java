@@ -19,9 +19,15 @@ import org.qoraedge.gateway.protocol.RejectReason;
  * @param modelDigest digest of the global model after the round (unchanged when failed)
  * @param rejected this round's rejections by reason
  * @param rejectedByNode this round's rejections by node id, then reason (sorted by id)
- * @param closeNanos from the last accepted update's arrival (or the deadline, if none came after
- *     it) to the new model's publication
- * @param durationNanos from the round's announcement to its close
+ * @param closeNanos from the arrival in the inbox of the round's last accepted update to the end
+ *     of the aggregation (the new model computed, or the round failed), before the reputation
+ *     update, the state commit and any publication (the new model and the next announcement go
+ *     out as the last steps of the close). It counts from the deadline instead when no update was accepted since the gateway
+ *     opened the round (or resumed it after a restart), or when the deadline closed the round and
+ *     passed after that arrival. 0 when that moment is still ahead (a round closed before its
+ *     deadline with no update accepted since it was opened or resumed)
+ * @param durationNanos from the start of the round's collection (its opening, after the pause that
+ *     follows its announcement) to the end of its aggregation
  * @param deadlineReached true when the deadline (not the last expected node) closed the round
  */
 public record RoundReport(long round, boolean aggregated, String failure, List<String> acceptedIds,

@@ -205,7 +205,7 @@ public final class GatewayConfig {
         }
         try {
             return b.build();
-        } catch (IllegalArgumentException | AggregationSettingsException e) {
+        } catch (AggregationSettingsException e) {
             throw new ConfigException(file + ": " + e.getMessage(), e);
         }
     }

@@ -2,6 +2,7 @@ package org.qoraedge.gateway.daemon;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.qoraedge.gateway.GatewayException;
 import org.qoraedge.gateway.mqtt.MqttLink;
 import org.qoraedge.gateway.mqtt.MqttSettings;
 import org.qoraedge.gateway.protocol.KeyFiles;
@@ -57,9 +59,11 @@ public final class GatewayMain implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new GatewayMain());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof ConfigException || ex instanceof ProtocolException || ex instanceof IOException
-                    || ex instanceof IllegalArgumentException || ex instanceof org.qoraedge.gateway.state.StateException
-                    || ex instanceof java.io.UncheckedIOException) {
+            // Refusals (every GatewayException: config, usage, keys, state, ...) and I/O errors are the
+            // user's to fix: one line. A JDK IllegalArgumentException here is the JDK refusing an argument
+            // the user gave (a path, say). Anything else is a bug and keeps its stack trace.
+            if (ex instanceof GatewayException || ex instanceof IOException || ex instanceof UncheckedIOException
+                    || ex instanceof IllegalArgumentException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }
@@ -178,7 +182,7 @@ public final class GatewayMain implements Runnable {
             if (Files.exists(file)) {
                 var r = org.qoraedge.gateway.state.StateFile.read(file).reputation().get(node);
                 if (r == null || !r.banned()) {
-                    throw new IllegalArgumentException("node " + node + " is not banned in " + file);
+                    throw new UsageException("node " + node + " is not banned in " + file);
                 }
             }
             Path req = org.qoraedge.gateway.state.StateStore.requestUnban(dir, node, reason);
@@ -225,7 +229,7 @@ public final class GatewayMain implements Runnable {
         Path stateDir() throws IOException {
             GatewayConfig cfg = GatewayConfig.load(config);
             if (cfg.stateDir() == null) {
-                throw new IllegalArgumentException(config + " has no state.dir");
+                throw new UsageException(config + " has no state.dir");
             }
             return cfg.stateDir();
         }
@@ -276,27 +280,27 @@ public final class GatewayMain implements Runnable {
                 try {
                     gatewayKey = java.util.HexFormat.of().parseHex(gatewayKeyHex);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("--gateway-key is not hex: " + gatewayKeyHex);
+                    throw new UsageException("--gateway-key is not hex: " + gatewayKeyHex);
                 }
                 if (gatewayKey.length != 32) {
-                    throw new IllegalArgumentException("--gateway-key has " + gatewayKey.length + " bytes; an ed25519 public key has 32");
+                    throw new UsageException("--gateway-key has " + gatewayKey.length + " bytes; an ed25519 public key has 32");
                 }
                 gatewayId = gatewayIdOption;
             } else if (config != null) {
                 GatewayConfig cfg = GatewayConfig.load(config);
                 if (cfg.stateDir() == null) {
-                    throw new IllegalArgumentException(config + " has no state.dir, so no gateway key to pin: give --gateway-key");
+                    throw new UsageException(config + " has no state.dir, so no gateway key to pin: give --gateway-key");
                 }
                 Files.createDirectories(cfg.stateDir());
                 gatewayKey = org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(Gateway.gatewaySeed(cfg));
                 gatewayId = cfg.gatewayId();
             } else {
-                throw new IllegalArgumentException("nodes trust only the gateway key they are provisioned with: give --config"
+                throw new UsageException("nodes trust only the gateway key they are provisioned with: give --config"
                         + " (the gateway's properties file) or --gateway-key");
             }
             if (registry == null) {
                 if (config == null) {
-                    throw new IllegalArgumentException("give --registry or --config (whose keys.file is the registry)");
+                    throw new UsageException("give --registry or --config (whose keys.file is the registry)");
                 }
                 registry = GatewayConfig.load(config).keysFile();
             }
@@ -306,7 +310,7 @@ public final class GatewayMain implements Runnable {
                 ids.add(prefix + String.format("%0" + width + "d", i));
             }
             if (ids.isEmpty()) {
-                throw new IllegalArgumentException("no node ids: give --node ID or --count N");
+                throw new UsageException("no node ids: give --node ID or --count N");
             }
             Set<String> existing = new TreeSet<>();
             if (Files.exists(registry)) {
@@ -316,7 +320,7 @@ public final class GatewayMain implements Runnable {
             }
             for (String id : ids) {
                 if (existing.contains(id)) {
-                    throw new IllegalArgumentException("node " + id + " already has a key in " + registry);
+                    throw new UsageException("node " + id + " already has a key in " + registry);
                 }
             }
             Files.createDirectories(outDir);
@@ -327,7 +331,7 @@ public final class GatewayMain implements Runnable {
                 NodeCredentials c = NodeCredentials.generate(id, s, random).withGateway(gatewayId, gatewayKey);
                 Path credFile = outDir.resolve(id + ".key");
                 if (Files.exists(credFile)) {
-                    throw new IllegalArgumentException(credFile + " exists; refusing to overwrite a node's key");
+                    throw new UsageException(credFile + " exists; refusing to overwrite a node's key");
                 }
                 org.qoraedge.gateway.state.AtomicFiles.write(credFile, c.credentialsFile().getBytes(StandardCharsets.UTF_8));
                 lines.append(c.registryLine()).append('\n');

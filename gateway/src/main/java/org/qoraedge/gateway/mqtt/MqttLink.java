@@ -151,7 +151,7 @@ public final class MqttLink implements AutoCloseable {
         this.executor = new PahoExecutor(settings.clientId(), this::libraryFailed);
         try {
             newClient();
-        } catch (IllegalArgumentException e) {
+        } catch (MqttSettingsException e) {
             executor.shutdownNow();
             throw e;
         }
@@ -170,7 +170,7 @@ public final class MqttLink implements AutoCloseable {
             c = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), p, new org.eclipse.paho.client.mqttv3.TimerPingSender(),
                     executor);
         } catch (MqttException e) {
-            throw new IllegalArgumentException("cannot create an MQTT client for " + settings.brokerUri() + ": " + e.getMessage(), e);
+            throw new MqttSettingsException("cannot create an MQTT client for " + settings.brokerUri() + ": " + e.getMessage(), e);
         }
         c.setCallback(new Callback(generation));
         c.setManualAcks(settings.manualAcks());

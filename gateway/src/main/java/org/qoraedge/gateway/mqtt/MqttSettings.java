@@ -201,10 +201,10 @@ public final class MqttSettings {
             this.brokerUri = Objects.requireNonNull(brokerUri, "brokerUri");
             this.clientId = Objects.requireNonNull(clientId, "clientId");
             if (!brokerUri.startsWith("tcp://") && !brokerUri.startsWith("ssl://")) {
-                throw new IllegalArgumentException("broker URI must start with tcp:// or ssl://, got " + brokerUri);
+                throw new MqttSettingsException("broker URI must start with tcp:// or ssl://, got " + brokerUri);
             }
             if (clientId.isEmpty() || clientId.length() > 128) {
-                throw new IllegalArgumentException("client id must have 1 to 128 characters, got '" + clientId + "'");
+                throw new MqttSettingsException("client id must have 1 to 128 characters, got '" + clientId + "'");
             }
         }
 
@@ -269,7 +269,7 @@ public final class MqttSettings {
          */
         public Builder maxInboundPublishBytes(long bytes) {
             if (bytes < 2 || bytes > 268_435_455L) {
-                throw new IllegalArgumentException("maxInboundPublishBytes must be 2 to 268435455 (MQTT's largest packet), got " + bytes);
+                throw new MqttSettingsException("maxInboundPublishBytes must be 2 to 268435455 (MQTT's largest packet), got " + bytes);
             }
             this.maxInboundPublishBytes = bytes;
             return this;

@@ -67,27 +67,27 @@ public final class CoordinatorSettings {
         Identifiers.utf8("gateway id", gatewayId);
         Identifiers.utf8("model id", modelId);
         if (gatewaySigner.scheme() != SignatureScheme.ED25519) {
-            throw new IllegalArgumentException("the gateway signs model frames with Ed25519, got " + gatewaySigner.scheme());
+            throw new RoundSettingsException("the gateway signs model frames with Ed25519, got " + gatewaySigner.scheme());
         }
         this.initialModel = Objects.requireNonNull(b.initialModel, "initial model (or dimension)");
         this.nodes = b.nodes;
         this.registry = nodes.keys();
         if (registry.isEmpty()) {
-            throw new IllegalArgumentException("the key registry is empty; a gateway needs at least one node key");
+            throw new RoundSettingsException("the key registry is empty; a gateway needs at least one node key");
         }
         SortedSet<String> exp = new TreeSet<>(b.expected == null ? registry.keySet() : b.expected);
         for (String id : exp) {
             if (!registry.containsKey(id)) {
-                throw new IllegalArgumentException("expected node " + id + " has no key in the registry");
+                throw new RoundSettingsException("expected node " + id + " has no key in the registry");
             }
         }
         if (exp.isEmpty()) {
-            throw new IllegalArgumentException("no expected nodes");
+            throw new RoundSettingsException("no expected nodes");
         }
         this.expected = Collections.unmodifiableSortedSet(exp);
         this.aggregation = Objects.requireNonNull(b.aggregation, "aggregation");
         if (aggregation.quorum() > registry.size()) {
-            throw new IllegalArgumentException(aggregation.kind().wireName() + " with f = " + aggregation.f()
+            throw new RoundSettingsException(aggregation.kind().wireName() + " with f = " + aggregation.f()
                     + (aggregation.m() > 0 ? " and m = " + aggregation.m() : "") + " needs " + aggregation.quorum()
                     + " updates per round, but only " + registry.size() + " nodes have keys");
         }
@@ -96,23 +96,23 @@ public final class CoordinatorSettings {
         this.deadline = b.deadline;
         this.pause = b.pause;
         if (deadline.isNegative() || deadline.isZero()) {
-            throw new IllegalArgumentException("round deadline must be positive, got " + deadline);
+            throw new RoundSettingsException("round deadline must be positive, got " + deadline);
         }
         this.firstRound = b.firstRound;
         if (firstRound < 1) {
-            throw new IllegalArgumentException("first round must be >= 1, got " + firstRound);
+            throw new RoundSettingsException("first round must be >= 1, got " + firstRound);
         }
         this.maxRounds = b.maxRounds;
         this.maxLoggedPerRound = b.maxLoggedPerRound;
         if (b.maxAuditFrames < 0) {
-            throw new IllegalArgumentException("audit frame cap must be >= 0, got " + b.maxAuditFrames);
+            throw new RoundSettingsException("audit frame cap must be >= 0, got " + b.maxAuditFrames);
         }
         this.maxAuditFrames = b.maxAuditFrames;
         this.bansLowerF = b.bansLowerF;
         this.gatewayPublicKey = HexFormat.of().formatHex(Objects.requireNonNull(b.gatewayPublicKey,
                 "the gateway's public key (for audit records)"));
         if (b.gatewayPublicKey.length != 32) {
-            throw new IllegalArgumentException("the gateway's Ed25519 public key has 32 bytes, got " + b.gatewayPublicKey.length);
+            throw new RoundSettingsException("the gateway's Ed25519 public key has 32 bytes, got " + b.gatewayPublicKey.length);
         }
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
+import org.qoraedge.gateway.round.RoundSettingsException;
 import org.qoraedge.gateway.state.StateException;
 import org.qoraedge.gateway.state.StateStore;
 import org.qoraedge.gateway.status.StatusIndicator;
@@ -99,7 +100,7 @@ class GatewayStartFailureTest {
     void settingsTheCoordinatorRefusesFailTheStartBeforeTheBrokerIsConnected() throws Exception {
         ClosingIndicator indicator = new ClosingIndicator(null);
         GatewayConfig c = config("tcp://127.0.0.1:" + MosquittoBroker.freePort()).f(2).build(); // Krum with f = 2 needs 7 nodes
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gateway.start(c,
+        RoundSettingsException e = assertThrows(RoundSettingsException.class, () -> Gateway.start(c,
                 Gateway.Options.external().indicator(indicator)));
         assertTrue(e.getMessage().contains("only 5 nodes have keys"), e.getMessage());
         assertEquals(List.of("closed"), indicator.events);

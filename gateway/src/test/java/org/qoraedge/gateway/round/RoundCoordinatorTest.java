@@ -521,7 +521,7 @@ class RoundCoordinatorTest {
 
     @Test
     void refusesSettingsWhoseQuorumExceedsTheRegisteredNodes() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
+        RoundSettingsException e = org.junit.jupiter.api.Assertions.assertThrows(RoundSettingsException.class, () ->
                 CoordinatorSettings.builder().gatewaySeed(GATEWAY_SEED).dimension(4)
                         .registry(TestNodes.registry(nodes.subList(0, 4))).aggregation(AggregationSettings.krum(1)).build());
         assertTrue(e.getMessage().contains("needs 5 updates per round, but only 4 nodes have keys"), e.getMessage());

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * package declares a floating-point field, parameter or return type.
  */
 class NoFloatingPointTest {
-    private static final Path SOURCES = Path.of("src/main/java/org/qoraedge/gateway/reputation");
+    private static final Path SOURCES = Path.of("core/src/main/java/org/qoraedge/gateway/reputation");
     private static final Pattern FORBIDDEN = Pattern.compile(
             "\\b(float|double|Float|Double|BigDecimal|strictfp|StrictMath)\\b"
             + "|\\bMath\\s*\\.\\s*(pow|sqrt|cbrt|exp|log|log10|round|rint|ceil|floor|signum|random|fma|scalb)\\b"

@@ -151,7 +151,6 @@ public final class MqttSettings {
             return this;
         }
 
-        /** False for a persistent session: the broker keeps subscriptions and queues QoS 1 messages while away. */
         /**
          * Acknowledge QoS 1 messages only when {@link MqttLink#ack} is called (after the receiver has
          * made them durable), so that a crash before that makes the broker deliver them again.
@@ -161,6 +160,7 @@ public final class MqttSettings {
             return this;
         }
 
+        /** False for a persistent session: the broker keeps subscriptions and queues QoS 1 messages while away. */
         public Builder cleanSession(boolean clean) {
             this.cleanSession = clean;
             return this;

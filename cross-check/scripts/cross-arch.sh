@@ -198,12 +198,14 @@ fi
 STATE="$(mktemp -d "${TMPDIR:-/tmp}/qora-cross-arch-state.XXXXXX")"
 STAGE_DIR=""   # the tmpfs copy of the sysroot the current 32-bit guest runs from
 CHILD=""       # the jar command running now
+# shellcheck disable=SC2317  # run by the traps below; shellcheck 0.9 takes trap handlers for unreachable code
 cleanup() {
   rm -rf "$STATE"
   [[ -z $STAGE_DIR ]] || rm -rf "$STAGE_DIR"
 }
 # On an interrupt, stop the running JVM and remove the tmpfs copy too (bash runs a trap only once
 # the foreground command ends, so jar commands run in the background and the script waits for them).
+# shellcheck disable=SC2317  # run by the traps below, as cleanup
 on_signal() {
   if [[ -n $CHILD ]]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
   exit "$1"
@@ -535,7 +537,7 @@ print_provision_table() {
 
 LABELS=()
 declare -A L_OSARCH=() L_VMVERSION=() L_MODE=() L_VIA=() L_NATIVE=() L_NOTE=() L_FAIL=() SECS=() RCS=() RETRIED=() \
-  NOREPORT=() ARCH_LABEL=()
+  NOREPORT=()
 
 # Runs one jar command, timed, its output kept in logs/.  The working directory is logs/ so that a
 # crashing JVM's hs_err/replay files land there, never in the caller's directory (the repository).
@@ -709,7 +711,6 @@ run_emulated() {
     interp=$(sed -n 's/^interp=//p' "$root/.qora-provisioned"); libdirs=$(sed -n 's/^libdirs=//p' "$root/.qora-provisioned")
     vmspec=$(prop "$root/.qora-java-version" java.specification.version)
     label="${LABEL_ARCH[$a]}-openjdk$vmspec"
-    ARCH_LABEL[$a]=$label
     L_OSARCH[$label]=$(prop "$root/.qora-java-version" os.arch)
     L_VMVERSION[$label]=$(prop "$root/.qora-java-version" java.vm.version)
     L_NATIVE[$label]=0
@@ -865,6 +866,7 @@ SUMMARY=()
 for l in "${LABELS[@]}"; do SUMMARY+=("$l ${L_VIA[$l]:--} $(label_result "$l")"); done
 for a in "${NOT_PROVISIONED[@]}"; do SUMMARY+=("$a - NOT PROVISIONED"); done
 [[ $COMPARE_FAILED -eq 0 ]] || SUMMARY+=("compare: REPORTS DIFFER")
-echo "configurations: $(IFS=';'; echo "${SUMMARY[*]}" | sed 's/;/; /g')"
+SUMMARY_LINE=$(IFS=';'; echo "${SUMMARY[*]}")
+echo "configurations: ${SUMMARY_LINE//;/; }"
 echo "cross-arch: $([[ $STATUS -eq 0 ]] && echo PASS || echo "FAIL (exit $STATUS)") in $(since "$T_START") s"
 exit $STATUS

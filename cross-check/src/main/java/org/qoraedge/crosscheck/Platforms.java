@@ -1,5 +1,7 @@
 package org.qoraedge.crosscheck;
 
+import org.qoraedge.fixedpoint.fast.FastKrum;
+
 /** What this JVM offers the fast path. */
 public final class Platforms {
     private Platforms() {
@@ -7,6 +9,6 @@ public final class Platforms {
 
     /** Whether the fast path's vector kernels are in use on this JVM. */
     public static boolean vectorized() {
-        return org.qoraedge.fixedpoint.fast.FastKrum.vectorized();
+        return FastKrum.vectorized();
     }
 }

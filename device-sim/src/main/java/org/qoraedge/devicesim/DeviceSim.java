@@ -1,6 +1,9 @@
 package org.qoraedge.devicesim;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +31,8 @@ import org.qoraedge.devicesim.sim.MatrixRunner;
 import org.qoraedge.devicesim.sim.SimConfig;
 import org.qoraedge.devicesim.sim.SimResult;
 import org.qoraedge.devicesim.train.TrainingConfig;
+import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.gateway.round.RoundReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +65,7 @@ public final class DeviceSim implements Runnable {
         CommandLine cl = new CommandLine(new DeviceSim());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof DeviceSimException || ex instanceof DatasetLoadException
-                    || ex instanceof org.qoraedge.fixedpoint.FixedPointException) {
+                    || ex instanceof FixedPointException) {
                 cmd.getErr().println("device-sim " + cmd.getCommandName() + ": " + ex.getMessage());
                 return 1;
             }
@@ -280,7 +285,7 @@ public final class DeviceSim implements Runnable {
             run.krumF = -1;
             run.seed = 1;
             run.threads = 0;
-            java.nio.file.Files.createDirectories(outDir);
+            Files.createDirectories(outDir);
             return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature", -1,
                     onOff("--reputation", reputation), true,
                     "multikrum-common", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"));
@@ -351,15 +356,15 @@ public final class DeviceSim implements Runnable {
      * {@code aggregated} and {@code failure} (empty when aggregated, as in the gateway's round
      * record).
      */
-    static com.google.gson.JsonObject scenarioJson(MqttScenario.Result res) {
-        com.google.gson.JsonObject o = JsonReport.toJson(res.sim());
+    static JsonObject scenarioJson(MqttScenario.Result res) {
+        JsonObject o = JsonReport.toJson(res.sim());
         o.addProperty("transport", "mqtt");
         o.addProperty("broker", res.embeddedBroker() ? "embedded" : res.brokerUri());
         o.addProperty("reputation", res.reputation());
-        com.google.gson.JsonArray attacks = new com.google.gson.JsonArray();
+        JsonArray attacks = new JsonArray();
         for (ProtocolAttackSpec p : res.protocolAttacks()) {
             String reason = ProtocolFrames.expectedOutcome(p.kind());
-            com.google.gson.JsonObject a = new com.google.gson.JsonObject();
+            JsonObject a = new JsonObject();
             a.addProperty("spec", p.spec());
             a.addProperty("expectedReason", reason);
             a.addProperty("framesSent", res.framesSent().getOrDefault(p.kind().id(), 0L));
@@ -367,16 +372,16 @@ public final class DeviceSim implements Runnable {
             attacks.add(a);
         }
         o.add("protocolAttacks", attacks);
-        com.google.gson.JsonArray ids = new com.google.gson.JsonArray();
+        JsonArray ids = new JsonArray();
         res.protocolAttackers().forEach(ids::add);
         o.add("protocolAttackers", ids);
-        com.google.gson.JsonObject rej = new com.google.gson.JsonObject();
+        JsonObject rej = new JsonObject();
         res.rejectedByReason().forEach(rej::addProperty);
         o.add("rejectedByReason", rej);
         o.addProperty("rejectedTotal", res.rejectedTotal());
-        com.google.gson.JsonArray rounds = o.getAsJsonArray("rounds");
+        JsonArray rounds = o.getAsJsonArray("rounds");
         for (int i = 0; i < rounds.size(); i++) {
-            org.qoraedge.gateway.round.RoundReport gw = res.gatewayReports().get(i);
+            RoundReport gw = res.gatewayReports().get(i);
             rounds.get(i).getAsJsonObject().addProperty("accepted", gw.acceptedIds().size());
             rounds.get(i).getAsJsonObject().addProperty("aggregated", gw.aggregated());
             rounds.get(i).getAsJsonObject().addProperty("failure", gw.aggregated() ? "" : gw.failure());

@@ -1,7 +1,7 @@
 package org.qoraedge.crosscheck.bench;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,9 +14,8 @@ final class Allocation {
     private Allocation() {
     }
 
-    private static com.sun.management.ThreadMXBean bean() {
-        ThreadMXBean b = ManagementFactory.getThreadMXBean();
-        if (b instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()
+    private static ThreadMXBean bean() {
+        if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()
                 && sun.isThreadAllocatedMemoryEnabled()) {
             return sun;
         }
@@ -25,7 +24,7 @@ final class Allocation {
 
     /** Bytes allocated so far by the threads alive now. */
     static long allThreads() {
-        com.sun.management.ThreadMXBean b = bean();
+        ThreadMXBean b = bean();
         if (b == null) {
             return -1;
         }
@@ -38,7 +37,7 @@ final class Allocation {
 
     /** Bytes allocated by every thread while {@code task} ran (the measurement's own few arrays included). */
     static long bytesDuring(Runnable task) {
-        com.sun.management.ThreadMXBean b = bean();
+        ThreadMXBean b = bean();
         if (b == null) {
             task.run();
             return -1;
@@ -53,7 +52,7 @@ final class Allocation {
         return sum;
     }
 
-    private static Map<Long, Long> snapshot(com.sun.management.ThreadMXBean b) {
+    private static Map<Long, Long> snapshot(ThreadMXBean b) {
         long[] ids = b.getAllThreadIds();
         long[] bytes = b.getThreadAllocatedBytes(ids);
         Map<Long, Long> m = new HashMap<>();

@@ -1,6 +1,7 @@
 package org.qoraedge.crosscheck.bench;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.qoraedge.crosscheck.PlatformInfo;
@@ -217,7 +219,7 @@ public final class BenchCommand implements Callable<Integer> {
             throws IOException {
         String[] names = rule.equals("all") ? RobustBench.RULES : new String[] {rule};
         for (String name : names) {
-            if (!java.util.Arrays.asList(RobustBench.RULES).contains(name)) {
+            if (!Arrays.asList(RobustBench.RULES).contains(name)) {
                 throw new ParameterException(spec.commandLine(), "--rule " + name + " is not one of krum, all, "
                         + String.join(", ", RobustBench.RULES));
             }
@@ -226,8 +228,8 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--iterations must be >= 1, got " + iterations);
         }
         int kept = nodes - 2 * fv; // what the pipeline's screen leaves for nnm and Multi-Krum
-        boolean pipeline = java.util.Arrays.asList(names).contains("pipeline")
-                || java.util.Arrays.asList(names).contains("pipeline-buffer");
+        boolean pipeline = Arrays.asList(names).contains("pipeline")
+                || Arrays.asList(names).contains("pipeline-buffer");
         if (pipeline && (long) kept < 2L * fv + 3) {
             throw new ParameterException(spec.commandLine(), "the pipeline needs n - 2f >= 2f + 3 (its Multi-Krum's quorum after"
                     + " the screen); got n = " + nodes + ", f = " + fv);
@@ -241,7 +243,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + " left by the screen)%n", fv, iterations, mv, kept);
         RobustBench.Row[] rows = RobustBench.run(out, names, blocks, fv, mv, iterations, par, warmup, reps, referenceReps);
         boolean identical = true;
-        com.google.gson.JsonArray results = new com.google.gson.JsonArray();
+        JsonArray results = new JsonArray();
         for (RobustBench.Row r : rows) {
             results.add(r.toJson());
             identical &= r.identical() == null || r.identical();

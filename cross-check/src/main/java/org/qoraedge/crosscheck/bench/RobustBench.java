@@ -2,6 +2,7 @@ package org.qoraedge.crosscheck.bench;
 
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -125,7 +126,7 @@ final class RobustBench {
         for (Bfp16Block x : blocks) {
             sb.append(Digests.block(x)).append(',');
         }
-        return Digests.hex(Digests.sha256().digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return Digests.hex(Digests.sha256().digest(sb.toString().getBytes(StandardCharsets.US_ASCII)));
     }
 
     /**

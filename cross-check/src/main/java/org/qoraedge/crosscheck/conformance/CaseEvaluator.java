@@ -14,6 +14,7 @@ import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.NonFiniteInputException;
+import org.qoraedge.fixedpoint.krum.Distances;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
@@ -133,7 +134,7 @@ public final class CaseEvaluator {
 
     private static JsonObject distance(JsonObject in) {
         Metric metric = Metric.valueOf(in.get("metric").getAsString());
-        return distanceJson(org.qoraedge.fixedpoint.krum.Distances.compute(blocks(in.getAsJsonArray("blocks")), metric));
+        return distanceJson(Distances.compute(blocks(in.getAsJsonArray("blocks")), metric));
     }
 
     /** A round's distances in the shape of a {@code distance} case's {@code expected}. */

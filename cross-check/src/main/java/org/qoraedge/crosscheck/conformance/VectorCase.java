@@ -1,5 +1,6 @@
 package org.qoraedge.crosscheck.conformance;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 /**
@@ -18,7 +19,7 @@ public record VectorCase(String kind, String id, JsonObject input, JsonObject ex
         if (!expected.has("refuse")) {
             return false;
         }
-        com.google.gson.JsonElement r = expected.get("refuse");
+        JsonElement r = expected.get("refuse");
         if (!r.isJsonPrimitive() || !r.getAsJsonPrimitive().isBoolean()) {
             throw new MalformedCaseException("case " + id + " (" + source + ") is malformed: expected.refuse is " + r
                     + ", not true or false");

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -23,6 +24,7 @@ import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.audit.Replay;
 import org.qoraedge.gateway.audit.ReplayCheck;
 import org.qoraedge.gateway.audit.ReplayReport;
+import org.qoraedge.gateway.audit.ReputationReplay;
 import org.qoraedge.gateway.protocol.KeyFiles;
 import org.qoraedge.gateway.protocol.ProtocolException;
 import org.qoraedge.gateway.protocol.VerifyingKey;
@@ -222,7 +224,7 @@ public final class ReplayCommand implements Callable<Integer> {
             for (ReplayCheck c : report.checks()) {
                 JsonObject cj = new JsonObject();
                 cj.addProperty("field", c.field());
-                cj.addProperty("status", c.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                cj.addProperty("status", c.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
                 cj.addProperty("recorded", c.recorded());
                 cj.addProperty("replayed", c.replayed());
                 cj.addProperty("note", c.note());
@@ -253,7 +255,7 @@ public final class ReplayCommand implements Callable<Integer> {
             }
         }
         // Reputation: folded from the log's first record, every round's changes compared.
-        org.qoraedge.gateway.audit.ReputationReplay.Result rep = org.qoraedge.gateway.audit.ReputationReplay.check(records);
+        ReputationReplay.Result rep = ReputationReplay.check(records);
         JsonObject repJson = new JsonObject();
         repJson.addProperty("roundsChecked", rep.roundsChecked());
         repJson.addProperty("matches", rep.matches());
@@ -295,7 +297,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         byte[] k;
         try {
-            k = HEX.parseHex(gatewayKey.strip().toLowerCase(java.util.Locale.ROOT));
+            k = HEX.parseHex(gatewayKey.strip().toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new UsageProblem("--gateway-key is not hex: " + gatewayKey);
         }

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qoraedge.crosscheck.PlatformInfo;
+import org.qoraedge.crosscheck.Platforms;
 import org.qoraedge.crosscheck.report.DigestReport;
+import org.qoraedge.fixedpoint.fast.FastKrum;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,7 +39,7 @@ public final class StressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        PlatformInfo platform = PlatformInfo.current(org.qoraedge.crosscheck.Platforms.vectorized());
+        PlatformInfo platform = PlatformInfo.current(Platforms.vectorized());
         DigestReport report = StressRun.run(new StressRun.Parameters(seed, rounds, maxNodes, maxDim), platform);
         out.printf("%-20s %6s  %s%n", "family", "cases", "digest");
         for (Map.Entry<String, DigestReport.Group> g : report.groups().entrySet()) {
@@ -57,7 +59,7 @@ public final class StressCommand implements Callable<Integer> {
                 }
             }
             spec.commandLine().getErr().println("FAILED: the fast path disagrees with the reference in " + report.failed()
-                    + " case(s) (" + where + "; " + org.qoraedge.fixedpoint.fast.FastKrum.implementation() + ")");
+                    + " case(s) (" + where + "; " + FastKrum.implementation() + ")");
             return 1;
         }
         return 0;

@@ -1,5 +1,6 @@
 package org.qoraedge.crosscheck.stress;
 
+import java.util.Arrays;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 
@@ -122,7 +123,7 @@ final class StressInputs {
 
     static float[] fill(int d, float v) {
         float[] x = new float[d];
-        java.util.Arrays.fill(x, v);
+        Arrays.fill(x, v);
         return x;
     }
 

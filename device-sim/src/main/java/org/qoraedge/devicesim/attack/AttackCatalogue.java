@@ -3,6 +3,7 @@ package org.qoraedge.devicesim.attack;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /** The list of every attack, model-level and protocol-level, in a fixed order. */
 public final class AttackCatalogue {
@@ -34,7 +35,7 @@ public final class AttackCatalogue {
     public static String describe() {
         StringBuilder sb = new StringBuilder();
         for (AttackKind k : AttackKind.values()) {
-            sb.append(String.format("%-26s %-8s %s%n", k.id(), k.level().name().toLowerCase(java.util.Locale.ROOT),
+            sb.append(String.format("%-26s %-8s %s%n", k.id(), k.level().name().toLowerCase(Locale.ROOT),
                     k.colluding() ? "colluding" : ""));
             sb.append("    ").append(k.description()).append('\n');
             for (AttackParameter p : k.parameters()) {

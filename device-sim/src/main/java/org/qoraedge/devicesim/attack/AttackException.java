@@ -1,7 +1,9 @@
 package org.qoraedge.devicesim.attack;
 
+import org.qoraedge.devicesim.DeviceSimException;
+
 /** An attack name or parameter is unknown or out of range, or an attack cannot run as asked. */
-public class AttackException extends org.qoraedge.devicesim.DeviceSimException {
+public class AttackException extends DeviceSimException {
     private static final long serialVersionUID = 1L;
 
     public AttackException(String message) {

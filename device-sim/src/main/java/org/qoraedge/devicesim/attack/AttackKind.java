@@ -1,6 +1,7 @@
 package org.qoraedge.devicesim.attack;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Every attack of the catalogue, by the name the command line, the reports and the MQTT fleet use.
@@ -137,7 +138,7 @@ public enum AttackKind {
      * @throws AttackException naming the unknown id and listing the known ones
      */
     public static AttackKind byId(String id) {
-        String norm = id.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        String norm = id.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         for (AttackKind k : values()) {
             if (k.id.equals(norm)) {
                 return k;

@@ -1,6 +1,7 @@
 package org.qoraedge.devicesim.attack;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,7 +30,7 @@ public record ProtocolAttackSpec(AttackKind kind, Map<String, String> parameters
         if (kind.level() != AttackLevel.PROTOCOL) {
             throw new AttackException("'" + kind.id() + "' is a model-level attack; --attack takes it, not --protocol-attack");
         }
-        parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.qoraedge.devicesim.model;
 
+import java.util.Arrays;
 import org.qoraedge.devicesim.data.Dataset;
 
 /** The per-sample loops, softmax cross-entropy and shape checks shared by the built-in models. */
@@ -49,7 +50,7 @@ abstract class AbstractModel implements Model {
             throw new ModelShapeException("sample range [" + from + ", " + to + ") is empty or outside [0, "
                     + indices.length + "]");
         }
-        java.util.Arrays.fill(gradient, 0);
+        Arrays.fill(gradient, 0);
         float[] x = new float[numFeatures];
         double[] hidden = new double[hiddenSize()];
         double[] logits = new double[numClasses];

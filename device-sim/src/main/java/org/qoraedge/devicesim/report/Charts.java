@@ -2,19 +2,24 @@ package org.qoraedge.devicesim.report;
 
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.IChart;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -42,7 +47,7 @@ public final class Charts {
         // title, centred over it) keeps about 800 pixels.
         XYChart chart = new XYChartBuilder().width(900 + 8 * longest).height(600).title(title).xAxisTitle("round")
                 .yAxisTitle("test accuracy (%)").build();
-        org.knowm.xchart.style.XYStyler st = chart.getStyler();
+        XYStyler st = chart.getStyler();
         st.setLegendPosition(Styler.LegendPosition.OutsideE);
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
@@ -97,7 +102,7 @@ public final class Charts {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         // Row 0 at the top: XChart draws y index 0 at the bottom, so rows are added in reverse.
         List<String> ys = new ArrayList<>(rowLabels);
-        java.util.Collections.reverse(ys);
+        Collections.reverse(ys);
         List<Number[]> cells = new ArrayList<>();
         for (int r = 0; r < rowLabels.size(); r++) {
             for (int c = 0; c < colLabels.size(); c++) {
@@ -111,15 +116,15 @@ public final class Charts {
         save(chart, png);
     }
 
-    private static void save(org.knowm.xchart.internal.chartpart.IChart chart, Path png) throws IOException {
+    private static void save(IChart chart, Path png) throws IOException {
         String name = png.getFileName().toString();
         if (!name.toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IOException(png + ": plot files must end in .png");
         }
         // BitmapEncoder.saveBitmap is deprecated in XChart 4; render with it and encode with ImageIO.
-        java.awt.image.BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+        BufferedImage image = BitmapEncoder.getBufferedImage(chart);
         ReportFiles.write(png, out -> {
-            if (!javax.imageio.ImageIO.write(image, "png", out)) {
+            if (!ImageIO.write(image, "png", out)) {
                 throw new IOException(png + ": no PNG writer in this JRE");
             }
         });

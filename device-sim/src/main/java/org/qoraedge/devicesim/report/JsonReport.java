@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import org.qoraedge.devicesim.attack.Attacks;
+import org.qoraedge.devicesim.sim.AggregatorSpec;
 import org.qoraedge.devicesim.sim.RoundRecord;
 import org.qoraedge.devicesim.sim.SimConfig;
 import org.qoraedge.devicesim.sim.SimResult;
@@ -68,7 +69,7 @@ public final class JsonReport {
             o.addProperty("metric", c.aggregator().metric().name());
             o.addProperty("krumF", c.effectiveKrumF());
         }
-        if (c.aggregator().rule() == org.qoraedge.devicesim.sim.AggregatorSpec.Rule.MULTI_KRUM) {
+        if (c.aggregator().rule() == AggregatorSpec.Rule.MULTI_KRUM) {
             o.addProperty("multiKrumM", c.aggregator().selectionSize(c.nodes(), c.effectiveKrumF()));
         }
         o.addProperty("rounds", c.rounds());

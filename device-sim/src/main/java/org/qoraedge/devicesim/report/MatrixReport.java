@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class MatrixReport {
             List<String> aggs = aggregators(cells, f);
             double[][] v = new double[attacks.size()][aggs.size()];
             for (double[] row : v) {
-                java.util.Arrays.fill(row, Double.NaN);
+                Arrays.fill(row, Double.NaN);
             }
             for (MatrixCell c : cells) {
                 if (c.byzantine() == f) {

@@ -1,8 +1,10 @@
 package org.qoraedge.devicesim.sim;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +58,7 @@ public final class InProcessSimulator {
             ids[i] = nodes.get(i).id();
         }
         int[] canonical = NodeIds.canonicalOrder(ids);
-        java.util.Set<String> byzantine = new java.util.HashSet<>(fleet.byzantineIds());
+        Set<String> byzantine = new HashSet<>(fleet.byzantineIds());
         int f = cfg.effectiveKrumF();
         if (cfg.aggregator().rule() == AggregatorSpec.Rule.KRUM) {
             Krum.checkQuorum(n, f);

@@ -1,9 +1,11 @@
 package org.qoraedge.devicesim.sim;
 
+import java.util.Objects;
 import org.qoraedge.devicesim.attack.AttackContext;
 import org.qoraedge.devicesim.attack.ModelAttack;
 import org.qoraedge.devicesim.attack.OmniscientView;
 import org.qoraedge.devicesim.data.Dataset;
+import org.qoraedge.devicesim.data.InvalidDatasetException;
 import org.qoraedge.devicesim.model.Model;
 import org.qoraedge.devicesim.train.LocalTraining;
 import org.qoraedge.devicesim.train.TrainingConfig;
@@ -36,7 +38,7 @@ public final class SimNode {
     private SimNode(String id, int index, Dataset shard, Model model, TrainingConfig training, long runSeed,
             ModelAttack attack) {
         if (shard.size() == 0) {
-            throw new org.qoraedge.devicesim.data.InvalidDatasetException("node " + id + " has an empty shard");
+            throw new InvalidDatasetException("node " + id + " has an empty shard");
         }
         this.id = id;
         this.index = index;
@@ -56,7 +58,7 @@ public final class SimNode {
     /** A Byzantine node that applies {@code attack} every round. */
     public static SimNode byzantine(String id, int index, Dataset shard, Model model, TrainingConfig training,
             long runSeed, ModelAttack attack) {
-        return new SimNode(id, index, shard, model, training, runSeed, java.util.Objects.requireNonNull(attack, "attack"));
+        return new SimNode(id, index, shard, model, training, runSeed, Objects.requireNonNull(attack, "attack"));
     }
 
     public String id() {

@@ -1,6 +1,7 @@
 package org.qoraedge.devicesim.train;
 
 import org.qoraedge.devicesim.data.Dataset;
+import org.qoraedge.devicesim.data.InvalidDatasetException;
 import org.qoraedge.devicesim.model.Model;
 import org.qoraedge.fixedpoint.random.SplitMix64;
 
@@ -23,7 +24,7 @@ public final class LocalTraining {
      */
     public static float[] train(Model model, float[] global, Dataset shard, TrainingConfig config, long seed) {
         if (shard.size() == 0) {
-            throw new org.qoraedge.devicesim.data.InvalidDatasetException("shard " + shard.name() + " is empty; a node needs >= 1 sample to train");
+            throw new InvalidDatasetException("shard " + shard.name() + " is empty; a node needs >= 1 sample to train");
         }
         float[] p = global.clone();
         double[] grad = new double[model.parameterCount()];

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.devicesim.data.Dataset;
@@ -84,7 +85,7 @@ class AttacksTest {
         assertEquals(0, s / u.length, 0.02);
         assertEquals(0.5, Math.sqrt(s2 / u.length), 0.02);
         assertArrayEquals(u, a.craftUpdate(c));
-        assertFalse(java.util.Arrays.equals(u, a.craftUpdate(AttackContext.of("node-01", 1, 20_000, null, null, 78))));
+        assertFalse(Arrays.equals(u, a.craftUpdate(AttackContext.of("node-01", 1, 20_000, null, null, 78))));
         assertFalse(a.needsOwnUpdate());
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -93,7 +94,7 @@ class ShardingTest {
         }
         boolean differs = false;
         for (int s = 0; s < a.length; s++) {
-            differs |= !java.util.Arrays.equals(a[s], c[s]);
+            differs |= !Arrays.equals(a[s], c[s]);
         }
         assertTrue(differs);
         assertArrayEquals(Sharding.iid(100, 3, 1)[0], Sharding.iid(100, 3, 1)[0]);

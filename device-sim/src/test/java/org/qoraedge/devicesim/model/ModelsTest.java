@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -106,7 +107,7 @@ class ModelsTest {
     void mlpInitialisationIsSeededAndBiasesStartAtZero() {
         Mlp m = new Mlp(F, 5, C);
         assertArrayEquals(m.initialParameters(3), m.initialParameters(3));
-        assertTrue(!java.util.Arrays.equals(m.initialParameters(3), m.initialParameters(4)));
+        assertTrue(!Arrays.equals(m.initialParameters(3), m.initialParameters(4)));
         float[] p = m.initialParameters(3);
         assertEquals(5 * F + 5 + C * 5 + C, p.length);
         for (int k = 0; k < 5; k++) {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.devicesim.attack.AttackException;
 import org.qoraedge.devicesim.attack.AttackKind;
+import org.qoraedge.devicesim.attack.AttackLevel;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
@@ -97,7 +98,7 @@ class ProtocolFramesTest {
     @Test
     void everyProtocolKindNamesItsReasonAndModelKindsAreRefused() {
         for (AttackKind k : AttackKind.values()) {
-            if (k.level() == org.qoraedge.devicesim.attack.AttackLevel.PROTOCOL) {
+            if (k.level() == AttackLevel.PROTOCOL) {
                 ProtocolFrames.expectedReason(k);
             } else {
                 assertThrows(AttackException.class, () -> ProtocolFrames.expectedReason(k));

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +46,7 @@ class ReportsTest {
     static void assertPng(Path p) throws Exception {
         byte[] b = Files.readAllBytes(p);
         assertTrue(b.length > 1000, p + " is only " + b.length + " bytes");
-        byte[] head = java.util.Arrays.copyOf(b, 8);
+        byte[] head = Arrays.copyOf(b, 8);
         assertArrayEquals(PNG_MAGIC, head, p + " is not a PNG");
     }
 
@@ -72,9 +76,9 @@ class ReportsTest {
 
     @Test
     void tableHasAHeaderARowPerRoundAndASummary() {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        RoundTable.print(result, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
-        List<String> lines = bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        RoundTable.print(result, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(1 + 3 + 1, lines.size());
         assertTrue(lines.get(0).contains("accuracy"));
         assertTrue(lines.get(1).trim().startsWith("1 "));

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.devicesim.InvalidConfigException;
+import org.qoraedge.devicesim.attack.AttackException;
 import org.qoraedge.devicesim.data.Partition;
 import org.qoraedge.devicesim.data.SyntheticSensorData;
 import org.qoraedge.devicesim.data.TrainTest;
+import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.QuorumException;
 
 class SimulatorTest {
@@ -36,7 +39,7 @@ class SimulatorTest {
         assertEquals(untimed(a), untimed(b));
         assertEquals(untimed(a), untimed(c));
         SimResult other = InProcessSimulator.run(cfg.toBuilder().seed(22).build(), DATA, RoundListener.NONE);
-        assertFalse(java.util.Arrays.equals(a.finalParameters(), other.finalParameters()));
+        assertFalse(Arrays.equals(a.finalParameters(), other.finalParameters()));
     }
 
     @Test
@@ -83,7 +86,7 @@ class SimulatorTest {
     void refusesAKrumRoundBelowQuorumBeforeTraining() {
         SimConfig cfg = SimConfig.builder().nodes(6).byzantine(2).attack("zero").aggregator("krum-common").rounds(1).build();
         assertThrows(QuorumException.class, () -> InProcessSimulator.run(cfg, DATA, RoundListener.NONE));
-        assertThrows(org.qoraedge.devicesim.attack.AttackException.class, () -> small().attack("backdoor").build());
+        assertThrows(AttackException.class, () -> small().attack("backdoor").build());
         assertThrows(InvalidConfigException.class, () -> small().byzantineIds(List.of("node-01")).build());
     }
 
@@ -101,7 +104,7 @@ class SimulatorTest {
         assertEquals("node-20", NodeIdScheme.id(19, 20));
         assertEquals("node-007", NodeIdScheme.id(6, 150));
         String[] ids = NodeIdScheme.ids(120);
-        int[] order = org.qoraedge.fixedpoint.NodeIds.canonicalOrder(ids);
+        int[] order = NodeIds.canonicalOrder(ids);
         for (int k = 0; k < order.length; k++) {
             assertEquals(k, order[k]);
         }

@@ -1,13 +1,15 @@
 package org.qoraedge.gateway.broker;
 
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Properties;
-import io.moquette.broker.Server;
-import io.moquette.broker.config.MemoryConfig;
 import org.tinylog.Logger;
 
 /**
@@ -60,12 +62,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.loopErrors = loopErrors;
     }
 
-    /** Options; {@code port 0} picks a free port. */
     /** The Mosquitto binary the MOSQUITTO engine runs (standard install locations, then PATH), or null. */
-    public static java.nio.file.Path mosquittoBinary() {
+    public static Path mosquittoBinary() {
         return SupervisedMosquitto.findBinary();
     }
 
+    /** Options; {@code port 0} picks a free port. */
     public static Options options() {
         return new Options();
     }
@@ -160,7 +162,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static int boundPort(Server server) {
         try {
             return server.getPort();
-        } catch (java.util.ConcurrentModificationException stillBinding) {
+        } catch (ConcurrentModificationException stillBinding) {
             return 0;
         }
     }
@@ -244,7 +246,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
         /** Which broker; default {@link Engine#AUTO}. */
         public Options engine(Engine engine) {
-            this.engine = java.util.Objects.requireNonNull(engine, "engine");
+            this.engine = Objects.requireNonNull(engine, "engine");
             return this;
         }
     }

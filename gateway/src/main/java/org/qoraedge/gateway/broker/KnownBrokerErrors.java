@@ -1,5 +1,8 @@
 package org.qoraedge.gateway.broker;
 
+import io.netty.util.IllegalReferenceCountException;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -75,7 +78,7 @@ public final class KnownBrokerErrors {
 
     /** The table; order does not matter (entries do not overlap). */
     public static final List<Known> TABLE = List.of(
-            new Known("client connection broke", java.io.IOException.class, null, List.of(NETTY_HANDLER), List.of(),
+            new Known("client connection broke", IOException.class, null, List.of(NETTY_HANDLER), List.of(),
                     Verdict.TOLERATED,
                     "a client's TCP connection was reset or closed under a write (clients crash, tests kill them); Moquette"
                             + " closes that channel and the session goes on: the broker acknowledges a PUBLISH only after routing"
@@ -92,7 +95,7 @@ public final class KnownBrokerErrors {
                             + " session event loop thread, which is never replaced: from then on every client whose id hashes"
                             + " to that loop is not served (no CONNACK, no PUBACK), and QoS 1 messages routed to subscribers on"
                             + " it are acknowledged to their publishers and never delivered (fixed in Moquette 0.18, #777)"),
-            new Known("moquette#961 refCnt: 0 on PUBACK", io.netty.util.IllegalReferenceCountException.class, "refCnt: 0",
+            new Known("moquette#961 refCnt: 0 on PUBACK", IllegalReferenceCountException.class, "refCnt: 0",
                     List.of(), List.of("io.moquette.broker.SessionRegistry$PublishedMessage.release",
                             "io.moquette.broker.Session.pubAckReceived"), Verdict.FAILURE,
                     "a subscriber's PUBACK for a message whose buffer Moquette had already released (a session cleaned up or"
@@ -126,7 +129,7 @@ public final class KnownBrokerErrors {
 
     /** The {@code class.method} of each Moquette frame of {@code t}'s stack, innermost first. */
     static List<String> moquetteFrames(Throwable t) {
-        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        ArrayList<String> out = new ArrayList<>();
         for (StackTraceElement e : t.getStackTrace()) {
             if (e.getClassName().startsWith("io.moquette.")) {
                 out.add(e.getClassName() + "." + e.getMethodName());

@@ -1,9 +1,9 @@
 package org.qoraedge.gateway.broker;
 
-import java.util.ArrayList;
-import java.util.List;
 import io.moquette.interception.AbstractInterceptHandler;
 import io.moquette.interception.messages.InterceptExceptionMessage;
+import java.util.ArrayList;
+import java.util.List;
 import org.tinylog.Logger;
 
 /**

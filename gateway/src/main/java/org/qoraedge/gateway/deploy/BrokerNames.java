@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.deploy;
 
+import java.util.Locale;
 import org.qoraedge.gateway.protocol.Identifiers;
 
 /**
@@ -32,7 +33,7 @@ public final class BrokerNames {
             }
             if (why != null) {
                 throw new DeploymentException(what + " \"" + escape(name) + "\" cannot go into a Mosquitto password or ACL file: character "
-                        + String.format(java.util.Locale.ROOT, "U+%04X", c) + " at index " + i + " is " + why);
+                        + String.format(Locale.ROOT, "U+%04X", c) + " at index " + i + " is " + why);
             }
             i += Character.charCount(c);
         }
@@ -45,7 +46,7 @@ public final class BrokerNames {
         StringBuilder b = new StringBuilder();
         s.codePoints().forEach(c -> {
             if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
-                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+                b.append(String.format(Locale.ROOT, "\\u%04x", c));
             } else {
                 b.appendCodePoint(c);
             }

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -256,7 +257,7 @@ public final class MosquittoDeployment {
     public List<Path> write(Path outDir, boolean force) throws IOException {
         List<String> existing = new ArrayList<>();
         for (String name : files.keySet()) {
-            if (Files.exists(outDir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(outDir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
                 existing.add(outDir.resolve(name).toString());
             }
         }

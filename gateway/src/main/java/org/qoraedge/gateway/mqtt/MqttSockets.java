@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.function.BiFunction;
 import javax.net.SocketFactory;
 import javax.net.ssl.HandshakeCompletedListener;
@@ -87,30 +89,30 @@ final class MqttSockets {
         @Override
         public Socket createSocket(String host, int port) throws IOException {
             Socket s = createSocket();
-            s.connect(new java.net.InetSocketAddress(host, port));
+            s.connect(new InetSocketAddress(host, port));
             return s;
         }
 
         @Override
         public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
             Socket s = createSocket();
-            s.bind(new java.net.InetSocketAddress(localHost, localPort));
-            s.connect(new java.net.InetSocketAddress(host, port));
+            s.bind(new InetSocketAddress(localHost, localPort));
+            s.connect(new InetSocketAddress(host, port));
             return s;
         }
 
         @Override
         public Socket createSocket(InetAddress host, int port) throws IOException {
             Socket s = createSocket();
-            s.connect(new java.net.InetSocketAddress(host, port));
+            s.connect(new InetSocketAddress(host, port));
             return s;
         }
 
         @Override
         public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
             Socket s = createSocket();
-            s.bind(new java.net.InetSocketAddress(localAddress, localPort));
-            s.connect(new java.net.InetSocketAddress(address, port));
+            s.bind(new InetSocketAddress(localAddress, localPort));
+            s.connect(new InetSocketAddress(address, port));
             return s;
         }
     }
@@ -465,12 +467,12 @@ final class MqttSockets {
         }
 
         @Override
-        public void setHandshakeApplicationProtocolSelector(BiFunction<SSLSocket, java.util.List<String>, String> selector) {
+        public void setHandshakeApplicationProtocolSelector(BiFunction<SSLSocket, List<String>, String> selector) {
             d.setHandshakeApplicationProtocolSelector(selector);
         }
 
         @Override
-        public BiFunction<SSLSocket, java.util.List<String>, String> getHandshakeApplicationProtocolSelector() {
+        public BiFunction<SSLSocket, List<String>, String> getHandshakeApplicationProtocolSelector() {
             return d.getHandshakeApplicationProtocolSelector();
         }
     }

@@ -1,10 +1,23 @@
 package org.qoraedge.gateway.mqtt;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import org.tinylog.Logger;
 
 /**
  * The threads Paho runs on. Given an executor, Paho 1.2.5 submits its receiver, sender and
@@ -26,9 +39,9 @@ import java.util.function.BiConsumer;
 final class PahoExecutor extends ScheduledThreadPoolExecutor {
     private final BiConsumer<String, Throwable> onFailure;
     private final String idleName;
-    private final java.util.concurrent.ThreadPoolExecutor tasks;
+    private final ThreadPoolExecutor tasks;
     /** Threads running Paho's connect task now, with the {@link System#nanoTime} it started at. */
-    private final java.util.Map<Thread, Long> connecting = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Thread, Long> connecting = new ConcurrentHashMap<>();
 
     /** The class of the task Paho 1.2.5 runs to open a connection (it starts the loops, then sends CONNECT). */
     static final String CONNECT_TASK = "org.eclipse.paho.client.mqttv3.internal.ClientComms$ConnectBG";
@@ -38,8 +51,8 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
         this.onFailure = onFailure;
         this.idleName = "qora-mqtt-" + clientId;
         setRemoveOnCancelPolicy(true);
-        this.tasks = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.SynchronousQueue<>(), factory(clientId));
+        this.tasks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), factory(clientId));
     }
 
     @Override
@@ -49,8 +62,8 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
     }
 
     @Override
-    public java.util.List<Runnable> shutdownNow() {
-        java.util.List<Runnable> left = new java.util.ArrayList<>(tasks.shutdownNow());
+    public List<Runnable> shutdownNow() {
+        List<Runnable> left = new ArrayList<>(tasks.shutdownNow());
         left.addAll(super.shutdownNow());
         return left;
     }
@@ -81,11 +94,11 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
     public void execute(Runnable command) {
         try {
             tasks.execute(guarded(command));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             if (!tasks.isShutdown()) {
                 throw e;
             }
-            org.tinylog.Logger.debug("{}: a task the MQTT library gave after its client was closed was not run: {}", idleName, command);
+            Logger.debug("{}: a task the MQTT library gave after its client was closed was not run: {}", idleName, command);
         }
     }
 
@@ -100,12 +113,12 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
     public Future<?> submit(Runnable task) {
         try {
             return new NoInterrupt<>(tasks.submit(guarded(task)));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             if (!tasks.isShutdown()) {
                 throw e;
             }
-            org.tinylog.Logger.debug("{}: a task the MQTT library gave after its client was closed was not run: {}", idleName, task);
-            java.util.concurrent.CompletableFuture<Object> dropped = new java.util.concurrent.CompletableFuture<>();
+            Logger.debug("{}: a task the MQTT library gave after its client was closed was not run: {}", idleName, task);
+            CompletableFuture<Object> dropped = new CompletableFuture<>();
             dropped.cancel(false);
             return dropped;
         }
@@ -128,13 +141,13 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
         }
 
         @Override
-        public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+        public T get() throws InterruptedException, ExecutionException {
             return f.get();
         }
 
         @Override
-        public T get(long timeout, java.util.concurrent.TimeUnit unit)
-                throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        public T get(long timeout, TimeUnit unit)
+                throws InterruptedException, ExecutionException, TimeoutException {
             return f.get(timeout, unit);
         }
     }
@@ -145,7 +158,7 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
     }
 
     @Override
-    public <T> Future<T> submit(java.util.concurrent.Callable<T> task) {
+    public <T> Future<T> submit(Callable<T> task) {
         return tasks.submit(() -> {
             Object[] out = new Object[1];
             Exception[] thrown = new Exception[1];
@@ -166,8 +179,8 @@ final class PahoExecutor extends ScheduledThreadPoolExecutor {
     }
 
     /** The threads running Paho's connect task now, each with the {@link System#nanoTime} it started at. */
-    java.util.Map<Thread, Long> connectTasks() {
-        return java.util.Map.copyOf(connecting);
+    Map<Thread, Long> connectTasks() {
+        return Map.copyOf(connecting);
     }
 
     private Runnable guarded(Runnable task) {

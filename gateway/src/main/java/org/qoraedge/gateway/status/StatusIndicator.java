@@ -1,5 +1,7 @@
 package org.qoraedge.gateway.status;
 
+import java.util.Objects;
+
 /**
  * Shows the gateway's state to a person standing next to it: which phase the round is in, whether
  * a node was rejected or penalised this round (attack suspected), and whether the gateway is in
@@ -44,7 +46,7 @@ public interface StatusIndicator extends AutoCloseable {
     StatusIndicator NONE = new StatusIndicator() {
         @Override
         public void phase(Phase phase) {
-            java.util.Objects.requireNonNull(phase, "phase");
+            Objects.requireNonNull(phase, "phase");
         }
 
         @Override
@@ -57,7 +59,7 @@ public interface StatusIndicator extends AutoCloseable {
 
         @Override
         public void onButton(Runnable action) {
-            java.util.Objects.requireNonNull(action, "action");
+            Objects.requireNonNull(action, "action");
         }
 
         @Override

@@ -6,6 +6,7 @@ import com.pi4j.io.IOType;
 import com.pi4j.plugin.gpiod.GpioDPlugin;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
+import com.pi4j.provider.Provider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,7 +114,7 @@ public final class StatusIndicators {
         if (!context.hasProvider(type)) {
             throw new StatusIndicatorException("the Pi4J context has no " + type + " provider; expected " + expectedId);
         }
-        com.pi4j.provider.Provider<?, ?, ?> provider = context.provider(type);
+        Provider<?, ?, ?> provider = context.provider(type);
         String id = provider.id();
         if (!expectedId.equals(id)) {
             throw new StatusIndicatorException("refusing Pi4J " + type + " provider '" + id + "' ("

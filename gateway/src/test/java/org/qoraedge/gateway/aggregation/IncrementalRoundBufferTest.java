@@ -3,6 +3,7 @@ package org.qoraedge.gateway.aggregation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,7 +46,7 @@ class IncrementalRoundBufferTest {
         for (int i = 0; i < n; i++) {
             perm[i] = i;
         }
-        java.util.Arrays.sort(perm, (a, b) -> Integer.compare(arrival[a], arrival[b]));
+        Arrays.sort(perm, (a, b) -> Integer.compare(arrival[a], arrival[b]));
         for (int j = 0; j < n; j++) {
             reference.add(ids[j], blocks[j]);
             fast.add(ids[perm[j]], blocks[perm[j]]);

@@ -9,15 +9,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 import org.qoraedge.gateway.state.RoundJournal;
+import org.qoraedge.gateway.state.StateStore;
 import org.qoraedge.gateway.testing.TestNodes;
 
 class ReplayTest {
@@ -154,7 +157,7 @@ class ReplayTest {
         AuditRecord record = fx.signedRecord();
         NodeCredentials intruder = TestNodes.credentials("n50", false);
         fx.accepted.add(RoundFixture.update(intruder, fx.round, 1, TestNodes.update("n50", fx.round, fx.d, true)));
-        Map<String, VerifyingKey> keys = new java.util.TreeMap<>(fx.keys());
+        Map<String, VerifyingKey> keys = new TreeMap<>(fx.keys());
         keys.put("n50", intruder.verifyingKey());
         ReplayReport r = Replay.replay(record, fx.journal(), keys);
         assertFirstMismatch(r, "frames.accepted");
@@ -261,7 +264,7 @@ class ReplayTest {
         assertTrue(r.check("modelFrame").orElseThrow().replayed().contains("round 6"), r.lines().toString());
 
         fx.modelFrame = RoundFixture.modelFrame(fx.model, fx.round,
-                org.qoraedge.gateway.protocol.FrameSigner.ed25519(RoundFixture.seed(43)));
+                FrameSigner.ed25519(RoundFixture.seed(43)));
         r = Replay.replay(record, fx.journal());
         assertFirstMismatch(r, "modelFrame.signature");
         assertEquals(1, r.mismatches().size(), r.lines().toString());
@@ -359,7 +362,7 @@ class ReplayTest {
     @Test
     void replaysAJournalWrittenAndReadBackAsTheGatewayKeepsIt(@TempDir Path dir) throws Exception {
         RoundFixture fx = RoundFixture.krum();
-        Path file = dir.resolve("rounds").resolve(org.qoraedge.gateway.state.StateStore.journalName(fx.round));
+        Path file = dir.resolve("rounds").resolve(StateStore.journalName(fx.round));
         try (RoundJournal j = RoundJournal.create(file, RoundFixture.FLEET, fx.round, fx.modelFrame)) {
             for (byte[] a : fx.accepted) {
                 j.accepted(a);

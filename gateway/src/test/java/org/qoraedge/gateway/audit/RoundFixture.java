@@ -1,7 +1,10 @@
 package org.qoraedge.gateway.audit;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +55,7 @@ final class RoundFixture {
     /** Accepted update frames, in arrival order. */
     final List<byte[]> accepted = new ArrayList<>();
     /** The accepted frames' blocks by node, as generated (not parsed back). */
-    final Map<String, Bfp16Block> blockByNode = new java.util.HashMap<>();
+    final Map<String, Bfp16Block> blockByNode = new HashMap<>();
     /** Every frame received, in arrival order, as the record lists them. */
     final List<AuditRecord.FrameEntry> frames = new ArrayList<>();
     /** Extra journal entries appended after the accepted frames (rejections, restarts). */
@@ -98,7 +101,7 @@ final class RoundFixture {
                 TestNodes.update("n99", round, d, true)).encode(forger.signer());
         frames.add(new AuditRecord.FrameEntry("n99", round, 1, Digests.hex(forged), "", "unknown-node"));
         extraEntries.add(new RoundJournal.Entry(RoundJournal.REJECTED,
-                ("n99\n" + round + "\n1\n" + Digests.hex(forged) + "\nunknown-node").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                ("n99\n" + round + "\n1\n" + Digests.hex(forged) + "\nunknown-node").getBytes(StandardCharsets.UTF_8)));
         computeExpected();
     }
 
@@ -109,7 +112,7 @@ final class RoundFixture {
 
     static byte[] seed(int x) {
         byte[] s = new byte[32];
-        java.util.Arrays.fill(s, (byte) x);
+        Arrays.fill(s, (byte) x);
         return s;
     }
 

@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -441,7 +443,7 @@ public final class BrokerSoak {
             ByteArrayBuilder body = new ByteArrayBuilder();
             body.string(topic.getBytes(StandardCharsets.UTF_8)).u16(packetId);
             byte[] payload = new byte[PAYLOAD];
-            java.util.Arrays.fill(payload, (byte) ' ');
+            Arrays.fill(payload, (byte) ' ');
             byte[] idBytes = msgId.getBytes(StandardCharsets.US_ASCII);
             System.arraycopy(idBytes, 0, payload, 0, idBytes.length);
             body.bytes(payload);
@@ -530,7 +532,7 @@ public final class BrokerSoak {
 
     /** A growable byte array with MQTT's big-endian fields. */
     private static final class ByteArrayBuilder {
-        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         ByteArrayBuilder u8(int v) {
             out.write(v);

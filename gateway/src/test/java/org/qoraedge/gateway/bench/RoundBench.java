@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,22 +16,25 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.audit.AuditLog;
+import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
+import org.qoraedge.gateway.mqtt.MqttLink;
+import org.qoraedge.gateway.mqtt.MqttSettings;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.SignatureScheme;
-import org.qoraedge.gateway.mqtt.MqttLink;
-import org.qoraedge.gateway.mqtt.MqttSettings;
-import org.qoraedge.gateway.audit.AuditLog;
-import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.TestNodes;
@@ -62,7 +66,7 @@ public final class RoundBench {
         int rounds = Integer.parseInt(arg(args, 3, "5"));
         AggregatorKind agg = AggregatorKind.parse(arg(args, 4, "multi-krum"));
         int f = Integer.parseInt(arg(args, 5, String.valueOf(Math.max(0, (n - 3) / 4))));
-        Metric metric = org.qoraedge.gateway.aggregation.AggregationSettings.parseMetric(arg(args, 6, "common"));
+        Metric metric = AggregationSettings.parseMetric(arg(args, 6, "common"));
         SignatureScheme scheme = SignatureScheme.ofKeyFileName(arg(args, 7, "hmac-sha256"));
         // Optional: jar=PATH runs the gateway as the daemon jar in its own JVM (xmx=SIZE caps its heap),
         // so its heap is measured alone; round figures then come from its audit records.
@@ -119,7 +123,7 @@ public final class RoundBench {
             Topics topics = new Topics("bench");
             audit = new MqttLink(MqttSettings.builder(uri, "bench-audit").build(), List.of(new MqttLink.Subscription(topics.audit(), 1)),
                     (topic, msg) -> {
-                        AuditRecord t = AuditLog.verify(new String(msg.getPayload(), java.nio.charset.StandardCharsets.UTF_8), null);
+                        AuditRecord t = AuditLog.verify(new String(msg.getPayload(), StandardCharsets.UTF_8), null);
                         reports.add(new Closed(t.round(), t.aggregated(), t.failure(), t.canonicalOrder().size(),
                                 t.selected().length, t.timing().closeMicros() * 1000, t.modelAfter(), System.nanoTime()));
                     }, null, null);
@@ -227,9 +231,9 @@ public final class RoundBench {
                 System.out.println("  " + line);
             }
             long maxAfter = 0;
-            java.util.regex.Matcher m;
+            Matcher m;
             for (String line : gc) {
-                m = java.util.regex.Pattern.compile("->(\\d+)M\\(").matcher(line);
+                m = Pattern.compile("->(\\d+)M\\(").matcher(line);
                 if (m.find()) {
                     maxAfter = Math.max(maxAfter, Long.parseLong(m.group(1)));
                 }

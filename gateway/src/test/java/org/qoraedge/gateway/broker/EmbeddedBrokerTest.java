@@ -4,18 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.gateway.testing.MosquittoBroker;
@@ -86,8 +89,8 @@ class EmbeddedBrokerTest {
     @Test
     void mosquittoRefusesAPortSomethingElseListensOn() throws Exception {
         MosquittoBroker.requireBinary();
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> EmbeddedBroker.start(
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            IOException e = Assertions.assertThrows(IOException.class, () -> EmbeddedBroker.start(
                     EmbeddedBroker.options().port(taken.getLocalPort()).engine(EmbeddedBroker.Engine.MOSQUITTO)));
             assertTrue(e.getMessage().contains("already listens on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
         }
@@ -100,8 +103,8 @@ class EmbeddedBrokerTest {
             assertEquals(-1, b.pid());
             // It listens; no message round trip here: Moquette 0.17 drops a fresh connection now and then
             // (it failed this test once in CI), and a test must not fail on a dependency's bug (docs/BROKER.md).
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress("127.0.0.1", b.port()), 5000);
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", b.port()), 5000);
             }
         }
     }
@@ -145,7 +148,7 @@ class EmbeddedBrokerTest {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 500);
             return true;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

@@ -1,7 +1,6 @@
 package org.qoraedge.gateway.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -12,6 +11,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.RawMqtt;
+import org.tinylog.Logger;
 
 /**
  * The gateway's restart, at the packet level: it received three QoS 1 updates, died before
@@ -66,7 +66,7 @@ class InFlightRedeliveryTest {
                 }
             }
         }
-        org.tinylog.Logger.info("after the restart the gateway received {}", packets);
+        Logger.info("after the restart the gateway received {}", packets);
         return got;
     }
 }

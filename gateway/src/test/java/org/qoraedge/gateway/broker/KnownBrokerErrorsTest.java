@@ -7,14 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.util.IllegalReferenceCountException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -84,7 +87,7 @@ class KnownBrokerErrorsTest {
      * most 3 times) since what the test provokes and checks comes after it.
      */
     private static MqttClient subscriber(String uri) throws Exception {
-        org.eclipse.paho.client.mqttv3.MqttException last = null;
+        MqttException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             MqttClient sub = new MqttClient(uri, "policy-sub", new MemoryPersistence());
             MqttConnectOptions o = new MqttConnectOptions();
@@ -93,11 +96,11 @@ class KnownBrokerErrorsTest {
                 sub.connect(o);
                 sub.subscribe("policy/#", 1);
                 return sub;
-            } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+            } catch (MqttException e) {
                 last = e;
                 try {
                     sub.disconnectForcibly(0, 0, false);
-                } catch (org.eclipse.paho.client.mqttv3.MqttException ignored) {
+                } catch (MqttException ignored) {
                     // not connected
                 }
                 sub.close(true);
@@ -133,7 +136,7 @@ class KnownBrokerErrorsTest {
         Throwable onPuback = refCnt(frame("io.moquette.broker.SessionRegistry$PublishedMessage", "release"),
                 frame("io.moquette.broker.Session", "pubAckReceived"), frame("io.moquette.broker.MQTTConnection", "lambda$processPubAck$2"));
         Optional<KnownBrokerErrors.Known> k = KnownBrokerErrors.classify("io.moquette.broker.SessionEventLoop.executeTask", "x",
-                new RuntimeException(new java.util.concurrent.ExecutionException(onPuback)));
+                new RuntimeException(new ExecutionException(onPuback)));
         assertEquals("moquette#961 refCnt: 0 on PUBACK", k.orElseThrow().name());
         assertEquals(KnownBrokerErrors.Verdict.FAILURE, k.get().verdict());
         // The same exception from resending in-flight messages (Moquette issue #573) is another bug: unknown.
@@ -157,7 +160,7 @@ class KnownBrokerErrorsTest {
     }
 
     private static Throwable refCnt(StackTraceElement... moquetteFrames) {
-        io.netty.util.IllegalReferenceCountException e = new io.netty.util.IllegalReferenceCountException(0, -1);
+        IllegalReferenceCountException e = new IllegalReferenceCountException(0, -1);
         StackTraceElement[] st = new StackTraceElement[moquetteFrames.length + 2];
         st[0] = frame("io.netty.util.internal.ReferenceCountUpdater", "toLiveRealRefCnt");
         st[1] = frame("io.netty.buffer.AbstractReferenceCountedByteBuf", "release");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
@@ -24,6 +27,7 @@ import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.FrameSigner;
+import org.qoraedge.gateway.protocol.KeyFiles;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
 import org.qoraedge.gateway.protocol.SignatureScheme;
@@ -168,13 +172,13 @@ class NodeClientTest {
     }
 
     @Test
-    void usesTheGatewayKeyPinnedInItsCredentialsFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void usesTheGatewayKeyPinnedInItsCredentialsFile(@TempDir Path dir) throws Exception {
         Topics t = freshFleet();
         Bfp16Block model = Bfp16Block.of(0, new short[] {9});
         NodeCredentials pinned = TestNodes.credentials("node-z", true).withGateway("gw", Ed25519Keys.publicKeyOf(GATEWAY_SEED));
-        java.nio.file.Path file = dir.resolve("node-z.key");
-        java.nio.file.Files.writeString(file, pinned.credentialsFile());
-        NodeCredentials read = org.qoraedge.gateway.protocol.KeyFiles.readCredentials(file);
+        Path file = dir.resolve("node-z.key");
+        Files.writeString(file, pinned.credentialsFile());
+        NodeCredentials read = KeyFiles.readCredentials(file);
         assertEquals("gw", read.gatewayId());
         try (MqttLink gw = gateway(); NodeClient n = NodeClient.builder(broker.uri(), t.fleet(), read).build()) {
             n.connect();

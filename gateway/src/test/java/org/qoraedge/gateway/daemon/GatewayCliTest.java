@@ -7,18 +7,37 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.gateway.audit.AuditLog;
+import org.qoraedge.gateway.audit.AuditRecord;
+import org.qoraedge.gateway.broker.EmbeddedBroker;
+import org.qoraedge.gateway.mqtt.MqttLink;
+import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
+import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.KeyFiles;
 import org.qoraedge.gateway.protocol.NodeCredentials;
+import org.qoraedge.gateway.protocol.SignedText;
+import org.qoraedge.gateway.protocol.TextMessage;
+import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.reputation.NodeReputation;
+import org.qoraedge.gateway.state.GatewayState;
+import org.qoraedge.gateway.state.StateFile;
+import org.qoraedge.gateway.testing.MosquittoBroker;
 import picocli.CommandLine;
 
 class GatewayCliTest {
-    private static final String GATEWAY_KEY = java.util.HexFormat.of().formatHex(
-            org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(new byte[32]));
+    private static final String GATEWAY_KEY = HexFormat.of().formatHex(
+            Ed25519Keys.publicKeyOf(new byte[32]));
 
     @TempDir
     Path dir;
@@ -45,14 +64,14 @@ class GatewayCliTest {
         r = exec("keys", "--node", "pump-7", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir", dir.resolve("nodes").toString());
         assertEquals(0, r.code(), r.err());
         Map<String, VerifyingKey> registry = KeyFiles.readRegistry(reg);
-        assertEquals(java.util.List.of("node-01", "node-02", "node-03", "pump-7"), java.util.List.copyOf(registry.keySet()));
+        assertEquals(List.of("node-01", "node-02", "node-03", "pump-7"), List.copyOf(registry.keySet()));
         NodeCredentials n2 = KeyFiles.readCredentials(dir.resolve("nodes/node-02.key"));
         assertTrue(Files.readString(reg).contains(n2.registryLine()));
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("nodes/node-02.key"))));
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(reg)),
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(reg)),
                 "the registry holds HMAC secrets");
-        assertEquals(GATEWAY_KEY, java.util.HexFormat.of().formatHex(n2.gatewayKey()), "the gateway key is pinned");
+        assertEquals(GATEWAY_KEY, HexFormat.of().formatHex(n2.gatewayKey()), "the gateway key is pinned");
         assertEquals("gateway", n2.gatewayId());
         // Without a gateway key to pin, nothing is written.
         r = exec("keys", "--node", "pump-8", "--registry", reg.toString(), "--out-dir", dir.resolve("nodes").toString());
@@ -69,7 +88,7 @@ class GatewayCliTest {
     void runWithTheEmbeddedBrokerRunsTheConfiguredRoundsAndStatusReadsTheRetainedState() throws Exception {
         Path reg = dir.resolve("keys.txt");
         assertEquals(0, exec("keys", "--count", "5", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir", dir.resolve("nodes").toString()).code());
-        int port = org.qoraedge.gateway.testing.MosquittoBroker.freePort();
+        int port = MosquittoBroker.freePort();
         Path cfg = dir.resolve("gw.properties");
         Files.writeString(cfg, "fleet = cli\nembedded.port = " + port + "\nbroker.uri = tcp://127.0.0.1:" + port
                 + "\nmodel.dimension = 8\nround.deadlineMillis = 200\nround.max = 2\n");
@@ -96,34 +115,34 @@ class GatewayCliTest {
 
     @Test
     void keysWithAConfigPinTheGatewaysOwnKeyAndStatusWarnsOfAForgedRetainedStatus() throws Exception {
-        try (org.qoraedge.gateway.broker.EmbeddedBroker broker = org.qoraedge.gateway.broker.EmbeddedBroker.start(
-                org.qoraedge.gateway.broker.EmbeddedBroker.options().port(0))) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(
+                EmbeddedBroker.options().port(0))) {
             Path cfg = dir.resolve("gw.properties");
             Files.writeString(cfg, "fleet = st\nbroker.uri = " + broker.uri() + "\nkeys.file = keys.txt\nmodel.dimension = 4\n");
             Result r = exec("keys", "--config", cfg.toString(), "--count", "1", "--out-dir", dir.resolve("nodes").toString());
             assertEquals(0, r.code(), r.err());
             GatewayConfig c = GatewayConfig.load(cfg);
             byte[] seed = Gateway.gatewaySeed(c);
-            assertEquals(java.util.HexFormat.of().formatHex(org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(seed)),
-                    java.util.HexFormat.of().formatHex(KeyFiles.readCredentials(dir.resolve("nodes/node-01.key")).gatewayKey()),
+            assertEquals(HexFormat.of().formatHex(Ed25519Keys.publicKeyOf(seed)),
+                    HexFormat.of().formatHex(KeyFiles.readCredentials(dir.resolve("nodes/node-01.key")).gatewayKey()),
                     "the key of the config's state.dir is pinned");
-            org.qoraedge.gateway.protocol.Topics t = new org.qoraedge.gateway.protocol.Topics("st");
-            byte[] body = org.qoraedge.gateway.protocol.TextMessage.builder().put("protocol", 1).put("state", "online")
+            Topics t = new Topics("st");
+            byte[] body = TextMessage.builder().put("protocol", 1).put("state", "online")
                     .put("gateway", "gateway").put("fleet", "st").put("publicKey", "00").build().toBytes();
             byte[] other = new byte[32];
             other[0] = 9;
-            try (org.qoraedge.gateway.mqtt.MqttLink l = new org.qoraedge.gateway.mqtt.MqttLink(
-                    org.qoraedge.gateway.mqtt.MqttSettings.builder(broker.uri(), "publisher").build(), java.util.List.of(),
+            try (MqttLink l = new MqttLink(
+                    MqttSettings.builder(broker.uri(), "publisher").build(), List.of(),
                     (x, y) -> { }, null, null)) {
                 l.connect();
-                l.publish(t.gatewayStatus(), org.qoraedge.gateway.protocol.SignedText.sign(t.gatewayStatus(), body,
-                        org.qoraedge.gateway.protocol.FrameSigner.ed25519(other)), 1, true).waitForCompletion(5000);
+                l.publish(t.gatewayStatus(), SignedText.sign(t.gatewayStatus(), body,
+                        FrameSigner.ed25519(other)), 1, true).waitForCompletion(5000);
                 Result forged = exec("status", "--config", cfg.toString(), "--timeout-ms", "1500");
                 assertEquals(3, forged.code(), forged.out() + forged.err());
                 assertTrue(forged.out().contains("WARNING: message on " + t.gatewayStatus() + " is not signed by the gateway's key"),
                         forged.out());
-                l.publish(t.gatewayStatus(), org.qoraedge.gateway.protocol.SignedText.sign(t.gatewayStatus(), body,
-                        org.qoraedge.gateway.protocol.FrameSigner.ed25519(seed)), 1, true).waitForCompletion(5000);
+                l.publish(t.gatewayStatus(), SignedText.sign(t.gatewayStatus(), body,
+                        FrameSigner.ed25519(seed)), 1, true).waitForCompletion(5000);
                 Result genuine = exec("status", "--config", cfg.toString(), "--timeout-ms", "1500");
                 assertEquals(0, genuine.code(), genuine.out() + genuine.err());
                 assertTrue(genuine.out().contains("# signed by this gateway's key"), genuine.out());
@@ -147,12 +166,12 @@ class GatewayCliTest {
         Path cfg = dir.resolve("gw.properties");
         Files.writeString(cfg, "fleet = f\nkeys.file = keys.txt\nmodel.dimension = 4\nstate.dir = state\n");
         Path state = dir.resolve("state");
-        java.util.TreeMap<String, org.qoraedge.gateway.reputation.NodeReputation> rep = new java.util.TreeMap<>();
-        rep.put("node-01", new org.qoraedge.gateway.reputation.NodeReputation(150_000, true, 7, 9, 0, 8, 0));
-        rep.put("node-02", new org.qoraedge.gateway.reputation.NodeReputation(650_000, false, -1, 9, 9, 0, 0));
-        org.qoraedge.gateway.state.StateFile.write(state.resolve("gateway.state"), new org.qoraedge.gateway.state.GatewayState("f",
-                "gateway", 10, "model", org.qoraedge.fixedpoint.Bfp16Block.of(0, new short[4]), new java.util.TreeMap<>(), rep,
-                new java.util.TreeMap<>(), null, 9, 0));
+        TreeMap<String, NodeReputation> rep = new TreeMap<>();
+        rep.put("node-01", new NodeReputation(150_000, true, 7, 9, 0, 8, 0));
+        rep.put("node-02", new NodeReputation(650_000, false, -1, 9, 9, 0, 0));
+        StateFile.write(state.resolve("gateway.state"), new GatewayState("f",
+                "gateway", 10, "model", Bfp16Block.of(0, new short[4]), new TreeMap<>(), rep,
+                new TreeMap<>(), null, 9, 0));
         Result r = exec("reputation", "--config", cfg.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("collecting round 10"), r.out());
@@ -169,13 +188,13 @@ class GatewayCliTest {
         assertTrue(r.out().contains("does not exist yet"), r.out());
         // A log whose line was altered after signing does not verify.
         byte[] seed = new byte[32];
-        String line = org.qoraedge.gateway.audit.AuditLog.sign(new org.qoraedge.gateway.audit.AuditRecord("f", "gateway",
-                java.util.HexFormat.of().formatHex(org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(seed)), 1,
-                org.qoraedge.gateway.audit.AuditRecord.GENESIS, "failed", "below quorum",
-                new org.qoraedge.gateway.audit.AuditRecord.Config("krum", "common", 1, 0, 1, 4, "model", ""), "d", java.util.List.of(),
-                0, java.util.List.of(), new long[0], new int[0], new int[0], 0, "", "d", java.util.List.of(), java.util.List.of(),
-                new org.qoraedge.gateway.audit.AuditRecord.Timing(1, 2, 3, true, 0), false),
-                org.qoraedge.gateway.audit.AuditRecord.GENESIS, org.qoraedge.gateway.protocol.FrameSigner.ed25519(seed));
+        String line = AuditLog.sign(new AuditRecord("f", "gateway",
+                HexFormat.of().formatHex(Ed25519Keys.publicKeyOf(seed)), 1,
+                AuditRecord.GENESIS, "failed", "below quorum",
+                new AuditRecord.Config("krum", "common", 1, 0, 1, 4, "model", ""), "d", List.of(),
+                0, List.of(), new long[0], new int[0], new int[0], 0, "", "d", List.of(), List.of(),
+                new AuditRecord.Timing(1, 2, 3, true, 0), false),
+                AuditRecord.GENESIS, FrameSigner.ed25519(seed));
         Files.writeString(state.resolve("audit.log"), line + "\n");
         r = exec("verify-audit", "--config", cfg.toString());
         assertEquals(0, r.code(), r.err());

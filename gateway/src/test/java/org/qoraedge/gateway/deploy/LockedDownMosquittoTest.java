@@ -17,12 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -37,12 +40,17 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.client.NodeClient;
+import org.qoraedge.gateway.daemon.Gateway;
+import org.qoraedge.gateway.daemon.GatewayConfig;
 import org.qoraedge.gateway.daemon.GatewayMain;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.Topics;
+import org.qoraedge.gateway.round.RoundReport;
 import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.TestNodes;
 import org.qoraedge.gateway.testing.TlsFiles;
@@ -68,7 +76,7 @@ class LockedDownMosquittoTest {
     private final Topics topics = new Topics(FLEET);
     private final NodeCredentials nodeA = TestNodes.credentials("node-a", false);
     private final NodeCredentials nodeB = TestNodes.credentials("node-b", true);
-    private javax.net.SocketFactory tlsSockets;
+    private SocketFactory tlsSockets;
 
     @AfterEach
     void stop() {
@@ -175,7 +183,7 @@ class LockedDownMosquittoTest {
             }
         });
         int[] qos = new int[filters.length];
-        java.util.Arrays.fill(qos, 1);
+        Arrays.fill(qos, 1);
         IMqttToken t = c.subscribeWithResponse(filters, qos);
         for (int g : t.getGrantedQos()) {
             assertEquals(1, g, "the broker refused a subscription of " + List.of(filters));
@@ -370,17 +378,17 @@ class LockedDownMosquittoTest {
     void theGatewayAndTheNodeClientRunARoundUnderTheGeneratedAcl() throws Exception {
         deploy("--plain-loopback");
         uri = "tcp://127.0.0.1:" + broker.port();
-        BlockingQueue<org.qoraedge.gateway.round.RoundReport> reports = new LinkedBlockingQueue<>();
-        org.qoraedge.gateway.daemon.GatewayConfig cfg = org.qoraedge.gateway.daemon.GatewayConfig.builder().brokerUri(uri).fleet(FLEET)
-                .keysFile(tmp.resolve("keys.txt")).aggregator(org.qoraedge.gateway.aggregation.AggregatorKind.MEAN).minUpdates(2)
+        BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
+        GatewayConfig cfg = GatewayConfig.builder().brokerUri(uri).fleet(FLEET)
+                .keysFile(tmp.resolve("keys.txt")).aggregator(AggregatorKind.MEAN).minUpdates(2)
                 .modelId("m").dimension(DIMENSION).maxRounds(2).stateDir(tmp.resolve("state"))
                 .credentials(gatewayCredentials.getProperty("broker.username"), gatewayCredentials.getProperty("broker.password")).build();
-        try (org.qoraedge.gateway.daemon.Gateway gw = org.qoraedge.gateway.daemon.Gateway.start(cfg,
-                org.qoraedge.gateway.daemon.Gateway.Options.external().listener(reports::add))) {
-            List<org.qoraedge.gateway.client.NodeClient> nodes = new ArrayList<>();
+        try (Gateway gw = Gateway.start(cfg,
+                Gateway.Options.external().listener(reports::add))) {
+            List<NodeClient> nodes = new ArrayList<>();
             try {
                 for (NodeCredentials n : List.of(nodeA, nodeB)) {
-                    org.qoraedge.gateway.client.NodeClient c = org.qoraedge.gateway.client.NodeClient.builder(uri, FLEET, n)
+                    NodeClient c = NodeClient.builder(uri, FLEET, n)
                             .credentials(n.nodeId(), password(n.nodeId()).toCharArray()).gatewayKey(gw.publicKey()).build();
                     nodes.add(c);
                     c.connect();
@@ -388,19 +396,19 @@ class LockedDownMosquittoTest {
                 // node-a also tries to speak for node-b: the broker drops it, so the gateway sees no forged frame
                 nodes.get(0).publishRaw(topics.update("node-b"), new byte[64]);
                 for (int i = 0; i < 2; i++) {
-                    org.qoraedge.gateway.client.NodeClient c = nodes.get(i);
+                    NodeClient c = nodes.get(i);
                     NodeCredentials n = i == 0 ? nodeA : nodeB;
-                    c.publishUpdate(c.awaitRound(1, java.time.Duration.ofSeconds(20)), TestNodes.update(n.nodeId(), 1, DIMENSION, false));
+                    c.publishUpdate(c.awaitRound(1, Duration.ofSeconds(20)), TestNodes.update(n.nodeId(), 1, DIMENSION, false));
                 }
-                org.qoraedge.gateway.round.RoundReport r = reports.poll(20, TimeUnit.SECONDS);
+                RoundReport r = reports.poll(20, TimeUnit.SECONDS);
                 assertNotNull(r, "the round did not close");
                 assertTrue(r.aggregated(), r.failure());
                 assertEquals(List.of("node-a", "node-b"), r.acceptedIds());
                 assertEquals(0, r.rejectedTotal(), r.rejectedSummary());
                 // the gateway's publishes (model and announcement of round 2, audit record) passed the ACL and the size limit
-                assertEquals(2, nodes.get(1).awaitRound(2, java.time.Duration.ofSeconds(20)).round());
+                assertEquals(2, nodes.get(1).awaitRound(2, Duration.ofSeconds(20)).round());
             } finally {
-                for (org.qoraedge.gateway.client.NodeClient c : nodes) {
+                for (NodeClient c : nodes) {
                     c.close();
                 }
             }

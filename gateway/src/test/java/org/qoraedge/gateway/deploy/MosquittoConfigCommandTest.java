@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,7 +118,7 @@ class MosquittoConfigCommandTest {
     }
 
     private static String password(Path file, String key) throws Exception {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         try (var r = Files.newBufferedReader(file)) {
             p.load(r);
         }
@@ -181,7 +183,7 @@ class MosquittoConfigCommandTest {
         assertTrue(MosquittoPasswords.verify(line, "alice", "secret"));
         assertFalse(MosquittoPasswords.verify(line, "alice", "Secret"));
         assertFalse(MosquittoPasswords.verify(line, "bob", "secret"));
-        byte[] salt = java.util.Base64.getDecoder().decode("S9ULZ3/sVbXhoEUP");
+        byte[] salt = Base64.getDecoder().decode("S9ULZ3/sVbXhoEUP");
         assertEquals(line.substring("alice:".length()), MosquittoPasswords.hash("secret", salt, 101));
         String generated = MosquittoPasswords.line("node-07", "pw", new SecureRandom());
         assertTrue(generated.matches("node-07:\\$7\\$101\\$[A-Za-z0-9+/]{16}\\$[A-Za-z0-9+/]{86}=="), generated);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,8 +31,10 @@ import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.audit.Replay;
 import org.qoraedge.gateway.audit.ReplayReport;
+import org.qoraedge.gateway.audit.ReputationReplay;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.client.NodeClient;
+import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.KeyFiles;
 import org.qoraedge.gateway.protocol.NodeCredentials;
@@ -118,7 +121,7 @@ class CrashRestartTest {
                     drivers.add(t);
                     t.start();
                 }
-                java.util.SplittableRandom random = new java.util.SplittableRandom(20261121L);
+                SplittableRandom random = new SplittableRandom(20261121L);
                 int killed = 0;
                 long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
                 while (committedRounds(state) < ROUNDS) {
@@ -180,7 +183,7 @@ class CrashRestartTest {
             assertTrue(rep.matches(), "round " + r.round() + " replays: " + rep.lines());
         }
         // Reputation restored from the state after each crash equals reputation folded from the records alone.
-        org.qoraedge.gateway.audit.ReputationReplay.Result rep = org.qoraedge.gateway.audit.ReputationReplay.check(recs);
+        ReputationReplay.Result rep = ReputationReplay.check(recs);
         assertTrue(rep.matches(), rep.mismatch());
         assertEquals(recs.size(), rep.roundsChecked());
         GatewayState st = StateFile.read(state.resolve(StateStore.STATE_FILE));
@@ -197,7 +200,7 @@ class CrashRestartTest {
         try {
             long r = 1;
             while (r <= ROUNDS) {
-                org.qoraedge.gateway.client.RoundStart s = n.awaitRound(r, WAIT);
+                RoundStart s = n.awaitRound(r, WAIT);
                 n.publishUpdate(s, TestNodes.update(n.nodeId(), s.round(), D, false));
                 r = s.round() + 1;
             }

@@ -52,6 +52,7 @@ import org.qoraedge.gateway.state.StateStore;
 import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.TcpProxy;
 import org.qoraedge.gateway.testing.TestNodes;
+import org.tinylog.Logger;
 
 /**
  * A soak under faults: the gateway daemon in its own JVM, Mosquitto (persistence on) in its own
@@ -257,7 +258,7 @@ class FaultSoakTest {
         }
         assertTrue(failures.isEmpty(), "failures: " + failures + logs());
         check(state, gatewayKey, rounds);
-        org.tinylog.Logger.info(writeReport(seed, rounds + " rounds, all checks passed", started));
+        Logger.info(writeReport(seed, rounds + " rounds, all checks passed", started));
     }
 
     /** Writes the figures so far to {@code qora.soak.report} (default target/fault-soak-report.txt). */

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
@@ -164,7 +169,7 @@ class HostileNetworkTest {
         }
     }
 
-    private static Process daemon(Path props, Path log) throws java.io.IOException {
+    private static Process daemon(Path props, Path log) throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
                 "-XX:+ExitOnOutOfMemoryError", "-Dtinylog.configuration=tinylog.properties", "-cp",
                 System.getProperty("java.class.path"), "org.qoraedge.gateway.daemon.GatewayMain", "run", "--config", props.toString())
@@ -181,7 +186,7 @@ class HostileNetworkTest {
     @Test
     void aTopicThatIsNotUtf8CostsTheGatewayNothing() throws Exception {
         MosquittoBroker.requireBinary();
-        org.qoraedge.gateway.broker.EmbeddedBroker.Engine engine = org.qoraedge.gateway.broker.EmbeddedBroker.Engine.MOSQUITTO;
+        EmbeddedBroker.Engine engine = EmbeddedBroker.Engine.MOSQUITTO;
         try (Gateway gw = Gateway.start(config("tcp://127.0.0.1:1"), Gateway.Options.embeddedBroker().embeddedPort(0)
                 .embeddedEngine(engine).listener(reports::add))) {
             List<NodeClient> clients = connect(gw.brokerUri(), gw.publicKey());
@@ -189,7 +194,7 @@ class HostileNetworkTest {
                 playRound(clients, 1);
                 aggregated(1);
                 byte[] prefix = ("qora/v1/" + FLEET + "/update/").getBytes(StandardCharsets.UTF_8);
-                byte[] bad = java.util.Arrays.copyOf(prefix, prefix.length + 2);
+                byte[] bad = Arrays.copyOf(prefix, prefix.length + 2);
                 bad[prefix.length] = (byte) 0xFF;
                 bad[prefix.length + 1] = (byte) 0xFE;
                 byte[] ffd = ("qora/v1/" + FLEET + "/update/\uFFFD").getBytes(StandardCharsets.UTF_8);
@@ -197,7 +202,7 @@ class HostileNetworkTest {
                     try (RawMqtt raw = RawMqtt.connect(gw.broker().port(), "raw-attacker", true, 5000)) {
                         raw.publishQos0(topic, "x".getBytes(StandardCharsets.UTF_8));
                         raw.alive();
-                    } catch (java.io.IOException refusedByTheBroker) {
+                    } catch (IOException refusedByTheBroker) {
                         // Mosquitto closes the connection of a client that sends a topic that is not UTF-8
                     }
                 }
@@ -238,7 +243,7 @@ class HostileNetworkTest {
                             "multi-krum", "common", 1, 0, Digests.block(poison), "gateway").toMessage().toBytes(), evil);
                     byte[] evilStatus = SignedText.sign(T.gatewayStatus(), TextMessage.builder().put("protocol", 1)
                             .put("state", "online").put("gateway", "gateway").put("fleet", FLEET)
-                            .put("publicKey", java.util.HexFormat.of().formatHex(Ed25519Keys.publicKeyOf(evilSeed))).build().toBytes(),
+                            .put("publicKey", HexFormat.of().formatHex(Ed25519Keys.publicKeyOf(evilSeed))).build().toBytes(),
                             evil);
                     try (MqttLink attacker = new MqttLink(MqttSettings.builder(uri, "attacker").build(), List.of(), (t, m) -> { },
                             null, null)) {
@@ -321,7 +326,7 @@ class HostileNetworkTest {
                     }
                     assertTrue(raw.alive());
                 }
-                System.out.printf(java.util.Locale.ROOT, "flood: 10000 frames under unregistered ids in %.2f s%n",
+                System.out.printf(Locale.ROOT, "flood: 10000 frames under unregistered ids in %.2f s%n",
                         (System.nanoTime() - t0) / 1e9);
                 playRound(clients, 2);
                 aggregated(2);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.qoraedge.gateway.mqtt.InboundGuardFuzzTest;
 
 /**
  * Every fuzz test of this package replays a committed corpus in regression mode, not just the
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class FuzzCorpusTest {
     static final List<Class<?>> FUZZ_TESTS = List.of(AuditFuzzTest.class, FrameFuzzTest.class, GatewayConfigFuzzTest.class,
             KeyFileFuzzTest.class, RoundJournalFuzzTest.class, StateFileFuzzTest.class, TextMessageFuzzTest.class,
-            org.qoraedge.gateway.mqtt.InboundGuardFuzzTest.class);
+            InboundGuardFuzzTest.class);
 
     @Test
     void everyFuzzTestHasACorpusOfAtLeastThreeInputs() throws IOException, URISyntaxException {

@@ -2,6 +2,7 @@ package org.qoraedge.gateway.fuzz;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.HexFormat;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameKind;
@@ -132,7 +134,7 @@ public final class SeedCorpus {
         write(checked + "golden-v1-without-checksum", body);
         write(checked + "json-length-past-end", withByte(body, 6, 0x7F));
         String json = "{\"fleet\":\"f\",\"sequences\":[]}";
-        byte[] wrongTypes = java.nio.ByteBuffer.allocate(4 + 2 + 4 + json.length() + 4 + 10).put(new byte[] {'Q', 'S', 'T', 'A', 0, 1})
+        byte[] wrongTypes = ByteBuffer.allocate(4 + 2 + 4 + json.length() + 4 + 10).put(new byte[] {'Q', 'S', 'T', 'A', 0, 1})
                 .putInt(json.length()).put(json.getBytes(StandardCharsets.UTF_8)).putInt(10).putInt(0).putInt(1).putShort((short) 1)
                 .array();
         write(checked + "fields-of-the-wrong-type", wrongTypes);
@@ -163,7 +165,7 @@ public final class SeedCorpus {
         write(logs + "lines-swapped", (lines[1] + "\n" + lines[0] + "\n").getBytes(StandardCharsets.UTF_8));
         String rep = audit + "reputationSettingsParseOnlyFromTheirCanonicalTextOrAreRefused/";
         write(rep + "defaults", ReputationSettings.defaults().toCanonicalString().getBytes(StandardCharsets.UTF_8));
-        String recorded = org.qoraedge.gateway.audit.AuditRecord.parse(
+        String recorded = AuditRecord.parse(
                 lines[0].substring(0, lines[0].lastIndexOf(",\"signature\":")) + "}").config().reputationSettings();
         write(rep + "golden-v1-line-1", recorded.getBytes(StandardCharsets.UTF_8));
         write(rep + "not-canonical", ReputationSettings.defaults().toCanonicalString().replace("=0.05\n", "=0.050\n")

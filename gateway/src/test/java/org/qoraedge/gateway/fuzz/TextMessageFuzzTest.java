@@ -3,11 +3,16 @@ package org.qoraedge.gateway.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.Arrays;
+import org.junit.jupiter.api.Assertions;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
+import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.ProtocolException;
 import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
 import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.TextMessage;
+import org.qoraedge.gateway.protocol.VerifyingKey;
 
 /**
  * The protocol's text payloads (docs/PROTOCOL.md: round announcement, rejection notice, and the
@@ -67,7 +72,7 @@ class TextMessageFuzzTest {
 
     private static byte[] filled(int v) {
         byte[] b = new byte[32];
-        java.util.Arrays.fill(b, (byte) v);
+        Arrays.fill(b, (byte) v);
         return b;
     }
 
@@ -76,12 +81,12 @@ class TextMessageFuzzTest {
         byte[] body;
         try {
             body = SignedText.verify(ROUND_TOPIC, payload,
-                    org.qoraedge.gateway.protocol.VerifyingKey.ed25519(org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
+                    VerifyingKey.ed25519(Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
         } catch (ProtocolException e) {
             return;
         }
         // Ed25519 signatures are deterministic: what verifies is byte for byte what the gateway would publish.
-        org.junit.jupiter.api.Assertions.assertArrayEquals(payload,
-                SignedText.sign(ROUND_TOPIC, body, org.qoraedge.gateway.protocol.FrameSigner.ed25519(GATEWAY_SEED)));
+        Assertions.assertArrayEquals(payload,
+                SignedText.sign(ROUND_TOPIC, body, FrameSigner.ed25519(GATEWAY_SEED)));
     }
 }

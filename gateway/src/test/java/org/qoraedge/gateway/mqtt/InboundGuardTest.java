@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.eclipse.paho.client.mqttv3.internal.wire.MqttPublish;
@@ -30,7 +31,7 @@ class InboundGuardTest {
 
     /** Reads every packet the guard hands on, as complete byte arrays. */
     private static List<byte[]> packets(InputStream guard) throws IOException {
-        java.util.ArrayList<byte[]> out = new java.util.ArrayList<>();
+        ArrayList<byte[]> out = new ArrayList<>();
         while (true) {
             MqttPackets.Packet p;
             try {

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +78,7 @@ class MqttLinkStalledConnectTest {
                 MqttLink link = new MqttLink(settings(server, "restart-test"), List.of(), (t, m) -> { }, null, null)) {
             serve(server);
             link.connect();
-            org.eclipse.paho.client.mqttv3.MqttAsyncClient first = link.pahoClient();
+            MqttAsyncClient first = link.pahoClient();
             link.restart("the test asks for it");
             awaitTrue(() -> link.replacedClients() == 1 && link.isConnected(), Duration.ofSeconds(10), "a new client connected");
             assertTrue(first != link.pahoClient(), "a new Paho client");

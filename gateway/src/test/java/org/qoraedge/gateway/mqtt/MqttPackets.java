@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** MQTT 3.1.1 packets written and read byte by byte, for tests that play a broker. */
 final class MqttPackets {
@@ -104,7 +105,7 @@ final class MqttPackets {
     /** Writes {@code n} bytes of 'x' without holding them in memory. */
     static void writeFiller(OutputStream out, long n) throws IOException {
         byte[] chunk = new byte[64 * 1024];
-        java.util.Arrays.fill(chunk, (byte) 'x');
+        Arrays.fill(chunk, (byte) 'x');
         while (n > 0) {
             int k = (int) Math.min(chunk.length, n);
             out.write(chunk, 0, k);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -82,7 +83,7 @@ class PahoExecutorTest {
     void aTaskGivenAfterShutdownIsDroppedNotThrownAtPahosThread() throws Exception {
         PahoExecutor ex = new PahoExecutor("exec-test-4", (t, e) -> { });
         ex.shutdownNow();
-        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean ran = new AtomicBoolean();
         ex.execute(() -> ran.set(true));
         Future<?> f = ex.submit(() -> ran.set(true));
         assertTrue(f.isCancelled(), "the loop Paho submitted is reported as not run");

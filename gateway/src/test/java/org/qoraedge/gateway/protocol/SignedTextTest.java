@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** docs/PROTOCOL.md section 6.1: what the gateway signs verifies under its key, and nothing else does. */
@@ -53,7 +54,7 @@ class SignedTextTest {
         byte[] signed = SignedText.sign(TOPIC, BODY, FrameSigner.ed25519(SEED));
         String text = new String(signed, StandardCharsets.UTF_8);
         int at = text.indexOf("signature=") + "signature=".length();
-        byte[] upper = (text.substring(0, at) + text.substring(at).toUpperCase(java.util.Locale.ROOT)).getBytes(StandardCharsets.UTF_8);
+        byte[] upper = (text.substring(0, at) + text.substring(at).toUpperCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8);
         assertTrue(assertThrows(ProtocolException.class, () -> SignedText.verify(TOPIC, upper, KEY)).getMessage()
                 .contains("not lowercase hex"));
     }

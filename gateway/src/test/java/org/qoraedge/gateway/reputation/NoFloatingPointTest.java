@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class NoFloatingPointTest {
 
     private static boolean isFloating(Class<?> t) {
         return t == float.class || t == double.class || t == Float.class || t == Double.class || t == float[].class
-                || t == double[].class || t == java.math.BigDecimal.class;
+                || t == double[].class || t == BigDecimal.class;
     }
 
     /** Removes comments, string, text block and character literals, keeping code tokens apart. */

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SplittableRandom;
@@ -394,7 +395,7 @@ class ReputationLedgerTest {
             Collections.reverse(l);
             return new LinkedHashSet<>(l);
         }
-        Collections.shuffle(l, new java.util.Random(l.size()));
+        Collections.shuffle(l, new Random(l.size()));
         Set<String> s = new HashSet<>(4);
         s.addAll(l);
         return s;
@@ -467,7 +468,7 @@ class ReputationLedgerTest {
         for (int k = 0; k < accepted.size(); k++) {
             idx.add(k);
         }
-        Collections.shuffle(idx, new java.util.Random(r.nextLong()));
+        Collections.shuffle(idx, new Random(r.nextLong()));
         int[] selected = idx.subList(0, m).stream().mapToInt(Integer::intValue).toArray();
         return new RoundEvidence(round, accepted, scores, selected, misbehaved, absent);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -84,7 +85,7 @@ class RoundEvidenceTest {
                 .startsWith("round 1: misbehaving node \"a\\u0001\" is not a valid node id"));
         assertTrue(refusal(() -> new RoundEvidence(1, List.of(), NO_SCORES, NONE, Set.of(), Set.of("x\ud800")))
                 .startsWith("round 1: absent node \"x\\ud800\" is not a valid node id"));
-        List<String> withNull = new java.util.ArrayList<>();
+        List<String> withNull = new ArrayList<>();
         withNull.add(null);
         assertEquals("round 1: absent node is null", refusal(() -> new RoundEvidence(1, List.of(), NO_SCORES, NONE, Set.of(), withNull)));
     }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -18,29 +20,35 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
-import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
+import org.qoraedge.gateway.audit.AuditLog;
+import org.qoraedge.gateway.audit.AuditRecord;
+import org.qoraedge.gateway.audit.ReputationReplay;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
+import org.qoraedge.gateway.protocol.FrameHeader;
 import org.qoraedge.gateway.protocol.FrameKind;
-import org.qoraedge.gateway.audit.AuditLog;
-import org.qoraedge.gateway.audit.AuditRecord;
-import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.reputation.ReputationLedger;
+import org.qoraedge.gateway.reputation.ReputationSettings;
+import org.qoraedge.gateway.status.StatusIndicator;
+import org.qoraedge.gateway.testing.AllowsStderr;
 import org.qoraedge.gateway.testing.Oracle;
 import org.qoraedge.gateway.testing.Provocations;
 import org.qoraedge.gateway.testing.RecordingOutbox;
@@ -297,7 +305,7 @@ class RoundCoordinatorTest {
     }
 
     @Test
-    @org.qoraedge.gateway.testing.AllowsStderr("the ban list's failure is logged at ERROR on purpose")
+    @AllowsStderr("the ban list's failure is logged at ERROR on purpose")
     void aHookThatThrowsCostsOneMessageNotTheRoundWorker() throws InterruptedException {
         start(multiKrum(), Duration.ofSeconds(30), 1024, id -> {
             if (id.equals("node-02")) {
@@ -341,8 +349,8 @@ class RoundCoordinatorTest {
     void aNodeFarOutsideTheRoundLosesReputationIsBannedAndThenRefusedWhileTheIndicatorFollowsTheRounds()
             throws InterruptedException {
         Map<String, VerifyingKey> registry = new TreeMap<>(TestNodes.registry(nodes));
-        List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
-        org.qoraedge.gateway.status.StatusIndicator recording = new org.qoraedge.gateway.status.StatusIndicator() {
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        StatusIndicator recording = new StatusIndicator() {
             @Override
             public void phase(Phase p) {
                 calls.add(p.name());
@@ -366,8 +374,8 @@ class RoundCoordinatorTest {
             public void close() {
             }
         };
-        org.qoraedge.gateway.reputation.ReputationLedger ledger = new org.qoraedge.gateway.reputation.ReputationLedger(
-                org.qoraedge.gateway.reputation.ReputationSettings.defaults());
+        ReputationLedger ledger = new ReputationLedger(
+                ReputationSettings.defaults());
         inbox = new Inbox(1024);
         coordinator = new RoundCoordinator(CoordinatorSettings.builder()
                 .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
@@ -381,7 +389,7 @@ class RoundCoordinatorTest {
             }
             RoundReport r = next();
             assertTrue(r.aggregated(), r.failure());
-            assertFalse(java.util.Arrays.asList(r.result().selectedIds()).contains("node-03"), "Multi-Krum never selects node-03");
+            assertFalse(Arrays.asList(r.result().selectedIds()).contains("node-03"), "Multi-Krum never selects node-03");
             if (coordinator.reputation().isBanned("node-03")) {
                 bannedIn = round;
             }
@@ -418,10 +426,10 @@ class RoundCoordinatorTest {
         // The ledger folded from the published audit records alone gives the same changes, round by round.
         List<AuditRecord> recs = new ArrayList<>();
         for (RecordingOutbox.Published p : outbox.on(TOPICS.audit())) {
-            recs.add(AuditLog.verify(new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8),
-                    org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
+            recs.add(AuditLog.verify(new String(p.payload(), StandardCharsets.UTF_8),
+                    Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
         }
-        org.qoraedge.gateway.audit.ReputationReplay.Result rep = org.qoraedge.gateway.audit.ReputationReplay.check(recs);
+        ReputationReplay.Result rep = ReputationReplay.check(recs);
         assertTrue(rep.matches(), rep.mismatch());
         assertEquals(bannedIn + 1, rep.roundsChecked());
         // A tampered change is found.
@@ -433,13 +441,13 @@ class RoundCoordinatorTest {
                 first.failure(), first.config(), first.modelBefore(), first.frames(), first.framesOmitted(), first.canonicalOrder(),
                 first.scores(), first.ranking(), first.selected(), first.referenceExponent(), first.aggregateDigest(),
                 first.modelAfter(), changed, first.operator(), first.timing(), first.framesKept()));
-        org.qoraedge.gateway.audit.ReputationReplay.Result bad = org.qoraedge.gateway.audit.ReputationReplay.check(recs);
+        ReputationReplay.Result bad = ReputationReplay.check(recs);
         assertFalse(bad.matches());
         assertTrue(bad.mismatch().startsWith("round 1: reputation change 1"), bad.mismatch());
     }
 
     @Test
-    @org.qoraedge.gateway.testing.AllowsStderr("the internal error is logged at ERROR with its stack trace on purpose")
+    @AllowsStderr("the internal error is logged at ERROR with its stack trace on purpose")
     void anInternalErrorInACloseFailsTheRoundClosedAsSuchAndTheNextRoundAggregates() throws InterruptedException {
         RoundBufferFactory reference = RoundBufferFactory.reference();
         RoundBufferFactory buggyInRoundOne = (round, dimension, settings) -> {
@@ -506,7 +514,7 @@ class RoundCoordinatorTest {
                 "the announced deadline includes the pause: " + (ann.deadlineEpochMillis() - before) + " ms after the close");
         List<RecordingOutbox.Published> models = outbox.on(TOPICS.model());
         byte[] lastModel = models.get(models.size() - 1).payload();
-        org.qoraedge.gateway.protocol.FrameHeader last = FrameCodec.parseHeader(lastModel, lastModel.length);
+        FrameHeader last = FrameCodec.parseHeader(lastModel, lastModel.length);
         assertEquals(2, last.round());
         assertEquals(r.modelDigest(), Digests.block(last.block()));
         // An update of round 2 sent during the pause waits in the inbox and is accepted when collection starts.
@@ -521,7 +529,7 @@ class RoundCoordinatorTest {
 
     @Test
     void refusesSettingsWhoseQuorumExceedsTheRegisteredNodes() {
-        RoundSettingsException e = org.junit.jupiter.api.Assertions.assertThrows(RoundSettingsException.class, () ->
+        RoundSettingsException e = Assertions.assertThrows(RoundSettingsException.class, () ->
                 CoordinatorSettings.builder().gatewaySeed(GATEWAY_SEED).dimension(4)
                         .registry(TestNodes.registry(nodes.subList(0, 4))).aggregation(AggregationSettings.krum(1)).build());
         assertTrue(e.getMessage().contains("needs 5 updates per round, but only 4 nodes have keys"), e.getMessage());
@@ -529,7 +537,7 @@ class RoundCoordinatorTest {
 
     private AuditRecord recsBefore(long round) {
         for (RecordingOutbox.Published p : outbox.on(TOPICS.audit())) {
-            AuditRecord r = AuditLog.verify(new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8), null);
+            AuditRecord r = AuditLog.verify(new String(p.payload(), StandardCharsets.UTF_8), null);
             if (r.round() == round) {
                 return r;
             }
@@ -539,8 +547,8 @@ class RoundCoordinatorTest {
 
     private AuditRecord lastRecord() {
         List<RecordingOutbox.Published> recs = outbox.on(TOPICS.audit());
-        return AuditLog.verify(new String(recs.get(recs.size() - 1).payload(), java.nio.charset.StandardCharsets.UTF_8),
-                org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(GATEWAY_SEED));
+        return AuditLog.verify(new String(recs.get(recs.size() - 1).payload(), StandardCharsets.UTF_8),
+                Ed25519Keys.publicKeyOf(GATEWAY_SEED));
     }
 
     private RoundAnnouncement awaitAnnouncement(long round) throws InterruptedException {

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.gateway.reputation.NodeReputation;
 
 /**
  * The state file and round journal formats, version 1: golden files checked to the bit (a format
@@ -38,9 +39,9 @@ class StateFormatsTest {
     /** The state the golden file holds, written out by hand. */
     static GatewayState goldenState() {
         TreeMap<String, Long> seq = new TreeMap<>(Map.of("node-01", 17L, "node-02", 3L));
-        TreeMap<String, org.qoraedge.gateway.reputation.NodeReputation> rep = new TreeMap<>();
-        rep.put("node-01", new org.qoraedge.gateway.reputation.NodeReputation(512_345, false, -1, 12, 10, 0, 0));
-        rep.put("node-02", new org.qoraedge.gateway.reputation.NodeReputation(100_000, true, 11, 12, 1, 9, 2));
+        TreeMap<String, NodeReputation> rep = new TreeMap<>();
+        rep.put("node-01", new NodeReputation(512_345, false, -1, 12, 10, 0, 0));
+        rep.put("node-02", new NodeReputation(100_000, true, 11, 12, 1, 9, 2));
         TreeMap<String, String> reg = new TreeMap<>();
         reg.put("node-01", "hmac-sha256 " + "ab".repeat(32));
         reg.put("node-02", "ed25519 " + "cd".repeat(32));

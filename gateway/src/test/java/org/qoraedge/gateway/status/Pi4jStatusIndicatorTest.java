@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.qoraedge.gateway.status.MockGpio.high;
 
 import com.pi4j.context.Context;
+import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.io.gpio.digital.PullResistance;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,7 +80,7 @@ class Pi4jStatusIndicatorTest {
     @Test
     void createsAnOutputOnEachConfiguredPinAndStartsWithOnlyTheIdleLedLit() {
         startWithBuzzerAndButton();
-        assertEquals(java.util.Set.of(IDLE, COLLECTING, AGGREGATING, ATTACK, ERROR, BUZZER), pins.keySet());
+        assertEquals(Set.of(IDLE, COLLECTING, AGGREGATING, ATTACK, ERROR, BUZZER), pins.keySet());
         assertEquals(List.of(IDLE), lit(IDLE, COLLECTING, AGGREGATING, ATTACK, ERROR, BUZZER));
         assertEquals(DigitalState.LOW, pins.get(BUZZER).state());
     }
@@ -86,7 +89,7 @@ class Pi4jStatusIndicatorTest {
     void usesTheConfiguredPins() {
         start(MockGpio.settings(GpioSettings.LED_IDLE, "4", GpioSettings.LED_COLLECTING, "5", GpioSettings.LED_AGGREGATING, "6",
                 GpioSettings.LED_ATTACK, "12", GpioSettings.LED_ERROR, "13"));
-        assertEquals(java.util.Set.of(4, 5, 6, 12, 13), pins.keySet());
+        assertEquals(Set.of(4, 5, 6, 12, 13), pins.keySet());
         indicator.phase(Phase.AGGREGATING);
         indicator.error(true);
         assertEquals(List.of(6, 13), lit(4, 5, 6, 12, 13));
@@ -209,7 +212,7 @@ class Pi4jStatusIndicatorTest {
         AtomicInteger presses = new AtomicInteger();
         indicator.onButton(presses::incrementAndGet);
         MockDigitalInput button = MockGpio.input(context, BUTTON);
-        assertEquals(com.pi4j.io.gpio.digital.PullResistance.PULL_UP, button.pull());
+        assertEquals(PullResistance.PULL_UP, button.pull());
 
         button.mockState(DigitalState.HIGH); // released: the pull-up holds the line high
         assertEquals(0, presses.get());
@@ -318,7 +321,7 @@ class Pi4jStatusIndicatorTest {
             i.onButton(() -> {
                 throw new AssertionError("no button");
             });
-            assertTrue(outputOnly.registry().allByType(com.pi4j.io.gpio.digital.DigitalInput.class).isEmpty());
+            assertTrue(outputOnly.registry().allByType(DigitalInput.class).isEmpty());
         }
     }
 

@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.testing;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.qoraedge.gateway.broker.EmbeddedBroker;
 
 /**
  * A real Mosquitto started from a config file on a free loopback port, for integration tests.
@@ -28,7 +30,7 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** The binary, or null: the lookup the embedded broker uses. */
     public static Path binary() {
-        return org.qoraedge.gateway.broker.EmbeddedBroker.mosquittoBinary();
+        return EmbeddedBroker.mosquittoBinary();
     }
 
     /** Skips (or, with CI=true, fails) the calling test when Mosquitto is not installed. */
@@ -127,7 +129,7 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** A port that was free a moment ago on 127.0.0.1. */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -8,6 +8,7 @@ import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
+import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.Topics;
 
 /**
@@ -57,7 +58,7 @@ public final class Provocations {
         out.add(new Provocation(RejectReason.UNKNOWN_NODE, topics.update(stranger.nodeId()),
                 frame(stranger, FrameKind.UPDATE, fleet, round, seq++, modelId, good)));
 
-        NodeCredentials forger = pending.scheme() == org.qoraedge.gateway.protocol.SignatureScheme.HMAC_SHA256
+        NodeCredentials forger = pending.scheme() == SignatureScheme.HMAC_SHA256
                 ? NodeCredentials.hmac(pending.nodeId(), new byte[32]) : NodeCredentials.ed25519(pending.nodeId(), new byte[32]);
         out.add(new Provocation(RejectReason.BAD_SIGNATURE, pendingTopic, frame(forger, FrameKind.UPDATE, fleet, round, seq++, modelId, good)));
 

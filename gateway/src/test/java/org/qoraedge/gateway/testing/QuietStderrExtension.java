@@ -1,13 +1,18 @@
 package org.qoraedge.gateway.testing;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.tinylog.Logger;
+import org.tinylog.jul.JulTinylogBridge;
 
 /**
  * Fails a test that writes to stderr (registered for every test through the service loader):
@@ -27,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class QuietStderrExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(QuietStderrExtension.class);
-    private static final java.util.regex.Pattern JAZZER_NOTICE = java.util.regex.Pattern.compile(
+    private static final Pattern JAZZER_NOTICE = Pattern.compile(
             "(?m)^INFO: Instrumented \\S+ (with custom hooks only )?\\(took \\d+ ms, size \\+-?\\d+%\\)\\R");
     private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null || System.getProperty("JAZZER_FUZZ") != null;
 
@@ -35,7 +40,7 @@ public final class QuietStderrExtension implements BeforeEachCallback, AfterEach
         // Paho logs through java.util.logging, whose default console handler writes warnings to
         // stderr; route it to tinylog as the daemon does (GatewayMain), so it lands in the test log
         // and only real errors reach the console.
-        org.tinylog.jul.JulTinylogBridge.activate();
+        JulTinylogBridge.activate();
     }
 
     @Override
@@ -43,7 +48,7 @@ public final class QuietStderrExtension implements BeforeEachCallback, AfterEach
         PrintStream original = System.err;
         boolean allowed = context.getTestMethod().map(m -> m.isAnnotationPresent(AllowsStderr.class)).orElse(false);
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream tee = new PrintStream(new java.io.OutputStream() {
+        PrintStream tee = new PrintStream(new OutputStream() {
             @Override
             public void write(int b) {
                 synchronized (captured) {
@@ -104,9 +109,9 @@ public final class QuietStderrExtension implements BeforeEachCallback, AfterEach
      * failed, its own failure stands and the verdict is printed beside it.
      */
     public static void checkBrokerErrors(String testName, boolean testFailedAlready) {
-        java.util.List<BrokerLog.Entry> entries = BrokerLog.drain();
+        List<BrokerLog.Entry> entries = BrokerLog.drain();
         for (BrokerLog.Entry e : entries) {
-            org.tinylog.Logger.info("broker error during {}: {} -> {}", testName, e,
+            Logger.info("broker error during {}: {} -> {}", testName, e,
                     e.known().map(k -> k.verdict() + " (" + k.name() + ")").orElse("UNKNOWN"));
         }
         String verdict = BrokerLog.judge(entries);

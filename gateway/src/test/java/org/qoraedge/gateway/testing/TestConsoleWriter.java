@@ -7,6 +7,7 @@ import org.tinylog.Level;
 import org.tinylog.core.LogEntry;
 import org.tinylog.core.LogEntryValue;
 import org.tinylog.writers.ConsoleWriter;
+import org.tinylog.writers.Writer;
 
 /**
  * The tests' console writer (tinylog-test.properties): ERRORs go to stderr through tinylog's
@@ -15,7 +16,7 @@ import org.tinylog.writers.ConsoleWriter;
  * their WARNs that carry an exception, go to {@link BrokerLog}, where the extension judges each
  * against {@link org.qoraedge.gateway.broker.KnownBrokerErrors}.
  */
-public final class TestConsoleWriter implements org.tinylog.writers.Writer {
+public final class TestConsoleWriter implements Writer {
     private final ConsoleWriter console;
 
     public TestConsoleWriter(Map<String, String> properties) {

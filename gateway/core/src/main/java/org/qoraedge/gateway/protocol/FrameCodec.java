@@ -1,5 +1,7 @@
 package org.qoraedge.gateway.protocol;
 
+import java.util.Arrays;
+
 /**
  * Reads frames (docs/PROTOCOL.md, "Frame"). Every length field is checked against the payload
  * before it is used, and the payload length against the caller's maximum before anything else, so
@@ -92,7 +94,7 @@ public final class FrameCodec {
             throw malformed(what + " length is " + n + "; it must be in [1, " + Identifiers.MAX_BYTES + "]");
         }
         need(b, p + 1, n, what);
-        byte[] raw = java.util.Arrays.copyOfRange(b, p + 1, p + 1 + n);
+        byte[] raw = Arrays.copyOfRange(b, p + 1, p + 1 + n);
         String id;
         try {
             id = Identifiers.fromUtf8(what, raw);

@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ public final class KeyFiles {
      */
     public static NodeCredentials readCredentials(Path file) throws IOException {
         List<String> lines = readLines(file);
-        List<String> own = new java.util.ArrayList<>(lines.size());
+        List<String> own = new ArrayList<>(lines.size());
         Entry gateway = null;
         for (int i = 0; i < lines.size(); i++) {
             String[] parts = fields(lines.get(i));

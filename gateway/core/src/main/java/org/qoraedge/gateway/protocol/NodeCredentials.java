@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.protocol;
 
+import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
@@ -67,7 +68,7 @@ public final class NodeCredentials {
     }
 
     /** Fresh random credentials. */
-    public static NodeCredentials generate(String nodeId, SignatureScheme scheme, java.security.SecureRandom random) {
+    public static NodeCredentials generate(String nodeId, SignatureScheme scheme, SecureRandom random) {
         byte[] key = new byte[32];
         random.nextBytes(key);
         return new NodeCredentials(nodeId, scheme, key);

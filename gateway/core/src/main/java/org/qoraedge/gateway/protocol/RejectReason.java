@@ -1,5 +1,7 @@
 package org.qoraedge.gateway.protocol;
 
+import java.util.Locale;
+
 /**
  * Why the gateway refused an update frame. The names are the wire names used in rejection notices
  * and round records (docs/PROTOCOL.md, "Rejections"); they are checked in this order.
@@ -40,7 +42,7 @@ public enum RejectReason {
 
     /** The name used on the wire and in logs, for example {@code bad-signature}. */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** The reason whose {@link #wireName()} is {@code wire}, or null when there is none. */

@@ -1,5 +1,7 @@
 package org.qoraedge.gateway.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,8 +37,8 @@ public final class TextMessage {
         }
         String s;
         try {
-            s = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(payload)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+            s = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload)).toString();
+        } catch (CharacterCodingException e) {
             throw new ProtocolException("text message is not valid UTF-8");
         }
         Map<String, String> m = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -51,7 +52,7 @@ public final class VerifyingKey {
                 mac.init(new SecretKeySpec(hmacKey, "HmacSHA256"));
                 mac.update(frame, 0, sigOffset);
                 byte[] expected = mac.doFinal();
-                byte[] got = java.util.Arrays.copyOfRange(frame, sigOffset, sigOffset + len);
+                byte[] got = Arrays.copyOfRange(frame, sigOffset, sigOffset + len);
                 return MessageDigest.isEqual(expected, got);
             }
             Signature s = Signature.getInstance("Ed25519");

@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.reputation;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,7 +33,7 @@ final class Ppm {
         if (v.isEmpty()) {
             throw refuse(key, raw, "empty value; remove the line to use the default");
         }
-        String lower = v.toLowerCase(java.util.Locale.ROOT);
+        String lower = v.toLowerCase(Locale.ROOT);
         if (lower.contains("nan") || lower.contains("inf")) {
             throw refuse(key, raw, "NaN and Infinity are refused; write a plain decimal such as 0.05");
         }

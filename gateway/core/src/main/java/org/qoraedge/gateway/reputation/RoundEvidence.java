@@ -3,9 +3,9 @@ package org.qoraedge.gateway.reputation;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.qoraedge.fixedpoint.NodeIds;
@@ -131,7 +131,7 @@ public final class RoundEvidence {
     /** The expected nodes without an accepted update in the round. */
     public static SortedSet<String> absent(Collection<String> expected, Collection<String> acceptedIds) {
         SortedSet<String> out = new TreeSet<>(expected);
-        out.removeAll(new java.util.HashSet<>(acceptedIds));
+        out.removeAll(new HashSet<>(acceptedIds));
         return out;
     }
 

@@ -1,6 +1,7 @@
 package org.qoraedge.fixedpoint;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 
 /**
  * Exact (weighted) means of blocks, encoded per spec section 6: the exact rational
@@ -14,7 +15,7 @@ public final class Means {
     /** The exact unweighted mean of {@code blocks} (every weight 1). */
     public static Bfp16Block mean(Bfp16Block[] blocks) {
         long[] ones = new long[blocks.length];
-        java.util.Arrays.fill(ones, 1L);
+        Arrays.fill(ones, 1L);
         return weightedMean(blocks, ones);
     }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.gateway.audit.AuditException;
@@ -84,7 +85,7 @@ class ReplayInputsFuzzTest {
     }
 
     private static String journalName(long round) {
-        return String.format(java.util.Locale.ROOT, "%020d.journal", round);
+        return String.format(Locale.ROOT, "%020d.journal", round);
     }
 
     private static Path copyRecorded() {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.qoraedge.crosscheck.PlatformInfo;
 import org.qoraedge.crosscheck.conformance.ConformanceRun;
@@ -64,7 +65,7 @@ public final class SeedCorpus {
         String journals = "ReplayInputsFuzzTestInputs/journalsOfAnyShapeReplayToAReportOrAreRefusedWithAStateException/";
         byte[] first = null;
         for (int r = 1; r <= 4; r++) {
-            String name = String.format(java.util.Locale.ROOT, "%020d.journal", r);
+            String name = String.format(Locale.ROOT, "%020d.journal", r);
             byte[] j = bytes(RECORDED + "rounds/" + name);
             first = first == null ? j : first;
             write(journals + "recorded-round-" + r, j);

@@ -3,6 +3,8 @@ package org.qoraedge.crosscheck.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -69,9 +71,9 @@ class CompareCommandTest {
             bad[i] = good.deepCopy();
         }
         bad[0].add("digest", new JsonObject());
-        bad[1].getAsJsonObject("groups").add(group, new com.google.gson.JsonArray());
+        bad[1].getAsJsonObject("groups").add(group, new JsonArray());
         bad[2].add("platform", new JsonObject());
-        bad[3].add("platform", com.google.gson.JsonNull.INSTANCE);
+        bad[3].add("platform", JsonNull.INSTANCE);
         for (JsonObject b : bad) {
             Path f = dir.resolve("bad.json");
             Files.writeString(f, b.toString());

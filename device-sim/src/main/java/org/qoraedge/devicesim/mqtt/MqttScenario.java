@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.qoraedge.devicesim.DeviceSimException;
 import org.qoraedge.devicesim.InvalidConfigException;
@@ -168,7 +170,7 @@ public final class MqttScenario {
                 return new Result(sim, connections.brokerUri(), brokerUri == null, opts.reputation(), protocolAttacks, attackerIds,
                         connections.framesSent(), rejectedByReason, rejectedTotal, gatewayReports);
             }
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new ScenarioException(e.getMessage());
         } finally {
             deleteTree(tmp);
@@ -213,7 +215,7 @@ public final class MqttScenario {
      * @throws ScenarioException when the round does not close in time, or the report is of another round
      */
     private static RoundReport playRound(int round, Fleet fleet, NodeConnections connections, BlockingQueue<RoundReport> reports)
-            throws IOException, InterruptedException, java.util.concurrent.TimeoutException {
+            throws IOException, InterruptedException, TimeoutException {
         List<SimNode> nodes = fleet.nodes();
         RoundStart[] starts = new RoundStart[nodes.size()];
         float[][] received = new float[nodes.size()][];
@@ -451,7 +453,7 @@ public final class MqttScenario {
     }
 
     private static RoundStart awaitRound(NodeClient client, long round)
-            throws InterruptedException, java.util.concurrent.TimeoutException {
+            throws InterruptedException, TimeoutException {
         return client.awaitRound(round, WAIT);
     }
 
@@ -551,8 +553,8 @@ public final class MqttScenario {
             gatewayReports = List.copyOf(gatewayReports);
             protocolAttacks = List.copyOf(protocolAttacks);
             protocolAttackers = List.copyOf(protocolAttackers);
-            framesSent = java.util.Collections.unmodifiableMap(new TreeMap<>(framesSent));
-            rejectedByReason = java.util.Collections.unmodifiableMap(new TreeMap<>(rejectedByReason));
+            framesSent = Collections.unmodifiableMap(new TreeMap<>(framesSent));
+            rejectedByReason = Collections.unmodifiableMap(new TreeMap<>(rejectedByReason));
         }
 
         /** Rounds the gateway closed without a new model. */

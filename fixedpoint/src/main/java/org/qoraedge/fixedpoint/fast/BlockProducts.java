@@ -1,5 +1,6 @@
 package org.qoraedge.fixedpoint.fast;
 
+import java.util.Arrays;
 import java.util.function.IntBinaryOperator;
 import org.qoraedge.fixedpoint.Bfp16Block;
 
@@ -79,9 +80,9 @@ final class BlockProducts {
                     for (int r = 0; r < 4; r++) {
                         if (r < count) {
                             blocks[g + r].copyMantissas(start, ys, r * chunk, len);
-                            java.util.Arrays.fill(ys, r * chunk + len, r * chunk + padded, (short) 0);
+                            Arrays.fill(ys, r * chunk + len, r * chunk + padded, (short) 0);
                         } else {
-                            java.util.Arrays.fill(ys, r * chunk, r * chunk + padded, (short) 0);
+                            Arrays.fill(ys, r * chunk, r * chunk + padded, (short) 0);
                         }
                     }
                     k.row1x4(xd, 0, ys, 0, chunk, padded, a, g);

@@ -1,6 +1,7 @@
 package org.qoraedge.fixedpoint.fast;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 
@@ -177,7 +178,7 @@ final class CoordinateSelection {
         for (int j = 0; j < blocks.length; j++) {
             int row = j * chunk;
             if (zero[j]) {
-                java.util.Arrays.fill(keys, row, row + len, 0);
+                Arrays.fill(keys, row, row + len, 0);
                 continue;
             }
             blocks[j].copyMantissas(start, scratch, 0, len);

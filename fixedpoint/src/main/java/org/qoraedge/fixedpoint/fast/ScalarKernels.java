@@ -1,5 +1,6 @@
 package org.qoraedge.fixedpoint.fast;
 
+import java.util.Arrays;
 import org.qoraedge.fixedpoint.Bfp16Block;
 
 /**
@@ -168,7 +169,7 @@ final class ScalarKernels extends Kernels {
 
     @Override
     double sumRows(double[] rows, int[] offsets, int count, int from, double[] dst, int dstOff, int len) {
-        java.util.Arrays.fill(dst, dstOff, dstOff + len, 0.0);
+        Arrays.fill(dst, dstOff, dstOff + len, 0.0);
         for (int q = 0; q < count; q++) {
             int o = offsets[q];
             for (int i = 0; i < len; i++) {

@@ -1,6 +1,7 @@
 package org.qoraedge.fixedpoint.robust;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import org.qoraedge.fixedpoint.Bfp16Block;
 
 /**
@@ -66,7 +67,7 @@ final class Exact {
             idx[i] = i;
         }
         // Arrays.sort on objects is stable, and the index breaks ties explicitly anyway.
-        java.util.Arrays.sort(idx, (a, b) -> {
+        Arrays.sort(idx, (a, b) -> {
             int c = keys[a].compareTo(keys[b]);
             return c != 0 ? c : Integer.compare(a, b);
         });

@@ -52,7 +52,7 @@ public final class Krum implements Aggregator {
      * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
      */
     public static KrumResult reference(Bfp16Block[] blocks, int f, Metric metric) {
-        return org.qoraedge.fixedpoint.krum.Krum.krum(blocks, f, metric);
+        return org.qoraedge.fixedpoint.krum.Krum.krum(blocks, f, metric); // fully qualified: the reference rule, beside this step
     }
 
     @Override

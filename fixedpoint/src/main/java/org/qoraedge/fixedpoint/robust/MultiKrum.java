@@ -62,7 +62,7 @@ public final class MultiKrum implements Aggregator {
      * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
      */
     public static KrumResult reference(Bfp16Block[] blocks, int f, int m, Metric metric) {
-        return org.qoraedge.fixedpoint.krum.Krum.multiKrum(blocks, f, m, metric);
+        return org.qoraedge.fixedpoint.krum.Krum.multiKrum(blocks, f, m, metric); // fully qualified: the reference rule, beside this step
     }
 
     @Override

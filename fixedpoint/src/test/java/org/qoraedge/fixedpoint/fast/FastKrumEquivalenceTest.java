@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,7 +76,7 @@ class FastKrumEquivalenceTest {
     void distancesOfOneAndTwoBlocks(Variant v) {
         for (int n = 1; n <= 2; n++) {
             for (long seed = 1; seed <= 5; seed++) {
-                Bfp16Block[] b = RandomBlocks.round(new java.util.SplittableRandom(seed), n, Rounds.DIMENSIONS[(int) seed * 4]);
+                Bfp16Block[] b = RandomBlocks.round(new SplittableRandom(seed), n, Rounds.DIMENSIONS[(int) seed * 4]);
                 for (Metric metric : Metric.values()) {
                     RoundDistances ref = Distances.compute(b, metric);
                     RoundDistances fast = v.distances(b, metric, seed);

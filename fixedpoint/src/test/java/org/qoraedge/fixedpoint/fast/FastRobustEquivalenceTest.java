@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -195,8 +196,8 @@ class FastRobustEquivalenceTest {
         for (int i = 0; i < n; i++) {
             order[i] = buffer.add(b[i]);
         }
-        org.junit.jupiter.api.Assertions.assertThrows(RoundBufferException.class, () -> buffer.nnm(new int[0], 0));
-        org.junit.jupiter.api.Assertions.assertThrows(RoundBufferException.class, () -> buffer.normScreen(new int[] {0, 0}, 0, 0));
+        Assertions.assertThrows(RoundBufferException.class, () -> buffer.nnm(new int[0], 0));
+        Assertions.assertThrows(RoundBufferException.class, () -> buffer.normScreen(new int[] {0, 0}, 0, 0));
         for (int f : new int[] {-1, n / 2 + 1}) {
             FastKrumEquivalenceTest.sameRefusal(() -> Nnm.reference(b, f), () -> buffer.nnm(order, f));
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -66,8 +67,8 @@ class DistancesTest {
         // delta = 15, every term (32767 * 2^15 + 32767)^2 ~ 2^60: sixteen of them pass 2^63
         short[] big = new short[16];
         short[] neg = new short[16];
-        java.util.Arrays.fill(big, (short) 32767);
-        java.util.Arrays.fill(neg, (short) -32767);
+        Arrays.fill(big, (short) 32767);
+        Arrays.fill(neg, (short) -32767);
         long d = Distances.pairwise(Bfp16Block.of(15, big), Bfp16Block.of(0, neg));
         assertEquals(Long.MAX_VALUE, d);
         assertEquals(Long.MAX_VALUE, Distances.pairwise(Bfp16Block.of(16, new short[] {1}), Bfp16Block.of(0, new short[] {1})),

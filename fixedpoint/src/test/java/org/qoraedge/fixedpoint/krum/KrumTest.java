@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -109,7 +110,7 @@ class KrumTest {
     @Test
     void refusesTooFewBlocksWithTheNumbers() {
         Bfp16Block[] b = new Bfp16Block[4];
-        java.util.Arrays.fill(b, Bfp16Block.of(0, new short[] {1}));
+        Arrays.fill(b, Bfp16Block.of(0, new short[] {1}));
         QuorumException e = assertThrows(QuorumException.class, () -> Krum.krum(b, 1, Metric.COMMON));
         assertEquals(4, e.n());
         assertEquals(1, e.f());
@@ -120,7 +121,7 @@ class KrumTest {
     @Test
     void refusesMultiKrumSelectionOutsideItsRange() {
         Bfp16Block[] b = new Bfp16Block[7];
-        java.util.Arrays.fill(b, Bfp16Block.of(0, new short[] {1}));
+        Arrays.fill(b, Bfp16Block.of(0, new short[] {1}));
         SelectionSizeException zero = assertThrows(SelectionSizeException.class, () -> Krum.multiKrum(b, 1, 0, Metric.COMMON));
         assertEquals(3, zero.max());
         SelectionSizeException over = assertThrows(SelectionSizeException.class, () -> Krum.multiKrum(b, 1, 4, Metric.COMMON));

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,7 +83,7 @@ class RobustPropertiesTest {
             if (first == null) {
                 first = sb.toString();
             } else {
-                assertEquals(first, sb.toString(), pipeline + " after arrival order " + java.util.Arrays.toString(arrival));
+                assertEquals(first, sb.toString(), pipeline + " after arrival order " + Arrays.toString(arrival));
             }
         }
     }
@@ -121,7 +123,7 @@ class RobustPropertiesTest {
         int d = 1 + r.nextInt(10);
         Bfp16Block b = normalized(r, d);
         Bfp16Block[] blocks = new Bfp16Block[n];
-        java.util.Arrays.fill(blocks, b);
+        Arrays.fill(blocks, b);
         int half = (n - 1) / 2;
         Bfp16Block reference = RandomBlocks.block(r, d, r.nextInt(-126, 114));
         assertEquals(b, Median.reference(blocks, r.nextInt(half + 1)));
@@ -229,7 +231,7 @@ class RobustPropertiesTest {
                 case 0 -> BigInteger.ZERO;
                 case 1 -> q; // equal: not clipped
                 case 2 -> q.subtract(BigInteger.ONE).max(BigInteger.ZERO);
-                default -> new BigInteger(Math.max(1, q.bitLength() + r.nextInt(-70, 10)), new java.util.Random(r.nextLong()));
+                default -> new BigInteger(Math.max(1, q.bitLength() + r.nextInt(-70, 10)), new Random(r.nextLong()));
             };
             BigInteger s = Clipping.factor(q, t);
             if (q.compareTo(t) <= 0) {

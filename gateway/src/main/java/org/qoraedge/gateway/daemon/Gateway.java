@@ -1,15 +1,19 @@
 package org.qoraedge.gateway.daemon;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.FixedPointException;
@@ -27,6 +31,7 @@ import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
+import org.qoraedge.gateway.reputation.ReputationLedger;
 import org.qoraedge.gateway.round.BanList;
 import org.qoraedge.gateway.round.CoordinatorSettings;
 import org.qoraedge.gateway.round.CoordinatorStatus;
@@ -34,7 +39,6 @@ import org.qoraedge.gateway.round.Inbox;
 import org.qoraedge.gateway.round.RoundCoordinator;
 import org.qoraedge.gateway.round.RoundListener;
 import org.qoraedge.gateway.round.RoundServices;
-import org.qoraedge.gateway.reputation.ReputationLedger;
 import org.qoraedge.gateway.state.AtomicFiles;
 import org.qoraedge.gateway.state.StateStore;
 import org.qoraedge.gateway.status.StatusIndicator;
@@ -284,7 +288,7 @@ public final class Gateway implements AutoCloseable {
             try {
                 store.close();
             } catch (IOException e) {
-                failure = add(failure, new java.io.UncheckedIOException("releasing the state directory failed", e));
+                failure = add(failure, new UncheckedIOException("releasing the state directory failed", e));
             }
         }
         if (failure != null) {
@@ -366,15 +370,15 @@ public final class Gateway implements AutoCloseable {
         private RoundBufferFactory buffers; // null: the coordinator's default (incremental)
         private final List<RoundListener> listeners = new ArrayList<>();
         private StatusIndicator indicator; // null: from the config's gpio settings
-        private java.util.function.BiPredicate<String, Throwable> onLibraryFailure = (thread, failure) -> true;
+        private BiPredicate<String, Throwable> onLibraryFailure = (thread, failure) -> true;
 
         /**
          * What to do when one of the MQTT library's threads dies (see {@link MqttLink.Events#libraryFailed}):
          * return true to reconnect (the default), false after arranging something else; the daemon
          * exits with status 70 so that its service manager restarts it.
          */
-        public Options onLibraryFailure(java.util.function.BiPredicate<String, Throwable> v) {
-            this.onLibraryFailure = java.util.Objects.requireNonNull(v);
+        public Options onLibraryFailure(BiPredicate<String, Throwable> v) {
+            this.onLibraryFailure = Objects.requireNonNull(v);
             return this;
         }
 
@@ -435,7 +439,7 @@ public final class Gateway implements AutoCloseable {
 
     /** What {@link #start} has started so far, to be closed in reverse order if a later step fails. */
     private static final class Started {
-        private final java.util.ArrayDeque<AutoCloseable> resources = new java.util.ArrayDeque<>();
+        private final ArrayDeque<AutoCloseable> resources = new ArrayDeque<>();
 
         /** Registers {@code resource} (nothing when null) and returns it. */
         <T extends AutoCloseable> T add(T resource) {

@@ -9,8 +9,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,7 +24,10 @@ import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.NodeRegistry;
+import org.qoraedge.gateway.reputation.ReputationException;
+import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.round.CoordinatorSettings;
+import org.qoraedge.gateway.status.GpioSettings;
 
 /**
  * The gateway's configuration (docs/PROTOCOL.md, "Gateway configuration"): a Java properties
@@ -41,9 +46,9 @@ public final class GatewayConfig {
     static final Set<String> KEYS = allKeys();
 
     private static Set<String> allKeys() {
-        Set<String> k = new java.util.HashSet<>(BASE_KEYS);
-        k.addAll(org.qoraedge.gateway.reputation.ReputationSettings.KEYS);
-        k.addAll(org.qoraedge.gateway.status.GpioSettings.KEYS);
+        Set<String> k = new HashSet<>(BASE_KEYS);
+        k.addAll(ReputationSettings.KEYS);
+        k.addAll(GpioSettings.KEYS);
         return Set.copyOf(k);
     }
 
@@ -72,8 +77,8 @@ public final class GatewayConfig {
     private final int keepFrames;
     private final int auditMaxFrames;
     private final boolean bansLowerF;
-    private final org.qoraedge.gateway.reputation.ReputationSettings reputation;
-    private final org.qoraedge.gateway.status.GpioSettings gpio;
+    private final ReputationSettings reputation;
+    private final GpioSettings gpio;
 
     private GatewayConfig(Builder b) {
         this.brokerUri = b.brokerUri;
@@ -100,8 +105,8 @@ public final class GatewayConfig {
         this.keepFrames = b.keepFrames;
         this.auditMaxFrames = b.auditMaxFrames;
         this.bansLowerF = b.bansLowerF;
-        this.reputation = java.util.Objects.requireNonNull(b.reputation, "reputation settings");
-        this.gpio = java.util.Objects.requireNonNull(b.gpio, "gpio settings");
+        this.reputation = Objects.requireNonNull(b.reputation, "reputation settings");
+        this.gpio = Objects.requireNonNull(b.gpio, "gpio settings");
         check(Identifiers.isValid(fleet), "fleet", fleet, "1 to 64 UTF-8 bytes, no control character and none of / + #");
         check(Identifiers.isValid(gatewayId), "gateway.id", gatewayId, "a valid identifier");
         check(Identifiers.isValid(modelId), "model.id", modelId, "a valid identifier");
@@ -194,12 +199,12 @@ public final class GatewayConfig {
         }
         b.bansLowerF = Boolean.parseBoolean(lower);
         try {
-            b.reputation = org.qoraedge.gateway.reputation.ReputationSettings.fromProperties(p);
-        } catch (org.qoraedge.gateway.reputation.ReputationException e) {
+            b.reputation = ReputationSettings.fromProperties(p);
+        } catch (ReputationException e) {
             throw new ConfigException(file + ": " + e.getMessage(), e);
         }
         try {
-            b.gpio = org.qoraedge.gateway.status.GpioSettings.fromProperties(p);
+            b.gpio = GpioSettings.fromProperties(p);
         } catch (RuntimeException e) {
             throw new ConfigException(file + ": " + e.getMessage(), e);
         }
@@ -292,12 +297,12 @@ public final class GatewayConfig {
     }
 
     /** The {@code reputation.*} settings. */
-    public org.qoraedge.gateway.reputation.ReputationSettings reputation() {
+    public ReputationSettings reputation() {
         return reputation;
     }
 
     /** The {@code gpio.*} settings. */
-    public org.qoraedge.gateway.status.GpioSettings gpio() {
+    public GpioSettings gpio() {
         return gpio;
     }
 
@@ -413,9 +418,9 @@ public final class GatewayConfig {
         private int keepFrames = 10;
         private int auditMaxFrames = CoordinatorSettings.DEFAULT_MAX_AUDIT_FRAMES;
         private boolean bansLowerF = true;
-        private org.qoraedge.gateway.reputation.ReputationSettings reputation =
-                org.qoraedge.gateway.reputation.ReputationSettings.defaults();
-        private org.qoraedge.gateway.status.GpioSettings gpio = org.qoraedge.gateway.status.GpioSettings.DISABLED;
+        private ReputationSettings reputation =
+                ReputationSettings.defaults();
+        private GpioSettings gpio = GpioSettings.DISABLED;
 
         public Builder brokerUri(String v) {
             brokerUri = v;
@@ -544,12 +549,12 @@ public final class GatewayConfig {
             return this;
         }
 
-        public Builder reputation(org.qoraedge.gateway.reputation.ReputationSettings v) {
+        public Builder reputation(ReputationSettings v) {
             reputation = v;
             return this;
         }
 
-        public Builder gpio(org.qoraedge.gateway.status.GpioSettings v) {
+        public Builder gpio(GpioSettings v) {
             gpio = v;
             return this;
         }

@@ -7,24 +7,39 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.qoraedge.gateway.GatewayException;
+import org.qoraedge.gateway.audit.AuditException;
+import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.mqtt.MqttLink;
 import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
+import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.KeyFiles;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.ProtocolException;
 import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.Topics;
+import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.state.AtomicFiles;
+import org.qoraedge.gateway.state.GatewayState;
+import org.qoraedge.gateway.state.StateFile;
+import org.qoraedge.gateway.state.StateStore;
 import org.tinylog.Logger;
 import org.tinylog.jul.JulTinylogBridge;
 import org.tinylog.provider.ProviderRegistry;
@@ -86,7 +101,7 @@ public final class GatewayMain implements Runnable {
     }
 
     @Command(name = "run", description = "Run rounds until stopped (or round.max rounds).")
-    static final class Run implements java.util.concurrent.Callable<Integer> {
+    static final class Run implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The gateway's properties file.")
         Path config;
 
@@ -108,7 +123,7 @@ public final class GatewayMain implements Runnable {
             });
             Gateway gw = Gateway.start(cfg, options);
             CountDownLatch stopped = new CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean stopping = new AtomicBoolean();
             Thread hook = new Thread(() -> {
                 stopping.set(true);
                 Logger.info("stopping");
@@ -143,20 +158,20 @@ public final class GatewayMain implements Runnable {
     static final class Reputation extends StateDirCommand {
         @Override
         public Integer call() throws IOException {
-            Path file = stateDir().resolve(org.qoraedge.gateway.state.StateStore.STATE_FILE);
+            Path file = stateDir().resolve(StateStore.STATE_FILE);
             if (!Files.exists(file)) {
                 throw new IOException("no state yet: " + file + " does not exist (the gateway has not run with this state.dir)");
             }
-            org.qoraedge.gateway.state.GatewayState st = org.qoraedge.gateway.state.StateFile.read(file);
-            java.io.PrintWriter out = spec.commandLine().getOut();
-            out.printf(java.util.Locale.ROOT, "fleet %s, collecting round %d, %d rounds aggregated, %d failed%n", st.fleet(), st.round(),
+            GatewayState st = StateFile.read(file);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "fleet %s, collecting round %d, %d rounds aggregated, %d failed%n", st.fleet(), st.round(),
                     st.roundsAggregated(), st.roundsFailed());
-            out.printf(java.util.Locale.ROOT, "%-24s %9s %-14s %6s %8s %5s %11s%n", "node", "score", "banned", "seen", "selected",
+            out.printf(Locale.ROOT, "%-24s %9s %-14s %6s %8s %5s %11s%n", "node", "score", "banned", "seen", "selected",
                     "far", "misbehaved");
             for (var e : st.reputation().entrySet()) {
                 var r = e.getValue();
-                out.printf(java.util.Locale.ROOT, "%-24s %9s %-14s %6d %8d %5d %11d%n", e.getKey(),
-                        String.format(java.util.Locale.ROOT, "%d.%06d", r.score() / 1_000_000, r.score() % 1_000_000),
+                out.printf(Locale.ROOT, "%-24s %9s %-14s %6d %8d %5d %11d%n", e.getKey(),
+                        String.format(Locale.ROOT, "%d.%06d", r.score() / 1_000_000, r.score() % 1_000_000),
                         r.banned() ? "since round " + r.bannedSinceRound() : "no", r.roundsSeen(), r.timesSelected(), r.timesFar(),
                         r.timesMisbehaved());
             }
@@ -176,16 +191,16 @@ public final class GatewayMain implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            org.qoraedge.gateway.protocol.Identifiers.utf8("node id", node);
+            Identifiers.utf8("node id", node);
             Path dir = stateDir();
-            Path file = dir.resolve(org.qoraedge.gateway.state.StateStore.STATE_FILE);
+            Path file = dir.resolve(StateStore.STATE_FILE);
             if (Files.exists(file)) {
-                var r = org.qoraedge.gateway.state.StateFile.read(file).reputation().get(node);
+                var r = StateFile.read(file).reputation().get(node);
                 if (r == null || !r.banned()) {
                     throw new UsageException("node " + node + " is not banned in " + file);
                 }
             }
-            Path req = org.qoraedge.gateway.state.StateStore.requestUnban(dir, node, reason);
+            Path req = StateStore.requestUnban(dir, node, reason);
             spec.commandLine().getOut().println("unban of " + node + " requested (" + req + "); the gateway applies it when it"
                     + " closes its next round and records it in that round's audit record");
             spec.commandLine().getOut().flush();
@@ -197,19 +212,19 @@ public final class GatewayMain implements Runnable {
     static final class VerifyAudit extends StateDirCommand {
         @Override
         public Integer call() throws IOException {
-            Path log = stateDir().resolve(org.qoraedge.gateway.state.StateStore.AUDIT_LOG);
+            Path log = stateDir().resolve(StateStore.AUDIT_LOG);
             if (!Files.exists(log)) {
                 spec.commandLine().getOut().println(log + " does not exist yet: no round has closed with this state.dir");
                 spec.commandLine().getOut().flush();
                 return 0;
             }
             try {
-                var v = org.qoraedge.gateway.audit.AuditLog.verifyFile(log, null);
+                var v = AuditLog.verifyFile(log, null);
                 spec.commandLine().getOut().println(log + ": " + v.records().size() + " records, chain and signatures verify; head "
                         + v.head());
                 spec.commandLine().getOut().flush();
                 return 0;
-            } catch (org.qoraedge.gateway.audit.AuditException e) {
+            } catch (AuditException e) {
                 spec.commandLine().getErr().println("audit log does not verify: " + e.getMessage());
                 spec.commandLine().getErr().flush();
                 return 1;
@@ -218,7 +233,7 @@ public final class GatewayMain implements Runnable {
     }
 
     /** A command that works on the state directory of a gateway's config. */
-    abstract static class StateDirCommand implements java.util.concurrent.Callable<Integer> {
+    abstract static class StateDirCommand implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The gateway's properties file.")
         Path config;
 
@@ -237,7 +252,7 @@ public final class GatewayMain implements Runnable {
 
     @Command(name = "keys", description = "Generate node keys: appends each node's line to the gateway's key registry"
             + " and writes the node's credentials file (its secret) to --out-dir.")
-    static final class Keys implements java.util.concurrent.Callable<Integer> {
+    static final class Keys implements Callable<Integer> {
         @Option(names = "--node", description = "Node id (repeatable).")
         List<String> nodes = new ArrayList<>();
 
@@ -278,7 +293,7 @@ public final class GatewayMain implements Runnable {
             byte[] gatewayKey;
             if (gatewayKeyHex != null) {
                 try {
-                    gatewayKey = java.util.HexFormat.of().parseHex(gatewayKeyHex);
+                    gatewayKey = HexFormat.of().parseHex(gatewayKeyHex);
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("--gateway-key is not hex: " + gatewayKeyHex);
                 }
@@ -292,7 +307,7 @@ public final class GatewayMain implements Runnable {
                     throw new UsageException(config + " has no state.dir, so no gateway key to pin: give --gateway-key");
                 }
                 Files.createDirectories(cfg.stateDir());
-                gatewayKey = org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(Gateway.gatewaySeed(cfg));
+                gatewayKey = Ed25519Keys.publicKeyOf(Gateway.gatewaySeed(cfg));
                 gatewayId = cfg.gatewayId();
             } else {
                 throw new UsageException("nodes trust only the gateway key they are provisioned with: give --config"
@@ -333,7 +348,7 @@ public final class GatewayMain implements Runnable {
                 if (Files.exists(credFile)) {
                     throw new UsageException(credFile + " exists; refusing to overwrite a node's key");
                 }
-                org.qoraedge.gateway.state.AtomicFiles.write(credFile, c.credentialsFile().getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.write(credFile, c.credentialsFile().getBytes(StandardCharsets.UTF_8));
                 lines.append(c.registryLine()).append('\n');
                 out.println("generated " + s.keyFileName() + " key for " + id + " -> " + credFile);
             }
@@ -348,26 +363,26 @@ public final class GatewayMain implements Runnable {
             if (!Files.exists(registry)) {
                 // It holds the nodes' HMAC secrets: readable by its owner only, from the first byte.
                 try {
-                    Files.createFile(registry, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                    Files.createFile(registry, PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------")));
                 } catch (UnsupportedOperationException notPosix) {
                     Files.createFile(registry);
                 }
             }
             Files.writeString(registry, lines.toString(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             try {
-                Files.setPosixFilePermissions(registry, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                Files.setPosixFilePermissions(registry, PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException notPosix) {
                 // not a POSIX file system: its own access rules apply
             }
             out.println("appended " + ids.size() + " line(s) to " + registry + "; every node pins gateway " + gatewayId + " key "
-                    + java.util.HexFormat.of().formatHex(gatewayKey));
+                    + HexFormat.of().formatHex(gatewayKey));
             return 0;
         }
     }
 
     @Command(name = "status", description = "Print the gateway status and the current round announcement (retained messages).")
-    static final class Status implements java.util.concurrent.Callable<Integer> {
+    static final class Status implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The gateway's properties file (broker and fleet are read from it).")
         Path config;
 
@@ -397,11 +412,11 @@ public final class GatewayMain implements Runnable {
                 both.await(timeoutMs, TimeUnit.MILLISECONDS);
             }
             // The retained messages are informational: check them against this gateway's own key.
-            org.qoraedge.gateway.protocol.VerifyingKey key = null;
+            VerifyingKey key = null;
             Path keyFile = cfg.stateDir() == null ? null : cfg.stateDir().resolve("gateway.key");
             if (keyFile != null && Files.exists(keyFile)) {
-                key = org.qoraedge.gateway.protocol.VerifyingKey.ed25519(
-                        org.qoraedge.gateway.protocol.Ed25519Keys.publicKeyOf(Gateway.gatewaySeed(cfg)));
+                key = VerifyingKey.ed25519(
+                        Ed25519Keys.publicKeyOf(Gateway.gatewaySeed(cfg)));
             }
             PrintWriter out = spec.commandLine().getOut();
             boolean forged = false;
@@ -419,7 +434,7 @@ public final class GatewayMain implements Runnable {
                     continue;
                 }
                 try {
-                    org.qoraedge.gateway.protocol.SignedText.verify(topicAndName[0], p, key);
+                    SignedText.verify(topicAndName[0], p, key);
                     out.println("# signed by this gateway's key");
                 } catch (ProtocolException e) {
                     forged = true;

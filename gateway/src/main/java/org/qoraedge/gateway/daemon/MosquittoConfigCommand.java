@@ -2,6 +2,7 @@ package org.qoraedge.gateway.daemon;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ final class MosquittoConfigCommand implements Callable<Integer> {
         }
         GatewayConfig cfg = GatewayConfig.load(config);
         List<String> ids = new ArrayList<>();
-        if (!java.nio.file.Files.isRegularFile(cfg.keysFile())) {
+        if (!Files.isRegularFile(cfg.keysFile())) {
             throw new DeploymentException("keys.file " + cfg.keysFile() + " does not exist: generate the nodes' keys first"
                     + " (qora-edge-gateway keys --registry " + cfg.keysFile() + " ...)");
         }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Keeps the gateway's retained topics (round announcement, model, status) as the gateway last
@@ -105,7 +106,7 @@ final class RetainedWatch {
      */
     synchronized Map<String, byte[]> reconnected() {
         pending.clear();
-        Map<String, byte[]> out = new java.util.TreeMap<>();
+        Map<String, byte[]> out = new TreeMap<>();
         for (Map.Entry<String, byte[]> e : latest.entrySet()) {
             out.put(e.getKey(), e.getValue().clone());
         }

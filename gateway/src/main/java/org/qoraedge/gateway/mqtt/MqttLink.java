@@ -2,8 +2,15 @@ package org.qoraedge.gateway.mqtt;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -12,6 +19,7 @@ import org.eclipse.paho.client.mqttv3.MqttClientPersistence;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.TimerPingSender;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
 import org.tinylog.Logger;
@@ -77,13 +85,13 @@ public final class MqttLink implements AutoCloseable {
      * reconnect meets the next disconnect; the messages stay buffered and the next connect sends
      * them, so it is a warning. Held here so that the logger, and its filter, outlive any client.
      */
-    private static final java.util.logging.Logger PAHO_BUFFER_LOG =
-            java.util.logging.Logger.getLogger("org.eclipse.paho.client.mqttv3.internal.DisconnectedMessageBuffer");
+    private static final java.util.logging.Logger PAHO_BUFFER_LOG = // fully qualified: JUL, beside tinylog's Logger
+            java.util.logging.Logger.getLogger("org.eclipse.paho.client.mqttv3.internal.DisconnectedMessageBuffer"); // fully qualified: JUL, beside tinylog's Logger
 
     static {
         PAHO_BUFFER_LOG.setFilter(r -> {
-            if (r.getLevel() == java.util.logging.Level.SEVERE) {
-                r.setLevel(java.util.logging.Level.WARNING);
+            if (r.getLevel() == Level.SEVERE) {
+                r.setLevel(Level.WARNING);
             }
             return true;
         });
@@ -120,7 +128,7 @@ public final class MqttLink implements AutoCloseable {
     private final AtomicLong libraryFailures = new AtomicLong();
     private final AtomicLong acksWhileDisconnected = new AtomicLong();
     private final AtomicLong abandonedConnects = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger connectLoops = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger connectLoops = new AtomicInteger();
     private final ConnectWatchdog watchdog = new ConnectWatchdog();
     private volatile int stuckThreads;
     private boolean stuckReported;
@@ -143,7 +151,7 @@ public final class MqttLink implements AutoCloseable {
     public MqttLink(MqttSettings settings, List<Subscription> subscriptions, Sink sink, Will will, Runnable onConnected,
             Events events) {
         this.settings = settings;
-        this.events = java.util.Objects.requireNonNull(events, "events");
+        this.events = Objects.requireNonNull(events, "events");
         this.subscriptions = List.copyOf(subscriptions);
         this.sink = sink;
         this.will = will;
@@ -155,7 +163,7 @@ public final class MqttLink implements AutoCloseable {
             executor.shutdownNow();
             throw e;
         }
-        executor.scheduleWithFixedDelay(this::watchConnects, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::watchConnects, 250, 250, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -167,7 +175,7 @@ public final class MqttLink implements AutoCloseable {
                 : new MqttDefaultFilePersistence(settings.persistenceDir().toAbsolutePath().toString());
         MqttAsyncClient c;
         try {
-            c = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), p, new org.eclipse.paho.client.mqttv3.TimerPingSender(),
+            c = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), p, new TimerPingSender(),
                     executor);
         } catch (MqttException e) {
             throw new MqttSettingsException("cannot create an MQTT client for " + settings.brokerUri() + ": " + e.getMessage(), e);
@@ -394,7 +402,7 @@ public final class MqttLink implements AutoCloseable {
             if (closed) {
                 return;
             }
-            java.util.Map<Thread, StackTraceElement[]> stacks = new java.util.HashMap<>();
+            Map<Thread, StackTraceElement[]> stacks = new HashMap<>();
             for (Thread t : executor.connectTasks().keySet()) {
                 stacks.put(t, t.getStackTrace());
             }
@@ -403,7 +411,7 @@ public final class MqttLink implements AutoCloseable {
             if (found.newlyBlocking() != null && !client.isConnected()) {
                 ConnectWatchdog.Wait where = found.newlyBlocking();
                 abandonedConnects.incrementAndGet();
-                replaceClient("its connect waits for ever in the " + where.name().toLowerCase(java.util.Locale.ROOT)
+                replaceClient("its connect waits for ever in the " + where.name().toLowerCase(Locale.ROOT)
                         + " loop's start (Paho 1.2.5, eclipse-paho/paho.mqtt.java issue 999)");
             }
             if (found.stuckThreads() > MAX_STUCK_THREADS && !stuckReported) {
@@ -467,7 +475,7 @@ public final class MqttLink implements AutoCloseable {
      * @param why logged, with the client id
      */
     public void restart(String why) {
-        replaceClient(java.util.Objects.requireNonNull(why, "why"));
+        replaceClient(Objects.requireNonNull(why, "why"));
     }
 
     /** Disconnects and closes {@code c} so that nothing of it can connect again; false if Paho would not let it close. */

@@ -173,6 +173,4 @@ final class RoundIntake {
         rejectedTotal.merge(reason, 1L, Long::sum);
         changed.run();
     }
-
-    /** Closes the round: aggregate, reputation, audit, commit, publish; returns the next round's announcement, published. */
 }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.protocol.RejectReason;
 
@@ -37,7 +38,7 @@ public record RoundReport(long round, boolean aggregated, String failure, List<S
     public RoundReport {
         acceptedIds = List.copyOf(acceptedIds);
         rejected = Collections.unmodifiableMap(new EnumMap<>(rejected.isEmpty() ? new EnumMap<>(RejectReason.class) : rejected));
-        rejectedByNode = Collections.unmodifiableMap(new java.util.TreeMap<>(rejectedByNode));
+        rejectedByNode = Collections.unmodifiableMap(new TreeMap<>(rejectedByNode));
     }
 
     /** Total rejections this round. */

@@ -1,6 +1,5 @@
 package org.qoraedge.gateway.audit;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +11,7 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.Oracle;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
@@ -194,7 +194,7 @@ final class RoundFixture {
 
     /** The model plus the aggregate, summed exactly with BigInteger and encoded by spec section 2 (the test oracle). */
     static Bfp16Block exactSum(Bfp16Block a, Bfp16Block b) {
-        return org.qoraedge.fixedpoint.Oracle.exactSum(a, b);
+        return Oracle.exactSum(a, b);
     }
 
     AuditRecord record() {

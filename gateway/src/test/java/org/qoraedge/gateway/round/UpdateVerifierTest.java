@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,7 +28,7 @@ class UpdateVerifierTest {
 
     private final NodeCredentials node = TestNodes.credentials("node-01", true);
     private final NodeCredentials other = TestNodes.credentials("node-02", false);
-    private final Map<String, VerifyingKey> registry = new TreeMap<>(TestNodes.registry(java.util.List.of(node, other)));
+    private final Map<String, VerifyingKey> registry = new TreeMap<>(TestNodes.registry(List.of(node, other)));
     private final Map<String, Long> sequences = new TreeMap<>(Map.of("node-01", 10L));
 
     private UpdateVerifier.RoundView view(Set<String> banned, Set<String> accepted) {

@@ -19,13 +19,13 @@ import org.qoraedge.fixedpoint.krum.KrumResult;
 final class IncrementalRoundBuffer implements RoundBuffer {
     private final AggregationSettings settings;
     private final int dimension;
-    private org.qoraedge.fixedpoint.fast.RoundBuffer buffer;
+    private org.qoraedge.fixedpoint.fast.RoundBuffer buffer; // fully qualified: fixedpoint's buffer, beside this package's
     private String[] ids;
 
     IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings) {
         this.settings = settings;
         this.dimension = dimension;
-        this.buffer = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, Math.max(1, initialCapacity));
+        this.buffer = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, Math.max(1, initialCapacity)); // fully qualified: fixedpoint's buffer, beside this package's
         this.ids = new String[Math.max(1, initialCapacity)];
     }
 
@@ -40,7 +40,7 @@ final class IncrementalRoundBuffer implements RoundBuffer {
 
     private void grow() {
         int capacity = buffer.capacity() * 2;
-        org.qoraedge.fixedpoint.fast.RoundBuffer bigger = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, capacity);
+        org.qoraedge.fixedpoint.fast.RoundBuffer bigger = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, capacity); // fully qualified: fixedpoint's buffer, beside this package's
         for (int slot = 0; slot < buffer.size(); slot++) {
             bigger.add(buffer.block(slot));
         }

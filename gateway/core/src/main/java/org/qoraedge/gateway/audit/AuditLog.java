@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
@@ -115,7 +116,7 @@ public final class AuditLog {
      */
     public static Verified verifyFile(Path file, byte[] pinnedKey) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no audit log there");
+            throw new NoSuchFileException(file.toString(), null, "no audit log there");
         }
         List<String> lines = readCompleteLines(file);
         List<AuditRecord> records = new ArrayList<>();

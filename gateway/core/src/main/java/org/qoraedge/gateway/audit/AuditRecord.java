@@ -145,7 +145,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
     /** A node's reputation before and after the round (parts per million) and why. */
     public record ReputationChange(String node, int before, int after, String reason) {
         /** The record of a change the reputation ledger made. */
-        public static ReputationChange of(org.qoraedge.gateway.reputation.ReputationChange c) {
+        public static ReputationChange of(org.qoraedge.gateway.reputation.ReputationChange c) { // fully qualified: the ledger's, beside this record's
             return new ReputationChange(c.node(), c.before(), c.after(), c.reasonsText());
         }
 

@@ -3,6 +3,7 @@ package org.qoraedge.gateway.audit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.reputation.ReputationChange;
@@ -119,7 +120,7 @@ public final class ReputationReplay {
         for (int i = 0; i < Math.max(recorded.size(), recomputed.size()); i++) {
             AuditRecord.ReputationChange a = i < recorded.size() ? recorded.get(i) : null;
             AuditRecord.ReputationChange b = i < recomputed.size() ? recomputed.get(i) : null;
-            if (!java.util.Objects.equals(a, b)) {
+            if (!Objects.equals(a, b)) {
                 return "round " + r.round() + ": reputation change " + (i + 1) + " recorded " + (a == null ? "(none)" : a)
                         + ", recomputed " + (b == null ? "(none)" : b)
                         + " (" + recorded.size() + " recorded, " + recomputed.size() + " recomputed)";

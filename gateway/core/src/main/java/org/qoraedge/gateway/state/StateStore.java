@@ -3,6 +3,7 @@ package org.qoraedge.gateway.state;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 
 /**
@@ -64,7 +66,7 @@ public final class StateStore implements AutoCloseable {
         FileLock l;
         try {
             l = ch.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             l = null; // this JVM holds it already
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -101,7 +103,7 @@ public final class StateStore implements AutoCloseable {
 
     /** {@code <round, 20 digits>.journal}, so that names sort by round. */
     public static String journalName(long round) {
-        return String.format(java.util.Locale.ROOT, "%020d.journal", round);
+        return String.format(Locale.ROOT, "%020d.journal", round);
     }
 
     /**

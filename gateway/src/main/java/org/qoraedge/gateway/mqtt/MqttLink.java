@@ -224,7 +224,8 @@ public final class MqttLink implements AutoCloseable {
      * Connects, retrying with exponential backoff (100 ms doubling to 5 s) until it succeeds, the
      * first-connect timeout passes, or the link is closed; then subscribes and waits for the
      * broker's SUBACK, so retained messages are on their way when this returns. Later connection
-     * losses are repaired by Paho's automatic reconnect, after which subscriptions are restored.
+     * losses are repaired by Paho's automatic reconnect (or, when a connect stalls inside Paho, by
+     * a new client: {@link ConnectWatchdog}), after which subscriptions are restored.
      *
      * @throws IOException when the timeout passes or the link is closed first
      */

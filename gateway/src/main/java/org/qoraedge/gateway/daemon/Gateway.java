@@ -134,7 +134,7 @@ public final class Gateway implements AutoCloseable {
             Logger.info("gateway {} for fleet {} connected to {}{}: {} node keys, {} expected, {} f={} dimension={}, public key {}",
                     config.gatewayId(), config.fleet(), uri, broker != null ? " (embedded broker)" : "", nodes.keys().size(),
                     config.expected() == null ? nodes.keys().size() : config.expected().size(),
-                    config.aggregation().kind().wireName(), config.aggregation().f(), config.dimension(), pk);
+                    config.aggregation().ruleName(), config.aggregation().f(), config.dimension(), pk);
             coordinator.start();
             return new Gateway(config, broker, link, coordinator, inbox, publicKey, store, indicator);
         } catch (Throwable failure) {

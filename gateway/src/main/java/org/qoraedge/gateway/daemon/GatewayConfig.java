@@ -17,7 +17,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregationSettingsException;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
@@ -92,7 +94,8 @@ public final class GatewayConfig {
         this.gatewayId = b.gatewayId;
         this.keysFile = b.keysFile;
         this.expected = b.expected == null ? null : List.copyOf(b.expected);
-        this.aggregation = new AggregationSettings(b.aggregator, b.metric, b.f, b.m, b.minUpdates);
+        this.aggregation = b.pipeline != null ? AggregationSettings.pipeline(b.pipeline, b.minUpdates)
+                : new AggregationSettings(b.aggregator, b.metric, b.f, b.m, b.minUpdates);
         this.deadline = b.deadline;
         this.pause = b.pause;
         this.firstRound = b.firstRound;
@@ -122,6 +125,28 @@ public final class GatewayConfig {
         check(embeddedPort >= 0 && embeddedPort <= 65535, "embedded.port", embeddedPort, "0 to 65535");
         check(keysFile != null, "keys.file", null, "a path");
         check(brokerUri.startsWith("tcp://") || brokerUri.startsWith("ssl://"), "broker.uri", brokerUri, "tcp://HOST:PORT or ssl://HOST:PORT");
+    }
+
+    /** The names {@code aggregator} takes with the keys f, m and metric beside it; anything else is a pipeline line. */
+    private static final Set<String> LEGACY_RULES = Set.of("krum", "multi-krum", "mean");
+
+    /**
+     * Reads {@code aggregator} as a pipeline line (docs/PROTOCOL.md, "Aggregation rules").
+     * Centered clipping is refused: its reference, the previous round's aggregate, is not yet kept in
+     * the state file, so a restarted gateway could not continue it.
+     */
+    private static PipelineSpec pipeline(Path file, String rule) {
+        PipelineSpec spec;
+        try {
+            spec = PipelineSpec.parse(rule);
+        } catch (FixedPointException e) {
+            throw new ConfigException(file + ": config key aggregator = " + rule + " is invalid: " + e.getMessage());
+        }
+        if (spec.steps().stream().anyMatch(s -> s.rule().equals("centered-clip"))) {
+            throw new ConfigException(file + ": config key aggregator = " + rule + " is not supported yet: centered-clip needs"
+                    + " the previous round's aggregate as its reference, which the state file does not keep yet");
+        }
+        return spec;
     }
 
     private static void check(boolean ok, String key, Object value, String rule) {
@@ -170,14 +195,25 @@ public final class GatewayConfig {
             }
             b.expected = ids;
         }
-        try {
-            b.aggregator = AggregatorKind.parse(str(p, "aggregator", "krum"));
-            b.metric = AggregationSettings.parseMetric(str(p, "metric", "common"));
-        } catch (AggregationSettingsException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
+        String rule = str(p, "aggregator", "krum").strip();
+        if (LEGACY_RULES.contains(rule.toLowerCase(Locale.ROOT))) {
+            try {
+                b.aggregator = AggregatorKind.parse(rule);
+                b.metric = AggregationSettings.parseMetric(str(p, "metric", "common"));
+            } catch (AggregationSettingsException e) {
+                throw new ConfigException(file + ": " + e.getMessage());
+            }
+            b.f = (int) num(p, "f", b.f);
+            b.m = (int) num(p, "m", b.m);
+        } else {
+            b.pipeline(pipeline(file, rule));
+            for (String k : List.of("f", "m", "metric")) {
+                if (p.getProperty(k) != null) {
+                    throw new ConfigException(file + ": config key " + k + " does not apply to aggregator = " + rule
+                            + ": a pipeline's rules carry their own parameters");
+                }
+            }
         }
-        b.f = (int) num(p, "f", b.f);
-        b.m = (int) num(p, "m", b.m);
         b.minUpdates = (int) num(p, "round.minUpdates", b.minUpdates);
         b.deadline = Duration.ofMillis(num(p, "round.deadlineMillis", b.deadline.toMillis()));
         b.pause = Duration.ofMillis(num(p, "round.pauseMillis", b.pause.toMillis()));
@@ -402,6 +438,7 @@ public final class GatewayConfig {
         private Path keysFile;
         private List<String> expected;
         private AggregatorKind aggregator = AggregatorKind.KRUM;
+        private PipelineSpec pipeline;
         private Metric metric = Metric.COMMON;
         private int f = 1;
         private int m;
@@ -466,6 +503,12 @@ public final class GatewayConfig {
 
         public Builder expected(List<String> v) {
             expected = v;
+            return this;
+        }
+
+        /** Rounds run by {@code v} (null: by {@link #aggregator}, f, m and the metric). */
+        public Builder pipeline(PipelineSpec v) {
+            pipeline = v;
             return this;
         }
 
@@ -572,7 +615,7 @@ public final class GatewayConfig {
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "fleet=%s broker.uri=%s aggregator=%s metric=%s f=%d m=%d dimension=%d deadline=%dms",
-                fleet, brokerUri, aggregation.kind().wireName(), aggregation.metricName(), aggregation.f(), aggregation.m(),
+                fleet, brokerUri, aggregation.ruleName(), aggregation.metricName(), aggregation.f(), aggregation.m(),
                 dimension, deadline.toMillis());
     }
 }

@@ -33,7 +33,7 @@ record Announcement(long round, AggregationSettings aggregation, byte[] modelFra
         byte[] modelFrame = new Frame(FrameKind.MODEL, SignatureScheme.ED25519, s.fleet(), s.gatewayId(), round, round + 1,
                 s.modelId(), model).encode(s.gatewaySigner());
         RoundAnnouncement ann = new RoundAnnouncement(s.fleet(), round, s.modelId(), s.dimension(), s.maxFrameBytes(),
-                deadlineEpoch, a.kind().wireName(), a.metricName(), a.f(), a.m(), modelDigest, s.gatewayId());
+                deadlineEpoch, a.ruleName(), a.metricName(), a.f(), a.m(), modelDigest, s.gatewayId());
         byte[] signed = SignedText.sign(topics.round(), ann.toMessage().toBytes(), s.gatewaySigner());
         return new Announcement(round, a, modelFrame, signed, deadlineNanos);
     }

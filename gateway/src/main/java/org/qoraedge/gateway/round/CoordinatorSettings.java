@@ -87,8 +87,9 @@ public final class CoordinatorSettings {
         this.expected = Collections.unmodifiableSortedSet(exp);
         this.aggregation = Objects.requireNonNull(b.aggregation, "aggregation");
         if (aggregation.quorum() > registry.size()) {
-            throw new RoundSettingsException(aggregation.kind().wireName() + " with f = " + aggregation.f()
-                    + (aggregation.m() > 0 ? " and m = " + aggregation.m() : "") + " needs " + aggregation.quorum()
+            throw new RoundSettingsException(aggregation.ruleName() + (aggregation.pipeline() != null ? ""
+                    : " with f = " + aggregation.f() + (aggregation.m() > 0 ? " and m = " + aggregation.m() : ""))
+                    + " needs " + aggregation.quorum()
                     + " updates per round, but only " + registry.size() + " nodes have keys");
         }
         // Default: the fast incremental buffer, sized for every known node.

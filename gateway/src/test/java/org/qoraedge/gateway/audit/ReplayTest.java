@@ -341,7 +341,7 @@ class ReplayTest {
         AuditRecord good = fx.signedRecord();
         AuditRecord.Config c = good.config();
         AuditRecord bad = new AuditRecord(good.fleet(), good.gatewayId(), good.gatewayKey(), good.round(), good.prev(),
-                good.outcome(), good.failure(), new AuditRecord.Config("median", c.metric(), c.f(), c.m(), c.minUpdates(),
+                good.outcome(), good.failure(), new AuditRecord.Config("medoid", c.metric(), c.f(), c.m(), c.minUpdates(),
                         c.dimension(), c.modelId(), c.reputationSettings()), good.modelBefore(), good.frames(),
                 good.framesOmitted(), good.canonicalOrder(), good.scores(), good.ranking(), good.selected(),
                 good.referenceExponent(), good.aggregateDigest(), good.modelAfter(), good.reputation(), good.operator(),
@@ -349,7 +349,7 @@ class ReplayTest {
         ReplayReport r = Replay.replay(bad, fx.journal());
         assertFirstMismatch(r, "config");
         assertEquals("not replayed", r.replayedOutcome());
-        assertTrue(r.check("config").orElseThrow().note().contains("unknown aggregator 'median'"), r.lines().toString());
+        assertTrue(r.check("config").orElseThrow().note().contains("unknown rule 'medoid'"), r.lines().toString());
     }
 
     @Test

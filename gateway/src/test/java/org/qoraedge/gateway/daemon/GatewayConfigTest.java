@@ -65,14 +65,41 @@ class GatewayConfigTest {
     }
 
     @Test
+    void aPipelineLineIsTheAggregatorAndItsQuorumIsEveryStepsOwn() throws Exception {
+        GatewayConfig c = load("model.dimension = 4\naggregator = norm-screen(2,2) > nnm(2) >multi-krum(2)\n");
+        assertEquals(AggregatorKind.PIPELINE, c.aggregation().kind());
+        assertEquals("norm-screen(2, 2) > nnm(2) > multi-krum(2, auto, common)", c.aggregation().ruleName());
+        assertEquals(11, c.aggregation().quorum());
+        assertEquals("none", c.aggregation().metricName());
+        assertEquals(0, c.aggregation().f());
+        GatewayConfig median = load("model.dimension = 4\naggregator = median(1)\nround.minUpdates = 4\n");
+        assertEquals(4, median.aggregation().quorum(), "round.minUpdates raises a pipeline's quorum");
+    }
+
+    @Test
+    void aPipelineLineIsRefusedNamingTheKeyAndTheProblem() {
+        String[][] bad = {
+            {"aggregator = norm-screen(2) > mean", "config key aggregator = norm-screen(2) > mean is invalid: norm-screen takes two numbers"},
+            {"aggregator = nnm(1)", "is invalid: "},
+            {"aggregator = median(1)\nf = 1", "config key f does not apply to aggregator = median(1)"},
+            {"aggregator = trimmed-mean(1)\nmetric = pairwise", "config key metric does not apply"},
+            {"aggregator = centered-clip(1, 2)", "is not supported yet: centered-clip needs the previous round's aggregate"},
+        };
+        for (String[] b : bad) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + b[0] + "\n"), b[0]);
+            assertTrue(e.getMessage().contains(b[1]), b[0] + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void refusesUnknownKeysMissingDimensionAndBadValues() {
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nagregator = krum\n"))
                 .getMessage().contains("unknown config key(s) [agregator]"));
         assertTrue(assertThrows(ConfigException.class, () -> load("f = 1\n")).getMessage().contains("model.dimension is required"));
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 0\n")).getMessage().contains("model.dimension = 0"));
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nf = -1\n")).getMessage().contains("f must be >= 0"));
-        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\naggregator = median\n")).getMessage()
-                .contains("unknown aggregator 'median'"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\naggregator = medoid\n")).getMessage()
+                .contains("unknown rule 'medoid'"));
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nfleet = a/b\n")).getMessage().contains("fleet"));
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = x\n")).getMessage().contains("not an integer"));
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nbroker.uri = mqtt://h\n")).getMessage()

@@ -1,11 +1,13 @@
 package org.qoraedge.gateway.round;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,10 +24,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.robust.PipelineResult;
+import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
@@ -33,6 +38,8 @@ import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
+import org.qoraedge.gateway.audit.Replay;
+import org.qoraedge.gateway.audit.ReplayReport;
 import org.qoraedge.gateway.audit.ReputationReplay;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
@@ -47,6 +54,8 @@ import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 import org.qoraedge.gateway.reputation.ReputationLedger;
 import org.qoraedge.gateway.reputation.ReputationSettings;
+import org.qoraedge.gateway.state.RoundJournal;
+import org.qoraedge.gateway.state.StateStore;
 import org.qoraedge.gateway.status.StatusIndicator;
 import org.qoraedge.gateway.testing.AllowsStderr;
 import org.qoraedge.gateway.testing.Oracle;
@@ -525,6 +534,62 @@ class RoundCoordinatorTest {
         }
         assertEquals(1, coordinator.status().accepted());
         assertEquals(2, coordinator.status().round());
+    }
+
+    @Test
+    void aPipelineRoundAggregatesAsTheReferencePipelineIsRecordedAndReplaysBitForBit(@TempDir Path dir) throws Exception {
+        PipelineSpec spec = PipelineSpec.parse("norm-screen(1, 0) > nnm(1) > multi-krum(1)");
+        StateStore store = StateStore.open(dir, -1);
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(CoordinatorSettings.builder()
+                .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
+                .registry(TestNodes.registry(nodes)).aggregation(AggregationSettings.pipeline(spec, 1))
+                .deadline(Duration.ofSeconds(30)).build(),
+                RoundServices.none().store(store).listener(reports::add), inbox, outbox);
+        coordinator.start();
+        Map<String, Bfp16Block> accepted = new TreeMap<>();
+        for (NodeCredentials c : nodes) {
+            byte[] f = update(c, 1, 5);
+            accepted.put(c.nodeId(), FrameCodec.parseHeader(f, f.length).block());
+            inbox.offer(TOPICS.update(c.nodeId()), f);
+        }
+        RoundReport r = next();
+        assertTrue(r.aggregated(), r.failure());
+        // The oracle: fixedpoint's pipeline on the blocks in canonical order (ids sort as strings here), added to the zero model.
+        Bfp16Block[] canonical = accepted.values().toArray(new Bfp16Block[0]);
+        PipelineResult expected = spec.build(canonical.length).apply(canonical);
+        assertEquals(Digests.block(ModelUpdate.add(ModelUpdate.zeros(D), expected.aggregate())), r.modelDigest());
+        assertArrayEquals(expected.kept(0), r.result().kept().get(0));
+
+        RoundAnnouncement next = awaitAnnouncement(2);
+        assertEquals(spec.canonical(), next.aggregator(), "the announcement names the rule");
+        AuditRecord record = lastRecord();
+        assertEquals(spec.canonical(), record.config().aggregator());
+        assertEquals("none", record.config().metric());
+        assertEquals(1, record.kept().size());
+        assertArrayEquals(expected.kept(0), record.kept().get(0));
+        coordinator.close();
+        coordinator = null;
+        store.close();
+
+        AuditLog.Verified log = AuditLog.verifyFile(dir.resolve(StateStore.AUDIT_LOG), Ed25519Keys.publicKeyOf(GATEWAY_SEED));
+        ReplayReport replay = Replay.replay(log.records().get(0), RoundJournal.read(dir.resolve("rounds").resolve(
+                StateStore.journalName(1)), false), TestNodes.registry(nodes));
+        assertTrue(replay.matches(), replay.lines().toString());
+        assertTrue(replay.check("kept").isPresent(), "the norm screen's choice is compared");
+
+        // A record whose kept list was changed does not replay.
+        AuditRecord good = log.records().get(0);
+        int[] forged = good.kept().get(0).clone();
+        forged[0] = forged[0] == 0 ? 1 : 0;
+        AuditRecord bad = new AuditRecord(good.fleet(), good.gatewayId(), good.gatewayKey(), good.round(), good.prev(),
+                good.outcome(), good.failure(), good.config(), good.modelBefore(), good.frames(), good.framesOmitted(),
+                good.canonicalOrder(), good.scores(), good.ranking(), good.selected(), List.of(forged), good.referenceExponent(),
+                good.aggregateDigest(), good.modelAfter(), good.reputation(), good.operator(), good.timing(), good.framesKept());
+        ReplayReport badReplay = Replay.replay(bad, RoundJournal.read(dir.resolve("rounds").resolve(StateStore.journalName(1)),
+                false));
+        assertFalse(badReplay.matches());
+        assertEquals("kept", badReplay.firstMismatch().orElseThrow().field());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.qoraedge.gateway.aggregation;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.SelectionResult;
 
@@ -16,9 +18,26 @@ public final class AggregationResult implements SelectionResult {
     private final int[] selected;
     private final int referenceExponent;
     private final Bfp16Block aggregate;
+    private final List<int[]> kept;
 
     public AggregationResult(String[] canonicalIds, long[] scores, int[] ranking, int[] selected, int referenceExponent,
             Bfp16Block aggregate) {
+        this(canonicalIds, scores, ranking, selected, referenceExponent, aggregate, List.of());
+    }
+
+    /**
+     * A result with what a pipeline's norm screens kept.
+     *
+     * @param kept for each {@code norm-screen} of the pipeline, in order, the canonical indices it
+     *     kept, ascending (robust spec section 7); empty for the other rules
+     */
+    public AggregationResult(String[] canonicalIds, long[] scores, int[] ranking, int[] selected, int referenceExponent,
+            Bfp16Block aggregate, List<int[]> kept) {
+        List<int[]> k = new ArrayList<>(kept.size());
+        for (int[] x : kept) {
+            k.add(x.clone());
+        }
+        this.kept = List.copyOf(k);
         this.canonicalIds = canonicalIds.clone();
         this.scores = scores.clone();
         this.ranking = ranking.clone();
@@ -62,6 +81,15 @@ public final class AggregationResult implements SelectionResult {
     /** COMMON's reference exponent; 0 for PAIRWISE and MEAN. */
     public int referenceExponent() {
         return referenceExponent;
+    }
+
+    /** For each norm screen of a pipeline, the canonical indices it kept (copies); empty for the other rules. */
+    public List<int[]> kept() {
+        List<int[]> out = new ArrayList<>(kept.size());
+        for (int[] x : kept) {
+            out.add(x.clone());
+        }
+        return out;
     }
 
     /** The aggregated update. */

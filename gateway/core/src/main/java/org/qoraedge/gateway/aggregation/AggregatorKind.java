@@ -9,7 +9,12 @@ public enum AggregatorKind {
     /** Multi-Krum(m): the exact mean of the m best-scored updates. */
     MULTI_KRUM("multi-krum"),
     /** The exact mean of every accepted update (FedAvg with equal weights): the non-robust baseline. */
-    MEAN("mean");
+    MEAN("mean"),
+    /**
+     * A pipeline of the robust catalogue written on one line ({@link org.qoraedge.fixedpoint.robust.PipelineSpec}):
+     * its rule is the line itself, not this name.
+     */
+    PIPELINE("pipeline");
 
     private final String wireName;
 
@@ -25,7 +30,7 @@ public enum AggregatorKind {
     public static AggregatorKind parse(String s) {
         String v = s.strip().toLowerCase(Locale.ROOT);
         for (AggregatorKind k : values()) {
-            if (k.wireName.equals(v)) {
+            if (k != PIPELINE && k.wireName.equals(v)) {
                 return k;
             }
         }

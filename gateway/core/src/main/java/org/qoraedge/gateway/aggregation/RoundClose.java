@@ -82,8 +82,8 @@ public final class RoundClose {
 
     /** The failure of a round with {@code n} accepted updates, fewer than the quorum. */
     static String belowQuorum(AggregationSettings a, int n) {
-        return "below quorum: " + n + " accepted update" + (n == 1 ? "" : "s") + ", " + a.kind().wireName() + " with f = " + a.f()
-                + (a.m() > 0 ? ", m = " + a.m() : "") + " needs " + a.quorum();
+        String rule = a.pipeline() != null ? a.ruleName() : a.ruleName() + " with f = " + a.f() + (a.m() > 0 ? ", m = " + a.m() : "");
+        return "below quorum: " + n + " accepted update" + (n == 1 ? "" : "s") + ", " + rule + " needs " + a.quorum();
     }
 
     private static List<String> canonical(List<String> ids) {

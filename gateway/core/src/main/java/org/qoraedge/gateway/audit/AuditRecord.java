@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSyntaxException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.aggregation.AggregationResult;
@@ -33,6 +34,8 @@ import org.qoraedge.gateway.aggregation.RoundClose;
  * @param scores Krum scores by canonical index (empty for the mean or a failed round)
  * @param ranking canonical indices by (score, index)
  * @param selected selected canonical indices in rank order
+ * @param kept for each norm screen of the round's pipeline, the canonical indices it kept, ascending
+ *     (robust spec section 8; empty for the other rules, and then not written)
  * @param referenceExponent COMMON's reference exponent (0 otherwise)
  * @param aggregateDigest digest of the aggregated update ("" when failed)
  * @param modelAfter digest of the global model after the round
@@ -43,9 +46,20 @@ import org.qoraedge.gateway.aggregation.RoundClose;
  */
 public record AuditRecord(String fleet, String gatewayId, String gatewayKey, long round, String prev, String outcome,
         String failure, Config config, String modelBefore, List<FrameEntry> frames, long framesOmitted,
-        List<String> canonicalOrder, long[] scores, int[] ranking, int[] selected, int referenceExponent,
+        List<String> canonicalOrder, long[] scores, int[] ranking, int[] selected, List<int[]> kept, int referenceExponent,
         String aggregateDigest, String modelAfter, List<ReputationChange> reputation, List<OperatorAction> operator,
         Timing timing, boolean framesKept) {
+
+    /** A record of a round without a pipeline's norm screens (nothing {@link #kept}). */
+    public AuditRecord(String fleet, String gatewayId, String gatewayKey, long round, String prev, String outcome,
+            String failure, Config config, String modelBefore, List<FrameEntry> frames, long framesOmitted,
+            List<String> canonicalOrder, long[] scores, int[] ranking, int[] selected, int referenceExponent,
+            String aggregateDigest, String modelAfter, List<ReputationChange> reputation, List<OperatorAction> operator,
+            Timing timing, boolean framesKept) {
+        this(fleet, gatewayId, gatewayKey, round, prev, outcome, failure, config, modelBefore, frames, framesOmitted,
+                canonicalOrder, scores, ranking, selected, List.of(), referenceExponent, aggregateDigest, modelAfter, reputation,
+                operator, timing, framesKept);
+    }
 
     /** The format name written in every record; a reader refuses any other. */
     public static final String FORMAT = "qora-audit/1";
@@ -58,6 +72,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         scores = scores.clone();
         ranking = ranking.clone();
         selected = selected.clone();
+        kept = copyOf(kept);
         reputation = List.copyOf(reputation);
         operator = List.copyOf(operator);
         if (!outcome.equals("aggregated") && !outcome.equals("failed")) {
@@ -80,6 +95,20 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         return selected.clone();
     }
 
+    /** For each norm screen of the round's pipeline, the canonical indices it kept (copies); empty otherwise. */
+    @Override
+    public List<int[]> kept() {
+        return copyOf(kept);
+    }
+
+    private static List<int[]> copyOf(List<int[]> lists) {
+        List<int[]> out = new ArrayList<>(lists.size());
+        for (int[] x : lists) {
+            out.add(x.clone());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     /** True when the round produced a new model. */
     public boolean aggregated() {
         return outcome.equals("aggregated");
@@ -88,7 +117,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
     /** This record with another {@code prev} (the log sets it when appending). */
     public AuditRecord withPrev(String p) {
         return new AuditRecord(fleet, gatewayId, gatewayKey, round, p, outcome, failure, config, modelBefore, frames,
-                framesOmitted, canonicalOrder, scores, ranking, selected, referenceExponent, aggregateDigest, modelAfter,
+                framesOmitted, canonicalOrder, scores, ranking, selected, kept, referenceExponent, aggregateDigest, modelAfter,
                 reputation, operator, timing, framesKept);
     }
 
@@ -115,7 +144,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         /** The config of a round run with {@code a}, in the record's words. */
         public static Config of(AggregationSettings a, int dimension, String modelId, String reputationSettings,
                 List<String> expected) {
-            return new Config(a.kind().wireName(), a.metricName(), a.f(), a.m(), a.minUpdates(), dimension, modelId,
+            return new Config(a.ruleName(), a.metricName(), a.f(), a.m(), a.minUpdates(), dimension, modelId,
                     reputationSettings, expected);
         }
 
@@ -263,7 +292,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             return new AuditRecord(fleet, gatewayId, gatewayKey, round, GENESIS, outcome.aggregated() ? "aggregated" : "failed",
                     outcome.failure(), config, modelBefore, frames, framesOmitted, outcome.acceptedIds(),
                     res == null ? new long[0] : res.scores(), res == null ? new int[0] : res.ranking(),
-                    res == null ? new int[0] : res.selected(), res == null ? 0 : res.referenceExponent(),
+                    res == null ? new int[0] : res.selected(), res == null ? List.of() : res.kept(),
+                    res == null ? 0 : res.referenceExponent(),
                     res == null ? "" : res.aggregateDigest(), after, reputation, operator, timing, framesKept);
         }
     }
@@ -312,6 +342,13 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         o.add("scores", sc);
         o.add("ranking", ints(ranking));
         o.add("selected", ints(selected));
+        if (!kept.isEmpty()) { // only pipelines with a norm screen have it: every other record is as before
+            JsonArray k = new JsonArray();
+            for (int[] x : kept) {
+                k.add(ints(x));
+            }
+            o.add("kept", k);
+        }
         o.addProperty("referenceExponent", referenceExponent);
         o.addProperty("aggregateDigest", aggregateDigest);
         o.addProperty("modelAfter", modelAfter);
@@ -396,11 +433,21 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                     bool(t, "deadlineReached"), integer(t, "restarts"), t.has("inboxDropped") ? lng(t, "inboxDropped") : 0);
             return new AuditRecord(str(o, "fleet"), str(o, "gateway"), str(o, "gatewayKey"), lng(o, "round"), str(o, "prev"),
                     str(o, "outcome"), str(o, "failure"), config, str(o, "modelBefore"), frames, lng(o, "framesOmitted"),
-                    order, scores, intArray(arr(o, "ranking")), intArray(arr(o, "selected")), integer(o, "referenceExponent"),
+                    order, scores, intArray(arr(o, "ranking")), intArray(arr(o, "selected")), keptLists(o), integer(o, "referenceExponent"),
                     str(o, "aggregateDigest"), str(o, "modelAfter"), rep, ops, timing, bool(o, "framesKept"));
         } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException | ClassCastException e) {
             throw new AuditException("audit record has a field of the wrong type: " + e.getMessage(), e);
         }
+    }
+
+    private static List<int[]> keptLists(JsonObject o) {
+        List<int[]> out = new ArrayList<>();
+        if (o.has("kept")) {
+            for (JsonElement el : arr(o, "kept")) {
+                out.add(intArray(el.getAsJsonArray()));
+            }
+        }
+        return out;
     }
 
     private static JsonArray strings(List<String> v) {

@@ -12,12 +12,11 @@ import java.util.List;
 import java.util.Map;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.NodeIds;
-import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregationSettingsException;
-import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.aggregation.RoundClose;
@@ -102,10 +101,8 @@ public final class Replay {
 
         AggregationSettings settings;
         try {
-            AggregatorKind kind = AggregatorKind.parse(cfg.aggregator());
-            Metric metric = kind == AggregatorKind.MEAN ? Metric.COMMON : AggregationSettings.parseMetric(cfg.metric());
-            settings = new AggregationSettings(kind, metric, cfg.f(), cfg.m(), cfg.minUpdates());
-        } catch (AggregationSettingsException e) {
+            settings = AggregationSettings.of(cfg.aggregator(), cfg.metric(), cfg.f(), cfg.m(), cfg.minUpdates());
+        } catch (AggregationSettingsException | FixedPointException e) {
             out.add(new ReplayCheck("config", ReplayCheck.Status.MISMATCH, describe(cfg), "cannot be run",
                     e.getMessage()));
             out.add(ReplayCheck.notChecked("outcome", "the configuration cannot be run"));
@@ -412,6 +409,9 @@ public final class Replay {
         out.add(longs("scores", r.scores(), a.scores(), ids));
         out.add(ints("ranking", r.ranking(), a.ranking()));
         out.add(ints("selected", r.selected(), a.selected()));
+        if (!r.kept().isEmpty() || !a.kept().isEmpty()) {
+            out.add(ReplayCheck.compare("kept", showKept(r.kept()), showKept(a.kept()), "what each norm screen kept"));
+        }
         out.add(ReplayCheck.compare("referenceExponent", Integer.toString(r.referenceExponent()),
                 Integer.toString(a.referenceExponent()), ""));
         out.add(ReplayCheck.compare("aggregateDigest", r.aggregateDigest(), a.aggregateDigest(), ""));
@@ -488,6 +488,14 @@ public final class Replay {
         }
         return "[" + v.size() + " ids, SHA-256 " + shortDigest(Digests.hex(String.join("\n", v).getBytes(StandardCharsets.UTF_8)))
                 + "]";
+    }
+
+    private static String showKept(List<int[]> kept) {
+        List<String> parts = new ArrayList<>();
+        for (int[] k : kept) {
+            parts.add(showInts(k));
+        }
+        return parts.toString();
     }
 
     private static String shortDigest(String hex) {

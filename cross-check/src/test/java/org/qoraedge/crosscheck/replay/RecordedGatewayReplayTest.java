@@ -10,26 +10,30 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.qoraedge.crosscheck.CrossCheck;
 import picocli.CommandLine;
 
 /**
  * Rounds recorded by a real gateway (embedded broker, eight nodes over MQTT, two Byzantine, four
- * Multi-Krum rounds; written by gateway's test program {@code RecordedRounds}) replay here from
+ * Multi-Krum rounds, and four rounds of a pipeline; written by gateway's test program
+ * {@code RecordedRounds}) replay here from
  * their audit log and kept frames, bit for bit, reputation included. The same files are replayed,
  * node HMAC signatures checked, on every architecture {@code scripts/cross-arch.sh} runs.
  */
 class RecordedGatewayReplayTest {
-    private static final String BASE = "/org/qoraedge/crosscheck/replay/recorded/";
+    private static final String BASE = "/org/qoraedge/crosscheck/replay/recorded";
 
     @TempDir
     Path tmp;
 
-    @Test
-    void aRealGatewaysRoundsReplayBitForBitWithNodeSignaturesAndReputation() throws IOException {
-        Path dir = copyFixture();
+    /** {@code recorded}: Multi-Krum (f = 2); {@code recorded-pipeline}: norm-screen(1, 1) > nnm(1) > multi-krum(1). */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "-pipeline"})
+    void aRealGatewaysRoundsReplayBitForBitWithNodeSignaturesAndReputation(String set) throws IOException {
+        Path dir = copyFixture(set);
         String key = Files.readString(dir.resolve("gateway.pub"), StandardCharsets.US_ASCII).strip();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -56,23 +60,24 @@ class RecordedGatewayReplayTest {
         assertEquals(1, cl.execute("replay", dir.resolve("audit.log").toString(), "--gateway-key", key), out2.toString());
     }
 
-    private Path copyFixture() throws IOException {
-        Path dir = tmp.resolve("recorded");
+    private Path copyFixture(String set) throws IOException {
+        Path dir = tmp.resolve("recorded" + set);
         Files.createDirectories(dir.resolve("rounds"));
         for (String f : new String[] {"audit.log", "keys.txt", "gateway.pub"}) {
-            copy(f, dir.resolve(f));
+            copy(set, f, dir.resolve(f));
         }
         for (int r = 1; r <= 4; r++) {
             String name = String.format("%020d.journal", r);
-            copy("rounds/" + name, dir.resolve("rounds").resolve(name));
+            copy(set, "rounds/" + name, dir.resolve("rounds").resolve(name));
         }
         return dir;
     }
 
-    private static void copy(String name, Path to) throws IOException {
-        try (InputStream in = RecordedGatewayReplayTest.class.getResourceAsStream(BASE + name)) {
+    private static void copy(String set, String name, Path to) throws IOException {
+        String resource = BASE + set + "/" + name;
+        try (InputStream in = RecordedGatewayReplayTest.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("test resource " + BASE + name + " is missing");
+                throw new IOException("test resource " + resource + " is missing");
             }
             Files.write(to, in.readAllBytes());
         }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
@@ -17,8 +18,9 @@ import org.qoraedge.gateway.testing.TestNodes;
 /**
  * Records a real gateway's rounds for the replay fixture of cross-check: an embedded broker, a
  * gateway with a state directory that keeps every round's frames, eight nodes over MQTT (two
- * Byzantine), four Multi-Krum rounds. Writes {@code DIR/state/...}, {@code DIR/keys.txt} and
- * {@code DIR/gateway.pub}. Run with the gateway's test classpath: {@code RecordedRounds DIR}.
+ * Byzantine), four Multi-Krum rounds, or four rounds of the pipeline line given as a second
+ * argument. Writes {@code DIR/state/...}, {@code DIR/keys.txt} and {@code DIR/gateway.pub}. Run with
+ * the gateway's test classpath: {@code RecordedRounds DIR [PIPELINE]}.
  */
 public final class RecordedRounds {
     private RecordedRounds() {
@@ -29,9 +31,14 @@ public final class RecordedRounds {
         int d = 1000;
         List<NodeCredentials> nodes = TestNodes.fleet("sensor-", 8);
         Path keys = TestNodes.writeRegistry(dir.resolve("keys.txt"), nodes);
-        GatewayConfig cfg = GatewayConfig.builder().fleet("recorded").keysFile(keys).aggregator(AggregatorKind.MULTI_KRUM).f(2)
-                .modelId("m-recorded").dimension(d).deadline(Duration.ofSeconds(30)).maxRounds(4).keepFrames(-1)
-                .stateDir(dir.resolve("state")).build();
+        GatewayConfig.Builder b = GatewayConfig.builder().fleet("recorded").keysFile(keys).modelId("m-recorded").dimension(d)
+                .deadline(Duration.ofSeconds(30)).maxRounds(4).keepFrames(-1).stateDir(dir.resolve("state"));
+        if (args.length > 1) {
+            b.pipeline(PipelineSpec.parse(args[1]));
+        } else {
+            b.aggregator(AggregatorKind.MULTI_KRUM).f(2);
+        }
+        GatewayConfig cfg = b.build();
         try (Gateway gw = Gateway.start(cfg, Gateway.Options.embeddedBroker().embeddedPort(0))) {
             Files.writeString(dir.resolve("gateway.pub"), HexFormat.of().formatHex(gw.publicKey()) + "\n");
             List<NodeClient> clients = new ArrayList<>();

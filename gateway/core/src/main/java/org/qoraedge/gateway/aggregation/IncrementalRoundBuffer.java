@@ -23,6 +23,9 @@ final class IncrementalRoundBuffer implements RoundBuffer {
     private String[] ids;
 
     IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings) {
+        if (settings.kind() == AggregatorKind.PIPELINE) {
+            throw new AggregationSettingsException("the incremental buffer runs Krum, Multi-Krum and the mean, not " + settings.ruleName());
+        }
         this.settings = settings;
         this.dimension = dimension;
         this.buffer = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, Math.max(1, initialCapacity)); // fully qualified: fixedpoint's buffer, beside this package's

@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
@@ -116,6 +117,10 @@ class FaultSoakTest {
         MosquittoBroker.requireBinary();
         if (System.getProperty("qora.soak.dir") != null) { // keep everything (state, logs) for a look afterwards
             tmp = Files.createDirectories(Path.of(System.getProperty("qora.soak.dir")).toAbsolutePath());
+            try (Stream<Path> old = Files.list(tmp)) {
+                // A soak resumed from another run's state would check that run's rounds too.
+                assertTrue(old.findAny().isEmpty(), tmp + " is not empty: give qora.soak.dir a new or empty directory");
+            }
         }
         MosquittoBroker mosquitto = MosquittoBroker.startPersistent(tmp.resolve("mosquitto"));
         List<TcpProxy> proxies = new ArrayList<>();

@@ -425,7 +425,9 @@ public final class DeviceSim implements Runnable {
         List<String> attacks;
 
         @Option(names = "--aggregators", defaultValue = "mean,krum-common,krum-pairwise,multikrum-common,multikrum-pairwise",
-                split = ",", description = "aggregators (default: ${DEFAULT-VALUE})")
+                split = ",(?![^()]*\\))", description = "aggregators, comma-separated (a pipeline's own commas, inside its"
+                        + " parentheses, do not separate: \"mean,median(1),norm-screen(1, 1) > multi-krum(1)\"; default:"
+                        + " ${DEFAULT-VALUE})")
         List<String> aggregators;
 
         @Option(names = "--byzantine-fractions", defaultValue = "0.3", split = ",",

@@ -199,6 +199,9 @@ public final class MqttScenario {
             case KRUM:
                 gc.aggregator(AggregatorKind.KRUM).metric(agg.metric()).f(cfg.effectiveKrumF());
                 break;
+            case PIPELINE:
+                gc.pipeline(agg.pipeline());
+                break;
             default:
                 gc.aggregator(AggregatorKind.MULTI_KRUM).metric(agg.metric()).f(cfg.effectiveKrumF()).m(agg.m());
                 break;

@@ -2,30 +2,46 @@ package org.qoraedge.devicesim.sim;
 
 import java.util.Locale;
 import org.qoraedge.devicesim.InvalidConfigException;
+import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.robust.PipelineSpec;
 
 /**
  * The server's aggregation rule: the exact mean of every block, Krum, or Multi-Krum(m), the last
  * two under a distance {@link Metric}. Spelled {@code mean}, {@code krum-common},
  * {@code krum-pairwise}, {@code multikrum-common}, {@code multikrum-pairwise}, with an optional
- * {@code :m=M} for Multi-Krum ({@code krum} and {@code multikrum} alone mean COMMON).
+ * {@code :m=M} for Multi-Krum ({@code krum} and {@code multikrum} alone mean COMMON); or any
+ * pipeline of the robust catalogue, in the gateway's syntax
+ * ({@link PipelineSpec}: {@code norm-screen(2, 2) > nnm(2) > multi-krum(2)}, {@code median(2)}, ...),
+ * whose rules carry their own parameters ({@code --krum-f} does not apply to them).
  *
  * @param m Multi-Krum's selection size; 0 means the largest allowed, {@code n - 2f - 2}
+ * @param pipeline the pipeline of {@link Rule#PIPELINE}, null otherwise
  */
-public record AggregatorSpec(Rule rule, Metric metric, int m) {
+public record AggregatorSpec(Rule rule, Metric metric, int m, PipelineSpec pipeline) {
     /** The aggregation rules. */
     public enum Rule {
-        MEAN, KRUM, MULTI_KRUM
+        MEAN, KRUM, MULTI_KRUM, PIPELINE
     }
 
     public static final AggregatorSpec MEAN = new AggregatorSpec(Rule.MEAN, null, 0);
+
+    /** Mean, Krum or Multi-Krum. */
+    public AggregatorSpec(Rule rule, Metric metric, int m) {
+        this(rule, metric, m, null);
+    }
 
     /**
      * @throws InvalidConfigException if a Krum rule has no metric, or m is negative or set for a
      *     rule other than Multi-Krum
      */
     public AggregatorSpec {
-        if (rule != Rule.MEAN && metric == null) {
+        if ((rule == Rule.PIPELINE) != (pipeline != null)) {
+            throw new InvalidConfigException("a pipeline rule needs its pipeline, and only it has one");
+        }
+        if (rule == Rule.PIPELINE) {
+            metric = null;
+        } else if (rule != Rule.MEAN && metric == null) {
             throw new InvalidConfigException(rule + " needs a metric (COMMON or PAIRWISE)");
         }
         if (rule == Rule.MEAN) {
@@ -42,6 +58,9 @@ public record AggregatorSpec(Rule rule, Metric metric, int m) {
      * @throws InvalidConfigException naming what is wrong
      */
     public static AggregatorSpec parse(String spec) {
+        if (spec.indexOf('(') >= 0 || spec.indexOf('>') >= 0) {
+            return pipeline(spec);
+        }
         String s = spec.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         int m = 0;
         int colon = s.indexOf(':');
@@ -80,8 +99,16 @@ public record AggregatorSpec(Rule rule, Metric metric, int m) {
             case "multi-krum-pairwise":
                 return new AggregatorSpec(Rule.MULTI_KRUM, Metric.PAIRWISE, m);
             default:
-                throw new InvalidConfigException("unknown aggregator '" + spec + "'; known: mean, krum-common,"
-                        + " krum-pairwise, multikrum-common, multikrum-pairwise (Multi-Krum takes :m=M)");
+                return pipeline(spec);
+        }
+    }
+
+    private static AggregatorSpec pipeline(String spec) {
+        try {
+            return new AggregatorSpec(Rule.PIPELINE, null, 0, PipelineSpec.parse(spec));
+        } catch (FixedPointException e) {
+            throw new InvalidConfigException("aggregator '" + spec + "' is neither mean, krum-common, krum-pairwise,"
+                    + " multikrum-common nor multikrum-pairwise (Multi-Krum takes :m=M), nor a pipeline: " + e.getMessage());
         }
     }
 
@@ -97,9 +124,11 @@ public record AggregatorSpec(Rule rule, Metric metric, int m) {
         return m != 0 ? m : n - 2 * f - 2;
     }
 
-    /** The canonical spelling, e.g. {@code multikrum-pairwise} or {@code multikrum-common:m=4}. */
+    /** The canonical spelling, e.g. {@code multikrum-pairwise}, {@code multikrum-common:m=4} or a pipeline's line. */
     public String id() {
         switch (rule) {
+            case PIPELINE:
+                return pipeline.canonical();
             case MEAN:
                 return "mean";
             case KRUM:

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.attack.OmniscientView;
 import org.qoraedge.devicesim.data.TrainTest;
 import org.qoraedge.devicesim.model.Evaluation;
@@ -20,6 +21,7 @@ import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
+import org.qoraedge.fixedpoint.robust.PipelineResult;
 
 /**
  * Federated rounds in one process, no MQTT: what the tests and the matrix's fast path use, and
@@ -64,6 +66,9 @@ public final class InProcessSimulator {
             Krum.checkQuorum(n, f);
         } else if (cfg.aggregator().rule() == AggregatorSpec.Rule.MULTI_KRUM) {
             Krum.checkSelectionSize(n, f, cfg.aggregator().selectionSize(n, f));
+        } else if (cfg.aggregator().rule() == AggregatorSpec.Rule.PIPELINE && n < cfg.aggregator().pipeline().minimumUpdates()) {
+            throw new InvalidConfigException(cfg.aggregator().id() + " needs " + cfg.aggregator().pipeline().minimumUpdates()
+                    + " updates per round, the fleet has " + n + " nodes");
         }
 
         // The global model lives as a BFP-16 block, as on the gateway: the initial parameters are
@@ -102,11 +107,15 @@ public final class InProcessSimulator {
                 switch (cfg.aggregator().rule()) {
                     case MEAN:
                         aggregate = Means.mean(blocks);
-                        selectedIdx = new int[n];
-                        for (int k = 0; k < n; k++) {
-                            selectedIdx[k] = k;
-                        }
+                        selectedIdx = allIndices(n);
                         break;
+                    case PIPELINE: {
+                        // As the gateway: the rules in order; the updates that took part are those the last norm screen kept.
+                        PipelineResult r = cfg.aggregator().pipeline().build(n).apply(blocks);
+                        aggregate = r.aggregate();
+                        selectedIdx = r.kept().isEmpty() ? allIndices(n) : r.kept(r.screens() - 1);
+                        break;
+                    }
                     case KRUM: {
                         KrumResult r = Krum.krum(blocks, f, cfg.aggregator().metric());
                         aggregate = r.aggregate();
@@ -239,5 +248,13 @@ public final class InProcessSimulator {
             }
         }
         return true;
+    }
+
+    private static int[] allIndices(int n) {
+        int[] out = new int[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = k;
+        }
+        return out;
     }
 }

@@ -116,6 +116,11 @@ class SimulatorTest {
         assertEquals("multikrum-pairwise:m=4", AggregatorSpec.parse("Multi-Krum-Pairwise:m=4").id());
         assertEquals(6, AggregatorSpec.parse("multikrum-common").selectionSize(20, 6));
         assertThrows(InvalidConfigException.class, () -> AggregatorSpec.parse("median"));
+        assertEquals("median(1)", AggregatorSpec.parse("median(1)").id());
+        assertEquals("norm-screen(2, 2) > nnm(2) > multi-krum(2, auto, common)",
+                AggregatorSpec.parse("norm-screen(2,2) > nnm(2) > multi-krum(2)").id());
+        assertTrue(assertThrows(InvalidConfigException.class, () -> AggregatorSpec.parse("median(1) > nnm(1)")).getMessage()
+                .contains("aggregator"));
         assertThrows(InvalidConfigException.class, () -> AggregatorSpec.parse("krum:m=3"));
         assertThrows(InvalidConfigException.class, () -> AggregatorSpec.parse("multikrum:m=0"));
     }

@@ -148,7 +148,8 @@ public final class DeviceSim implements Runnable {
         String attack;
 
         @Option(names = "--aggregator", defaultValue = "multikrum-common",
-                description = "mean | krum-common | krum-pairwise | multikrum-common | multikrum-pairwise [:m=M] (default: ${DEFAULT-VALUE})")
+                description = "mean | krum-common | krum-pairwise | multikrum-common | multikrum-pairwise [:m=M], or a pipeline"
+                        + " in the gateway's syntax, e.g. \"norm-screen(2, 2) > nnm(2) > multi-krum(2)\" (default: ${DEFAULT-VALUE})")
         String aggregator;
 
         @Option(names = "--report", description = "JSON report file")
@@ -232,7 +233,8 @@ public final class DeviceSim implements Runnable {
         String bansLowerF;
 
         @Option(names = "--aggregator", defaultValue = "multikrum-common",
-                description = "mean | krum-common | krum-pairwise | multikrum-common | multikrum-pairwise [:m=M] (default: ${DEFAULT-VALUE})")
+                description = "mean | krum-common | krum-pairwise | multikrum-common | multikrum-pairwise [:m=M], or a pipeline"
+                        + " in the gateway's syntax, e.g. \"norm-screen(2, 2) > nnm(2) > multi-krum(2)\" (default: ${DEFAULT-VALUE})")
         String aggregator;
 
         @Option(names = "--broker", description = "external MQTT broker tcp://host:port (default: the gateway's embedded broker)")

@@ -7,14 +7,11 @@ import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.Krum;
 import org.qoraedge.fixedpoint.krum.KrumResult;
-import org.qoraedge.fixedpoint.robust.PipelineResult;
 
 /**
  * Stores the round's blocks and runs the reference aggregators at close: canonical order by
  * {@link NodeIds#canonicalOrder}, then {@link Krum#krum}, {@link Krum#multiKrum} or
- * {@link Means#mean}, or a pipeline of {@code fixedpoint.robust} (robust spec section 7; the
- * updates that took part are those its last norm screen kept, every one without a screen).
- * Nothing here depends on arrival order.
+ * {@link Means#mean} (pipelines: {@link PipelineRoundBuffer}). Nothing here depends on arrival order.
  */
 final class ReferenceRoundBuffer implements RoundBuffer {
     private final AggregationSettings settings;
@@ -22,6 +19,10 @@ final class ReferenceRoundBuffer implements RoundBuffer {
     private final List<Bfp16Block> blocks = new ArrayList<>();
 
     ReferenceRoundBuffer(AggregationSettings settings) {
+        if (settings.kind() == AggregatorKind.PIPELINE) {
+            throw new AggregationSettingsException("the reference Krum buffer runs Krum, Multi-Krum and the mean, not "
+                    + settings.ruleName());
+        }
         this.settings = settings;
     }
 
@@ -57,12 +58,6 @@ final class ReferenceRoundBuffer implements RoundBuffer {
                 KrumResult r = Krum.multiKrum(canonical, settings.f(), m, settings.metric());
                 return of(canonicalIds, r);
             }
-            case PIPELINE: {
-                PipelineResult r = settings.pipeline().build(n).apply(canonical);
-                List<int[]> kept = r.kept();
-                int[] took = kept.isEmpty() ? all(n) : kept.get(kept.size() - 1);
-                return new AggregationResult(canonicalIds, new long[0], new int[0], took, 0, r.aggregate(), kept);
-            }
             default: {
                 int[] all = new int[n];
                 for (int i = 0; i < n; i++) {
@@ -71,14 +66,6 @@ final class ReferenceRoundBuffer implements RoundBuffer {
                 return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, Means.mean(canonical));
             }
         }
-    }
-
-    private static int[] all(int n) {
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = i;
-        }
-        return out;
     }
 
     private static AggregationResult of(String[] ids, KrumResult r) {

@@ -1,0 +1,77 @@
+package org.qoraedge.gateway.aggregation;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.fast.FastPipeline;
+import org.qoraedge.fixedpoint.fast.Parallelism;
+import org.qoraedge.fixedpoint.robust.Pipeline;
+import org.qoraedge.fixedpoint.robust.PipelineResult;
+
+/**
+ * Stores the round's blocks and runs its pipeline at close, in canonical order (robust spec section
+ * 7): on fixedpoint's fast paths ({@link FastPipeline}) for the gateway, or on the exact reference
+ * ({@link Pipeline#apply}) for replay; the two give the same bytes. The updates that took part are
+ * those the last norm screen kept (every one without a screen). Nothing depends on arrival order.
+ */
+final class PipelineRoundBuffer implements RoundBuffer {
+    private final AggregationSettings settings;
+    private final boolean fast;
+    private final List<String> ids = new ArrayList<>();
+    private final List<Bfp16Block> blocks = new ArrayList<>();
+
+    PipelineRoundBuffer(AggregationSettings settings, boolean fast) {
+        if (settings.pipeline() == null) {
+            throw new AggregationSettingsException("a pipeline buffer runs pipelines, not " + settings.ruleName());
+        }
+        this.settings = settings;
+        this.fast = fast;
+    }
+
+    @Override
+    public void add(String nodeId, Bfp16Block block) {
+        ids.add(nodeId);
+        blocks.add(block);
+    }
+
+    @Override
+    public int size() {
+        return ids.size();
+    }
+
+    @Override
+    public AggregationResult close() {
+        String[] arrival = ids.toArray(new String[0]);
+        int[] order = NodeIds.canonicalOrder(arrival);
+        int n = order.length;
+        String[] canonicalIds = new String[n];
+        Bfp16Block[] canonical = new Bfp16Block[n];
+        for (int k = 0; k < n; k++) {
+            canonicalIds[k] = arrival[order[k]];
+            canonical[k] = blocks.get(order[k]);
+        }
+        Pipeline p = settings.pipeline().build(n);
+        Bfp16Block aggregate;
+        List<int[]> kept;
+        if (fast) {
+            FastPipeline.Result r = FastPipeline.apply(p, canonical, null, Parallelism.defaults());
+            aggregate = r.aggregate();
+            kept = r.kept();
+        } else {
+            PipelineResult r = p.apply(canonical);
+            aggregate = r.aggregate();
+            kept = r.kept();
+        }
+        int[] took = kept.isEmpty() ? all(n) : kept.get(kept.size() - 1);
+        return new AggregationResult(canonicalIds, new long[0], new int[0], took, 0, aggregate, kept);
+    }
+
+    private static int[] all(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+}

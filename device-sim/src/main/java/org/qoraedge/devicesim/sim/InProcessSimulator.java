@@ -78,6 +78,7 @@ public final class InProcessSimulator {
         float[] global = Bfp16.decode(globalBlock);
         double initialAccuracy = model.evaluate(global, data.test()).accuracy();
         List<RoundRecord> records = new ArrayList<>();
+        Bfp16Block previousAggregate = null; // none before the first round: the zero block
         int diverged = 0;
         ExecutorService pool = cfg.threads() > 1 ? Executors.newFixedThreadPool(cfg.threads(), r -> {
             Thread t = new Thread(r, "device-sim-trainer");
@@ -111,7 +112,8 @@ public final class InProcessSimulator {
                         break;
                     case PIPELINE: {
                         // As the gateway: the rules in order; the updates that took part are those the last norm screen kept.
-                        PipelineResult r = cfg.aggregator().pipeline().build(n).apply(blocks);
+                        // Centered clipping's reference: the previous round's aggregate (robust spec section 6).
+                        PipelineResult r = cfg.aggregator().pipeline().build(n).apply(blocks, previousAggregate);
                         aggregate = r.aggregate();
                         selectedIdx = r.kept().isEmpty() ? allIndices(n) : r.kept(r.screens() - 1);
                         break;
@@ -131,6 +133,7 @@ public final class InProcessSimulator {
                     }
                 }
                 globalBlock = ModelUpdate.add(globalBlock, aggregate);
+                previousAggregate = aggregate;
                 global = Bfp16.decode(globalBlock);
                 double closeMillis = (System.nanoTime() - t0) / 1e6;
 

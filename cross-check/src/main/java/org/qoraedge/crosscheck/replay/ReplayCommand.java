@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.gateway.audit.AuditException;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
@@ -182,10 +183,16 @@ public final class ReplayCommand implements Callable<Integer> {
         int matched = 0;
         int mismatched = 0;
         int withoutFrames = 0;
+        // Centered clipping's reference for round r is round r - 1's aggregate, as its replay recomputed it.
+        long previousRound = Long.MIN_VALUE;
+        Bfp16Block previousAggregate = null;
         for (AuditRecord r : records) {
             if (!wanted.isEmpty() && !wanted.contains(r.round())) {
                 continue;
             }
+            Bfp16Block reference = previousRound == r.round() - 1 ? previousAggregate : null;
+            previousRound = Long.MIN_VALUE;
+            previousAggregate = null;
             JsonObject rj = new JsonObject();
             rj.addProperty("round", r.round());
             rj.addProperty("outcome", r.outcome());
@@ -213,7 +220,9 @@ public final class ReplayCommand implements Callable<Integer> {
                 out.println(head + "replayed  FAILED: journal damaged: " + e.getMessage());
                 continue;
             }
-            ReplayReport report = Replay.replay(r, contents, nodeKeys);
+            ReplayReport report = Replay.replay(r, contents, nodeKeys, reference);
+            previousRound = r.round();
+            previousAggregate = report.replayedAggregate();
             replayed++;
             rj.addProperty("status", report.matches() ? "match" : "mismatch");
             rj.addProperty("replayedOutcome", report.replayedOutcome());

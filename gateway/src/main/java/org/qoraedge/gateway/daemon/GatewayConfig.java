@@ -94,9 +94,6 @@ public final class GatewayConfig {
         this.gatewayId = b.gatewayId;
         this.keysFile = b.keysFile;
         this.expected = b.expected == null ? null : List.copyOf(b.expected);
-        if (b.pipeline != null) {
-            refuseCenteredClip("", b.pipeline);
-        }
         this.aggregation = b.pipeline != null ? AggregationSettings.pipeline(b.pipeline, b.minUpdates)
                 : new AggregationSettings(b.aggregator, b.metric, b.f, b.m, b.minUpdates);
         this.deadline = b.deadline;
@@ -130,21 +127,10 @@ public final class GatewayConfig {
         check(brokerUri.startsWith("tcp://") || brokerUri.startsWith("ssl://"), "broker.uri", brokerUri, "tcp://HOST:PORT or ssl://HOST:PORT");
     }
 
-    private static void refuseCenteredClip(String where, PipelineSpec spec) {
-        if (spec.steps().stream().anyMatch(s -> s.rule().equals("centered-clip"))) {
-            throw new ConfigException(where + "config key aggregator = " + spec + " is not supported yet: centered-clip needs"
-                    + " the previous round's aggregate as its reference, which the state file does not keep yet");
-        }
-    }
-
     /** The names {@code aggregator} takes with the keys f, m and metric beside it; anything else is a pipeline line. */
     private static final Set<String> LEGACY_RULES = Set.of("krum", "multi-krum", "mean");
 
-    /**
-     * Reads {@code aggregator} as a pipeline line (docs/PROTOCOL.md, "Aggregation rules").
-     * Centered clipping is refused: its reference, the previous round's aggregate, is not yet kept in
-     * the state file, so a restarted gateway could not continue it.
-     */
+    /** Reads {@code aggregator} as a pipeline line (docs/PROTOCOL.md, "Aggregation rules"). */
     private static PipelineSpec pipeline(Path file, String rule) {
         PipelineSpec spec;
         try {
@@ -152,7 +138,6 @@ public final class GatewayConfig {
         } catch (FixedPointException e) {
             throw new ConfigException(file + ": config key aggregator = " + rule + " is invalid: " + e.getMessage());
         }
-        refuseCenteredClip(file + ": ", spec);
         return spec;
     }
 

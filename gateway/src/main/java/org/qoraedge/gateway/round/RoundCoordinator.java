@@ -65,6 +65,7 @@ public final class RoundCoordinator implements AutoCloseable {
     private long roundsFailed;
     private String auditHead = AuditRecord.GENESIS;
     private String republishAudit;
+    private Bfp16Block reference; // centered clipping's: the previous round's aggregate, null for the zero block
     private OpenRound open;
     private UpdateVerifier.RoundView view;
     private final RoundIntake intake;
@@ -124,6 +125,7 @@ public final class RoundCoordinator implements AutoCloseable {
         auditHead = r.auditHead();
         republishAudit = r.republish();
         ledger = r.ledger();
+        reference = r.reference();
         status = new CoordinatorStatus(round, 0, 0, 0, roundsAggregated, roundsFailed, modelDigest, false);
         Logger.info("resumed from {}: round {}, model {}, {} node sequences, {} audit records so far", store.stateFile(), round,
                 modelDigest.substring(0, 16), lastSequence.size(), roundsAggregated + roundsFailed);
@@ -306,7 +308,8 @@ public final class RoundCoordinator implements AutoCloseable {
         }
         RoundReport report = RoundRules.report(r, outcome, modelDigest, closedAt);
         AuditRecord record = RoundRules.auditRecord(settings, ledger, store != null && store.keepsFrames(), r, outcome, report, rep,
-                inbox.dropped());
+                inbox.dropped(), reference);
+        reference = r.aggregation.usesReference() && outcome.aggregated() ? outcome.result().aggregate() : null;
         String line = AuditLog.sign(record, auditHead, settings.gatewaySigner());
         round = r.round + 1;
         commit(r, line, rep.unbans());
@@ -336,7 +339,7 @@ public final class RoundCoordinator implements AutoCloseable {
             if (r.buffer.size() >= r.aggregation.quorum()) {
                 FaultInjection.check(FaultInjection.Point.DURING_AGGREGATION, r.round);
             }
-            return RoundClose.close(r.aggregation, r.buffer, ids, model);
+            return RoundClose.close(r.aggregation, r.buffer, ids, model, reference);
         } catch (RuntimeException e) {
             Logger.error(e, "round {}: closing the round failed on an internal error; it fails closed", r.round);
             return RoundClose.failed(ids, model, "internal-error: " + e);
@@ -366,7 +369,7 @@ public final class RoundCoordinator implements AutoCloseable {
     private GatewayState snapshotState(String lastAuditLine) {
         return new GatewayState(settings.fleet(), settings.gatewayId(), round, settings.modelId(), model,
                 new TreeMap<>(lastSequence), ledger == null ? new TreeMap<>() : ledger.entries(),
-                settings.registryText(), lastAuditLine, roundsAggregated, roundsFailed);
+                settings.registryText(), lastAuditLine, roundsAggregated, roundsFailed, reference);
     }
 
     private CoordinatorStatus snapshot() {

@@ -33,9 +33,10 @@ final class RoundRecovery {
      * @param auditHead SHA-256 of the last audit line ({@link AuditRecord#GENESIS} when none)
      * @param republish an audit line the log lacked and got back, to publish again (null when none)
      * @param ledger the reputation ledger as restored (null without reputation)
+     * @param reference centered clipping's reference (the previous round's aggregate), null for none
      */
     record Resumed(long round, Bfp16Block model, Map<String, Long> sequences, long roundsAggregated, long roundsFailed,
-            String auditHead, String republish, ReputationLedger ledger) {
+            String auditHead, String republish, ReputationLedger ledger, Bfp16Block reference) {
     }
 
     /**
@@ -73,7 +74,7 @@ final class RoundRecovery {
         warnIfKeysChanged(st.registry(), settings.registryText());
         return new Resumed(st.round(), st.model(), st.sequences(), st.roundsAggregated(), st.roundsFailed(),
                 st.lastAuditLine() == null ? AuditRecord.GENESIS : AuditLog.hash(st.lastAuditLine()), audit.appendedLine(),
-                restored);
+                restored, st.reference());
     }
 
     private static void warnIfKeysChanged(Map<String, String> before, Map<String, String> now) {

@@ -3,6 +3,9 @@ package org.qoraedge.gateway.round;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.audit.AuditRecord;
@@ -58,7 +61,7 @@ final class RoundRules {
 
     /** The audit record of round {@code r}, closed with {@code outcome} (docs/AUDIT.md). */
     static AuditRecord auditRecord(CoordinatorSettings settings, ReputationLedger ledger, boolean framesKept, OpenRound r,
-            RoundClose.Outcome outcome, RoundReport report, RoundReputation.Step rep, long droppedNow) {
+            RoundClose.Outcome outcome, RoundReport report, RoundReputation.Step rep, long droppedNow, Bfp16Block reference) {
         List<AuditRecord.ReputationChange> changes = new ArrayList<>();
         for (ReputationChange c : rep.changes()) {
             changes.add(AuditRecord.ReputationChange.of(c));
@@ -71,6 +74,8 @@ final class RoundRules {
                 .modelBefore(r.modelBefore)
                 .frames(r.frames, r.framesOmitted, framesKept)
                 .outcome(outcome)
+                .referenceDigest(!r.aggregation.usesReference() ? ""
+                        : Digests.block(reference != null ? reference : ModelUpdate.zeros(settings.dimension())))
                 .reputation(changes)
                 .operator(rep.operator())
                 .timing(new AuditRecord.Timing(r.openedAtMillis, System.currentTimeMillis(), report.closeNanos() / 1000,

@@ -72,6 +72,7 @@ class GatewayConfigTest {
         assertEquals(11, c.aggregation().quorum());
         assertEquals("none", c.aggregation().metricName());
         assertEquals(0, c.aggregation().f());
+        assertTrue(load("model.dimension = 4\naggregator = nnm(1) > centered-clip(1, 3)\n").aggregation().usesReference());
         GatewayConfig median = load("model.dimension = 4\naggregator = median(1)\nround.minUpdates = 4\n");
         assertEquals(4, median.aggregation().quorum(), "round.minUpdates raises a pipeline's quorum");
     }
@@ -83,7 +84,6 @@ class GatewayConfigTest {
             {"aggregator = nnm(1)", "is invalid: "},
             {"aggregator = median(1)\nf = 1", "config key f does not apply to aggregator = median(1)"},
             {"aggregator = trimmed-mean(1)\nmetric = pairwise", "config key metric does not apply"},
-            {"aggregator = centered-clip(1, 2)", "is not supported yet: centered-clip needs the previous round's aggregate"},
         };
         for (String[] b : bad) {
             ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + b[0] + "\n"), b[0]);

@@ -54,7 +54,9 @@ import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 import org.qoraedge.gateway.reputation.ReputationLedger;
 import org.qoraedge.gateway.reputation.ReputationSettings;
+import org.qoraedge.gateway.state.GatewayState;
 import org.qoraedge.gateway.state.RoundJournal;
+import org.qoraedge.gateway.state.StateFile;
 import org.qoraedge.gateway.state.StateStore;
 import org.qoraedge.gateway.status.StatusIndicator;
 import org.qoraedge.gateway.testing.AllowsStderr;
@@ -584,12 +586,63 @@ class RoundCoordinatorTest {
         forged[0] = forged[0] == 0 ? 1 : 0;
         AuditRecord bad = new AuditRecord(good.fleet(), good.gatewayId(), good.gatewayKey(), good.round(), good.prev(),
                 good.outcome(), good.failure(), good.config(), good.modelBefore(), good.frames(), good.framesOmitted(),
-                good.canonicalOrder(), good.scores(), good.ranking(), good.selected(), List.of(forged), good.referenceExponent(),
+                good.canonicalOrder(), good.scores(), good.ranking(), good.selected(), List.of(forged), good.referenceDigest(),
+                good.referenceExponent(),
                 good.aggregateDigest(), good.modelAfter(), good.reputation(), good.operator(), good.timing(), good.framesKept());
         ReplayReport badReplay = Replay.replay(bad, RoundJournal.read(dir.resolve("rounds").resolve(StateStore.journalName(1)),
                 false));
         assertFalse(badReplay.matches());
         assertEquals("kept", badReplay.firstMismatch().orElseThrow().field());
+    }
+
+    @Test
+    void centeredClippingTakesThePreviousAggregateAsReferenceKeepsItAcrossARestartAndReplaysInOrder(@TempDir Path dir)
+            throws Exception {
+        PipelineSpec spec = PipelineSpec.parse("centered-clip(1, 2)");
+        Bfp16Block[] aggregates = new Bfp16Block[3];
+        Bfp16Block model = ModelUpdate.zeros(D);
+        for (long round = 1; round <= 2; round++) {
+            // A new coordinator on the same state directory for round 2: the reference comes back from the state file.
+            StateStore store = StateStore.open(dir, -1);
+            inbox = new Inbox(1024);
+            coordinator = new RoundCoordinator(CoordinatorSettings.builder()
+                    .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
+                    .registry(TestNodes.registry(nodes)).aggregation(AggregationSettings.pipeline(spec, 1))
+                    .deadline(Duration.ofSeconds(30)).maxRounds(1).build(),
+                    RoundServices.none().store(store).listener(reports::add), inbox, outbox);
+            coordinator.start();
+            Map<String, Bfp16Block> accepted = new TreeMap<>();
+            for (NodeCredentials c : nodes) {
+                byte[] f = update(c, round, 5 + round);
+                accepted.put(c.nodeId(), FrameCodec.parseHeader(f, f.length).block());
+                inbox.offer(TOPICS.update(c.nodeId()), f);
+            }
+            RoundReport r = next();
+            assertTrue(r.aggregated(), r.failure());
+            Bfp16Block[] canonical = accepted.values().toArray(new Bfp16Block[0]);
+            Bfp16Block reference = aggregates[(int) round - 1]; // null in round 1: the zero block
+            PipelineResult expected = spec.build(canonical.length).apply(canonical, reference);
+            aggregates[(int) round] = expected.aggregate();
+            model = ModelUpdate.add(model, expected.aggregate());
+            assertEquals(Digests.block(model), r.modelDigest(), "round " + round);
+            assertTrue(coordinator.awaitFinished(10, TimeUnit.SECONDS));
+            coordinator = null;
+            store.close();
+            GatewayState st = StateFile.read(dir.resolve(StateStore.STATE_FILE));
+            assertEquals(Digests.block(expected.aggregate()), Digests.block(st.reference()), "the state keeps round " + round
+                    + "'s aggregate");
+        }
+        AuditLog.Verified log = AuditLog.verifyFile(dir.resolve(StateStore.AUDIT_LOG), Ed25519Keys.publicKeyOf(GATEWAY_SEED));
+        assertEquals(Digests.block(ModelUpdate.zeros(D)), log.records().get(0).referenceDigest());
+        assertEquals(Digests.block(aggregates[1]), log.records().get(1).referenceDigest());
+        RoundJournal.Contents j2 = RoundJournal.read(dir.resolve("rounds").resolve(StateStore.journalName(2)), false);
+        ReplayReport first = Replay.replay(log.records().get(0), RoundJournal.read(dir.resolve("rounds")
+                .resolve(StateStore.journalName(1)), false), TestNodes.registry(nodes), null);
+        assertTrue(first.matches(), first.lines().toString());
+        ReplayReport second = Replay.replay(log.records().get(1), j2, TestNodes.registry(nodes), first.replayedAggregate());
+        assertTrue(second.matches(), second.lines().toString());
+        ReplayReport blind = Replay.replay(log.records().get(1), j2, TestNodes.registry(nodes), null);
+        assertEquals("reference", blind.firstMismatch().orElseThrow().field(), "without the previous aggregate it cannot match");
     }
 
     @Test

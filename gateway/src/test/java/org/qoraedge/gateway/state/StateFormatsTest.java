@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.reputation.NodeReputation;
 
 /**
@@ -82,6 +83,25 @@ class StateFormatsTest {
     }
 
     @Test
+    void aStateWithCenteredClippingsReferenceIsVersionTwoAndReadsBackWithoutItVersionOneAsBefore() throws IOException {
+        GatewayState golden = StateFile.decode(resource(GOLDEN_STATE), "golden");
+        assertNull(golden.reference(), "a version-1 file has no reference");
+        byte[] v1 = StateFile.encode(golden);
+        assertEquals(1, v1[5], "without a reference the state is written as version 1");
+        Bfp16Block ref = Bfp16Block.of(-7, new short[] {3, -4, 5});
+        GatewayState withRef = new GatewayState(golden.fleet(), golden.gatewayId(), golden.round(), golden.modelId(),
+                golden.model(), golden.sequences(), golden.reputation(), golden.registry(), golden.lastAuditLine(),
+                golden.roundsAggregated(), golden.roundsFailed(), ref);
+        byte[] v2 = StateFile.encode(withRef);
+        assertEquals(2, v2[5]);
+        GatewayState back = StateFile.decode(v2, "v2");
+        assertEquals(Digests.block(ref), Digests.block(back.reference()));
+        assertEquals(Digests.block(golden.model()), Digests.block(back.model()));
+        byte[] cut = Arrays.copyOf(v2, v2.length - 40);
+        assertThrows(StateException.class, () -> StateFile.decode(cut, "cut"));
+    }
+
+    @Test
     void everyDamageToAStateFileIsRefusedWithWhatIsWrong() throws IOException {
         byte[] golden = resource(GOLDEN_STATE);
         for (int i = 0; i < golden.length; i += 7) {
@@ -93,9 +113,9 @@ class StateFormatsTest {
         }
         assertTrue(assertThrows(StateException.class, () -> StateFile.decode(Arrays.copyOf(golden, golden.length - 1), "x"))
                 .getMessage().contains("checksum"));
-        byte[] v2 = golden.clone();
-        v2[5] = 2;
-        assertTrue(assertThrows(StateException.class, () -> StateFile.decode(v2, "x")).getMessage().contains("version 2"));
+        byte[] v3 = golden.clone();
+        v3[5] = 3;
+        assertTrue(assertThrows(StateException.class, () -> StateFile.decode(v3, "x")).getMessage().contains("version 3"));
         assertTrue(assertThrows(StateException.class, () -> StateFile.decode(new byte[10], "x")).getMessage().contains("QSTA"));
     }
 

@@ -64,6 +64,11 @@ public record AggregationSettings(AggregatorKind kind, Metric metric, int f, int
         return new AggregationSettings(AggregatorKind.PIPELINE, Metric.COMMON, f, m, minUpdates, PipelineSpec.parse(aggregator));
     }
 
+    /** True when the round's rule takes a reference block: a pipeline ending in centered clipping. */
+    public boolean usesReference() {
+        return pipeline != null && pipeline.aggregator().rule().equals("centered-clip");
+    }
+
     /** The rule as announcements, records and logs name it: the kind's name, or the pipeline's line. */
     public String ruleName() {
         return pipeline != null ? pipeline.canonical() : kind.wireName();

@@ -42,6 +42,11 @@ final class PipelineRoundBuffer implements RoundBuffer {
 
     @Override
     public AggregationResult close() {
+        return close(null);
+    }
+
+    @Override
+    public AggregationResult close(Bfp16Block reference) {
         String[] arrival = ids.toArray(new String[0]);
         int[] order = NodeIds.canonicalOrder(arrival);
         int n = order.length;
@@ -55,11 +60,11 @@ final class PipelineRoundBuffer implements RoundBuffer {
         Bfp16Block aggregate;
         List<int[]> kept;
         if (fast) {
-            FastPipeline.Result r = FastPipeline.apply(p, canonical, null, Parallelism.defaults());
+            FastPipeline.Result r = FastPipeline.apply(p, canonical, reference, Parallelism.defaults());
             aggregate = r.aggregate();
             kept = r.kept();
         } else {
-            PipelineResult r = p.apply(canonical);
+            PipelineResult r = p.apply(canonical, reference);
             aggregate = r.aggregate();
             kept = r.kept();
         }

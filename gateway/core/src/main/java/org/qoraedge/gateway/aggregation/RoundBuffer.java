@@ -25,4 +25,12 @@ public interface RoundBuffer {
      *     selection size); the coordinator fails the round closed with that message
      */
     AggregationResult close();
+
+    /**
+     * Closes the round with centered clipping's reference block (the previous round's aggregate,
+     * null for the zero block). Only pipelines use it; the others ignore it.
+     */
+    default AggregationResult close(Bfp16Block reference) {
+        return close();
+    }
 }

@@ -51,6 +51,15 @@ public final class RoundClose {
      */
     public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
             Bfp16Block modelBefore) {
+        return close(settings, buffer, acceptedIds, modelBefore, null);
+    }
+
+    /**
+     * {@link #close(AggregationSettings, RoundBuffer, List, Bfp16Block)} with centered clipping's
+     * reference block: the previous round's aggregate, null for the zero block (robust spec section 6).
+     */
+    public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
+            Bfp16Block modelBefore, Bfp16Block reference) {
         List<String> canonical;
         try {
             canonical = canonical(acceptedIds);
@@ -62,7 +71,7 @@ public final class RoundClose {
             return new Outcome(canonical, null, modelBefore, belowQuorum(settings, n));
         }
         try {
-            AggregationResult result = buffer.close();
+            AggregationResult result = buffer.close(reference);
             Bfp16Block after = modelBefore == null ? null : ModelUpdate.add(modelBefore, result.aggregate());
             return new Outcome(List.of(result.canonicalIds()), result, after, "");
         } catch (FixedPointException e) {

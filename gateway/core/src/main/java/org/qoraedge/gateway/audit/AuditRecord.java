@@ -36,6 +36,9 @@ import org.qoraedge.gateway.aggregation.RoundClose;
  * @param selected selected canonical indices in rank order
  * @param kept for each norm screen of the round's pipeline, the canonical indices it kept, ascending
  *     (robust spec section 8; empty for the other rules, and then not written)
+ * @param referenceDigest the digest (spec section 7) of centered clipping's reference block, the
+ *     previous round's aggregate or the zero block (robust spec section 8); "" for the other rules,
+ *     and then not written
  * @param referenceExponent COMMON's reference exponent (0 otherwise)
  * @param aggregateDigest digest of the aggregated update ("" when failed)
  * @param modelAfter digest of the global model after the round
@@ -46,9 +49,9 @@ import org.qoraedge.gateway.aggregation.RoundClose;
  */
 public record AuditRecord(String fleet, String gatewayId, String gatewayKey, long round, String prev, String outcome,
         String failure, Config config, String modelBefore, List<FrameEntry> frames, long framesOmitted,
-        List<String> canonicalOrder, long[] scores, int[] ranking, int[] selected, List<int[]> kept, int referenceExponent,
-        String aggregateDigest, String modelAfter, List<ReputationChange> reputation, List<OperatorAction> operator,
-        Timing timing, boolean framesKept) {
+        List<String> canonicalOrder, long[] scores, int[] ranking, int[] selected, List<int[]> kept, String referenceDigest,
+        int referenceExponent, String aggregateDigest, String modelAfter, List<ReputationChange> reputation,
+        List<OperatorAction> operator, Timing timing, boolean framesKept) {
 
     /** A record of a round without a pipeline's norm screens (nothing {@link #kept}). */
     public AuditRecord(String fleet, String gatewayId, String gatewayKey, long round, String prev, String outcome,
@@ -57,7 +60,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             String aggregateDigest, String modelAfter, List<ReputationChange> reputation, List<OperatorAction> operator,
             Timing timing, boolean framesKept) {
         this(fleet, gatewayId, gatewayKey, round, prev, outcome, failure, config, modelBefore, frames, framesOmitted,
-                canonicalOrder, scores, ranking, selected, List.of(), referenceExponent, aggregateDigest, modelAfter, reputation,
+                canonicalOrder, scores, ranking, selected, List.of(), "", referenceExponent, aggregateDigest, modelAfter, reputation,
                 operator, timing, framesKept);
     }
 
@@ -117,8 +120,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
     /** This record with another {@code prev} (the log sets it when appending). */
     public AuditRecord withPrev(String p) {
         return new AuditRecord(fleet, gatewayId, gatewayKey, round, p, outcome, failure, config, modelBefore, frames,
-                framesOmitted, canonicalOrder, scores, ranking, selected, kept, referenceExponent, aggregateDigest, modelAfter,
-                reputation, operator, timing, framesKept);
+                framesOmitted, canonicalOrder, scores, ranking, selected, kept, referenceDigest, referenceExponent, aggregateDigest,
+                modelAfter, reputation, operator, timing, framesKept);
     }
 
     /**
@@ -222,6 +225,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         private long framesOmitted;
         private boolean framesKept;
         private RoundClose.Outcome outcome;
+        private String referenceDigest = "";
         private List<ReputationChange> reputation = List.of();
         private List<OperatorAction> operator = List.of();
         private Timing timing;
@@ -267,6 +271,12 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             return this;
         }
 
+        /** The digest of centered clipping's reference block ("" for the other rules). */
+        public Builder referenceDigest(String digest) {
+            this.referenceDigest = digest;
+            return this;
+        }
+
         public Builder reputation(List<ReputationChange> changes) {
             this.reputation = changes;
             return this;
@@ -292,7 +302,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             return new AuditRecord(fleet, gatewayId, gatewayKey, round, GENESIS, outcome.aggregated() ? "aggregated" : "failed",
                     outcome.failure(), config, modelBefore, frames, framesOmitted, outcome.acceptedIds(),
                     res == null ? new long[0] : res.scores(), res == null ? new int[0] : res.ranking(),
-                    res == null ? new int[0] : res.selected(), res == null ? List.of() : res.kept(),
+                    res == null ? new int[0] : res.selected(), res == null ? List.of() : res.kept(), referenceDigest,
                     res == null ? 0 : res.referenceExponent(),
                     res == null ? "" : res.aggregateDigest(), after, reputation, operator, timing, framesKept);
         }
@@ -348,6 +358,9 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                 k.add(ints(x));
             }
             o.add("kept", k);
+        }
+        if (!referenceDigest.isEmpty()) { // only centered clipping has it
+            o.addProperty("referenceDigest", referenceDigest);
         }
         o.addProperty("referenceExponent", referenceExponent);
         o.addProperty("aggregateDigest", aggregateDigest);
@@ -433,7 +446,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                     bool(t, "deadlineReached"), integer(t, "restarts"), t.has("inboxDropped") ? lng(t, "inboxDropped") : 0);
             return new AuditRecord(str(o, "fleet"), str(o, "gateway"), str(o, "gatewayKey"), lng(o, "round"), str(o, "prev"),
                     str(o, "outcome"), str(o, "failure"), config, str(o, "modelBefore"), frames, lng(o, "framesOmitted"),
-                    order, scores, intArray(arr(o, "ranking")), intArray(arr(o, "selected")), keptLists(o), integer(o, "referenceExponent"),
+                    order, scores, intArray(arr(o, "ranking")), intArray(arr(o, "selected")), keptLists(o),
+                    o.has("referenceDigest") ? str(o, "referenceDigest") : "", integer(o, "referenceExponent"),
                     str(o, "aggregateDigest"), str(o, "modelAfter"), rep, ops, timing, bool(o, "framesKept"));
         } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException | ClassCastException e) {
             throw new AuditException("audit record has a field of the wrong type: " + e.getMessage(), e);

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
@@ -87,6 +88,17 @@ public final class Replay {
      * @return every comparison; never throws for bad frames or a bad record, it reports them
      */
     public static ReplayReport replay(AuditRecord record, RoundJournal.Contents journal, Map<String, VerifyingKey> nodeKeys) {
+        return replay(record, journal, nodeKeys, null);
+    }
+
+    /**
+     * Replays the round of {@code record} from {@code journal} with centered clipping's reference
+     * block: the previous round's aggregate as its own replay computed it, null for the zero block
+     * (the first round, or after a failed round). A record that names a reference digest is
+     * compared with this block's ({@code reference}).
+     */
+    public static ReplayReport replay(AuditRecord record, RoundJournal.Contents journal, Map<String, VerifyingKey> nodeKeys,
+            Bfp16Block reference) {
         List<ReplayCheck> out = new ArrayList<>();
         AuditRecord.Config cfg = record.config();
         out.add(ReplayCheck.compare("journal.fleet", record.fleet(), journal.fleet(), "the journal belongs to another fleet"));
@@ -109,8 +121,14 @@ public final class Replay {
             return new ReplayReport(record.round(), record.outcome(), "not replayed", "", out);
         }
         out.add(ReplayCheck.compare("config", describe(cfg), describe(cfg), ""));
+        if (!record.referenceDigest().isEmpty() || settings.usesReference()) {
+            String given = Digests.block(reference != null ? reference : ModelUpdate.zeros(Math.max(1, cfg.dimension())));
+            out.add(ReplayCheck.compare("reference", record.referenceDigest(), given,
+                    "centered clipping's reference: the previous round's aggregate (the zero block after a failed round or"
+                            + " before the first); replay the rounds in order to know it"));
+        }
 
-        RoundClose.Outcome re = recompute(record, settings, usable, model);
+        RoundClose.Outcome re = recompute(record, settings, usable, model, reference);
         String replayedOutcome = re.aggregated() ? "aggregated" : "failed";
         out.add(ReplayCheck.compare("outcome", record.outcome(), replayedOutcome,
                 (record.failure().isEmpty() ? "" : "recorded failure: " + record.failure())
@@ -124,7 +142,8 @@ public final class Replay {
         } else {
             results(record, re, model, out);
         }
-        return new ReplayReport(record.round(), record.outcome(), replayedOutcome, re.failure(), out);
+        return new ReplayReport(record.round(), record.outcome(), replayedOutcome, re.failure(), out,
+                re.result() == null ? null : re.result().aggregate());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -380,14 +399,15 @@ public final class Replay {
     // ---------------------------------------------------------------------------------------------
     // Recomputation
 
-    private static RoundClose.Outcome recompute(AuditRecord r, AggregationSettings settings, List<Kept> usable, Bfp16Block model) {
+    private static RoundClose.Outcome recompute(AuditRecord r, AggregationSettings settings, List<Kept> usable, Bfp16Block model,
+            Bfp16Block reference) {
         RoundBuffer buffer = RoundBufferFactory.reference().open(r.round(), r.config().dimension(), settings);
         List<String> ids = new ArrayList<>(usable.size());
         for (Kept k : usable) {
             ids.add(k.header.nodeId());
             buffer.add(k.header.nodeId(), k.block);
         }
-        return RoundClose.close(settings, buffer, ids, model);
+        return RoundClose.close(settings, buffer, ids, model, reference);
     }
 
     private static void results(AuditRecord r, RoundClose.Outcome re, Bfp16Block model, List<ReplayCheck> out) {

@@ -3,6 +3,7 @@ package org.qoraedge.gateway.audit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.qoraedge.fixedpoint.Bfp16Block;
 
 /**
  * What replaying one round gave: every comparison, in the order {@link Replay} makes them
@@ -14,12 +15,20 @@ import java.util.Optional;
  *     configuration could not be read
  * @param replayedFailure why the recomputation refused the round ("" when it aggregated)
  * @param checks the comparisons
+ * @param replayedAggregate the aggregate the recomputation gave (null when it did not aggregate):
+ *     the next round's centered-clipping reference
  */
 public record ReplayReport(long round, String recordedOutcome, String replayedOutcome, String replayedFailure,
-        List<ReplayCheck> checks) {
+        List<ReplayCheck> checks, Bfp16Block replayedAggregate) {
 
     public ReplayReport {
         checks = List.copyOf(checks);
+    }
+
+    /** A report without an aggregate (the round was not recomputed, or did not aggregate). */
+    public ReplayReport(long round, String recordedOutcome, String replayedOutcome, String replayedFailure,
+            List<ReplayCheck> checks) {
+        this(round, recordedOutcome, replayedOutcome, replayedFailure, checks, null);
     }
 
     /** True when no comparison found a difference (fields not checked do not count against it). */

@@ -23,10 +23,22 @@ import org.qoraedge.gateway.reputation.NodeReputation;
  *     on disk must end with it, and the next record's {@code prev} is its hash
  * @param roundsAggregated rounds that produced a model, since the state was created
  * @param roundsFailed rounds that failed closed, since the state was created
+ * @param reference the previous round's aggregate, centered clipping's reference for round
+ *     {@code round} (robust spec section 6); null when there is none (the zero block): before the
+ *     first round, after a failed round, and for every other rule
  */
 public record GatewayState(String fleet, String gatewayId, long round, String modelId, Bfp16Block model,
         SortedMap<String, Long> sequences, SortedMap<String, NodeReputation> reputation,
-        SortedMap<String, String> registry, String lastAuditLine, long roundsAggregated, long roundsFailed) {
+        SortedMap<String, String> registry, String lastAuditLine, long roundsAggregated, long roundsFailed,
+        Bfp16Block reference) {
+
+    /** A state without a reference block (every rule but centered clipping). */
+    public GatewayState(String fleet, String gatewayId, long round, String modelId, Bfp16Block model,
+            SortedMap<String, Long> sequences, SortedMap<String, NodeReputation> reputation,
+            SortedMap<String, String> registry, String lastAuditLine, long roundsAggregated, long roundsFailed) {
+        this(fleet, gatewayId, round, modelId, model, sequences, reputation, registry, lastAuditLine, roundsAggregated,
+                roundsFailed, null);
+    }
 
     public GatewayState {
         sequences = Collections.unmodifiableSortedMap(new TreeMap<>(sequences));

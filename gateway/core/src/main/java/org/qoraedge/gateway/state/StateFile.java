@@ -23,15 +23,20 @@ import org.qoraedge.gateway.reputation.NodeReputation;
 import org.qoraedge.gateway.reputation.ReputationException;
 
 /**
- * The state file's format (docs/STATE.md), version 1, big-endian:
- * {@code "QSTA"}, u16 version, u32 n, n bytes of UTF-8 JSON (every field but the model), u32 k,
+ * The state file's format (docs/STATE.md), big-endian:
+ * {@code "QSTA"}, u16 version, u32 n, n bytes of UTF-8 JSON (every field but the blocks), u32 k,
  * k bytes of the model block (spec section 7: i32 exponent, i32 dimension, mantissas as i16),
- * then the SHA-256 of every byte before it. A reader refuses another magic, another version, a
+ * in version 2 then u32 r and r bytes of centered clipping's reference block, then the SHA-256 of
+ * every byte before it. A state with no reference is written as version 1, byte for byte as
+ * before; both versions are read. A reader refuses another magic, another version, a
  * length past the end, trailing bytes, a checksum mismatch, and any field out of range: a state
  * file is never half-read.
  */
 public final class StateFile {
+    /** The version of a state without a reference block. */
     public static final int VERSION = 1;
+    /** The version of a state with centered clipping's reference block. */
+    public static final int VERSION_WITH_REFERENCE = 2;
     private static final byte[] MAGIC = {'Q', 'S', 'T', 'A'};
 
     private StateFile() {
@@ -75,8 +80,14 @@ public final class StateFile {
         o.addProperty("roundsFailed", s.roundsFailed());
         byte[] json = o.toString().getBytes(StandardCharsets.UTF_8);
         byte[] model = Digests.blockBytes(s.model());
-        ByteBuffer b = ByteBuffer.allocate(4 + 2 + 4 + json.length + 4 + model.length + 32).order(ByteOrder.BIG_ENDIAN);
-        b.put(MAGIC).putShort((short) VERSION).putInt(json.length).put(json).putInt(model.length).put(model);
+        byte[] reference = s.reference() == null ? null : BlockBytes.write(s.reference());
+        ByteBuffer b = ByteBuffer.allocate(4 + 2 + 4 + json.length + 4 + model.length + (reference == null ? 0 : 4 + reference.length)
+                + 32).order(ByteOrder.BIG_ENDIAN);
+        b.put(MAGIC).putShort((short) (reference == null ? VERSION : VERSION_WITH_REFERENCE)).putInt(json.length).put(json)
+                .putInt(model.length).put(model);
+        if (reference != null) {
+            b.putInt(reference.length).put(reference);
+        }
         MessageDigest md = Digests.sha256();
         md.update(b.array(), 0, b.position());
         b.put(md.digest());
@@ -101,8 +112,9 @@ public final class StateFile {
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
         b.position(4);
         int version = Short.toUnsignedInt(b.getShort());
-        if (version != VERSION) {
-            throw new StateException(name + " is a state file of version " + version + "; this gateway reads version " + VERSION);
+        if (version != VERSION && version != VERSION_WITH_REFERENCE) {
+            throw new StateException(name + " is a state file of version " + version + "; this gateway reads versions "
+                    + VERSION + " and " + VERSION_WITH_REFERENCE);
         }
         MessageDigest md = Digests.sha256();
         md.update(all, 0, all.length - 32);
@@ -116,17 +128,8 @@ public final class StateFile {
         }
         String json = new String(all, b.position(), n, StandardCharsets.UTF_8);
         b.position(b.position() + n);
-        int k = b.getInt();
-        if (k != all.length - 32 - b.position()) {
-            throw new StateException(name + ": model length " + k + " does not match the " + (all.length - 32 - b.position())
-                    + " bytes left");
-        }
-        Bfp16Block model;
-        try {
-            model = BlockBytes.read(all, b.position(), k);
-        } catch (FixedPointException ex) {
-            throw new StateException(name + ": model block is invalid: " + ex.getMessage(), ex);
-        }
+        Bfp16Block model = block(all, b, name, "model", version == VERSION);
+        Bfp16Block reference = version == VERSION ? null : block(all, b, name, "reference", true);
         try {
             JsonElement root = JsonParser.parseString(json);
             JsonObject o = root.getAsJsonObject();
@@ -153,10 +156,30 @@ public final class StateFile {
             JsonElement last = o.get("lastAuditLine");
             return new GatewayState(o.get("fleet").getAsString(), o.get("gatewayId").getAsString(), o.get("round").getAsLong(),
                     o.get("modelId").getAsString(), model, seq, rep, reg, last == null ? null : last.getAsString(),
-                    o.get("roundsAggregated").getAsLong(), o.get("roundsFailed").getAsLong());
+                    o.get("roundsAggregated").getAsLong(), o.get("roundsFailed").getAsLong(), reference);
         } catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException
                 | NumberFormatException | ClassCastException ex) {
             throw new StateException(name + ": state fields are missing or of the wrong type: " + ex, ex);
+        }
+    }
+
+    /** Reads a u32 length and that many bytes of a block at {@code b}'s position; {@code last}: nothing but the checksum may follow. */
+    private static Bfp16Block block(byte[] all, ByteBuffer b, String name, String what, boolean last) {
+        int left = all.length - 32 - b.position();
+        if (left < 4) {
+            throw new StateException(name + ": the " + what + " block's length is missing");
+        }
+        int k = b.getInt();
+        left -= 4;
+        if (last ? k != left : (k < 0 || k > left)) {
+            throw new StateException(name + ": " + what + " length " + k + " does not match the " + left + " bytes left");
+        }
+        try {
+            Bfp16Block block = BlockBytes.read(all, b.position(), k);
+            b.position(b.position() + k);
+            return block;
+        } catch (FixedPointException ex) {
+            throw new StateException(name + ": " + what + " block is invalid: " + ex.getMessage(), ex);
         }
     }
 }

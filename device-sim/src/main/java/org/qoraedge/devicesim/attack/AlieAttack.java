@@ -34,10 +34,14 @@ final class AlieAttack extends UpdateAttack {
     @Override
     public float[] craftUpdate(AttackContext ctx) {
         OmniscientView v = ctx.view();
-        double zz = z(v.totalNodes(), v.byzantineCount());
+        return update(v, z(v.totalNodes(), v.byzantineCount()));
+    }
+
+    /** {@code (float) (mean_i + z * std_i)} of the honest updates, per coordinate. */
+    static float[] update(OmniscientView v, double z) {
         float[] u = new float[v.dimension()];
         for (int i = 0; i < u.length; i++) {
-            u[i] = (float) (v.mean(i) + zz * v.std(i));
+            u[i] = (float) (v.mean(i) + z * v.std(i));
         }
         return u;
     }

@@ -3,7 +3,9 @@ package org.qoraedge.devicesim.attack;
 /**
  * What one Byzantine node has when it crafts its update for a round: its id, the round, the
  * model dimension, its own update trained on its (possibly poisoned) shard when the attack needs
- * one, the omniscient view when the attack colludes, and a seed for the attack's own randomness.
+ * one, the omniscient view when the attack colludes, a seed for the attack's own randomness in
+ * this node and round, and the run's seed, for choices every colluder must make alike in every
+ * round (mimic's victim).
  */
 public final class AttackContext {
     private final String nodeId;
@@ -12,24 +14,29 @@ public final class AttackContext {
     private final float[] ownUpdate;
     private final OmniscientView view;
     private final long seed;
+    private final long runSeed;
 
-    private AttackContext(String nodeId, int round, int dimension, float[] ownUpdate, OmniscientView view, long seed) {
+    private AttackContext(String nodeId, int round, int dimension, float[] ownUpdate, OmniscientView view, long seed,
+            long runSeed) {
         this.nodeId = nodeId;
         this.round = round;
         this.dimension = dimension;
         this.ownUpdate = ownUpdate;
         this.view = view;
         this.seed = seed;
+        this.runSeed = runSeed;
     }
 
     /**
      * @param ownUpdate this node's trained update (copied), or null when the attack does not need
      *     one ({@link ModelAttack#needsOwnUpdate()})
      * @param view the round's omniscient view, or null when the attack does not collude
+     * @param seed this node's attack seed for this round
+     * @param runSeed the run's seed, the same for every node and round
      * @throws AttackException if {@code dimension < 1} or an update or the view has another length
      */
     public static AttackContext of(String nodeId, int round, int dimension, float[] ownUpdate, OmniscientView view,
-            long seed) {
+            long seed, long runSeed) {
         if (dimension < 1) {
             throw new AttackException("model dimension must be >= 1, got " + dimension);
         }
@@ -41,7 +48,7 @@ public final class AttackContext {
             throw new AttackException("omniscient view has " + view.dimension() + " coordinates, round " + round
                     + " expects " + dimension);
         }
-        return new AttackContext(nodeId, round, dimension, ownUpdate == null ? null : ownUpdate.clone(), view, seed);
+        return new AttackContext(nodeId, round, dimension, ownUpdate == null ? null : ownUpdate.clone(), view, seed, runSeed);
     }
 
     public String nodeId() {
@@ -56,8 +63,14 @@ public final class AttackContext {
         return dimension;
     }
 
+    /** This node's attack seed for this round. */
     public long seed() {
         return seed;
+    }
+
+    /** The run's seed: the same for every node and round, so choices derived from it agree. */
+    public long runSeed() {
+        return runSeed;
     }
 
     public boolean hasOwnUpdate() {

@@ -53,6 +53,51 @@ public enum AttackKind {
     ZERO("zero", AttackLevel.MODEL, false,
             "Free rider: publishes the all-zero update without training.",
             List.of()),
+    MIMIC("mimic", AttackLevel.MODEL, true,
+            "Every colluder publishes, bit for bit, the block of one honest node, the victim: the same node"
+                    + " in every round, drawn from the run seed among the honest ids (or named). The copies are"
+                    + " real honest updates, so distance- and norm-based rules (Krum, Multi-Krum, norm"
+                    + " screening, NNM) cannot tell them apart and select them; the harm is that one node's"
+                    + " data counts f + 1 times, which on non-IID shards (dirichlet) pulls the model towards"
+                    + " the victim's classes (Karimireddy, He, Jaggi 2022).",
+            List.of(new AttackParameter("victim", "seed", "'seed' (drawn from the run seed among the honest ids)"
+                    + " or the id of an honest node"))),
+    ALIE_ADAPTIVE("alie-adaptive", AttackLevel.MODEL, true,
+            "ALIE with z searched every round against the server's rule (the adaptive attack of the"
+                    + " robust-aggregation benchmarks): the colluders run the rule on the round's honest"
+                    + " blocks plus their copies of mean + z * std for z = max * k / steps, k = 0..steps."
+                    + " criterion=used (default) publishes the largest z of which the rule uses at least one"
+                    + " copy (Krum, Multi-Krum: selected; the mean: always, so z = max), or z = 0 (the honest"
+                    + " mean) if none is used; criterion=harm publishes the z whose aggregate goes furthest"
+                    + " along std (largest <aggregate, std>), which weighs z against how many copies the rule"
+                    + " keeps.",
+            List.of(new AttackParameter("max", "5", "the largest z tried, > 0"),
+                    new AttackParameter("steps", "50", "grid steps between 0 and max, 1.." + AdaptiveScaleAttack.MAX_STEPS),
+                    new AttackParameter("criterion", "used", "used (largest z still used) | harm (largest"
+                            + " <aggregate, std>; tries the whole grid)"))),
+    IPM_ADAPTIVE("ipm-adaptive", AttackLevel.MODEL, true,
+            "IPM with epsilon searched every round against the server's rule: the colluders try"
+                    + " -epsilon * mean of the honest updates for epsilon = max * k / steps, k = 1..steps."
+                    + " criterion=used (default) publishes the largest epsilon of which the rule uses at least"
+                    + " one copy (the mean: epsilon = max, which reverses the mean's step), or max / steps if"
+                    + " none is used; criterion=harm publishes the epsilon whose aggregate has the most"
+                    + " negative inner product with the honest mean, which weighs epsilon against how many"
+                    + " copies the rule keeps.",
+            List.of(new AttackParameter("max", "10", "the largest epsilon tried, > 0"),
+                    new AttackParameter("steps", "100", "grid steps up to max, 1.." + AdaptiveScaleAttack.MAX_STEPS),
+                    new AttackParameter("criterion", "used", "used (largest epsilon still used) | harm (most"
+                            + " negative <aggregate, mean>; tries the whole grid)"))),
+    NORM_MATCHED("norm-matched", AttackLevel.MODEL, true,
+            "Every colluder publishes a harmful direction (the negated honest mean, IPM's direction, or its"
+                    + " own update negated) rescaled to the median L2 norm of the round's honest blocks (within"
+                    + " the encoding's rounding, 2^(e-1) * sqrt(d) for block exponent e). Two-sided norm"
+                    + " screening ranks it among the middle honest norms and keeps it, and norm clipping leaves"
+                    + " it whole; against the mean it is an IPM with epsilon = median norm / |honest mean|, above"
+                    + " 1 as soon as the honest updates disagree. Distance-based rules (Krum, Multi-Krum) still"
+                    + " see it far from the honest cluster.",
+            List.of(new AttackParameter("direction", "negated-mean", "negated-mean (IPM's direction)"
+                    + " | negated-own (each attacker's own trained update, negated; the target norm still comes from the"
+                    + " honest blocks)"))),
 
     STALE_REPLAY("stale-replay", AttackLevel.PROTOCOL, false,
             "Re-publishes, byte for byte, the correctly signed update frame it sent 'age' rounds earlier"

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Builds model-level attacks from specs: {@code id} or {@code id:name=value,name=value}, e.g.
  * {@code sign-flip}, {@code scaling:lambda=-4}, {@code alie:z=1.5}, {@code ipm:epsilon=10},
- * {@code exponent-inflation:boost=6,spike=false}. Unspecified parameters take the defaults listed
+ * {@code exponent-inflation:boost=6,spike=false}, {@code mimic:victim=node-07},
+ * {@code alie-adaptive:max=3,steps=30}, {@code norm-matched:direction=negated-own}. Unspecified parameters take the defaults listed
  * in {@link AttackKind#parameters()}.
  */
 public final class Attacks {
@@ -49,6 +50,18 @@ public final class Attacks {
                         c.equalsIgnoreCase("last") ? -1 : (int) integer(kind, "coordinate", c));
             case ZERO:
                 return new ZeroAttack();
+            case MIMIC:
+                return new MimicAttack(p.get("victim"));
+            case ALIE_ADAPTIVE:
+                return new AdaptiveScaleAttack(AdaptiveScaleAttack.Mode.ALIE, number(kind, "max", p.get("max")),
+                        (int) integer(kind, "steps", p.get("steps")),
+                        AdaptiveScaleAttack.Criterion.of(kind.id(), p.get("criterion")));
+            case IPM_ADAPTIVE:
+                return new AdaptiveScaleAttack(AdaptiveScaleAttack.Mode.IPM, number(kind, "max", p.get("max")),
+                        (int) integer(kind, "steps", p.get("steps")),
+                        AdaptiveScaleAttack.Criterion.of(kind.id(), p.get("criterion")));
+            case NORM_MATCHED:
+                return new NormMatchedAttack(NormMatchedAttack.Direction.of(p.get("direction")));
             default:
                 throw new AttackException("no model-level implementation for " + kind.id());
         }

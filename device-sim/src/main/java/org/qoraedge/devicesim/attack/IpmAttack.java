@@ -28,7 +28,11 @@ final class IpmAttack extends UpdateAttack {
 
     @Override
     public float[] craftUpdate(AttackContext ctx) {
-        OmniscientView v = ctx.view();
+        return update(ctx.view(), epsilon);
+    }
+
+    /** {@code (float) (-epsilon * mean_i)} of the honest updates, per coordinate. */
+    static float[] update(OmniscientView v, double epsilon) {
         float[] u = new float[v.dimension()];
         for (int i = 0; i < u.length; i++) {
             u[i] = (float) (-epsilon * v.mean(i));

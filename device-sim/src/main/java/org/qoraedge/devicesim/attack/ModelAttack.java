@@ -10,8 +10,9 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  *   <li>if {@link AttackKind#colluding()}, wait for the round's {@link OmniscientView};</li>
  *   <li>publish {@link #craft(AttackContext)}.</li>
  * </ol>
- * Implementations are immutable and may be shared by every Byzantine node and thread; all
- * randomness comes from {@link AttackContext#seed()}.
+ * Implementations are immutable (a memo that cannot change a result aside) and may be shared by
+ * every Byzantine node and thread; all randomness comes from {@link AttackContext#seed()} and
+ * {@link AttackContext#runSeed()}.
  */
 public interface ModelAttack {
     AttackKind kind();

@@ -28,6 +28,7 @@ import org.qoraedge.devicesim.DeviceSimException;
 import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.attack.OmniscientView;
 import org.qoraedge.devicesim.attack.ProtocolAttackSpec;
+import org.qoraedge.devicesim.attack.ServerRule;
 import org.qoraedge.devicesim.data.TrainTest;
 import org.qoraedge.devicesim.model.Evaluation;
 import org.qoraedge.devicesim.model.Model;
@@ -119,6 +120,10 @@ public final class MqttScenario {
         double initialAccuracy = model.evaluate(Bfp16.decode(initialBlock), data.test()).accuracy();
         int d = initial.length;
         String modelId = "device-sim-" + model.name();
+        // What adaptive attackers are told of the gateway's rule: the declared f. With reputation on,
+        // each ban lowers the gateway's f by one (bansLowerF); the attackers' model then keeps the
+        // declared f.
+        ServerRule rule = cfg.aggregator().serverRule(cfg.effectiveKrumF());
 
         Path tmp = Files.createTempDirectory("device-sim-scenario");
         try {
@@ -149,7 +154,7 @@ public final class MqttScenario {
                 List<RoundReport> gatewayReports = new ArrayList<>();
                 float[] global = Bfp16.decode(initialBlock);
                 for (int round = 1; round <= cfg.rounds(); round++) {
-                    RoundReport report = playRound(round, fleet, connections, reports);
+                    RoundReport report = playRound(round, fleet, rule, connections, reports);
                     gatewayReports.add(report);
                     // The global model the gateway published after this round, as the nodes receive it.
                     RoundStart next = awaitRound(connections.client(0), round + 1);
@@ -217,7 +222,8 @@ public final class MqttScenario {
      * @return the gateway's report of the round
      * @throws ScenarioException when the round does not close in time, or the report is of another round
      */
-    private static RoundReport playRound(int round, Fleet fleet, NodeConnections connections, BlockingQueue<RoundReport> reports)
+    private static RoundReport playRound(int round, Fleet fleet, ServerRule rule, NodeConnections connections,
+            BlockingQueue<RoundReport> reports)
             throws IOException, InterruptedException, TimeoutException {
         List<SimNode> nodes = fleet.nodes();
         RoundStart[] starts = new RoundStart[nodes.size()];
@@ -240,7 +246,7 @@ public final class MqttScenario {
         }
         OmniscientView view = nodes.stream().anyMatch(SimNode::needsView)
                 ? OmniscientView.of(honestIds.toArray(new String[0]),
-                honestUpdates.toArray(new float[0][]), fleet.byzantineIds().toArray(new String[0])) : null;
+                honestUpdates.toArray(new float[0][]), fleet.byzantineIds().toArray(new String[0]), rule) : null;
         for (int i : connections.publishingOrder()) {
             SimNode node = nodes.get(i);
             Bfp16Block block = node.isByzantine() ? node.publish(received[i], round, view) : Bfp16.encode(updates[i]);

@@ -1,8 +1,15 @@
 package org.qoraedge.devicesim.sim;
 
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.qoraedge.devicesim.InvalidConfigException;
+import org.qoraedge.devicesim.attack.RuleOutcome;
+import org.qoraedge.devicesim.attack.ServerRule;
+import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.fixedpoint.Means;
+import org.qoraedge.fixedpoint.krum.Krum;
+import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.robust.PipelineSpec;
 
@@ -122,6 +129,39 @@ public record AggregatorSpec(Rule rule, Metric metric, int m, PipelineSpec pipel
     /** Multi-Krum's m for a round of {@code n} blocks and declared {@code f}. */
     public int selectionSize(int n, int f) {
         return m != 0 ? m : n - 2 * f - 2;
+    }
+
+    /**
+     * This rule with Krum's {@code f} as a function of a round's blocks (canonical order): what the
+     * in-process simulator aggregates with, and what adaptive attackers are told. Multi-Krum's
+     * {@code m} is {@link #selectionSize} of the round's block count. The outcome lists the mean's
+     * inputs in ascending order, Krum's and Multi-Krum's selection best score first.
+     */
+    public ServerRule serverRule(int f) {
+        return serverRule(f, () -> null);
+    }
+
+    /**
+     * {@link #serverRule(int)} with centered clipping's reference for the round being aggregated:
+     * the previous round's aggregate, null for the zero block (pipelines only use it).
+     */
+    public ServerRule serverRule(int f, Supplier<Bfp16Block> reference) {
+        switch (rule) {
+            case PIPELINE:
+                return ServerRule.of(pipeline, reference);
+            case MEAN:
+                return blocks -> RuleOutcome.usingAll(Means.mean(blocks), blocks.length);
+            case KRUM:
+                return blocks -> {
+                    KrumResult r = Krum.krum(blocks, f, metric);
+                    return RuleOutcome.of(r.aggregate(), r.selected(), blocks.length);
+                };
+            default:
+                return blocks -> {
+                    KrumResult r = Krum.multiKrum(blocks, f, selectionSize(blocks.length, f), metric);
+                    return RuleOutcome.of(r.aggregate(), r.selected(), blocks.length);
+                };
+        }
     }
 
     /** The canonical spelling, e.g. {@code multikrum-pairwise}, {@code multikrum-common:m=4} or a pipeline's line. */

@@ -11,17 +11,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.qoraedge.devicesim.InvalidConfigException;
 import org.qoraedge.devicesim.attack.OmniscientView;
+import org.qoraedge.devicesim.attack.RuleOutcome;
+import org.qoraedge.devicesim.attack.ServerRule;
 import org.qoraedge.devicesim.data.TrainTest;
 import org.qoraedge.devicesim.model.Evaluation;
 import org.qoraedge.devicesim.model.Model;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.Krum;
-import org.qoraedge.fixedpoint.krum.KrumResult;
-import org.qoraedge.fixedpoint.robust.PipelineResult;
 
 /**
  * Federated rounds in one process, no MQTT: what the tests and the matrix's fast path use, and
@@ -29,10 +28,11 @@ import org.qoraedge.fixedpoint.robust.PipelineResult;
  * <ol>
  *   <li>every honest node trains from the global model (in parallel on {@code threads} threads;
  *       each node's training is sequential, so the result does not depend on the thread count);</li>
- *   <li>for colluding attacks, the honest updates form the round's {@link OmniscientView};</li>
+ *   <li>for colluding attacks, the honest updates form the round's {@link OmniscientView}, which
+ *       also carries the server's rule ({@link AggregatorSpec#serverRule});</li>
  *   <li>honest updates are encoded with {@link Bfp16#encode}, Byzantine nodes craft their blocks;</li>
  *   <li>blocks are put in canonical node-id order and aggregated by fixedpoint (exact mean, Krum or
- *       Multi-Krum under COMMON or PAIRWISE);</li>
+ *       Multi-Krum under COMMON or PAIRWISE) through that same rule;</li>
  *   <li>the new global model is the gateway's: the exact integer sum of the global block and the
  *       aggregate, re-encoded as one BFP-16 block (server learning rate 1); its decoded values are
  *       evaluated on the test set and are what the nodes train from in the next round.</li>
@@ -70,6 +70,9 @@ public final class InProcessSimulator {
             throw new InvalidConfigException(cfg.aggregator().id() + " needs " + cfg.aggregator().pipeline().minimumUpdates()
                     + " updates per round, the fleet has " + n + " nodes");
         }
+        // Centered clipping's reference: the previous round's aggregate (robust spec section 6), null before the first.
+        Bfp16Block[] previousAggregate = new Bfp16Block[1];
+        ServerRule rule = cfg.aggregator().serverRule(f, () -> previousAggregate[0]);
 
         // The global model lives as a BFP-16 block, as on the gateway: the initial parameters are
         // encoded once, and each round's new model is the exact integer sum of the old block and
@@ -78,7 +81,6 @@ public final class InProcessSimulator {
         float[] global = Bfp16.decode(globalBlock);
         double initialAccuracy = model.evaluate(global, data.test()).accuracy();
         List<RoundRecord> records = new ArrayList<>();
-        Bfp16Block previousAggregate = null; // none before the first round: the zero block
         int diverged = 0;
         ExecutorService pool = cfg.threads() > 1 ? Executors.newFixedThreadPool(cfg.threads(), r -> {
             Thread t = new Thread(r, "device-sim-trainer");
@@ -94,7 +96,7 @@ public final class InProcessSimulator {
                 }
                 OmniscientView view = null;
                 if (nodes.stream().anyMatch(SimNode::needsView)) {
-                    view = honestView(nodes, updates, fleet.byzantineIds());
+                    view = honestView(nodes, updates, fleet.byzantineIds(), rule);
                 }
                 Bfp16Block[] published = publish(nodes, updates, global, round, view, pool);
 
@@ -103,37 +105,11 @@ public final class InProcessSimulator {
                 for (int k = 0; k < n; k++) {
                     blocks[k] = published[canonical[k]];
                 }
-                Bfp16Block aggregate;
-                int[] selectedIdx;
-                switch (cfg.aggregator().rule()) {
-                    case MEAN:
-                        aggregate = Means.mean(blocks);
-                        selectedIdx = allIndices(n);
-                        break;
-                    case PIPELINE: {
-                        // As the gateway: the rules in order; the updates that took part are those the last norm screen kept.
-                        // Centered clipping's reference: the previous round's aggregate (robust spec section 6).
-                        PipelineResult r = cfg.aggregator().pipeline().build(n).apply(blocks, previousAggregate);
-                        aggregate = r.aggregate();
-                        selectedIdx = r.kept().isEmpty() ? allIndices(n) : r.kept(r.screens() - 1);
-                        break;
-                    }
-                    case KRUM: {
-                        KrumResult r = Krum.krum(blocks, f, cfg.aggregator().metric());
-                        aggregate = r.aggregate();
-                        selectedIdx = r.selected();
-                        break;
-                    }
-                    default: {
-                        KrumResult r = Krum.multiKrum(blocks, f, cfg.aggregator().selectionSize(n, f),
-                                cfg.aggregator().metric());
-                        aggregate = r.aggregate();
-                        selectedIdx = r.selected();
-                        break;
-                    }
-                }
+                RuleOutcome outcome = rule.apply(blocks);
+                Bfp16Block aggregate = outcome.aggregate();
+                int[] selectedIdx = outcome.used();
                 globalBlock = ModelUpdate.add(globalBlock, aggregate);
-                previousAggregate = aggregate;
+                previousAggregate[0] = aggregate;
                 global = Bfp16.decode(globalBlock);
                 double closeMillis = (System.nanoTime() - t0) / 1e6;
 
@@ -226,7 +202,8 @@ public final class InProcessSimulator {
         }
     }
 
-    private static OmniscientView honestView(List<SimNode> nodes, float[][] updates, List<String> byzantineIds) {
+    private static OmniscientView honestView(List<SimNode> nodes, float[][] updates, List<String> byzantineIds,
+            ServerRule rule) {
         List<String> ids = new ArrayList<>();
         List<float[]> ups = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -236,7 +213,7 @@ public final class InProcessSimulator {
             }
         }
         return OmniscientView.of(ids.toArray(new String[0]), ups.toArray(new float[0][]),
-                byzantineIds.toArray(new String[0]));
+                byzantineIds.toArray(new String[0]), rule);
     }
 
     private static boolean allFinite(float[][] updates) {
@@ -251,13 +228,5 @@ public final class InProcessSimulator {
             }
         }
         return true;
-    }
-
-    private static int[] allIndices(int n) {
-        int[] out = new int[n];
-        for (int k = 0; k < n; k++) {
-            out[k] = k;
-        }
-        return out;
     }
 }

@@ -114,7 +114,7 @@ public final class SimNode {
         }
         float[] own = attack.needsOwnUpdate() ? trainUpdate(global, round) : null;
         AttackContext ctx = AttackContext.of(id, round, model.parameterCount(), own, needsView() ? view : null,
-                SplitMix64.derive(runSeed, ATTACK_STREAM, index, round));
+                SplitMix64.derive(runSeed, ATTACK_STREAM, index, round), runSeed);
         return attack.craft(ctx);
     }
 

@@ -43,7 +43,7 @@ class AttacksTest {
     }
 
     static AttackContext ctx(float[] own, OmniscientView v) {
-        return AttackContext.of("node-03", 4, D, own, v, 1234);
+        return AttackContext.of("node-03", 4, D, own, v, 1234, 1);
     }
 
     @Test
@@ -74,7 +74,7 @@ class AttacksTest {
     @Test
     void gaussianNoiseHasTheRequestedSpreadAndFollowsTheSeed() {
         UpdateAttack a = (UpdateAttack) Attacks.create("gaussian:sigma=0.5");
-        AttackContext c = AttackContext.of("node-01", 1, 20_000, null, null, 77);
+        AttackContext c = AttackContext.of("node-01", 1, 20_000, null, null, 77, 1);
         float[] u = a.craftUpdate(c);
         double s = 0;
         double s2 = 0;
@@ -85,7 +85,7 @@ class AttacksTest {
         assertEquals(0, s / u.length, 0.02);
         assertEquals(0.5, Math.sqrt(s2 / u.length), 0.02);
         assertArrayEquals(u, a.craftUpdate(c));
-        assertFalse(Arrays.equals(u, a.craftUpdate(AttackContext.of("node-01", 1, 20_000, null, null, 78))));
+        assertFalse(Arrays.equals(u, a.craftUpdate(AttackContext.of("node-01", 1, 20_000, null, null, 78, 1))));
         assertFalse(a.needsOwnUpdate());
     }
 
@@ -114,7 +114,7 @@ class AttacksTest {
             assertTrue(u[i] >= v.mean(i) - z * v.std(i) - 1e-9 && u[i] <= v.mean(i) + z * v.std(i) + 1e-9);
         }
         // every colluder sends the same vector
-        assertArrayEquals(u, a.craftUpdate(AttackContext.of("node-05", 4, D, null, v, 999)));
+        assertArrayEquals(u, a.craftUpdate(AttackContext.of("node-05", 4, D, null, v, 999, 1)));
         float[] explicit = ((UpdateAttack) Attacks.create("alie:z=-1.5")).craftUpdate(ctx(null, v));
         assertEquals((float) (v.mean(0) - 1.5 * v.std(0)), explicit[0], 0f);
     }
@@ -172,7 +172,7 @@ class AttacksTest {
 
     @Test
     void zeroIsZero() {
-        Bfp16Block b = Attacks.create("zero").craft(AttackContext.of("node-09", 2, D, null, null, 1));
+        Bfp16Block b = Attacks.create("zero").craft(AttackContext.of("node-09", 2, D, null, null, 1, 1));
         assertTrue(b.isZero());
         assertEquals(D, b.dimension());
         assertEquals(0, b.exponent());
@@ -228,8 +228,9 @@ class AttacksTest {
     @Test
     void catalogueListsEveryAttackWithItsLevel() {
         List<AttackKind> all = AttackCatalogue.all();
-        assertEquals(16, all.size());
-        assertEquals(List.of("sign-flip", "scaling", "gaussian", "label-flip", "alie", "ipm", "exponent-inflation", "zero"),
+        assertEquals(20, all.size());
+        assertEquals(List.of("sign-flip", "scaling", "gaussian", "label-flip", "alie", "ipm", "exponent-inflation", "zero",
+                "mimic", "alie-adaptive", "ipm-adaptive", "norm-matched"),
                 AttackCatalogue.modelLevelIds());
         List<String> protocol = AttackCatalogue.ofLevel(AttackLevel.PROTOCOL).stream().map(AttackKind::id).toList();
         assertEquals(List.of("stale-replay", "wrong-signature", "sybil", "malformed-truncated", "malformed-oversized",

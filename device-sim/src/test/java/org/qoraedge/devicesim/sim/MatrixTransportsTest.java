@@ -17,7 +17,9 @@ import picocli.CommandLine;
 
 /**
  * The matrix's two transports on a tiny grid give the same results: the in-process simulator is
- * the gateway's arithmetic (BFP-16 global model, exact integer updates), bit for bit.
+ * the gateway's arithmetic (BFP-16 global model, exact integer updates), bit for bit. With
+ * {@code alie-adaptive} the attackers' model of the rule ({@code AggregatorSpec.serverRule}) is
+ * also checked against the gateway's aggregation: the same search, the same selections.
  */
 class MatrixTransportsTest {
     @TempDir
@@ -31,13 +33,13 @@ class MatrixTransportsTest {
         assertEquals("mqtt", mqtt.get("transport").getAsString());
         JsonArray a = in.getAsJsonArray("runs");
         JsonArray b = mqtt.getAsJsonArray("runs");
-        assertEquals(6, a.size());
+        assertEquals(9, a.size());
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
             assertEquals(strip(a.get(i).getAsJsonObject()), strip(b.get(i).getAsJsonObject()), "cell " + i);
         }
         String csv = Files.readString(dir.resolve("mqtt").resolve("matrix.csv"));
-        assertEquals(7, csv.lines().count(), csv);
+        assertEquals(10, csv.lines().count(), csv);
         assertTrue(csv.contains("norm-screen(1, 0) > nnm(1) > multi-krum(1, auto, common)"), csv);
         assertTrue(Files.size(dir.resolve("mqtt").resolve("heatmap-f1.png")) > 1000);
     }
@@ -49,12 +51,12 @@ class MatrixTransportsTest {
         cl.setOut(new PrintWriter(o, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute("matrix", "--transport", transport, "--dataset", "synthetic", "--nodes", "7", "--rounds", "3",
-                "--byzantine-fractions", "0.15", "--attacks", "none;alie", "--aggregators",
+                "--byzantine-fractions", "0.15", "--attacks", "none;alie;alie-adaptive", "--aggregators",
                 "mean,krum-pairwise,norm-screen(1, 0) > nnm(1) > multi-krum(1)",
                 "--seed", "4", "--threads", "1", "--out", out.toString());
         assertEquals(0, code, err + "\n" + o);
         assertEquals("", err.toString());
-        assertTrue(o.toString().contains("[6/6] f=1"), o.toString());
+        assertTrue(o.toString().contains("[9/9] f=1"), o.toString());
         return JsonParser.parseString(Files.readString(out.resolve("matrix.json"))).getAsJsonObject();
     }
 

@@ -3,6 +3,7 @@ package org.qoraedge.fixedpoint.fast;
 import java.util.ArrayList;
 import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.robust.CenteredClip;
 import org.qoraedge.fixedpoint.robust.Krum;
 import org.qoraedge.fixedpoint.robust.Mean;
@@ -31,8 +32,11 @@ public final class FastPipeline {
      * @param aggregate the aggregator's block
      * @param kept for each norm screen in order, the indices it kept in the pipeline's input
      *     numbering, ascending (as {@link PipelineResult#kept()})
+     * @param selected a Krum or Multi-Krum aggregator's selection, in its own input's numbering
+     *     (after the pre-steps) and rank order, as {@link PipelineResult#krum()}; null for the other
+     *     aggregators
      */
-    public record Result(Bfp16Block aggregate, List<int[]> kept) {
+    public record Result(Bfp16Block aggregate, List<int[]> kept, int[] selected) {
         public Result {
             kept = List.copyOf(kept);
         }
@@ -69,17 +73,20 @@ public final class FastPipeline {
                 throw new IllegalStateException("a pre-step this class does not know: " + s);
             }
         }
-        return new Result(aggregate(pipeline, current, reference, parallelism), kept);
+        Step a = pipeline.aggregator();
+        if (a instanceof Krum k) {
+            KrumResult r = FastKrum.krum(current, k.f(), k.metric(), parallelism);
+            return new Result(r.aggregate(), kept, r.selected());
+        } else if (a instanceof MultiKrum mk) {
+            KrumResult r = FastKrum.multiKrum(current, mk.f(), mk.m(), mk.metric(), parallelism);
+            return new Result(r.aggregate(), kept, r.selected());
+        }
+        return new Result(aggregate(a, current, reference, parallelism), kept, null);
     }
 
-    private static Bfp16Block aggregate(Pipeline pipeline, Bfp16Block[] b, Bfp16Block reference, Parallelism p) {
-        Step a = pipeline.aggregator();
+    private static Bfp16Block aggregate(Step a, Bfp16Block[] b, Bfp16Block reference, Parallelism p) {
         if (a instanceof Mean) {
             return FastMeans.mean(b, p);
-        } else if (a instanceof Krum k) {
-            return FastKrum.krum(b, k.f(), k.metric(), p).aggregate();
-        } else if (a instanceof MultiKrum mk) {
-            return FastKrum.multiKrum(b, mk.f(), mk.m(), mk.metric(), p).aggregate();
         } else if (a instanceof Median m) {
             return FastRobust.median(b, m.f(), p);
         } else if (a instanceof TrimmedMean tm) {

@@ -50,6 +50,11 @@ class FastPipelineEquivalenceTest {
                 String what = "seed " + seed + " " + p;
                 assertEquals(want.digest(), Digests.block(got.aggregate()), what);
                 assertEquals(want.kept().size(), got.kept().size(), what);
+                if (want.krum().isPresent()) {
+                    assertArrayEquals(want.krum().get().selected(), got.selected(), what);
+                } else {
+                    assertEquals(null, got.selected(), what);
+                }
                 for (int s = 0; s < got.kept().size(); s++) {
                     assertArrayEquals(want.kept(s), got.kept().get(s), what);
                 }

@@ -12,8 +12,10 @@ import org.qoraedge.fixedpoint.robust.PipelineResult;
 /**
  * Stores the round's blocks and runs its pipeline at close, in canonical order (robust spec section
  * 7): on fixedpoint's fast paths ({@link FastPipeline}) for the gateway, or on the exact reference
- * ({@link Pipeline#apply}) for replay; the two give the same bytes. The updates that took part are
- * those the last norm screen kept (every one without a screen). Nothing depends on arrival order.
+ * ({@link Pipeline#apply}) for replay; the two give the same bytes. The result's selection is the
+ * canonical indices the aggregator used: a Krum or Multi-Krum aggregator's selection (rank order),
+ * else every update that passed the norm screens (ascending), mapped back through the screens (NNM
+ * keeps each update's slot). Nothing depends on arrival order.
  */
 final class PipelineRoundBuffer implements RoundBuffer {
     private final AggregationSettings settings;
@@ -59,17 +61,26 @@ final class PipelineRoundBuffer implements RoundBuffer {
         Pipeline p = settings.pipeline().build(n);
         Bfp16Block aggregate;
         List<int[]> kept;
+        int[] local;
         if (fast) {
             FastPipeline.Result r = FastPipeline.apply(p, canonical, reference, Parallelism.defaults());
             aggregate = r.aggregate();
             kept = r.kept();
+            local = r.selected();
         } else {
             PipelineResult r = p.apply(canonical, reference);
             aggregate = r.aggregate();
             kept = r.kept();
+            local = r.krum().map(k -> k.selected()).orElse(null);
         }
-        int[] took = kept.isEmpty() ? all(n) : kept.get(kept.size() - 1);
-        return new AggregationResult(canonicalIds, new long[0], new int[0], took, 0, aggregate, kept);
+        int[] origin = kept.isEmpty() ? all(n) : kept.get(kept.size() - 1);
+        int[] used = local == null ? origin : new int[local.length];
+        if (local != null) {
+            for (int t = 0; t < local.length; t++) {
+                used[t] = origin[local[t]];
+            }
+        }
+        return new AggregationResult(canonicalIds, new long[0], new int[0], used, 0, aggregate, kept);
     }
 
     private static int[] all(int n) {

@@ -1,9 +1,7 @@
 package org.qoraedge.gateway.aggregation;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.fast.FastPipeline;
 import org.qoraedge.fixedpoint.fast.Parallelism;
 import org.qoraedge.fixedpoint.robust.Pipeline;
@@ -20,8 +18,7 @@ import org.qoraedge.fixedpoint.robust.PipelineResult;
 final class PipelineRoundBuffer implements RoundBuffer {
     private final AggregationSettings settings;
     private final boolean fast;
-    private final List<String> ids = new ArrayList<>();
-    private final List<Bfp16Block> blocks = new ArrayList<>();
+    private final ArrivedBlocks arrived = new ArrivedBlocks();
 
     PipelineRoundBuffer(AggregationSettings settings, boolean fast) {
         if (settings.pipeline() == null) {
@@ -33,13 +30,12 @@ final class PipelineRoundBuffer implements RoundBuffer {
 
     @Override
     public void add(String nodeId, Bfp16Block block) {
-        ids.add(nodeId);
-        blocks.add(block);
+        arrived.add(nodeId, block);
     }
 
     @Override
     public int size() {
-        return ids.size();
+        return arrived.size();
     }
 
     @Override
@@ -49,15 +45,10 @@ final class PipelineRoundBuffer implements RoundBuffer {
 
     @Override
     public AggregationResult close(Bfp16Block reference) {
-        String[] arrival = ids.toArray(new String[0]);
-        int[] order = NodeIds.canonicalOrder(arrival);
-        int n = order.length;
-        String[] canonicalIds = new String[n];
-        Bfp16Block[] canonical = new Bfp16Block[n];
-        for (int k = 0; k < n; k++) {
-            canonicalIds[k] = arrival[order[k]];
-            canonical[k] = blocks.get(order[k]);
-        }
+        ArrivedBlocks.Canonical c = arrived.canonical();
+        String[] canonicalIds = c.ids();
+        Bfp16Block[] canonical = c.blocks();
+        int n = canonical.length;
         Pipeline p = settings.pipeline().build(n);
         Bfp16Block aggregate;
         List<int[]> kept;

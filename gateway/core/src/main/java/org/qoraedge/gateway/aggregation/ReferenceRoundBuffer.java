@@ -1,7 +1,5 @@
 package org.qoraedge.gateway.aggregation;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.NodeIds;
@@ -15,8 +13,7 @@ import org.qoraedge.fixedpoint.krum.KrumResult;
  */
 final class ReferenceRoundBuffer implements RoundBuffer {
     private final AggregationSettings settings;
-    private final List<String> ids = new ArrayList<>();
-    private final List<Bfp16Block> blocks = new ArrayList<>();
+    private final ArrivedBlocks arrived = new ArrivedBlocks();
 
     ReferenceRoundBuffer(AggregationSettings settings) {
         if (settings.kind() == AggregatorKind.PIPELINE) {
@@ -28,26 +25,20 @@ final class ReferenceRoundBuffer implements RoundBuffer {
 
     @Override
     public void add(String nodeId, Bfp16Block block) {
-        ids.add(nodeId);
-        blocks.add(block);
+        arrived.add(nodeId, block);
     }
 
     @Override
     public int size() {
-        return ids.size();
+        return arrived.size();
     }
 
     @Override
     public AggregationResult close() {
-        String[] arrival = ids.toArray(new String[0]);
-        int[] order = NodeIds.canonicalOrder(arrival);
-        int n = order.length;
-        String[] canonicalIds = new String[n];
-        Bfp16Block[] canonical = new Bfp16Block[n];
-        for (int k = 0; k < n; k++) {
-            canonicalIds[k] = arrival[order[k]];
-            canonical[k] = blocks.get(order[k]);
-        }
+        ArrivedBlocks.Canonical c = arrived.canonical();
+        String[] canonicalIds = c.ids();
+        Bfp16Block[] canonical = c.blocks();
+        int n = canonical.length;
         switch (settings.kind()) {
             case KRUM: {
                 KrumResult r = Krum.krum(canonical, settings.f(), settings.metric());

@@ -16,14 +16,6 @@ public final class Digests {
     private Digests() {
     }
 
-    /**
-     * The section 7 byte layout of a block, {@link BlockBytes#write}. Superseded by it: kept only for
-     * the gateway's {@code StateFile.encode}, and removed once that calls {@link BlockBytes#write}.
-     */
-    public static byte[] blockBytes(Bfp16Block b) {
-        return BlockBytes.write(b);
-    }
-
     /** Digest of a block: SHA-256 of {@link BlockBytes#write}. */
     public static String block(Bfp16Block b) {
         return hex(BlockBytes.write(b));

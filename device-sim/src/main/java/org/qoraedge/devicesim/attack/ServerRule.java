@@ -1,11 +1,8 @@
 package org.qoraedge.devicesim.attack;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.krum.KrumResult;
 import org.qoraedge.fixedpoint.robust.Pipeline;
 import org.qoraedge.fixedpoint.robust.PipelineResult;
 import org.qoraedge.fixedpoint.robust.PipelineSpec;
@@ -55,23 +52,7 @@ public interface ServerRule {
         Objects.requireNonNull(pipeline, "pipeline");
         return blocks -> {
             PipelineResult r = pipeline.apply(blocks, reference);
-            List<int[]> kept = r.kept();
-            int[] origin = kept.isEmpty() ? null : kept.get(kept.size() - 1);
-            Optional<KrumResult> krum = r.krum();
-            int[] local;
-            if (krum.isPresent()) {
-                local = krum.get().selected();
-            } else {
-                local = new int[r.aggregatorInputSize()];
-                for (int k = 0; k < local.length; k++) {
-                    local[k] = k;
-                }
-            }
-            int[] used = new int[local.length];
-            for (int t = 0; t < local.length; t++) {
-                used[t] = origin == null ? local[t] : origin[local[t]];
-            }
-            return RuleOutcome.of(r.aggregate(), used, blocks.length);
+            return RuleOutcome.of(r.aggregate(), r.usedInputs(), blocks.length);
         };
     }
 }

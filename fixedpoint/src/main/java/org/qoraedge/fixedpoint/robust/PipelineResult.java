@@ -96,4 +96,36 @@ public final class PipelineResult {
     public Optional<CenteredClipResult> centeredClip() {
         return aggregation.centeredClip();
     }
+
+    /**
+     * The pipeline's inputs the aggregator used, in the pipeline's input numbering: a Krum or
+     * Multi-Krum aggregator's selection (rank order), else every input that passed the norm screens
+     * (ascending), mapped back through the screens ({@code nnm} keeps each input's slot).
+     */
+    public int[] usedInputs() {
+        return usedInputs(kept, krum().map(KrumResult::selected).orElse(null), aggregatorInputSize);
+    }
+
+    /**
+     * {@link #usedInputs()} from its parts, for a pipeline run elsewhere (the fast paths).
+     *
+     * @param kept each norm screen's kept inputs, in the pipeline's input numbering (as {@link #kept()})
+     * @param krumSelection a Krum aggregator's selection in its own input's numbering, null for the other aggregators
+     * @param aggregatorInputSize the number of blocks the aggregator received
+     */
+    public static int[] usedInputs(List<int[]> kept, int[] krumSelection, int aggregatorInputSize) {
+        int[] origin = kept.isEmpty() ? null : kept.get(kept.size() - 1);
+        int[] local = krumSelection;
+        if (local == null) {
+            local = new int[aggregatorInputSize];
+            for (int k = 0; k < local.length; k++) {
+                local[k] = k;
+            }
+        }
+        int[] used = new int[local.length];
+        for (int t = 0; t < local.length; t++) {
+            used[t] = origin == null ? local[t] : origin[local[t]];
+        }
+        return used;
+    }
 }

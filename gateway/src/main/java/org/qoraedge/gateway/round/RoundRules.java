@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Digests;
-import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.audit.AuditRecord;
@@ -73,9 +71,8 @@ final class RoundRules {
                         ledger == null ? "" : ledger.settings().toCanonicalString(), List.copyOf(settings.expected())))
                 .modelBefore(r.modelBefore)
                 .frames(r.frames, r.framesOmitted, framesKept)
-                .outcome(outcome)
-                .referenceDigest(!r.aggregation.usesReference() ? ""
-                        : Digests.block(reference != null ? reference : ModelUpdate.zeros(settings.dimension())))
+                .outcome(outcome, report.modelDigest())
+                .referenceDigest(r.aggregation.usesReference() ? RoundClose.referenceDigest(reference, settings.dimension()) : "")
                 .reputation(changes)
                 .operator(rep.operator())
                 .timing(new AuditRecord.Timing(r.openedAtMillis, System.currentTimeMillis(), report.closeNanos() / 1000,

@@ -52,33 +52,18 @@ final class PipelineRoundBuffer implements RoundBuffer {
         Pipeline p = settings.pipeline().build(n);
         Bfp16Block aggregate;
         List<int[]> kept;
-        int[] local;
+        int[] used;
         if (fast) {
             FastPipeline.Result r = FastPipeline.apply(p, canonical, reference, Parallelism.defaults());
             aggregate = r.aggregate();
             kept = r.kept();
-            local = r.selected();
+            used = PipelineResult.usedInputs(kept, r.selected(), kept.isEmpty() ? n : kept.get(kept.size() - 1).length);
         } else {
             PipelineResult r = p.apply(canonical, reference);
             aggregate = r.aggregate();
             kept = r.kept();
-            local = r.krum().map(k -> k.selected()).orElse(null);
-        }
-        int[] origin = kept.isEmpty() ? all(n) : kept.get(kept.size() - 1);
-        int[] used = local == null ? origin : new int[local.length];
-        if (local != null) {
-            for (int t = 0; t < local.length; t++) {
-                used[t] = origin[local[t]];
-            }
+            used = r.usedInputs();
         }
         return new AggregationResult(canonicalIds, new long[0], new int[0], used, 0, aggregate, kept);
-    }
-
-    private static int[] all(int n) {
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = i;
-        }
-        return out;
     }
 }

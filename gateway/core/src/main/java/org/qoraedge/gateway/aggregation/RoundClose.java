@@ -2,6 +2,7 @@ package org.qoraedge.gateway.aggregation;
 
 import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
@@ -87,6 +88,14 @@ public final class RoundClose {
      */
     public static Outcome failed(List<String> acceptedIds, Bfp16Block modelBefore, String failure) {
         return new Outcome(canonical(acceptedIds), null, modelBefore, failure);
+    }
+
+    /**
+     * The digest of centered clipping's reference (robust spec section 8): of {@code reference},
+     * or of the zero block of {@code dimension} ({@code e = 0}) when there is none.
+     */
+    public static String referenceDigest(Bfp16Block reference, int dimension) {
+        return Digests.block(reference != null ? reference : ModelUpdate.zeros(dimension));
     }
 
     /** The failure of a round with {@code n} accepted updates, fewer than the quorum. */

@@ -231,11 +231,6 @@ public final class AuditLog {
         return -1;
     }
 
-    /** Appends a line and its newline, and forces it to the device. */
-    public static void append(Path file, String line) throws IOException {
-        AtomicFiles.appendLine(file, line);
-    }
-
     /**
      * What {@link #recover} did to a log.
      *
@@ -279,7 +274,7 @@ public final class AuditLog {
             throw new StateException(log + " does not end where the state's last audit record (round "
                     + pending.round() + ") continues: the log or the state was replaced or damaged");
         }
-        append(log, committed);
+        AtomicFiles.appendLine(log, committed);
         return new Recovery(torn, committed);
     }
 }

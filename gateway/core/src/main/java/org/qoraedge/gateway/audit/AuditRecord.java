@@ -9,7 +9,6 @@ import com.google.gson.JsonSyntaxException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.RoundClose;
@@ -225,6 +224,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         private long framesOmitted;
         private boolean framesKept;
         private RoundClose.Outcome outcome;
+        private String modelAfter = "";
         private String referenceDigest = "";
         private List<ReputationChange> reputation = List.of();
         private List<OperatorAction> operator = List.of();
@@ -265,9 +265,14 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             return this;
         }
 
-        /** How the round closed: outcome, failure, canonical order, Krum's evidence, the aggregate and the model after. */
-        public Builder outcome(RoundClose.Outcome o) {
+        /**
+         * How the round closed: outcome, failure, canonical order, Krum's evidence and the aggregate;
+         * {@code modelAfterDigest} is the digest of {@code o.modelAfter()}, which the caller has
+         * computed already.
+         */
+        public Builder outcome(RoundClose.Outcome o, String modelAfterDigest) {
             this.outcome = o;
+            this.modelAfter = modelAfterDigest;
             return this;
         }
 
@@ -298,13 +303,12 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                 throw new AuditException("an audit record needs its config, outcome and timing");
             }
             AggregationResult res = outcome.result();
-            String after = outcome.modelAfter() == null ? "" : Digests.block(outcome.modelAfter());
             return new AuditRecord(fleet, gatewayId, gatewayKey, round, GENESIS, outcome.aggregated() ? "aggregated" : "failed",
                     outcome.failure(), config, modelBefore, frames, framesOmitted, outcome.acceptedIds(),
                     res == null ? new long[0] : res.scores(), res == null ? new int[0] : res.ranking(),
                     res == null ? new int[0] : res.selected(), res == null ? List.of() : res.kept(), referenceDigest,
                     res == null ? 0 : res.referenceExponent(),
-                    res == null ? "" : res.aggregateDigest(), after, reputation, operator, timing, framesKept);
+                    res == null ? "" : res.aggregateDigest(), modelAfter, reputation, operator, timing, framesKept);
         }
     }
 

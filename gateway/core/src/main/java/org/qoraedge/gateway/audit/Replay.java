@@ -13,7 +13,6 @@ import java.util.Map;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
-import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
@@ -122,7 +121,7 @@ public final class Replay {
         }
         out.add(ReplayCheck.compare("config", describe(cfg), describe(cfg), ""));
         if (!record.referenceDigest().isEmpty() || settings.usesReference()) {
-            String given = Digests.block(reference != null ? reference : ModelUpdate.zeros(Math.max(1, cfg.dimension())));
+            String given = RoundClose.referenceDigest(reference, Math.max(1, cfg.dimension()));
             out.add(ReplayCheck.compare("reference", record.referenceDigest(), given,
                     "centered clipping's reference: the previous round's aggregate (the zero block after a failed round or"
                             + " before the first); replay the rounds in order to know it"));

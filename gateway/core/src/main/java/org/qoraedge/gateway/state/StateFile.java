@@ -79,7 +79,7 @@ public final class StateFile {
         o.addProperty("roundsAggregated", s.roundsAggregated());
         o.addProperty("roundsFailed", s.roundsFailed());
         byte[] json = o.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] model = Digests.blockBytes(s.model());
+        byte[] model = BlockBytes.write(s.model());
         byte[] reference = s.reference() == null ? null : BlockBytes.write(s.reference());
         ByteBuffer b = ByteBuffer.allocate(4 + 2 + 4 + json.length + 4 + model.length + (reference == null ? 0 : 4 + reference.length)
                 + 32).order(ByteOrder.BIG_ENDIAN);

@@ -199,7 +199,7 @@ class ReputationLedgerTest {
     }
 
     @Test
-    void theMeanAggregatorMeasuresNothingSoAcceptedNodesOnlyDecay() {
+    void aRoundWithoutScoresOrDeviationsMeasuresNothingSoAcceptedNodesOnlyDecay() {
         ReputationLedger l = ReputationLedger.restore(DEFAULTS, Map.of("b", new NodeReputation(600_000, false, -1, 1, 1, 0, 0)), 0);
         List<ReputationChange> changes = l.apply(new RoundEvidence(1, List.of("a", "b"), NO_SCORES, new int[] {0, 1}, Set.of(),
                 Set.of()));
@@ -207,6 +207,60 @@ class ReputationLedgerTest {
                 change("a", 1, 500_000, 500_000, ChangeReason.NOT_MEASURED),
                 change("b", 1, 600_000, 595_000, ChangeReason.NOT_MEASURED)), changes); // 0.5 + 0.1 * 0.95
         assertEquals(new NodeReputation(595_000, false, -1, 2, 1, 0, 0), l.entries().get("b"));
+    }
+
+    /** Five nodes by deviation: sorted 100, 110, 120, 130, 10000; lower median 120, far means > 480. */
+    private static RoundEvidence byDeviation(long round, long[] deviations, int[] used) {
+        return new RoundEvidence(round, FIVE, NO_SCORES, deviations, used, Set.of(), Set.of());
+    }
+
+    @Test
+    void aRoundMeasuredByDeviationRewardsTheUsedCloserHalfAndPenalizesTheFar() {
+        ReputationLedger l = new ReputationLedger(DEFAULTS);
+        // a=100 (rank 0), b=120 (rank 2, the lower median), c=110 (rank 1), d=130 (rank 3), e=10000 (rank 4, far)
+        List<ReputationChange> changes = l.apply(byDeviation(0, FIVE_SCORES, new int[] {0, 1, 2, 3, 4}));
+        assertEquals(List.of(
+                change("a", 0, 500_000, 520_000, ChangeReason.NEAR),
+                change("b", 0, 500_000, 520_000, ChangeReason.NEAR),
+                change("c", 0, 500_000, 520_000, ChangeReason.NEAR),
+                change("d", 0, 500_000, 500_000, ChangeReason.IN_RANGE),
+                change("e", 0, 500_000, 420_000, ChangeReason.FAR_OUTSIDE)), changes);
+        assertEquals(new NodeReputation(520_000, false, -1, 1, 1, 0, 0), l.entries().get("a"));
+        assertEquals(new NodeReputation(420_000, false, -1, 1, 0, 1, 0), l.entries().get("e"));
+    }
+
+    @Test
+    void byDeviationAnUpdateTheRuleDidNotUseIsNotRewardedAndFarBeatsUsed() {
+        ReputationLedger l = new ReputationLedger(DEFAULTS);
+        // a was dropped by a norm screen: in range, no reward; e was used but is far: penalized
+        List<ReputationChange> changes = l.apply(byDeviation(0, FIVE_SCORES, new int[] {1, 2, 3, 4}));
+        assertEquals(ChangeReason.IN_RANGE, changes.get(0).reasons().iterator().next());
+        assertEquals(520_000, changes.get(1).after());
+        assertEquals(List.of(ChangeReason.FAR_OUTSIDE), List.copyOf(changes.get(4).reasons()));
+    }
+
+    @Test
+    void byDeviationTiesInTheCloserHalfGoByIndexAndEqualToFactorTimesMedianIsInRange() {
+        ReputationLedger l = new ReputationLedger(DEFAULTS);
+        // sorted 7, 7, 7, 7, 28: median 7, 28 = 4 x 7 is in range; ranks 0..2 are a, b, c (equal values, by index)
+        List<ReputationChange> changes = l.apply(byDeviation(0, new long[] {7, 7, 7, 7, 28}, new int[] {0, 1, 2, 3, 4}));
+        assertEquals(List.of(ChangeReason.NEAR, ChangeReason.NEAR, ChangeReason.NEAR, ChangeReason.IN_RANGE,
+                ChangeReason.IN_RANGE), changes.stream().map(c -> c.reasons().iterator().next()).toList());
+        ReputationLedger z = new ReputationLedger(DEFAULTS);
+        // a median of 0 (identical updates) flags nobody, however large the rest
+        List<ReputationChange> zero = z.apply(byDeviation(0, new long[] {0, 0, 0, 5, Long.MAX_VALUE}, new int[] {0, 1, 2, 3, 4}));
+        assertEquals(ChangeReason.IN_RANGE, zero.get(4).reasons().iterator().next());
+    }
+
+    @Test
+    void evidenceRefusesScoresAndDeviationsTogetherAndBadDeviations() {
+        assertThrows(ReputationException.class, () -> new RoundEvidence(0, FIVE, FIVE_SCORES, FIVE_SCORES, NONE, Set.of(),
+                Set.of()));
+        assertThrows(ReputationException.class, () -> new RoundEvidence(0, FIVE, NO_SCORES, new long[] {1, 2}, NONE, Set.of(),
+                Set.of()));
+        ReputationException e = assertThrows(ReputationException.class, () -> new RoundEvidence(0, FIVE, NO_SCORES,
+                new long[] {1, 2, -3, 4, 5}, NONE, Set.of(), Set.of()));
+        assertTrue(e.getMessage().contains("deviation of \"c\" (index 2) is negative"), e.getMessage());
     }
 
     @Test
@@ -354,6 +408,27 @@ class ReputationLedgerTest {
             }
             RoundEvidence times = new RoundEvidence(round, e.acceptedIds(), s, e.selected(), e.misbehaved(), e.absent());
             assertEquals(plain.apply(e), scaled.apply(times), "round " + round + " scaled by " + c);
+        }
+        assertEquals(plain.entries(), scaled.entries());
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {5, 6, 7})
+    void deviationsAreScaleFreeToo(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        ReputationLedger plain = new ReputationLedger(DEFAULTS);
+        ReputationLedger scaled = new ReputationLedger(DEFAULTS);
+        for (int round = 0; round < 40; round++) {
+            RoundEvidence e = randomRound(r, round);
+            long c = 1 + r.nextLong(1L << 20);
+            long[] d = e.krumScores();
+            long[] times = new long[d.length];
+            for (int k = 0; k < d.length; k++) {
+                times[k] = Math.multiplyExact(d[k], c);
+            }
+            RoundEvidence a = new RoundEvidence(round, e.acceptedIds(), NO_SCORES, d, e.selected(), e.misbehaved(), e.absent());
+            RoundEvidence b = new RoundEvidence(round, e.acceptedIds(), NO_SCORES, times, e.selected(), e.misbehaved(), e.absent());
+            assertEquals(plain.apply(a), scaled.apply(b), "round " + round + " scaled by " + c);
         }
         assertEquals(plain.entries(), scaled.entries());
     }

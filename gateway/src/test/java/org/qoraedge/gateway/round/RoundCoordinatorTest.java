@@ -39,6 +39,7 @@ import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.audit.Replay;
+import org.qoraedge.gateway.audit.ReplayCheck;
 import org.qoraedge.gateway.audit.ReplayReport;
 import org.qoraedge.gateway.audit.ReputationReplay;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
@@ -345,6 +346,58 @@ class RoundCoordinatorTest {
     }
 
     @Test
+    void aPipelineMeasuresDeviationsSoTheFarNodeIsBannedAndTheLedgerFoldsFromTheRecords() throws InterruptedException {
+        ReputationLedger ledger = new ReputationLedger(ReputationSettings.defaults());
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(CoordinatorSettings.builder()
+                .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
+                .registry(TestNodes.registry(nodes)).aggregation(AggregationSettings.pipeline(PipelineSpec.parse("trimmed-mean(1)"),
+                        nodes.size()))
+                .deadline(Duration.ofSeconds(30)).build(),
+                RoundServices.none().reputation(ledger).listener(reports::add), inbox, outbox);
+        coordinator.start();
+        long bannedIn = -1;
+        for (long round = 1; round <= 30 && bannedIn < 0; round++) {
+            for (NodeCredentials c : nodes) {
+                inbox.offer(TOPICS.update(c.nodeId()), update(c, round, round));
+            }
+            RoundReport r = next();
+            assertTrue(r.aggregated(), r.failure());
+            AuditRecord rec = lastRecord();
+            assertEquals(nodes.size(), rec.deviations().length, "a deviation per accepted update");
+            assertEquals(0, rec.scores().length, "no Krum scores");
+            assertTrue(rec.reputation().stream().anyMatch(x -> x.node().equals("node-03") && x.reason().contains("far-outside")),
+                    "node-03 is far from the trimmed mean: " + rec.reputation());
+            assertTrue(rec.reputation().stream().anyMatch(x -> x.reason().equals("near")), rec.reputation().toString());
+            if (coordinator.reputation().isBanned("node-03")) {
+                bannedIn = round;
+            }
+        }
+        assertEquals(5, bannedIn, "far outside every round from neutral: 0.42, 0.344, 0.2718, 0.20321, 0.13805 (banned)");
+        for (NodeCredentials c : nodes) {
+            if (!c.nodeId().equals("node-03")) {
+                assertTrue(coordinator.reputation().score(c.nodeId()) >= 500_000, c.nodeId() + " lost no reputation");
+            }
+        }
+        List<AuditRecord> recs = new ArrayList<>();
+        for (RecordingOutbox.Published p : outbox.on(TOPICS.audit())) {
+            recs.add(AuditLog.verify(new String(p.payload(), StandardCharsets.UTF_8), Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
+        }
+        ReputationReplay.Result rep = ReputationReplay.check(recs);
+        assertTrue(rep.matches(), rep.mismatch());
+        assertEquals(bannedIn, rep.roundsChecked());
+        // A record whose deviations were changed folds to other changes: the fold reads them.
+        AuditRecord first = recs.get(0);
+        long[] forged = new long[first.deviations().length]; // all equal: nobody far, the closer half rewarded
+        recs.set(0, new AuditRecord(first.fleet(), first.gatewayId(), first.gatewayKey(), first.round(), first.prev(),
+                first.outcome(), first.failure(), first.config(), first.modelBefore(), first.frames(), first.framesOmitted(),
+                first.canonicalOrder(), first.scores(), first.ranking(), first.selected(), first.kept(), first.referenceDigest(),
+                forged, first.weights(), first.referenceExponent(), first.aggregateDigest(), first.modelAfter(),
+                first.reputation(), first.operator(), first.timing(), first.framesKept()));
+        assertFalse(ReputationReplay.check(recs).matches());
+    }
+
+    @Test
     void aFullInboxDropsAndCountsWithoutBlocking() {
         Inbox small = new Inbox(2);
         assertTrue(small.offer("a", new byte[0]));
@@ -579,6 +632,7 @@ class RoundCoordinatorTest {
                 StateStore.journalName(1)), false), TestNodes.registry(nodes));
         assertTrue(replay.matches(), replay.lines().toString());
         assertTrue(replay.check("kept").isPresent(), "the norm screen's choice is compared");
+        assertEquals(ReplayCheck.Status.MATCH, replay.check("deviations").orElseThrow().status(), "the deviations are recomputed");
 
         // A record whose kept list was changed does not replay.
         AuditRecord good = log.records().get(0);
@@ -587,8 +641,7 @@ class RoundCoordinatorTest {
         AuditRecord bad = new AuditRecord(good.fleet(), good.gatewayId(), good.gatewayKey(), good.round(), good.prev(),
                 good.outcome(), good.failure(), good.config(), good.modelBefore(), good.frames(), good.framesOmitted(),
                 good.canonicalOrder(), good.scores(), good.ranking(), good.selected(), List.of(forged), good.referenceDigest(),
-                good.referenceExponent(),
-                good.aggregateDigest(), good.modelAfter(), good.reputation(), good.operator(), good.timing(), good.framesKept());
+                good.deviations(), good.weights(), good.referenceExponent(), good.aggregateDigest(), good.modelAfter(), good.reputation(), good.operator(), good.timing(), good.framesKept());
         ReplayReport badReplay = Replay.replay(bad, RoundJournal.read(dir.resolve("rounds").resolve(StateStore.journalName(1)),
                 false));
         assertFalse(badReplay.matches());

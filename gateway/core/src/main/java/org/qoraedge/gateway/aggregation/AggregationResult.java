@@ -19,10 +19,11 @@ public final class AggregationResult implements SelectionResult {
     private final int referenceExponent;
     private final Bfp16Block aggregate;
     private final List<int[]> kept;
+    private final long[] deviations;
 
     public AggregationResult(String[] canonicalIds, long[] scores, int[] ranking, int[] selected, int referenceExponent,
             Bfp16Block aggregate) {
-        this(canonicalIds, scores, ranking, selected, referenceExponent, aggregate, List.of());
+        this(canonicalIds, scores, ranking, selected, referenceExponent, aggregate, List.of(), new long[0]);
     }
 
     /**
@@ -30,9 +31,15 @@ public final class AggregationResult implements SelectionResult {
      *
      * @param kept for each {@code norm-screen} of the pipeline, in order, the canonical indices it
      *     kept, ascending (robust spec section 7); empty for the other rules
+     * @param deviations for the rules without Krum scores, each update's {@link Deviations deviation}
+     *     from the aggregate by canonical index; empty for Krum and Multi-Krum
      */
     public AggregationResult(String[] canonicalIds, long[] scores, int[] ranking, int[] selected, int referenceExponent,
-            Bfp16Block aggregate, List<int[]> kept) {
+            Bfp16Block aggregate, List<int[]> kept, long[] deviations) {
+        if (deviations.length != 0 && deviations.length != canonicalIds.length) {
+            throw new IllegalArgumentException(deviations.length + " deviations for " + canonicalIds.length + " updates");
+        }
+        this.deviations = deviations.clone();
         List<int[]> k = new ArrayList<>(kept.size());
         for (int[] x : kept) {
             k.add(x.clone());
@@ -90,6 +97,15 @@ public final class AggregationResult implements SelectionResult {
             out.add(x.clone());
         }
         return out;
+    }
+
+    /**
+     * Each update's {@link Deviations deviation} from the aggregate, by canonical index: the
+     * reputation measure of the rules without Krum scores (the mean and every pipeline); empty for
+     * Krum and Multi-Krum, whose measure is their scores.
+     */
+    public long[] deviations() {
+        return deviations.clone();
     }
 
     /** The aggregated update. */

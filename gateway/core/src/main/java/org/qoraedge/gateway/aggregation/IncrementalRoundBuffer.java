@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.aggregation;
 
 import java.util.Arrays;
+import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.fast.FastMeans;
@@ -77,7 +78,9 @@ final class IncrementalRoundBuffer implements RoundBuffer {
                     canonical[k] = buffer.block(order[k]);
                     all[k] = k;
                 }
-                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, FastMeans.mean(canonical));
+                Bfp16Block mean = FastMeans.mean(canonical);
+                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, mean, List.of(),
+                        Deviations.of(canonical, mean));
             }
         }
     }

@@ -64,6 +64,7 @@ final class PipelineRoundBuffer implements RoundBuffer {
             kept = r.kept();
             used = r.usedInputs();
         }
-        return new AggregationResult(canonicalIds, new long[0], new int[0], used, 0, aggregate, kept);
+        return new AggregationResult(canonicalIds, new long[0], new int[0], used, 0, aggregate, kept,
+                Deviations.of(canonical, aggregate));
     }
 }

@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.aggregation;
 
+import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.NodeIds;
@@ -54,7 +55,9 @@ final class ReferenceRoundBuffer implements RoundBuffer {
                 for (int i = 0; i < n; i++) {
                     all[i] = i;
                 }
-                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, Means.mean(canonical));
+                Bfp16Block mean = Means.mean(canonical);
+                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, mean, List.of(),
+                        Deviations.of(canonical, mean));
             }
         }
     }

@@ -38,6 +38,11 @@ import org.qoraedge.gateway.aggregation.RoundClose;
  * @param referenceDigest the digest (spec section 7) of centered clipping's reference block, the
  *     previous round's aggregate or the zero block (robust spec section 8); "" for the other rules,
  *     and then not written
+ * @param deviations each accepted update's deviation from the aggregate by canonical index, the
+ *     reputation measure of the rules without Krum scores (docs/REPUTATION.md); empty for Krum,
+ *     Multi-Krum and failed rounds, and then not written
+ * @param weights the integer weight of each accepted update by canonical index when the round was
+ *     reputation-weighted (docs/REPUTATION.md section 7); empty otherwise, and then not written
  * @param referenceExponent COMMON's reference exponent (0 otherwise)
  * @param aggregateDigest digest of the aggregated update ("" when failed)
  * @param modelAfter digest of the global model after the round
@@ -49,8 +54,8 @@ import org.qoraedge.gateway.aggregation.RoundClose;
 public record AuditRecord(String fleet, String gatewayId, String gatewayKey, long round, String prev, String outcome,
         String failure, Config config, String modelBefore, List<FrameEntry> frames, long framesOmitted,
         List<String> canonicalOrder, long[] scores, int[] ranking, int[] selected, List<int[]> kept, String referenceDigest,
-        int referenceExponent, String aggregateDigest, String modelAfter, List<ReputationChange> reputation,
-        List<OperatorAction> operator, Timing timing, boolean framesKept) {
+        long[] deviations, long[] weights, int referenceExponent, String aggregateDigest, String modelAfter,
+        List<ReputationChange> reputation, List<OperatorAction> operator, Timing timing, boolean framesKept) {
 
     /** A record of a round without a pipeline's norm screens (nothing {@link #kept}). */
     public AuditRecord(String fleet, String gatewayId, String gatewayKey, long round, String prev, String outcome,
@@ -59,8 +64,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             String aggregateDigest, String modelAfter, List<ReputationChange> reputation, List<OperatorAction> operator,
             Timing timing, boolean framesKept) {
         this(fleet, gatewayId, gatewayKey, round, prev, outcome, failure, config, modelBefore, frames, framesOmitted,
-                canonicalOrder, scores, ranking, selected, List.of(), "", referenceExponent, aggregateDigest, modelAfter, reputation,
-                operator, timing, framesKept);
+                canonicalOrder, scores, ranking, selected, List.of(), "", new long[0], new long[0], referenceExponent, aggregateDigest,
+                modelAfter, reputation, operator, timing, framesKept);
     }
 
     /** The format name written in every record; a reader refuses any other. */
@@ -75,6 +80,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         ranking = ranking.clone();
         selected = selected.clone();
         kept = copyOf(kept);
+        deviations = deviations.clone();
+        weights = weights.clone();
         reputation = List.copyOf(reputation);
         operator = List.copyOf(operator);
         if (!outcome.equals("aggregated") && !outcome.equals("failed")) {
@@ -95,6 +102,16 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
     @Override
     public int[] selected() {
         return selected.clone();
+    }
+
+    @Override
+    public long[] deviations() {
+        return deviations.clone();
+    }
+
+    @Override
+    public long[] weights() {
+        return weights.clone();
     }
 
     /** For each norm screen of the round's pipeline, the canonical indices it kept (copies); empty otherwise. */
@@ -119,8 +136,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
     /** This record with another {@code prev} (the log sets it when appending). */
     public AuditRecord withPrev(String p) {
         return new AuditRecord(fleet, gatewayId, gatewayKey, round, p, outcome, failure, config, modelBefore, frames,
-                framesOmitted, canonicalOrder, scores, ranking, selected, kept, referenceDigest, referenceExponent, aggregateDigest,
-                modelAfter, reputation, operator, timing, framesKept);
+                framesOmitted, canonicalOrder, scores, ranking, selected, kept, referenceDigest, deviations, weights, referenceExponent,
+                aggregateDigest, modelAfter, reputation, operator, timing, framesKept);
     }
 
     /**
@@ -226,6 +243,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         private RoundClose.Outcome outcome;
         private String modelAfter = "";
         private String referenceDigest = "";
+        private long[] weights = new long[0];
         private List<ReputationChange> reputation = List.of();
         private List<OperatorAction> operator = List.of();
         private Timing timing;
@@ -276,6 +294,12 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             return this;
         }
 
+        /** The weights of a reputation-weighted round, by canonical index (not set: unweighted). */
+        public Builder weights(long[] w) {
+            this.weights = w.clone();
+            return this;
+        }
+
         /** The digest of centered clipping's reference block ("" for the other rules). */
         public Builder referenceDigest(String digest) {
             this.referenceDigest = digest;
@@ -307,7 +331,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                     outcome.failure(), config, modelBefore, frames, framesOmitted, outcome.acceptedIds(),
                     res == null ? new long[0] : res.scores(), res == null ? new int[0] : res.ranking(),
                     res == null ? new int[0] : res.selected(), res == null ? List.of() : res.kept(), referenceDigest,
-                    res == null ? 0 : res.referenceExponent(),
+                    res == null ? new long[0] : res.deviations(), res == null ? new long[0] : weights, res == null ? 0 : res.referenceExponent(),
                     res == null ? "" : res.aggregateDigest(), modelAfter, reputation, operator, timing, framesKept);
         }
     }
@@ -349,11 +373,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         o.add("frames", fr);
         o.addProperty("framesOmitted", framesOmitted);
         o.add("canonicalOrder", strings(canonicalOrder));
-        JsonArray sc = new JsonArray();
-        for (long s : scores) {
-            sc.add(Long.toString(s)); // strings: Krum scores go up to 2^63 - 1, beyond what JSON readers keep exact
-        }
-        o.add("scores", sc);
+        o.add("scores", longStrings(scores));
         o.add("ranking", ints(ranking));
         o.add("selected", ints(selected));
         if (!kept.isEmpty()) { // only pipelines with a norm screen have it: every other record is as before
@@ -365,6 +385,12 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         }
         if (!referenceDigest.isEmpty()) { // only centered clipping has it
             o.addProperty("referenceDigest", referenceDigest);
+        }
+        if (deviations.length != 0) { // only the rules without Krum scores have them
+            o.add("deviations", longStrings(deviations));
+        }
+        if (weights.length != 0) { // only reputation-weighted rounds have them
+            o.add("weights", longStrings(weights));
         }
         o.addProperty("referenceExponent", referenceExponent);
         o.addProperty("aggregateDigest", aggregateDigest);
@@ -430,11 +456,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                         str(f, "block"), str(f, "status")));
             }
             List<String> order = stringList(arr(o, "canonicalOrder"));
-            JsonArray sc = arr(o, "scores");
-            long[] scores = new long[sc.size()];
-            for (int i = 0; i < scores.length; i++) {
-                scores[i] = Long.parseLong(sc.get(i).getAsString());
-            }
+            long[] scores = longArray(arr(o, "scores"));
             List<ReputationChange> rep = new ArrayList<>();
             for (JsonElement el : arr(o, "reputation")) {
                 JsonObject r = el.getAsJsonObject();
@@ -451,11 +473,30 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             return new AuditRecord(str(o, "fleet"), str(o, "gateway"), str(o, "gatewayKey"), lng(o, "round"), str(o, "prev"),
                     str(o, "outcome"), str(o, "failure"), config, str(o, "modelBefore"), frames, lng(o, "framesOmitted"),
                     order, scores, intArray(arr(o, "ranking")), intArray(arr(o, "selected")), keptLists(o),
-                    o.has("referenceDigest") ? str(o, "referenceDigest") : "", integer(o, "referenceExponent"),
+                    o.has("referenceDigest") ? str(o, "referenceDigest") : "",
+                    o.has("deviations") ? longArray(arr(o, "deviations")) : new long[0],
+                    o.has("weights") ? longArray(arr(o, "weights")) : new long[0], integer(o, "referenceExponent"),
                     str(o, "aggregateDigest"), str(o, "modelAfter"), rep, ops, timing, bool(o, "framesKept"));
         } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException | ClassCastException e) {
             throw new AuditException("audit record has a field of the wrong type: " + e.getMessage(), e);
         }
+    }
+
+    /** Longs as JSON strings: values go up to 2^63 - 1, beyond what JSON readers keep exact. */
+    private static JsonArray longStrings(long[] values) {
+        JsonArray a = new JsonArray();
+        for (long v : values) {
+            a.add(Long.toString(v));
+        }
+        return a;
+    }
+
+    private static long[] longArray(JsonArray a) {
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Long.parseLong(a.get(i).getAsString());
+        }
+        return out;
     }
 
     private static List<int[]> keptLists(JsonObject o) {

@@ -53,8 +53,9 @@ import org.qoraedge.gateway.state.RoundJournal;
  *   <li>{@code outcome}: the recomputation aggregates exactly when the record says it did (the
  *       quorum of {@link AggregationSettings#quorum()}, then whatever the aggregator or the model
  *       sum refuses);</li>
- *   <li>{@code canonicalOrder}, {@code scores}, {@code ranking}, {@code selected},
- *       {@code referenceExponent}, {@code aggregateDigest}, {@code modelAfter}: for a failed round the
+ *   <li>{@code canonicalOrder}, {@code scores}, {@code ranking}, {@code selected}, {@code kept},
+ *       {@code deviations} (when the record has them: records written before deviations were measured
+ *       have none), {@code referenceExponent}, {@code aggregateDigest}, {@code modelAfter}: for a failed round the
  *       canonical order of the accepted ids, empty scores, ranking and selection, exponent 0, no
  *       aggregate digest and {@code modelAfter} equal to the model before.</li>
  * </ul>
@@ -430,6 +431,12 @@ public final class Replay {
         out.add(ints("selected", r.selected(), a.selected()));
         if (!r.kept().isEmpty() || !a.kept().isEmpty()) {
             out.add(ReplayCheck.compare("kept", showKept(r.kept()), showKept(a.kept()), "what each norm screen kept"));
+        }
+        if (r.deviations().length != 0 || a.deviations().length == 0) {
+            out.add(longs("deviations", r.deviations(), a.deviations(), ids));
+        } else {
+            out.add(ReplayCheck.notChecked("deviations", "the record has none: written before the gateway measured deviations"
+                    + " (its reputation folded these rounds as not measured)"));
         }
         out.add(ReplayCheck.compare("referenceExponent", Integer.toString(r.referenceExponent()),
                 Integer.toString(a.referenceExponent()), ""));

@@ -17,7 +17,7 @@ import org.qoraedge.gateway.reputation.RoundEvidence;
  * compares each round's changes with the ones recorded: two gateways (or an auditor) folding the
  * same rounds hold the same scores to the bit. Each round is folded as the gateway does it: the
  * operator's ban lifts of the round first, then the round's evidence (canonical order, Krum
- * scores, selection, the nodes whose authenticated frames broke the protocol, the expected nodes
+ * scores or deviations, selection, the nodes whose authenticated frames broke the protocol, the expected nodes
  * that sent nothing). No I/O, no logging.
  */
 public final class ReputationReplay {
@@ -107,8 +107,8 @@ public final class ReputationReplay {
             }
         }
         // A failed round's record has no scores or selection: it measured nothing, as the gateway treats it.
-        return new RoundEvidence(r.round(), r.canonicalOrder(), r.scores(), r.selected(), RoundEvidence.misbehaving(refusals),
-                RoundEvidence.absent(r.config().expected(), r.canonicalOrder()));
+        return new RoundEvidence(r.round(), r.canonicalOrder(), r.scores(), r.deviations(), r.selected(),
+                RoundEvidence.misbehaving(refusals), RoundEvidence.absent(r.config().expected(), r.canonicalOrder()));
     }
 
     private static String compare(AuditRecord r, List<ReputationChange> changes) {

@@ -5,18 +5,24 @@ import java.util.Locale;
 /**
  * Why a node's reputation changed (or was re-examined) in a round. A change of
  * {@link ReputationLedger#apply} carries exactly one of the measures {@link #SELECTED},
- * {@link #IN_RANGE}, {@link #FAR_OUTSIDE}, {@link #NOT_MEASURED}, {@link #ABSENT}, or none (a node
+ * {@link #NEAR}, {@link #IN_RANGE}, {@link #FAR_OUTSIDE}, {@link #NOT_MEASURED}, {@link #ABSENT}, or none (a node
  * named only as misbehaving), plus {@link #MISBEHAVED} and {@link #BANNED} when they apply; an
  * operator's unban carries {@link #OPERATOR_UNBAN} alone.
  */
 public enum ChangeReason {
     /** The node's update was selected by Krum or Multi-Krum: decay, then + reward. */
     SELECTED,
-    /** Accepted, not selected, Krum score within far-factor x the round's median: decay only. */
+    /**
+     * Rules without Krum scores: the update was used by the rule and is among the closer half of the
+     * round to its aggregate (rank by (deviation, index) at most the lower median's): decay, then +
+     * reward.
+     */
+    NEAR,
+    /** Accepted, neither selected nor near, measure within far-factor x the round's median: decay only. */
     IN_RANGE,
-    /** Accepted, not selected, Krum score above far-factor x the round's median: decay, then - penalty. */
+    /** Accepted and measure (Krum score or deviation) above far-factor x the round's median, not selected by Krum: decay, then - penalty. */
     FAR_OUTSIDE,
-    /** Accepted in a round without Krum scores (MEAN, or closed without aggregating): decay only. */
+    /** Accepted in a round that measured nothing (closed without aggregating, or recorded before deviations): decay only. */
     NOT_MEASURED,
     /** Expected, no accepted update: decay only. */
     ABSENT,

@@ -25,12 +25,16 @@ import org.qoraedge.fixedpoint.NodeIds;
  * {@code (n-1)/2} of the sorted scores of the {@code n} accepted nodes). An accepted node is
  * {@link ChangeReason#SELECTED} if selected (even if its score is high), else
  * {@link ChangeReason#FAR_OUTSIDE} if {@code median > 0} and {@code score * ONE > farFactorPpm *
- * median} (exact, 128-bit), else {@link ChangeReason#IN_RANGE}. Without Krum scores (MEAN) an
- * accepted node is {@link ChangeReason#NOT_MEASURED}. An absent node is
- * {@link ChangeReason#ABSENT}. The test is a ratio of Krum scores of the same round, which share
- * one unit, so it does not depend on the model's scale.</li>
+ * median} (exact, 128-bit), else {@link ChangeReason#IN_RANGE}. If the round has deviations from
+ * its aggregate instead (the mean and every pipeline): {@code median} = their lower median; an
+ * accepted node is {@link ChangeReason#FAR_OUTSIDE} if its deviation is far by the same test, else
+ * {@link ChangeReason#NEAR} if the rule used its update and it is among the closer half (rank by
+ * (deviation, index) at most {@code (n-1)/2}), else {@link ChangeReason#IN_RANGE}. A round that
+ * measured nothing (closed without aggregating) gives {@link ChangeReason#NOT_MEASURED}. An absent
+ * node is {@link ChangeReason#ABSENT}. The test is a ratio of measures of the same round, which
+ * share one unit, so it does not depend on the model's scale.</li>
  * <li><b>Decay.</b> {@code s1 = N + sign(s0 - N) * floorDiv(|s0 - N| * (ONE - decay), ONE)}.</li>
- * <li><b>Reward and penalties.</b> {@code s2 = s1 + reward} if SELECTED, {@code - penalty} if
+ * <li><b>Reward and penalties.</b> {@code s2 = s1 + reward} if SELECTED or NEAR, {@code - penalty} if
  * FAR_OUTSIDE, then {@code - misbehaviourPenalty} if the node misbehaved (once per round).</li>
  * <li><b>Clamp.</b> {@code s3 = min(max(s2, 0), ONE)}: the score's defined range.</li>
  * <li><b>Ban.</b> If {@code s3 < banBelow} the node is banned from this round on
@@ -148,7 +152,23 @@ public final class ReputationLedger {
                     + "; rounds are applied once, in increasing order");
         }
         TreeMap<String, ChangeReason> measure = new TreeMap<>(CanonicalOrder.IDS);
-        if (evidence.measured()) {
+        if (evidence.byDeviation()) {
+            long[] deviations = evidence.deviations();
+            long median = ScoreMath.lowerMedian(deviations);
+            boolean[] near = ScoreMath.closerHalf(deviations);
+            boolean[] used = evidence.selectedMask();
+            for (int k = 0; k < evidence.size(); k++) {
+                ChangeReason m;
+                if (ScoreMath.isFar(deviations[k], median, settings.farFactorPpm())) {
+                    m = ChangeReason.FAR_OUTSIDE;
+                } else if (near[k] && used[k]) {
+                    m = ChangeReason.NEAR;
+                } else {
+                    m = ChangeReason.IN_RANGE;
+                }
+                measure.put(evidence.acceptedId(k), m);
+            }
+        } else if (evidence.measured()) {
             long median = ScoreMath.lowerMedian(evidence.krumScores());
             boolean[] selected = evidence.selectedMask();
             for (int k = 0; k < evidence.size(); k++) {
@@ -188,7 +208,7 @@ public final class ReputationLedger {
             if (m != null) {
                 reasons.add(m);
             }
-            if (m == ChangeReason.SELECTED) {
+            if (m == ChangeReason.SELECTED || m == ChangeReason.NEAR) {
                 s += settings.rewardPpm();
             } else if (m == ChangeReason.FAR_OUTSIDE) {
                 s -= settings.penaltyPpm();
@@ -203,7 +223,7 @@ public final class ReputationLedger {
                 reasons.add(ChangeReason.BANNED);
             }
             next.put(node, new NodeReputation(after, ban, ban ? round : -1, cur.roundsSeen() + 1,
-                    cur.timesSelected() + (m == ChangeReason.SELECTED ? 1 : 0),
+                    cur.timesSelected() + (m == ChangeReason.SELECTED || m == ChangeReason.NEAR ? 1 : 0),
                     cur.timesFar() + (m == ChangeReason.FAR_OUTSIDE ? 1 : 0),
                     cur.timesMisbehaved() + (misbehaved ? 1 : 0)));
             changes.add(new ReputationChange(node, round, cur.score(), after, reasons));

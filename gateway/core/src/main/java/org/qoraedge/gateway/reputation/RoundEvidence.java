@@ -24,8 +24,13 @@ import org.qoraedge.gateway.protocol.RejectReason;
  * <li>{@code krumScores}: the Krum scores by canonical index, each {@code >= 0} (saturated at
  * {@code Long.MAX_VALUE}), or an empty array when nothing was measured (the MEAN aggregator, or a
  * round that closed without aggregating).</li>
- * <li>{@code selected}: the selected canonical indices, each in range, no duplicate, any order.
- * Ignored when {@code krumScores} is empty (MEAN selects everyone; that measures nothing).</li>
+ * <li>{@code deviations}: for the rules without Krum scores (the mean and every pipeline), each
+ * update's deviation from the round's aggregate by canonical index ({@code >= 0}; see
+ * {@link org.qoraedge.gateway.aggregation.Deviations}), or an empty array. At most one of
+ * {@code krumScores} and {@code deviations} is given.</li>
+ * <li>{@code selected}: the canonical indices the rule selected (Krum, Multi-Krum) or used (the
+ * others: every update its norm screens kept), each in range, no duplicate, any order. Ignored when
+ * neither scores nor deviations are given.</li>
  * <li>{@code misbehaved}: nodes that sent this round at least one authenticated frame (signature
  * valid) refused for a violation the node is answerable for; see {@link #countsAsMisbehaviour}.
  * Never nodes whose frame failed the signature check: anyone can write any node id on a frame. May
@@ -41,6 +46,7 @@ public final class RoundEvidence {
     private final long round;
     private final String[] acceptedIds;
     private final long[] krumScores;
+    private final long[] deviations;
     private final int[] selected;
     private final SortedSet<String> misbehaved;
     private final SortedSet<String> absent;
@@ -53,6 +59,17 @@ public final class RoundEvidence {
      */
     public RoundEvidence(long round, List<String> acceptedIds, long[] krumScores, int[] selected, Collection<String> misbehaved,
             Collection<String> absent) {
+        this(round, acceptedIds, krumScores, new long[0], selected, misbehaved, absent);
+    }
+
+    /**
+     * Evidence with either Krum scores or deviations (the other empty).
+     *
+     * @param round the round number, {@code >= 0}
+     * @throws ReputationException as the other constructor, and when both measures are given
+     */
+    public RoundEvidence(long round, List<String> acceptedIds, long[] krumScores, long[] deviations, int[] selected,
+            Collection<String> misbehaved, Collection<String> absent) {
         if (round < 0) {
             throw new ReputationException("round must be >= 0, got " + round);
         }
@@ -78,6 +95,18 @@ public final class RoundEvidence {
                         + " (index " + k + ") is negative: " + this.krumScores[k]);
             }
         }
+        this.deviations = deviations.clone();
+        if (this.deviations.length != 0 && (this.deviations.length != n || this.krumScores.length != 0)) {
+            throw new ReputationException("round " + round + " has " + this.deviations.length + " deviations for " + n
+                    + " accepted nodes and " + this.krumScores.length + " Krum scores; expected " + n
+                    + " deviations and no scores, or no deviations");
+        }
+        for (int k = 0; k < this.deviations.length; k++) {
+            if (this.deviations[k] < 0) {
+                throw new ReputationException("round " + round + ": deviation of " + NodeIds.escape(this.acceptedIds[k])
+                        + " (index " + k + ") is negative: " + this.deviations[k]);
+            }
+        }
         this.selected = selected.clone();
         boolean[] seen = new boolean[n];
         for (int index : this.selected) {
@@ -100,12 +129,12 @@ public final class RoundEvidence {
     }
 
     /**
-     * The evidence of an aggregated round: ids, scores and selection from the aggregation result
-     * (MEAN gives no scores, so its selection is ignored).
+     * The evidence of an aggregated round: ids, Krum scores or deviations, and selection from the
+     * aggregation result.
      */
     public static RoundEvidence of(long round, AggregationResult result, Collection<String> misbehaved, Collection<String> absent) {
-        return new RoundEvidence(round, Arrays.asList(result.canonicalIds()), result.scores(), result.selected(), misbehaved,
-                absent);
+        return new RoundEvidence(round, Arrays.asList(result.canonicalIds()), result.scores(), result.deviations(),
+                result.selected(), misbehaved, absent);
     }
 
     /**
@@ -171,9 +200,23 @@ public final class RoundEvidence {
         return krumScores.clone();
     }
 
-    /** Whether the round measured Krum scores. */
+    /** The deviations by canonical index, or an empty array when the round has none. */
+    public long[] deviations() {
+        return deviations.clone();
+    }
+
+    /** Whether the round measured its nodes: Krum scores or deviations. */
     public boolean measured() {
-        return krumScores.length != 0;
+        return krumScores.length != 0 || deviations.length != 0;
+    }
+
+    /** Whether the round's measure is deviations from the aggregate (not Krum scores). */
+    boolean byDeviation() {
+        return deviations.length != 0;
+    }
+
+    long deviation(int k) {
+        return deviations[k];
     }
 
     /** The selected canonical indices, as given. */
@@ -223,7 +266,7 @@ public final class RoundEvidence {
     @Override
     public String toString() {
         return "RoundEvidence[round=" + round + ", accepted=" + Arrays.toString(acceptedIds) + ", scores="
-                + Arrays.toString(krumScores) + ", selected=" + Arrays.toString(selected) + ", misbehaved=" + misbehaved
-                + ", absent=" + absent + "]";
+                + Arrays.toString(krumScores) + ", deviations=" + Arrays.toString(deviations) + ", selected="
+                + Arrays.toString(selected) + ", misbehaved=" + misbehaved + ", absent=" + absent + "]";
     }
 }

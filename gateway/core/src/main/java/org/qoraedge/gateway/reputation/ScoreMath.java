@@ -38,6 +38,23 @@ final class ScoreMath {
     }
 
     /**
+     * The closer half of a round: ranked by {@code (value, index)} ascending, the indices at rank
+     * positions {@code 0 .. (n - 1) / 2} (up to the lower median's position; 10 of 20, 10 of 19).
+     */
+    static boolean[] closerHalf(long[] values) {
+        Integer[] order = new Integer[values.length];
+        for (int k = 0; k < order.length; k++) {
+            order[k] = k;
+        }
+        Arrays.sort(order, (x, y) -> values[x] != values[y] ? Long.compare(values[x], values[y]) : Integer.compare(x, y));
+        boolean[] out = new boolean[values.length];
+        for (int r = 0; r <= (values.length - 1) / 2; r++) {
+            out[order[r]] = true;
+        }
+        return out;
+    }
+
+    /**
      * Whether a Krum score is far outside the round: {@code score > farFactor * median}, compared
      * exactly as {@code score * 10^6 > farFactorPpm * median} in 128 bits (both products of
      * non-negative longs, each below 2^103). A median of 0 gives the round no scale, so nothing is

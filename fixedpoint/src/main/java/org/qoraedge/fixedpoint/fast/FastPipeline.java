@@ -15,6 +15,7 @@ import org.qoraedge.fixedpoint.robust.Pipeline;
 import org.qoraedge.fixedpoint.robust.PipelineResult;
 import org.qoraedge.fixedpoint.robust.Step;
 import org.qoraedge.fixedpoint.robust.TrimmedMean;
+import org.qoraedge.fixedpoint.robust.Weights;
 
 /**
  * A {@link Pipeline} on the fast paths: each step by {@link FastRobust}, {@link FastKrum} or
@@ -49,6 +50,19 @@ public final class FastPipeline {
      * @throws org.qoraedge.fixedpoint.FixedPointException what the steps refuse, as the reference does
      */
     public static Result apply(Pipeline pipeline, Bfp16Block[] blocks, Bfp16Block reference, Parallelism parallelism) {
+        return apply(pipeline, blocks, reference, null, parallelism);
+    }
+
+    /**
+     * Runs {@code pipeline} on {@code blocks} with one weight per block, bit for bit
+     * {@link Pipeline#apply(Bfp16Block[], Bfp16Block, long[])} (same refusals).
+     *
+     * @param weights one integer {@code >= 1} per block, or null for an unweighted run
+     */
+    public static Result apply(Pipeline pipeline, Bfp16Block[] blocks, Bfp16Block reference, long[] weights,
+            Parallelism parallelism) {
+        Weights.check(weights, blocks.length, pipeline.aggregator());
+        long[] w = weights == null ? null : weights.clone();
         Bfp16Block[] current = blocks.clone();
         int[] numbering = new int[blocks.length]; // current index -> input index
         for (int i = 0; i < numbering.length; i++) {
@@ -65,6 +79,7 @@ public final class FastPipeline {
                     next[t] = current[k[t]];
                 }
                 kept.add(inInput); // ascending: k is, and numbering only ever drops entries
+                w = Weights.keep(w, k);
                 current = next;
                 numbering = inInput;
             } else if (s instanceof Nnm nnm) {
@@ -79,7 +94,21 @@ public final class FastPipeline {
             return new Result(r.aggregate(), kept, r.selected());
         } else if (a instanceof MultiKrum mk) {
             KrumResult r = FastKrum.multiKrum(current, mk.f(), mk.m(), mk.metric(), parallelism);
-            return new Result(r.aggregate(), kept, r.selected());
+            if (w == null) {
+                return new Result(r.aggregate(), kept, r.selected());
+            }
+            int[] sel = r.selected();
+            Bfp16Block[] chosen = new Bfp16Block[sel.length];
+            for (int t = 0; t < sel.length; t++) {
+                chosen[t] = current[sel[t]];
+            }
+            return new Result(FastMeans.weightedMean(chosen, Weights.keep(w, sel), parallelism), kept, sel);
+        }
+        if (w != null) {
+            Bfp16Block out = a instanceof CenteredClip cc
+                    ? FastRobust.centeredClip(current, cc.f(), cc.iterations(), reference, w, parallelism)
+                    : FastMeans.weightedMean(current, w, parallelism); // Weights.check: the only other averaging rule is the mean
+            return new Result(out, kept, null);
         }
         return new Result(aggregate(a, current, reference, parallelism), kept, null);
     }

@@ -141,7 +141,24 @@ public final class FastRobust {
      */
     public static Bfp16Block centeredClip(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference,
             Parallelism parallelism) {
-        return centeredClip(blocks, f, iterations, reference, parallelism, Kernels.selected()).aggregate();
+        return centeredClip(blocks, f, iterations, reference, null, parallelism, Kernels.selected()).aggregate();
+    }
+
+    /**
+     * Weighted centered clipping, identical to {@link CenteredClip#reference(Bfp16Block[], int, int,
+     * Bfp16Block, long[])}: each iterate is the exact weighted mean of the blocks with weights
+     * {@code w_j s_j} and {@code u} with {@code W 2^32 - sum_j w_j s_j}. Weights whose products with the
+     * clip factors do not fit a long (a weight of 2^31 or more) take the reference.
+     *
+     * @param weights one weight {@code >= 1} per block (checked by the caller)
+     */
+    public static Bfp16Block centeredClip(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference, long[] weights,
+            Parallelism parallelism) {
+        try {
+            return centeredClip(blocks, f, iterations, reference, weights, parallelism, Kernels.selected()).aggregate();
+        } catch (ArithmeticException tooLarge) {
+            return CenteredClip.reference(blocks, f, iterations, reference, weights).aggregate();
+        }
     }
 
     // ---------------------------------------------------------------- checks, as the references make them
@@ -378,6 +395,12 @@ public final class FastRobust {
 
     static ClipTrace centeredClip(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference, Parallelism parallelism,
             Kernels kernels) {
+        return centeredClip(blocks, f, iterations, reference, null, parallelism, kernels);
+    }
+
+    /** @throws ArithmeticException when a weight times a clip factor, or their total, does not fit a long */
+    static ClipTrace centeredClip(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference, long[] weights,
+            Parallelism parallelism, Kernels kernels) {
         atLeast("centered-clip", "f", f, 0);
         atLeast("centered-clip", "L", iterations, 1);
         int d = Bfp16Block.commonDimension(blocks);
@@ -436,7 +459,21 @@ public final class FastRobust {
                 rest -= s[j];
             }
             clipped.add(Arrays.copyOf(clippedNow, c));
-            u = iterate(blocks, zero, s, u, rest, n, parallelism, kernels);
+            if (weights == null) {
+                u = iterate(blocks, zero, s, u, rest, n, parallelism, kernels);
+            } else {
+                long total = 0;
+                long[] ws = new long[n];
+                for (int j = 0; j < n; j++) {
+                    ws[j] = Math.multiplyExact(weights[j], s[j]);
+                    total = Math.addExact(total, weights[j]);
+                }
+                long restW = Math.multiplyExact(total, one);
+                for (int j = 0; j < n; j++) {
+                    restW -= ws[j]; // each ws_j <= w_j 2^32: never below 0
+                }
+                u = weightedMean(blocks, zero, ws, u, restW, n, parallelism, kernels);
+            }
             iterates.add(u);
         }
         return new ClipTrace(r, thresholds, clipped, iterates);

@@ -70,6 +70,18 @@ public final class CenteredClip implements Aggregator {
      * @throws ReferenceLengthException if the reference's length is not the blocks'
      */
     public static CenteredClipResult reference(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference) {
+        return reference(blocks, f, iterations, reference, null);
+    }
+
+    /**
+     * The reference computation with one weight per block ({@link Pipeline#apply(Bfp16Block[],
+     * Bfp16Block, long[])}): thresholds and clip factors as without weights, each iteration
+     * {@code u_l = encode(u_{l-1} + (sum_j w_j s_j x_j) / W)} with {@code W = sum_j w_j}.
+     *
+     * @param weights one weight {@code >= 1} per block (checked by the caller), or null for every weight 1
+     */
+    public static CenteredClipResult reference(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference,
+            long[] weights) {
         check(f, iterations);
         int d = Bfp16Block.commonDimension(blocks);
         int n = blocks.length;
@@ -80,7 +92,12 @@ public final class CenteredClip implements Aggregator {
         if (r.dimension() != d) {
             throw new ReferenceLengthException(r.dimension(), d);
         }
-        BigInteger count = BigInteger.valueOf(n);
+        BigInteger[] w = new BigInteger[n];
+        BigInteger count = BigInteger.ZERO;
+        for (int j = 0; j < n; j++) {
+            w[j] = BigInteger.valueOf(weights == null ? 1 : weights[j]);
+            count = count.add(w[j]);
+        }
         List<Dyadic> thresholds = new ArrayList<>();
         List<int[]> clipped = new ArrayList<>();
         List<Bfp16Block> iterates = new ArrayList<>();
@@ -103,7 +120,8 @@ public final class CenteredClip implements Aggregator {
             Arrays.sort(sorted);
             BigInteger t = sorted[n - f - 1];
             thresholds.add(Dyadic.of(t, 2 * scale));
-            // u_l = (n * u * 2^32 + sum_j s_j * x_j) / n in units of 2^(scale - 32), s_j in units of 2^-32.
+            // u_l = (W * u * 2^32 + sum_j w_j * s_j * x_j) / W in units of 2^(scale - 32), s_j in units of 2^-32
+            // (unweighted: every w_j = 1, W = n).
             BigInteger[] sums = new BigInteger[d];
             for (int i = 0; i < d; i++) {
                 sums[i] = uValues[i].multiply(count).shiftLeft(Clipping.FRACTION_BITS);
@@ -111,7 +129,7 @@ public final class CenteredClip implements Aggregator {
             int[] clippedNow = new int[n];
             int c = 0;
             for (int j = 0; j < n; j++) {
-                BigInteger s = Clipping.factor(q[j], t);
+                BigInteger s = Clipping.factor(q[j], t).multiply(w[j]);
                 if (q[j].compareTo(t) > 0) {
                     clippedNow[c++] = j;
                 }

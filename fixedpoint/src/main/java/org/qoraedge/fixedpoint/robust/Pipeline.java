@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Means;
+import org.qoraedge.fixedpoint.krum.KrumResult;
 
 /**
  * A round's rule (robust spec section 7): pre-aggregation steps, then exactly one aggregator, for
@@ -89,6 +91,26 @@ public final class Pipeline {
      * @throws org.qoraedge.fixedpoint.FixedPointException whatever a step refuses on its own input
      */
     public PipelineResult apply(Bfp16Block[] blocks, Bfp16Block reference) {
+        return apply(blocks, reference, null);
+    }
+
+    /**
+     * Runs the pipeline with one weight per block (reputation-weighted aggregation). The weights follow
+     * their blocks: a screen keeps the weights of the blocks it keeps, NNM leaves each slot's weight
+     * (its mixing stays unweighted). The aggregator: {@code mean} takes the exact weighted mean (base
+     * spec section 6); {@code multi-krum} ranks and selects as without weights and takes the exact
+     * weighted mean of its selection; {@code centered-clip} keeps every threshold and clip factor and
+     * takes {@code u_l = encode(u_{l-1} + (sum_j w_j s_j x_j) / W)}, {@code W = sum_j w_j}. Every
+     * weight 1 gives the unweighted result, bit for bit.
+     *
+     * @param weights one integer {@code >= 1} per block in canonical order, or null for none
+     * @throws org.qoraedge.fixedpoint.InvalidWeightException for a wrong count or a weight below 1
+     * @throws UnweightedAggregatorException when the aggregator does not average (Krum, median,
+     *     trimmed mean), before any block is read
+     */
+    public PipelineResult apply(Bfp16Block[] blocks, Bfp16Block reference, long[] weights) {
+        Weights.check(weights, blocks.length, aggregator);
+        long[] w = weights == null ? null : weights.clone();
         Bfp16Block.commonDimension(blocks);
         Bfp16Block[] current = blocks.clone();
         int[] origin = new int[current.length]; // origin[k]: the pipeline input index of current block k
@@ -110,6 +132,7 @@ public final class Pipeline {
                     nextOrigin[t] = origin[keep[t]];
                 }
                 kept.add(nextOrigin);
+                w = Weights.keep(w, keep);
                 current = next;
                 origin = nextOrigin;
             } else {
@@ -121,7 +144,22 @@ public final class Pipeline {
                 current = next;
             }
         }
-        Aggregation aggregation = aggregator.aggregate(current, reference);
+        Aggregation aggregation;
+        if (w == null) {
+            aggregation = aggregator.aggregate(current, reference);
+        } else if (aggregator instanceof MultiKrum mk) {
+            KrumResult k = MultiKrum.reference(current, mk.f(), mk.m(), mk.metric());
+            int[] sel = k.selected();
+            Bfp16Block[] chosen = new Bfp16Block[sel.length];
+            for (int t = 0; t < sel.length; t++) {
+                chosen[t] = current[sel[t]];
+            }
+            aggregation = Aggregation.weighted(k, Means.weightedMean(chosen, Weights.keep(w, sel)));
+        } else if (aggregator instanceof CenteredClip cc) {
+            aggregation = Aggregation.of(CenteredClip.reference(current, cc.f(), cc.iterations(), reference, w));
+        } else {
+            aggregation = Aggregation.of(Means.weightedMean(current, w)); // Weights.check: the only other averaging rule is the mean
+        }
         return new PipelineResult(this, aggregation, kept, current.length);
     }
 

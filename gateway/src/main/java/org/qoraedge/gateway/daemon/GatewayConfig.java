@@ -125,6 +125,13 @@ public final class GatewayConfig {
         check(embeddedPort >= 0 && embeddedPort <= 65535, "embedded.port", embeddedPort, "0 to 65535");
         check(keysFile != null, "keys.file", null, "a path");
         check(brokerUri.startsWith("tcp://") || brokerUri.startsWith("ssl://"), "broker.uri", brokerUri, "tcp://HOST:PORT or ssl://HOST:PORT");
+        if (reputation.weighting()) {
+            check(reputation.enabled(), "reputation.weighting", true, "only with reputation.enabled = true: the weights are the"
+                    + " ledger's");
+            String why = aggregation.whyNotWeighted();
+            check(why.isEmpty(), "reputation.weighting", true, "an aggregator that averages, but aggregator = "
+                    + aggregation.ruleName() + ": " + why);
+        }
     }
 
     /** The names {@code aggregator} takes with the keys f, m and metric beside it; anything else is a pipeline line. */

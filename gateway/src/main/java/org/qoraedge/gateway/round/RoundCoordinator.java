@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.aggregation.RoundClose;
@@ -77,6 +78,10 @@ public final class RoundCoordinator implements AutoCloseable {
         this.topics = new Topics(settings.fleet());
         this.store = services.store();
         this.ledger = services.reputation();
+        if (ledger != null && ledger.settings().weighting() && !settings.aggregation().whyNotWeighted().isEmpty()) {
+            throw new RoundSettingsException("reputation.weighting = true cannot apply to aggregator = "
+                    + settings.aggregation().ruleName() + ": " + settings.aggregation().whyNotWeighted());
+        }
         this.indicator = services.indicator();
         this.banList = services.banList();
         this.listeners = services.listeners();
@@ -339,7 +344,10 @@ public final class RoundCoordinator implements AutoCloseable {
             if (r.buffer.size() >= r.aggregation.quorum()) {
                 FaultInjection.check(FaultInjection.Point.DURING_AGGREGATION, r.round);
             }
-            return RoundClose.close(r.aggregation, r.buffer, ids, model, reference);
+            ReputationLedger l = ledger;
+            // Weighted by each node's reputation before this round (docs/REPUTATION.md section 7).
+            ToLongFunction<String> weights = l != null && l.settings().weighting() ? l::weight : null;
+            return RoundClose.close(r.aggregation, r.buffer, ids, model, reference, weights);
         } catch (RuntimeException e) {
             Logger.error(e, "round {}: closing the round failed on an internal error; it fails closed", r.round);
             return RoundClose.failed(ids, model, "internal-error: " + e);

@@ -92,6 +92,26 @@ class GatewayConfigTest {
     }
 
     @Test
+    void reputationWeightingNeedsTheLedgerAndAnAveragingAggregator() throws Exception {
+        assertTrue(load("model.dimension = 4\naggregator = centered-clip(1, 3)\nreputation.weighting = true\n").reputation()
+                .weighting());
+        assertTrue(load("model.dimension = 4\naggregator = nnm(1) > multi-krum(1)\nreputation.weighting = true\n").reputation()
+                .weighting());
+        String[][] bad = {
+            {"aggregator = median(1)", "config key reputation.weighting = true is invalid: must be an aggregator that averages, but"
+                    + " aggregator = median(1): weights apply to averaging aggregators (mean, multi-krum, centered-clip), not median"},
+            {"aggregator = krum\nf = 1", "the krum aggregator is not weighted"},
+            {"aggregator = multi-krum\nf = 1", "write it as a pipeline (multi-krum(f)) to weight it"},
+            {"aggregator = mean\nreputation.enabled = false", "only with reputation.enabled = true"},
+        };
+        for (String[] b : bad) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> load("model.dimension = 4\n" + b[0] + "\nreputation.weighting = true\n"), b[0]);
+            assertTrue(e.getMessage().contains(b[1]), b[0] + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void refusesUnknownKeysMissingDimensionAndBadValues() {
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nagregator = krum\n"))
                 .getMessage().contains("unknown config key(s) [agregator]"));

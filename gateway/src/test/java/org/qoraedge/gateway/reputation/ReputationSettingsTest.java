@@ -38,10 +38,27 @@ class ReputationSettingsTest {
     void keysAreExactlyTheKeysOfTheCanonicalText() {
         assertEquals(Set.of("reputation.enabled", "reputation.reward", "reputation.penalty", "reputation.misbehaviour-penalty",
                 "reputation.decay", "reputation.ban-below", "reputation.unban-to", "reputation.far-factor",
-                "reputation.influence-cap"), ReputationSettings.KEYS);
+                "reputation.influence-cap", "reputation.weighting"), ReputationSettings.KEYS);
         for (String line : DEFAULT_TEXT.split("\n")) {
             assertTrue(ReputationSettings.KEYS.contains(line.substring(0, line.indexOf('='))), line);
         }
+    }
+
+    @Test
+    void weightingIsOffByDefaultAndWrittenInTheCanonicalTextOnlyWhenOn() {
+        assertFalse(ReputationSettings.defaults().weighting());
+        assertFalse(DEFAULT_TEXT.contains("weighting"), "unweighted settings keep the text written before the key existed");
+        Properties p = new Properties();
+        p.setProperty("reputation.weighting", "true");
+        ReputationSettings on = ReputationSettings.fromProperties(p);
+        assertTrue(on.weighting());
+        assertEquals(DEFAULT_TEXT + "reputation.weighting=true\n", on.toCanonicalString());
+        assertEquals(on, ReputationSettings.parse(on.toCanonicalString()));
+        ReputationSettingsException e = assertThrows(ReputationSettingsException.class,
+                () -> ReputationSettings.parse(DEFAULT_TEXT + "reputation.weighting=false\n"));
+        assertEquals("reputation.weighting", e.key());
+        p.setProperty("reputation.weighting", "yes");
+        assertThrows(ReputationSettingsException.class, () -> ReputationSettings.fromProperties(p));
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
@@ -395,6 +396,81 @@ class RoundCoordinatorTest {
                 forged, first.weights(), first.referenceExponent(), first.aggregateDigest(), first.modelAfter(),
                 first.reputation(), first.operator(), first.timing(), first.framesKept()));
         assertFalse(ReputationReplay.check(recs).matches());
+    }
+
+    @Test
+    void aWeightedRoundAveragesByReputationRecordsTheWeightsAndBothReplaysCheckThem() throws InterruptedException {
+        Properties on = new Properties();
+        on.setProperty("reputation.weighting", "true");
+        ReputationLedger ledger = new ReputationLedger(ReputationSettings.fromProperties(on));
+        PipelineSpec spec = PipelineSpec.parse("mean");
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(CoordinatorSettings.builder()
+                .fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
+                .registry(TestNodes.registry(nodes)).aggregation(AggregationSettings.pipeline(spec, nodes.size()))
+                .deadline(Duration.ofSeconds(30)).maxRounds(3).build(),
+                RoundServices.none().reputation(ledger).listener(reports::add), inbox, outbox);
+        coordinator.start();
+        for (long round = 1; round <= 3; round++) {
+            Map<String, Bfp16Block> accepted = new TreeMap<>();
+            for (NodeCredentials c : nodes) {
+                byte[] f = update(c, round, round);
+                accepted.put(c.nodeId(), FrameCodec.parseHeader(f, f.length).block());
+                inbox.offer(TOPICS.update(c.nodeId()), f);
+            }
+            RoundReport r = next();
+            assertTrue(r.aggregated(), r.failure());
+            AuditRecord rec = lastRecord();
+            long[] w = rec.weights();
+            assertEquals(nodes.size(), w.length);
+            if (round == 1) {
+                assertArrayEquals(new long[] {125_000, 125_000, 125_000, 125_000, 125_000, 125_000}, w, "everyone neutral: 0.5^3");
+            }
+            if (round == 2) {
+                // node-03 (index 2) was far outside round 1: 0.42^3 = 0.074088; the others 0.5 or 0.52 (near): 0.140608
+                assertEquals(74_088, w[2]);
+                for (int k = 0; k < w.length; k++) {
+                    assertTrue(k == 2 || w[k] == 125_000 || w[k] == 140_608, "weight " + k + ": " + w[k]);
+                }
+            }
+            // The oracle: fixedpoint's reference weighted mean of the blocks in canonical order with the recorded weights.
+            Bfp16Block[] canonical = accepted.values().toArray(new Bfp16Block[0]);
+            assertEquals(Digests.block(spec.build(canonical.length).apply(canonical, null, w).aggregate()),
+                    rec.aggregateDigest(), "round " + round);
+        }
+        assertTrue(coordinator.awaitFinished(10, TimeUnit.SECONDS));
+        List<AuditRecord> recs = new ArrayList<>();
+        for (RecordingOutbox.Published p : outbox.on(TOPICS.audit())) {
+            recs.add(AuditLog.verify(new String(p.payload(), StandardCharsets.UTF_8), Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
+        }
+        ReputationReplay.Result rep = ReputationReplay.check(recs);
+        assertTrue(rep.matches(), rep.mismatch());
+        assertEquals(3, rep.roundsChecked());
+        // A weight changed in the record: the fold finds it, naming round and node.
+        AuditRecord second = recs.get(1);
+        long[] forged = second.weights();
+        forged[0]++;
+        recs.set(1, new AuditRecord(second.fleet(), second.gatewayId(), second.gatewayKey(), second.round(), second.prev(),
+                second.outcome(), second.failure(), second.config(), second.modelBefore(), second.frames(), second.framesOmitted(),
+                second.canonicalOrder(), second.scores(), second.ranking(), second.selected(), second.kept(),
+                second.referenceDigest(), second.deviations(), forged, second.referenceExponent(), second.aggregateDigest(),
+                second.modelAfter(), second.reputation(), second.operator(), second.timing(), second.framesKept()));
+        ReputationReplay.Result bad = ReputationReplay.check(recs);
+        assertFalse(bad.matches());
+        assertTrue(bad.mismatch().startsWith("round 2: weight of node-01 recorded"), bad.mismatch());
+    }
+
+    @Test
+    void weightingIsRefusedForARuleThatDoesNotAverage() {
+        Properties on = new Properties();
+        on.setProperty("reputation.weighting", "true");
+        ReputationLedger ledger = new ReputationLedger(ReputationSettings.fromProperties(on));
+        RoundSettingsException e = Assertions.assertThrows(RoundSettingsException.class, () -> new RoundCoordinator(
+                CoordinatorSettings.builder().fleet(FLEET).gatewayId("gw").gatewaySeed(GATEWAY_SEED).modelId("m1").dimension(D)
+                        .registry(TestNodes.registry(nodes)).aggregation(AggregationSettings.pipeline(PipelineSpec.parse("median(1)"),
+                                nodes.size())).build(),
+                RoundServices.none().reputation(ledger), new Inbox(4), outbox));
+        assertTrue(e.getMessage().contains("not median"), e.getMessage());
     }
 
     @Test

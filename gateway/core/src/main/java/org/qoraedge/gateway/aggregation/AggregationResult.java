@@ -20,10 +20,11 @@ public final class AggregationResult implements SelectionResult {
     private final Bfp16Block aggregate;
     private final List<int[]> kept;
     private final long[] deviations;
+    private final long[] weights;
 
     public AggregationResult(String[] canonicalIds, long[] scores, int[] ranking, int[] selected, int referenceExponent,
             Bfp16Block aggregate) {
-        this(canonicalIds, scores, ranking, selected, referenceExponent, aggregate, List.of(), new long[0]);
+        this(canonicalIds, scores, ranking, selected, referenceExponent, aggregate, List.of(), new long[0], new long[0]);
     }
 
     /**
@@ -33,13 +34,19 @@ public final class AggregationResult implements SelectionResult {
      *     kept, ascending (robust spec section 7); empty for the other rules
      * @param deviations for the rules without Krum scores, each update's {@link Deviations deviation}
      *     from the aggregate by canonical index; empty for Krum and Multi-Krum
+     * @param weights the weight of each update by canonical index in a reputation-weighted round;
+     *     empty otherwise
      */
     public AggregationResult(String[] canonicalIds, long[] scores, int[] ranking, int[] selected, int referenceExponent,
-            Bfp16Block aggregate, List<int[]> kept, long[] deviations) {
+            Bfp16Block aggregate, List<int[]> kept, long[] deviations, long[] weights) {
         if (deviations.length != 0 && deviations.length != canonicalIds.length) {
             throw new IllegalArgumentException(deviations.length + " deviations for " + canonicalIds.length + " updates");
         }
+        if (weights.length != 0 && weights.length != canonicalIds.length) {
+            throw new IllegalArgumentException(weights.length + " weights for " + canonicalIds.length + " updates");
+        }
         this.deviations = deviations.clone();
+        this.weights = weights.clone();
         List<int[]> k = new ArrayList<>(kept.size());
         for (int[] x : kept) {
             k.add(x.clone());
@@ -106,6 +113,11 @@ public final class AggregationResult implements SelectionResult {
      */
     public long[] deviations() {
         return deviations.clone();
+    }
+
+    /** The weight of each update by canonical index in a reputation-weighted round; empty otherwise. */
+    public long[] weights() {
+        return weights.clone();
     }
 
     /** The aggregated update. */

@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.aggregation;
 
 import java.util.Locale;
+import java.util.Set;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.robust.PipelineSpec;
 
@@ -67,6 +68,26 @@ public record AggregationSettings(AggregatorKind kind, Metric metric, int f, int
     /** True when the round's rule takes a reference block: a pipeline ending in centered clipping. */
     public boolean usesReference() {
         return pipeline != null && pipeline.aggregator().rule().equals("centered-clip");
+    }
+
+    /** The aggregators whose last step averages, so that reputation weights can apply to it. */
+    private static final Set<String> AVERAGING = Set.of("mean", "multi-krum", "centered-clip");
+
+    /**
+     * Why reputation weighting cannot apply to this rule, or "" when it can: it applies to pipelines
+     * whose aggregator averages ({@code mean}, {@code multi-krum}, {@code centered-clip}); Krum, the
+     * median and the trimmed mean do not average, and the {@code krum}, {@code multi-krum} and
+     * {@code mean} kinds of the older keys are written as pipelines to be weighted.
+     */
+    public String whyNotWeighted() {
+        if (pipeline == null) {
+            return "the " + kind.wireName() + " aggregator is not weighted; write it as a pipeline ("
+                    + (kind == AggregatorKind.MEAN ? "mean" : kind == AggregatorKind.MULTI_KRUM ? "multi-krum(f)" : "a rule that averages")
+                    + ") to weight it";
+        }
+        String rule = pipeline.aggregator().rule();
+        return AVERAGING.contains(rule) ? "" : "weights apply to averaging aggregators (mean, multi-krum, centered-clip), not "
+                + rule;
     }
 
     /** The rule as announcements, records and logs name it: the kind's name, or the pipeline's line. */

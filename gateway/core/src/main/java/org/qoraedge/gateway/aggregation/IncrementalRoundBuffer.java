@@ -80,7 +80,7 @@ final class IncrementalRoundBuffer implements RoundBuffer {
                 }
                 Bfp16Block mean = FastMeans.mean(canonical);
                 return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, mean, List.of(),
-                        Deviations.of(canonical, mean));
+                        Deviations.of(canonical, mean), new long[0]);
             }
         }
     }

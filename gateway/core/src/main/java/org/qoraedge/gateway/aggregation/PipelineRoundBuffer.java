@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.aggregation;
 
 import java.util.List;
+import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.fast.FastPipeline;
 import org.qoraedge.fixedpoint.fast.Parallelism;
@@ -13,7 +14,8 @@ import org.qoraedge.fixedpoint.robust.PipelineResult;
  * ({@link Pipeline#apply}) for replay; the two give the same bytes. The result's selection is the
  * canonical indices the aggregator used: a Krum or Multi-Krum aggregator's selection (rank order),
  * else every update that passed the norm screens (ascending), mapped back through the screens (NNM
- * keeps each update's slot). Nothing depends on arrival order.
+ * keeps each update's slot). With weights (docs/REPUTATION.md section 7) the aggregator's averaging
+ * is weighted, each node's weight taken in canonical order. Nothing depends on arrival order.
  */
 final class PipelineRoundBuffer implements RoundBuffer {
     private final AggregationSettings settings;
@@ -45,26 +47,38 @@ final class PipelineRoundBuffer implements RoundBuffer {
 
     @Override
     public AggregationResult close(Bfp16Block reference) {
+        return close(reference, null);
+    }
+
+    @Override
+    public AggregationResult close(Bfp16Block reference, ToLongFunction<String> weightOf) {
         ArrivedBlocks.Canonical c = arrived.canonical();
         String[] canonicalIds = c.ids();
         Bfp16Block[] canonical = c.blocks();
         int n = canonical.length;
+        long[] weights = null;
+        if (weightOf != null) {
+            weights = new long[n];
+            for (int k = 0; k < n; k++) {
+                weights[k] = weightOf.applyAsLong(canonicalIds[k]);
+            }
+        }
         Pipeline p = settings.pipeline().build(n);
         Bfp16Block aggregate;
         List<int[]> kept;
         int[] used;
         if (fast) {
-            FastPipeline.Result r = FastPipeline.apply(p, canonical, reference, Parallelism.defaults());
+            FastPipeline.Result r = FastPipeline.apply(p, canonical, reference, weights, Parallelism.defaults());
             aggregate = r.aggregate();
             kept = r.kept();
             used = PipelineResult.usedInputs(kept, r.selected(), kept.isEmpty() ? n : kept.get(kept.size() - 1).length);
         } else {
-            PipelineResult r = p.apply(canonical, reference);
+            PipelineResult r = p.apply(canonical, reference, weights);
             aggregate = r.aggregate();
             kept = r.kept();
             used = r.usedInputs();
         }
         return new AggregationResult(canonicalIds, new long[0], new int[0], used, 0, aggregate, kept,
-                Deviations.of(canonical, aggregate));
+                Deviations.of(canonical, aggregate), weights == null ? new long[0] : weights);
     }
 }

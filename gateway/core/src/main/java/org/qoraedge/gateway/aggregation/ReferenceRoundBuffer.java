@@ -57,7 +57,7 @@ final class ReferenceRoundBuffer implements RoundBuffer {
                 }
                 Bfp16Block mean = Means.mean(canonical);
                 return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, mean, List.of(),
-                        Deviations.of(canonical, mean));
+                        Deviations.of(canonical, mean), new long[0]);
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.aggregation;
 
+import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 
 /**
@@ -32,5 +33,20 @@ public interface RoundBuffer {
      */
     default AggregationResult close(Bfp16Block reference) {
         return close();
+    }
+
+    /**
+     * Closes the round with centered clipping's reference and one weight per update (a pipeline whose
+     * aggregator averages; docs/REPUTATION.md section 7).
+     *
+     * @param weights the weight of each node id, {@code >= 1}; null for an unweighted round
+     * @throws IllegalStateException when weights are given to a buffer that cannot weight (a caller's
+     *     bug: the configuration refuses weighting for such rules at start)
+     */
+    default AggregationResult close(Bfp16Block reference, ToLongFunction<String> weights) {
+        if (weights != null) {
+            throw new IllegalStateException("this round buffer does not weight its updates");
+        }
+        return close(reference);
     }
 }

@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.aggregation;
 
 import java.util.List;
+import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
@@ -61,6 +62,16 @@ public final class RoundClose {
      */
     public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
             Bfp16Block modelBefore, Bfp16Block reference) {
+        return close(settings, buffer, acceptedIds, modelBefore, reference, null);
+    }
+
+    /**
+     * {@link #close(AggregationSettings, RoundBuffer, List, Bfp16Block, Bfp16Block)} with reputation
+     * weights (docs/REPUTATION.md section 7): the weight of each accepted node, null for an unweighted
+     * round. A weight the rule refuses (below 1) fails the round closed with the rule's message.
+     */
+    public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
+            Bfp16Block modelBefore, Bfp16Block reference, ToLongFunction<String> weights) {
         List<String> canonical;
         try {
             canonical = canonical(acceptedIds);
@@ -72,7 +83,7 @@ public final class RoundClose {
             return new Outcome(canonical, null, modelBefore, belowQuorum(settings, n));
         }
         try {
-            AggregationResult result = buffer.close(reference);
+            AggregationResult result = buffer.close(reference, weights);
             Bfp16Block after = modelBefore == null ? null : ModelUpdate.add(modelBefore, result.aggregate());
             return new Outcome(List.of(result.canonicalIds()), result, after, "");
         } catch (FixedPointException e) {

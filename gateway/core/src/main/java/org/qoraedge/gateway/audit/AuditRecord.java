@@ -243,7 +243,6 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         private RoundClose.Outcome outcome;
         private String modelAfter = "";
         private String referenceDigest = "";
-        private long[] weights = new long[0];
         private List<ReputationChange> reputation = List.of();
         private List<OperatorAction> operator = List.of();
         private Timing timing;
@@ -294,12 +293,6 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             return this;
         }
 
-        /** The weights of a reputation-weighted round, by canonical index (not set: unweighted). */
-        public Builder weights(long[] w) {
-            this.weights = w.clone();
-            return this;
-        }
-
         /** The digest of centered clipping's reference block ("" for the other rules). */
         public Builder referenceDigest(String digest) {
             this.referenceDigest = digest;
@@ -331,7 +324,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                     outcome.failure(), config, modelBefore, frames, framesOmitted, outcome.acceptedIds(),
                     res == null ? new long[0] : res.scores(), res == null ? new int[0] : res.ranking(),
                     res == null ? new int[0] : res.selected(), res == null ? List.of() : res.kept(), referenceDigest,
-                    res == null ? new long[0] : res.deviations(), res == null ? new long[0] : weights, res == null ? 0 : res.referenceExponent(),
+                    res == null ? new long[0] : res.deviations(), res == null ? new long[0] : res.weights(),
+                    res == null ? 0 : res.referenceExponent(),
                     res == null ? "" : res.aggregateDigest(), modelAfter, reputation, operator, timing, framesKept);
         }
     }

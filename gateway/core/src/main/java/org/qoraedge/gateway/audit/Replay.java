@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
@@ -54,7 +55,8 @@ import org.qoraedge.gateway.state.RoundJournal;
  *       quorum of {@link AggregationSettings#quorum()}, then whatever the aggregator or the model
  *       sum refuses);</li>
  *   <li>{@code canonicalOrder}, {@code scores}, {@code ranking}, {@code selected}, {@code kept},
- *       {@code deviations} (when the record has them: records written before deviations were measured
+ *       {@code weights} (a weighted round is recomputed with its recorded weights; the reputation fold
+ *       checks them against the ledger), {@code deviations} (when the record has them: records written before deviations were measured
  *       have none), {@code referenceExponent}, {@code aggregateDigest}, {@code modelAfter}: for a failed round the
  *       canonical order of the accepted ids, empty scores, ranking and selection, exponent 0, no
  *       aggregate digest and {@code modelAfter} equal to the model before.</li>
@@ -407,7 +409,18 @@ public final class Replay {
             ids.add(k.header.nodeId());
             buffer.add(k.header.nodeId(), k.block);
         }
-        return RoundClose.close(settings, buffer, ids, model, reference);
+        ToLongFunction<String> weights = null;
+        if (r.weights().length != 0) {
+            // The recorded weights, by the recorded canonical order; ReputationReplay checks them against the ledger.
+            Map<String, Long> byId = new HashMap<>();
+            long[] w = r.weights();
+            List<String> order = r.canonicalOrder();
+            for (int k = 0; k < Math.min(w.length, order.size()); k++) {
+                byId.put(order.get(k), w[k]);
+            }
+            weights = id -> byId.getOrDefault(id, 0L); // an update without a recorded weight: the rule refuses 0
+        }
+        return RoundClose.close(settings, buffer, ids, model, reference, weights);
     }
 
     private static void results(AuditRecord r, RoundClose.Outcome re, Bfp16Block model, List<ReplayCheck> out) {
@@ -431,6 +444,9 @@ public final class Replay {
         out.add(ints("selected", r.selected(), a.selected()));
         if (!r.kept().isEmpty() || !a.kept().isEmpty()) {
             out.add(ReplayCheck.compare("kept", showKept(r.kept()), showKept(a.kept()), "what each norm screen kept"));
+        }
+        if (r.weights().length != 0 || a.weights().length != 0) {
+            out.add(longs("weights", r.weights(), a.weights(), ids));
         }
         if (r.deviations().length != 0 || a.deviations().length == 0) {
             out.add(longs("deviations", r.deviations(), a.deviations(), ids));

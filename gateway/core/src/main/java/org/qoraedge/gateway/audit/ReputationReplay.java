@@ -54,8 +54,9 @@ public final class ReputationReplay {
         for (AuditRecord r : records) {
             String text = r.config().reputationSettings();
             if (text.isEmpty()) {
-                if (!r.reputation().isEmpty()) {
-                    return new Result(checked, "round " + r.round() + ": reputation changes recorded without reputation settings", "");
+                if (!r.reputation().isEmpty() || r.weights().length != 0) {
+                    return new Result(checked, "round " + r.round() + ": reputation changes or weights recorded without"
+                            + " reputation settings", "");
                 }
                 ledger = null;
                 settingsText = null;
@@ -71,6 +72,10 @@ public final class ReputationReplay {
                     ReputationSettings s = ReputationSettings.parse(text);
                     ledger = ledger == null ? new ReputationLedger(s) : ReputationLedger.restore(s, ledger.entries(), ledger.lastRound());
                     settingsText = text;
+                }
+                String weights = checkWeights(r, ledger); // the gateway weighted the round before the operator's ban lifts
+                if (weights != null) {
+                    return new Result(checked, weights, "");
                 }
                 for (AuditRecord.OperatorAction a : r.operator()) {
                     if (a.action().equals("unban")) {
@@ -96,6 +101,31 @@ public final class ReputationReplay {
             checked++;
         }
         return new Result(checked, null, "");
+    }
+
+    /**
+     * A weighted round's weights must be each accepted node's {@link ReputationLedger#weight} before
+     * the round (docs/REPUTATION.md section 7); an aggregated round with weighting on must have them and
+     * one with it off must not. Null when they agree.
+     */
+    private static String checkWeights(AuditRecord r, ReputationLedger ledger) {
+        long[] w = r.weights();
+        boolean weighting = ledger.settings().weighting();
+        if (!r.aggregated() || !weighting) {
+            return w.length == 0 ? null : "round " + r.round() + ": weights recorded but the round "
+                    + (r.aggregated() ? "was not reputation-weighted" : "failed");
+        }
+        List<String> order = r.canonicalOrder();
+        if (w.length != order.size()) {
+            return "round " + r.round() + ": " + w.length + " weights recorded for " + order.size() + " accepted updates";
+        }
+        for (int k = 0; k < w.length; k++) {
+            long expected = ledger.weight(order.get(k));
+            if (w[k] != expected) {
+                return "round " + r.round() + ": weight of " + order.get(k) + " recorded " + w[k] + ", the ledger gives " + expected;
+            }
+        }
+        return null;
     }
 
     private static RoundEvidence evidence(AuditRecord r) {

@@ -131,6 +131,17 @@ public final class ReputationLedger {
         return r.banned() ? 0 : ScoreMath.influence(r.score(), settings.influenceCapPpm());
     }
 
+    /**
+     * The node's weight in a reputation-weighted round (docs/REPUTATION.md section 7):
+     * {@code max(influence, 1)}, an integer {@code >= 1} as the exact weighted means need (base spec
+     * section 6), at most the influence cap in ppm. A node whose influence rounds to 0 (score below
+     * 0.01) keeps the smallest weight, 1 ppm, rather than leaving the round: the rule's quorum and
+     * {@code f} stay those of the updates accepted.
+     */
+    public long weight(String node) {
+        return Math.max(1, influence(node));
+    }
+
     /** Every node seen, in canonical id order: an immutable snapshot. */
     public SortedMap<String, NodeReputation> entries() {
         return state.entries;

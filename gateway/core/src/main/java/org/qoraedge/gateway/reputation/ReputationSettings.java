@@ -36,6 +36,10 @@ import java.util.TreeSet;
  *     <td>far outside: Krum score &gt; far-factor x the round's lower median Krum score</td></tr>
  * <tr><td>{@code reputation.influence-cap}</td><td>0.8</td><td>(0, 1]</td>
  *     <td>the largest {@link ReputationLedger#influence} of any node</td></tr>
+ * <tr><td>{@code reputation.weighting}</td><td>{@code false}</td><td>{@code true} or {@code false}</td>
+ *     <td>whether the round's averaging step weights each update by its node's
+ *     {@link ReputationLedger#weight}; written in the canonical text only when {@code true}, so
+ *     the text of settings without it is the text gateways wrote before the key existed</td></tr>
  * </table>
  *
  * <p>Decimal values are plain decimals with at most 6 fractional digits ({@code 0.05}, {@code 1},
@@ -51,9 +55,10 @@ import java.util.TreeSet;
  * @param unbanToPpm {@code reputation.unban-to}, ppm
  * @param farFactorPpm {@code reputation.far-factor}, ppm (4.0 is {@code 4_000_000})
  * @param influenceCapPpm {@code reputation.influence-cap}, ppm
+ * @param weighting {@code reputation.weighting}
  */
 public record ReputationSettings(boolean enabled, int rewardPpm, int penaltyPpm, int misbehaviourPenaltyPpm, int decayPpm,
-        int banBelowPpm, int unbanToPpm, long farFactorPpm, int influenceCapPpm) {
+        int banBelowPpm, int unbanToPpm, long farFactorPpm, int influenceCapPpm, boolean weighting) {
 
     public static final String PREFIX = "reputation.";
     public static final String ENABLED = PREFIX + "enabled";
@@ -65,16 +70,28 @@ public record ReputationSettings(boolean enabled, int rewardPpm, int penaltyPpm,
     public static final String UNBAN_TO = PREFIX + "unban-to";
     public static final String FAR_FACTOR = PREFIX + "far-factor";
     public static final String INFLUENCE_CAP = PREFIX + "influence-cap";
+    public static final String WEIGHTING = PREFIX + "weighting";
 
     /** Every key this class reads, so a config loader can refuse unknown keys. */
     public static final Set<String> KEYS = Set.of(ENABLED, REWARD, PENALTY, MISBEHAVIOUR_PENALTY, DECAY, BAN_BELOW, UNBAN_TO,
+            FAR_FACTOR, INFLUENCE_CAP, WEIGHTING);
+
+    /** The keys every canonical text has ({@link #WEIGHTING} only when on). */
+    private static final Set<String> ALWAYS = Set.of(ENABLED, REWARD, PENALTY, MISBEHAVIOUR_PENALTY, DECAY, BAN_BELOW, UNBAN_TO,
             FAR_FACTOR, INFLUENCE_CAP);
 
     /** The largest far factor, 1000000 (in ppm {@code 10^12}); keeps every product below 2^103. */
     public static final long MAX_FAR_FACTOR_PPM = 1_000_000L * Ppm.ONE;
 
     private static final ReputationSettings DEFAULTS = new ReputationSettings(true, 20_000, 80_000, 150_000, 50_000, 200_000,
-            Ppm.NEUTRAL, 4L * Ppm.ONE, 800_000);
+            Ppm.NEUTRAL, 4L * Ppm.ONE, 800_000, false);
+
+    /** Settings without reputation weighting. */
+    public ReputationSettings(boolean enabled, int rewardPpm, int penaltyPpm, int misbehaviourPenaltyPpm, int decayPpm,
+            int banBelowPpm, int unbanToPpm, long farFactorPpm, int influenceCapPpm) {
+        this(enabled, rewardPpm, penaltyPpm, misbehaviourPenaltyPpm, decayPpm, banBelowPpm, unbanToPpm, farFactorPpm,
+                influenceCapPpm, false);
+    }
 
     public ReputationSettings {
         unit(REWARD, rewardPpm);
@@ -151,13 +168,17 @@ public record ReputationSettings(boolean enabled, int rewardPpm, int penaltyPpm,
                 throw new ReputationSettingsException(key, "key " + key + " appears twice");
             }
         }
-        if (!values.keySet().equals(KEYS)) {
-            Set<String> missing = new TreeSet<>(KEYS);
+        if (!values.keySet().containsAll(ALWAYS)) {
+            Set<String> missing = new TreeSet<>(ALWAYS);
             missing.removeAll(values.keySet());
             throw new ReputationSettingsException(missing.iterator().next(), "canonical reputation settings lack " + missing);
         }
         ReputationSettings s = build(values);
         String[] expected = s.toCanonicalString().split("\n");
+        if (expected.length != lines.length) { // reputation.weighting=false: the canonical text leaves it out
+            throw new ReputationSettingsException(WEIGHTING, "line '" + WEIGHTING + "=" + values.get(WEIGHTING)
+                    + "' is not canonical: the key is written only when true");
+        }
         for (int i = 0; i < lines.length; i++) {
             if (!lines[i].equals(expected[i])) {
                 throw new ReputationSettingsException(expected[i].substring(0, expected[i].indexOf('=')), "line " + (i + 1)
@@ -168,7 +189,8 @@ public record ReputationSettings(boolean enabled, int rewardPpm, int penaltyPpm,
     }
 
     /**
-     * Every key as a {@code key=value} line ending with {@code \n}, sorted by key, values in their
+     * Every key ({@link #WEIGHTING} only when on) as a {@code key=value} line ending with
+     * {@code \n}, sorted by key, values in their
      * shortest exact decimal ({@code 0.02}, {@code 4}, {@code true}). Stable: the same settings
      * always give the same text, so audit records can carry it and compare it byte for byte.
      */
@@ -183,6 +205,9 @@ public record ReputationSettings(boolean enabled, int rewardPpm, int penaltyPpm,
         m.put(UNBAN_TO, Ppm.format(unbanToPpm));
         m.put(FAR_FACTOR, Ppm.format(farFactorPpm));
         m.put(INFLUENCE_CAP, Ppm.format(influenceCapPpm));
+        if (weighting) {
+            m.put(WEIGHTING, "true");
+        }
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : m.entrySet()) {
             sb.append(e.getKey()).append('=').append(e.getValue()).append('\n');
@@ -202,7 +227,8 @@ public record ReputationSettings(boolean enabled, int rewardPpm, int penaltyPpm,
                 v.containsKey(BAN_BELOW) ? unitValue(BAN_BELOW, v.get(BAN_BELOW)) : d.banBelowPpm,
                 v.containsKey(UNBAN_TO) ? unitValue(UNBAN_TO, v.get(UNBAN_TO)) : d.unbanToPpm,
                 v.containsKey(FAR_FACTOR) ? Ppm.parse(FAR_FACTOR, v.get(FAR_FACTOR)) : d.farFactorPpm,
-                v.containsKey(INFLUENCE_CAP) ? unitValue(INFLUENCE_CAP, v.get(INFLUENCE_CAP)) : d.influenceCapPpm);
+                v.containsKey(INFLUENCE_CAP) ? unitValue(INFLUENCE_CAP, v.get(INFLUENCE_CAP)) : d.influenceCapPpm,
+                v.containsKey(WEIGHTING) ? bool(WEIGHTING, v.get(WEIGHTING)) : d.weighting);
     }
 
     /** A value that must lie in [0, 1] (narrower rules are the constructor's). */

@@ -222,8 +222,10 @@ public final class DeviceSim implements Runnable {
         int protocolAttackers;
 
         @Option(names = "--reputation", defaultValue = "on",
-                description = "on | off: the gateway's reputation ledger and its bans (docs/REPUTATION.md); off, the"
-                        + " rounds are exactly the in-process simulator's (default: ${DEFAULT-VALUE}, as the gateway)")
+                description = "on | off | weighted: the gateway's reputation ledger and its bans (docs/REPUTATION.md); off, the"
+                        + " rounds are exactly the in-process simulator's; weighted, on with reputation.weighting = true (each"
+                        + " update weighted by its node's reputation; a pipeline that averages) (default: ${DEFAULT-VALUE}, as the"
+                        + " gateway)")
         String reputation;
 
         @Option(names = "--bans-lower-f", defaultValue = "on",
@@ -249,8 +251,9 @@ public final class DeviceSim implements Runnable {
         @Override
         public Integer call() throws Exception {
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
-                    byzantineIds, attack, protocolAttack, protocolAttackers, onOff("--reputation", reputation),
-                    onOff("--bans-lower-f", bansLowerF), aggregator, broker, report, plot);
+                    byzantineIds, attack, protocolAttack, protocolAttackers, reputation.equalsIgnoreCase("weighted")
+                    || onOff("--reputation", reputation), onOff("--bans-lower-f", bansLowerF), aggregator, broker, report, plot,
+                    reputation.equalsIgnoreCase("weighted"));
         }
     }
 
@@ -290,14 +293,14 @@ public final class DeviceSim implements Runnable {
             Files.createDirectories(outDir);
             return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature", -1,
                     onOff("--reputation", reputation), true,
-                    "multikrum-common", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"));
+                    "multikrum-common", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"), false);
         }
     }
 
     static int runScenario(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
             String protocolAttack, int protocolAttackers, boolean reputation, boolean bansLowerF, String aggregator, String broker,
             Path report,
-            Path plot) throws Exception {
+            Path plot, boolean weighting) throws Exception {
         quietLogging();
         List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
         SimConfig cfg = run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack)
@@ -309,7 +312,7 @@ public final class DeviceSim implements Runnable {
                 + " test), " + cfg.model() + ", " + cfg.nodes() + " nodes, " + cfg.byzantine() + " Byzantine ("
                 + (cfg.attackFree() ? "no model attack" : cfg.attack()) + "; protocol: " + protocolText + "), "
                 + cfg.aggregator().id() + ", " + cfg.rounds() + " rounds, seed " + cfg.seed() + ", broker "
-                + (broker == null ? "embedded" : broker) + ", reputation " + (reputation ? "on" : "off"));
+                + (broker == null ? "embedded" : broker) + ", reputation " + (weighting ? "weighted" : reputation ? "on" : "off"));
         List<String> byz = Fleet.byzantineIds(cfg);
         out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
         if (!protocol.isEmpty()) {
@@ -319,7 +322,7 @@ public final class DeviceSim implements Runnable {
         out.println(RoundTable.header());
         out.flush();
         MqttScenario.Options opts = MqttScenario.Options.defaults().broker(broker).protocolAttacks(protocol)
-                .protocolAttackers(protocolAttackers).reputation(reputation).bansLowerF(bansLowerF);
+                .protocolAttackers(protocolAttackers).reputation(reputation).bansLowerF(bansLowerF).weighting(weighting);
         MqttScenario.Result res = MqttScenario.run(cfg, data, opts, (rec, gw) -> {
             out.println(RoundTable.row(rec, byz) + (gw.aggregated() ? "" : "  FAILED CLOSED: " + gw.failure()));
             out.flush();

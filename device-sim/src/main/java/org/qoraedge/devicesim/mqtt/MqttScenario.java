@@ -196,6 +196,10 @@ public final class MqttScenario {
             Properties off = new Properties();
             off.setProperty(ReputationSettings.ENABLED, "false");
             gc.reputation(ReputationSettings.fromProperties(off));
+        } else if (opts.weighting()) {
+            Properties on = new Properties();
+            on.setProperty(ReputationSettings.WEIGHTING, "true");
+            gc.reputation(ReputationSettings.fromProperties(on));
         }
         switch (agg.rule()) {
             case MEAN:
@@ -495,36 +499,43 @@ public final class MqttScenario {
      *     does (which has no reputation), and every protocol attack keeps its own reason.
      * @param bansLowerF the gateway's {@code round.bansLowerF}: each banned node lowers the round's f
      *     (default true, as in the gateway); false keeps f as declared
+     * @param weighting the gateway's {@code reputation.weighting} (only with reputation on): each
+     *     update weighted by its node's reputation in the rule's averaging step (docs/REPUTATION.md
+     *     section 7)
      */
     public record Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers,
-            boolean reputation, boolean bansLowerF) {
+            boolean reputation, boolean bansLowerF, boolean weighting) {
         public Options {
             protocolAttacks = List.copyOf(protocolAttacks);
         }
 
         /** Embedded broker, no protocol attack, all Byzantine nodes as attackers, reputation on. */
         public static Options defaults() {
-            return new Options(null, List.of(), -1, true, true);
+            return new Options(null, List.of(), -1, true, true, false);
         }
 
         public Options broker(String uri) {
-            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF);
+            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting);
         }
 
         public Options protocolAttacks(List<ProtocolAttackSpec> v) {
-            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF);
+            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF, weighting);
         }
 
         public Options protocolAttackers(int v) {
-            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF);
+            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF, weighting);
         }
 
         public Options reputation(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF, weighting);
         }
 
         public Options bansLowerF(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v, weighting);
+        }
+
+        public Options weighting(boolean v) {
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, v);
         }
     }
 

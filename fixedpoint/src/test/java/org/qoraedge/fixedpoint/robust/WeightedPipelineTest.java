@@ -90,11 +90,7 @@ class WeightedPipelineTest {
             int centre = r.nextInt(-30, 10);
             Bfp16Block[] blocks = new Bfp16Block[n];
             for (int j = 0; j < n; j++) {
-                short[] m = new short[d];
-                for (int i = 0; i < d; i++) {
-                    m[i] = (short) r.nextInt(-32767, 32768);
-                }
-                blocks[j] = Bfp16Block.of(Math.max(-126, Math.min(113, centre + r.nextInt(-8, 9))), m);
+                blocks[j] = RandomPipelines.block(r, d, centre);
             }
             Bfp16Block reference = r.nextBoolean() ? null : blocks[r.nextInt(n)];
             Pipeline p = RandomPipelines.pipeline(r, n);

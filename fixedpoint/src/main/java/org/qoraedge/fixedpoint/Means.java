@@ -20,6 +20,24 @@ public final class Means {
     }
 
     /**
+     * Refuses weights that a weighted mean of {@code n} blocks does not take (spec section 6): a
+     * count other than {@code n}, then, in index order, the first weight below 1. Every weighted rule
+     * checks its weights this way, with these messages.
+     *
+     * @throws InvalidWeightException naming the count, or the first bad weight's index and value
+     */
+    public static void checkWeights(long[] weights, int n) {
+        if (weights.length != n) {
+            throw new InvalidWeightException(weights.length + " weights given for " + n + " blocks");
+        }
+        for (int j = 0; j < n; j++) {
+            if (weights[j] < 1) {
+                throw new InvalidWeightException("weight " + j + " is " + weights[j] + "; weights must be >= 1");
+            }
+        }
+    }
+
+    /**
      * The exact weighted mean of {@code blocks}.
      *
      * @param weights one integer weight {@code >= 1} per block; their sum may exceed 2^63 - 1
@@ -29,15 +47,10 @@ public final class Means {
      */
     public static Bfp16Block weightedMean(Bfp16Block[] blocks, long[] weights) {
         int d = Bfp16Block.commonDimension(blocks);
-        if (weights.length != blocks.length) {
-            throw new InvalidWeightException(weights.length + " weights given for " + blocks.length + " blocks");
-        }
+        checkWeights(weights, blocks.length);
         BigInteger total = BigInteger.ZERO;
         int minExponent = Integer.MAX_VALUE;
         for (int j = 0; j < blocks.length; j++) {
-            if (weights[j] < 1) {
-                throw new InvalidWeightException("weight " + j + " is " + weights[j] + "; weights must be >= 1");
-            }
             total = total.add(BigInteger.valueOf(weights[j]));
             minExponent = Math.min(minExponent, blocks[j].exponent());
         }

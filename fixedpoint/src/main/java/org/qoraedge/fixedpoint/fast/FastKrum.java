@@ -2,6 +2,7 @@ package org.qoraedge.fixedpoint.fast;
 
 import java.util.Objects;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.krum.DistanceMath;
 import org.qoraedge.fixedpoint.krum.Distances;
 import org.qoraedge.fixedpoint.krum.Krum;
@@ -97,6 +98,24 @@ public final class FastKrum {
         return multiKrum(blocks, f, m, metric, parallelism, Kernels.selected());
     }
 
+    /**
+     * Weighted Multi-Krum(m): identical to
+     * {@link org.qoraedge.fixedpoint.robust.MultiKrum#reference(Bfp16Block[], int, int, Metric, long[])}:
+     * the unweighted scores, ranking and selection, and as the aggregate the exact weighted mean of
+     * the selected blocks with their weights ({@link FastMeans#weightedMean}). The same checks in the
+     * same order: the quorum and {@code m}, the weights, the blocks.
+     *
+     * @param weights one weight {@code >= 1} per block; null for the unweighted rule
+     * @throws org.qoraedge.fixedpoint.krum.QuorumException if {@code n < 2f + 3} or {@code f < 0}
+     * @throws org.qoraedge.fixedpoint.krum.SelectionSizeException if {@code m} is outside {@code [1, n - 2f - 2]}
+     * @throws org.qoraedge.fixedpoint.InvalidWeightException if a weight is below 1 or the counts differ
+     * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     */
+    public static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, long[] weights,
+            Parallelism parallelism) {
+        return multiKrum(blocks, f, m, metric, weights, parallelism, Kernels.selected());
+    }
+
     /** A round's distances in the spec's pair order, with COMMON's reference exponent (0 for PAIRWISE). */
     record Triangle(int eRef, long[] upper) {
     }
@@ -131,9 +150,17 @@ public final class FastKrum {
 
     static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, Parallelism parallelism,
             Kernels kernels) {
+        return multiKrum(blocks, f, m, metric, null, parallelism, kernels);
+    }
+
+    static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, long[] weights, Parallelism parallelism,
+            Kernels kernels) {
         Krum.checkSelectionSize(blocks.length, f, m);
+        if (weights != null) {
+            Means.checkWeights(weights, blocks.length);
+        }
         Triangle t = triangle(blocks, metric, parallelism, kernels);
-        return Scoring.multiKrum(blocks, f, m, metric, t.eRef(), t.upper(), parallelism, kernels);
+        return Scoring.multiKrum(blocks, f, m, metric, t.eRef(), t.upper(), weights, parallelism, kernels);
     }
 
     /** Most blocks in one round: the spec's n(n-1)/2 distances, and the tiles of {@link PairDots}, fit one array. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.robust.CenteredClip;
 import org.qoraedge.fixedpoint.robust.Dyadic;
 import org.qoraedge.fixedpoint.robust.Median;
@@ -41,7 +42,9 @@ import org.qoraedge.fixedpoint.robust.TrimmedMean;
  * <li>centered clipping: per iteration one dot product of the iterate with every block, the exact
  *     {@code Q(x_j)} from those (one {@code BigInteger} per block), the clipping factors by an exact
  *     integer square root, and the iterate as the exact weighted mean of the blocks and the previous
- *     iterate, the unclipped blocks on the exact double path.</li>
+ *     iterate, the unclipped blocks on the exact double path; with weights, the same thresholds and
+ *     factors and the weighted iterate of {@link WeightedClipping} (exact in 128-bit integers, or in
+ *     {@code BigInteger}s when the numbers are too large for that).</li>
  * </ul>
  * Blocks must be in canonical order, as for the references. Thread safety: stateless.
  */
@@ -141,24 +144,28 @@ public final class FastRobust {
      */
     public static Bfp16Block centeredClip(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference,
             Parallelism parallelism) {
-        return centeredClip(blocks, f, iterations, reference, null, parallelism, Kernels.selected()).aggregate();
+        return centeredClip(blocks, f, iterations, reference, parallelism, Kernels.selected()).aggregate();
     }
 
     /**
-     * Weighted centered clipping, identical to {@link CenteredClip#reference(Bfp16Block[], int, int,
-     * Bfp16Block, long[])}: each iterate is the exact weighted mean of the blocks with weights
-     * {@code w_j s_j} and {@code u} with {@code W 2^32 - sum_j w_j s_j}. Weights whose products with the
-     * clip factors do not fit a long (a weight of 2^31 or more) take the reference.
+     * Weighted centered clipping: the aggregate {@code u_L}, identical to
+     * {@code CenteredClip.reference(blocks, f, iterations, reference, weights).aggregate()}: the
+     * unweighted thresholds and clipping factors, and
+     * {@code u_l = encode(u_{l-1} + (sum_j w_j s_j x_j) / W)}, {@code W = sum_j w_j}. Refusals as the
+     * reference's, in its order (the weights last). Every weight 1 takes the unweighted path.
      *
-     * @param weights one weight {@code >= 1} per block (checked by the caller)
+     * @param reference {@code u_0}; {@code null} for the zero block with {@code e = 0}
+     * @param weights one weight {@code >= 1} per block; null for the unweighted rule
+     * @throws RuleParameterException if {@code f < 0} or {@code iterations < 1}
+     * @throws org.qoraedge.fixedpoint.EmptyInputException if there are no blocks
+     * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     * @throws RuleQuorumException if {@code n < 2f + 1}
+     * @throws ReferenceLengthException if the reference's length is not the blocks'
+     * @throws org.qoraedge.fixedpoint.InvalidWeightException if a weight is below 1 or the counts differ
      */
     public static Bfp16Block centeredClip(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference, long[] weights,
             Parallelism parallelism) {
-        try {
-            return centeredClip(blocks, f, iterations, reference, weights, parallelism, Kernels.selected()).aggregate();
-        } catch (ArithmeticException tooLarge) {
-            return CenteredClip.reference(blocks, f, iterations, reference, weights).aggregate();
-        }
+        return centeredClip(blocks, f, iterations, reference, weights, parallelism, Kernels.selected()).aggregate();
     }
 
     // ---------------------------------------------------------------- checks, as the references make them
@@ -386,8 +393,12 @@ public final class FastRobust {
 
     // ---------------------------------------------------------------- centered clipping
 
-    /** What {@link #centeredClip} computed, with the reference's diagnostics; for tests and tools. */
-    record ClipTrace(Bfp16Block reference, List<Dyadic> thresholds, List<int[]> clipped, List<Bfp16Block> iterates) {
+    /**
+     * What {@link #centeredClip} computed, with the reference's diagnostics, and how each iteration
+     * was computed ({@link WeightedClipping.Tier#UNWEIGHTED} for the unweighted rule); for tests and tools.
+     */
+    record ClipTrace(Bfp16Block reference, List<Dyadic> thresholds, List<int[]> clipped, List<Bfp16Block> iterates,
+            List<WeightedClipping.Tier> tiers) {
         Bfp16Block aggregate() {
             return iterates.get(iterates.size() - 1);
         }
@@ -398,7 +409,6 @@ public final class FastRobust {
         return centeredClip(blocks, f, iterations, reference, null, parallelism, kernels);
     }
 
-    /** @throws ArithmeticException when a weight times a clip factor, or their total, does not fit a long */
     static ClipTrace centeredClip(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference, long[] weights,
             Parallelism parallelism, Kernels kernels) {
         atLeast("centered-clip", "f", f, 0);
@@ -409,6 +419,16 @@ public final class FastRobust {
         Bfp16Block r = reference == null ? Bfp16Block.of(0, new short[d]) : reference;
         if (r.dimension() != d) {
             throw new ReferenceLengthException(r.dimension(), d);
+        }
+        long[] w = null; // null: unweighted, also when every weight is 1 (the same rationals)
+        if (weights != null) {
+            Means.checkWeights(weights, n);
+            for (long x : weights) {
+                if (x != 1) {
+                    w = weights;
+                    break;
+                }
+            }
         }
         Objects.requireNonNull(parallelism, "parallelism");
         long[] norms = BlockProducts.sumsOfSquares(blocks, kernels, parallelism);
@@ -423,6 +443,7 @@ public final class FastRobust {
         List<Dyadic> thresholds = new ArrayList<>();
         List<int[]> clipped = new ArrayList<>();
         List<Bfp16Block> iterates = new ArrayList<>();
+        List<WeightedClipping.Tier> tiers = new ArrayList<>();
         short[] scratch = new short[Math.min(d, Kernels.MAX_CHUNK)];
         Bfp16Block u = r;
         long one = 1L << 32;
@@ -459,24 +480,17 @@ public final class FastRobust {
                 rest -= s[j];
             }
             clipped.add(Arrays.copyOf(clippedNow, c));
-            if (weights == null) {
+            if (w == null) {
                 u = iterate(blocks, zero, s, u, rest, n, parallelism, kernels);
+                tiers.add(WeightedClipping.Tier.UNWEIGHTED);
             } else {
-                long total = 0;
-                long[] ws = new long[n];
-                for (int j = 0; j < n; j++) {
-                    ws[j] = Math.multiplyExact(weights[j], s[j]);
-                    total = Math.addExact(total, weights[j]);
-                }
-                long restW = Math.multiplyExact(total, one);
-                for (int j = 0; j < n; j++) {
-                    restW -= ws[j]; // each ws_j <= w_j 2^32: never below 0
-                }
-                u = weightedMean(blocks, zero, ws, u, restW, n, parallelism, kernels);
+                WeightedClipping.Plan plan = WeightedClipping.plan(blocks, zero, s, w, u);
+                u = WeightedClipping.iterate(plan, blocks, w, d, parallelism, kernels);
+                tiers.add(plan.tier());
             }
             iterates.add(u);
         }
-        return new ClipTrace(r, thresholds, clipped, iterates);
+        return new ClipTrace(r, thresholds, clipped, iterates, tiers);
     }
 
     /** The factor 1 of a clipping factor, {@code 2^32}. */

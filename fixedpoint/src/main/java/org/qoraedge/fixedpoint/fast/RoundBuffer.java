@@ -260,7 +260,8 @@ public final class RoundBuffer {
         checkOrder(order);
         Krum.checkSelectionSize(order.length, f, m);
         int eRef = referenceExponent(order, metric);
-        return Scoring.multiKrum(canonicalBlocks(order), f, m, metric, eRef, triangle(order, metric, eRef), parallelism, kernels);
+        return Scoring.multiKrum(canonicalBlocks(order), f, m, metric, eRef, triangle(order, metric, eRef), null, parallelism,
+                kernels);
     }
 
     /**

@@ -114,18 +114,25 @@ final class Scoring {
         return KrumResult.of(metric, f, eRef, scores, ranking, new int[] {ranking[0]}, blocks[ranking[0]]);
     }
 
-    /** Multi-Krum(m)'s result; the aggregate is the exact mean of the selection, by {@link FastMeans}. */
-    static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, int eRef, long[] upper, Parallelism par,
-            Kernels kernels) {
+    /**
+     * Multi-Krum(m)'s result; the aggregate is the exact mean of the selection, by {@link FastMeans},
+     * weighted by the selected blocks' {@code weights} unless they are null (already checked).
+     */
+    static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, int eRef, long[] upper, long[] weights,
+            Parallelism par, Kernels kernels) {
         Krum.checkSelectionSize(blocks.length, f, m);
         long[] scores = scores(upper, blocks.length, f, par);
         int[] ranking = Krum.ranking(scores);
         int[] selected = Arrays.copyOf(ranking, m);
         Bfp16Block[] chosen = new Bfp16Block[m];
+        long[] chosenWeights = FastMeans.ones(m);
         for (int i = 0; i < m; i++) {
             chosen[i] = blocks[selected[i]];
+            if (weights != null) {
+                chosenWeights[i] = weights[selected[i]];
+            }
         }
-        Bfp16Block mean = FastMeans.weightedMean(chosen, FastMeans.ones(m), par, kernels);
+        Bfp16Block mean = FastMeans.weightedMean(chosen, chosenWeights, par, kernels);
         return KrumResult.of(metric, f, eRef, scores, ranking, selected, mean);
     }
 }

@@ -18,6 +18,9 @@
  *     screening, nearest-neighbour mixing and centered clipping on a whole round; a
  *     {@link org.qoraedge.fixedpoint.fast.RoundBuffer} also screens and mixes from what it computed on
  *     arrival.</li>
+ * <li>{@link org.qoraedge.fixedpoint.fast.FastPipeline}: a whole pipeline, unweighted or with one
+ *     integer weight per block (weighted mean, Multi-Krum and centered clipping; see
+ *     {@link org.qoraedge.fixedpoint.robust.Pipeline}, "Weighted rounds").</li>
  * <li>{@link org.qoraedge.fixedpoint.fast.Parallelism}: how many threads, on whose executor.</li>
  * </ul>
  *

@@ -32,14 +32,6 @@ public final class Aggregation {
         return new Aggregation(krum.aggregate(), krum, null);
     }
 
-    /**
-     * A weighted Multi-Krum: the ranking and selection of {@code krum} (unweighted) with the weighted
-     * mean of its selection as the aggregate.
-     */
-    public static Aggregation weighted(KrumResult krum, Bfp16Block weightedMean) {
-        return new Aggregation(weightedMean, krum, null);
-    }
-
     /** A centered clipping result; the aggregate is its {@code u_L}. */
     public static Aggregation of(CenteredClipResult centeredClip) {
         return new Aggregation(centeredClip.aggregate(), null, centeredClip);

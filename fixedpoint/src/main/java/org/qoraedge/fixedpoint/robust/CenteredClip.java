@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.Means;
 
 /**
  * Centered clipping {@code centered-clip(f, L)} (robust spec section 6). From {@code u_0 = r}, each
@@ -14,8 +15,12 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  * {@code x_j} to {@code T} exactly ({@link Clipping}; one whose {@code Q(x_j)} equals {@code T} is
  * not clipped), and encodes {@code u_l = u_{l-1} + (1/n) sum_j s_j x_j}. The result is {@code u_L}.
  * Requires {@code n >= 2f + 1} and a reference of the blocks' length.
+ *
+ * <p>Given weights {@code w_j >= 1}, the thresholds and the clipping factors stay the unweighted
+ * ones and each iteration encodes {@code u_l = u_{l-1} + (sum_j w_j s_j x_j) / W}, {@code W = sum_j w_j},
+ * computed exactly; with every weight 1 this is the rule above.
  */
-public final class CenteredClip implements Aggregator {
+public final class CenteredClip implements WeightedAggregator {
     private final int f;
     private final int iterations;
 
@@ -58,6 +63,11 @@ public final class CenteredClip implements Aggregator {
         return Aggregation.of(reference(blocks, f, iterations, reference));
     }
 
+    @Override
+    public Aggregation aggregate(Bfp16Block[] blocks, Bfp16Block reference, long[] weights) {
+        return Aggregation.of(reference(blocks, f, iterations, reference, weights));
+    }
+
     /**
      * The reference computation, every iteration exact in big integers.
      *
@@ -74,11 +84,22 @@ public final class CenteredClip implements Aggregator {
     }
 
     /**
-     * The reference computation with one weight per block ({@link Pipeline#apply(Bfp16Block[],
-     * Bfp16Block, long[])}): thresholds and clip factors as without weights, each iteration
-     * {@code u_l = encode(u_{l-1} + (sum_j w_j s_j x_j) / W)} with {@code W = sum_j w_j}.
+     * The weighted reference computation: {@code T} and every {@code s_j} exactly as
+     * {@link #reference(Bfp16Block[], int, int, Bfp16Block)} (the weights play no part in them), and
+     * {@code u_l = encode(u_{l-1} + (sum_j w_j s_j x_j) / W)} with {@code W = sum_j w_j}, the exact
+     * rational then encoded. Every weight 1 (or {@code null}) is the unweighted rule, bit for bit.
+     * The checks come in the order listed below; the weights are checked last.
      *
-     * @param weights one weight {@code >= 1} per block (checked by the caller), or null for every weight 1
+     * @param reference {@code u_0}; {@code null} means the zero block with {@code e = 0} and the
+     *     blocks' length
+     * @param weights one weight {@code >= 1} per block, in the blocks' order; {@code null} for the
+     *     unweighted rule
+     * @throws RuleParameterException if {@code f < 0} or {@code L < 1}
+     * @throws org.qoraedge.fixedpoint.EmptyInputException if there are no blocks
+     * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     * @throws RuleQuorumException if {@code n < 2f + 1}
+     * @throws ReferenceLengthException if the reference's length is not the blocks'
+     * @throws org.qoraedge.fixedpoint.InvalidWeightException if a weight is below 1 or the counts differ
      */
     public static CenteredClipResult reference(Bfp16Block[] blocks, int f, int iterations, Bfp16Block reference,
             long[] weights) {
@@ -93,10 +114,13 @@ public final class CenteredClip implements Aggregator {
             throw new ReferenceLengthException(r.dimension(), d);
         }
         BigInteger[] w = new BigInteger[n];
-        BigInteger count = BigInteger.ZERO;
+        if (weights != null) {
+            Means.checkWeights(weights, n);
+        }
+        BigInteger total = BigInteger.ZERO; // W
         for (int j = 0; j < n; j++) {
             w[j] = BigInteger.valueOf(weights == null ? 1 : weights[j]);
-            count = count.add(w[j]);
+            total = total.add(w[j]);
         }
         List<Dyadic> thresholds = new ArrayList<>();
         List<int[]> clipped = new ArrayList<>();
@@ -120,25 +144,24 @@ public final class CenteredClip implements Aggregator {
             Arrays.sort(sorted);
             BigInteger t = sorted[n - f - 1];
             thresholds.add(Dyadic.of(t, 2 * scale));
-            // u_l = (W * u * 2^32 + sum_j w_j * s_j * x_j) / W in units of 2^(scale - 32), s_j in units of 2^-32
-            // (unweighted: every w_j = 1, W = n).
+            // u_l = (W * u * 2^32 + sum_j w_j * s_j * x_j) / W in units of 2^(scale - 32), s_j in units of 2^-32.
             BigInteger[] sums = new BigInteger[d];
             for (int i = 0; i < d; i++) {
-                sums[i] = uValues[i].multiply(count).shiftLeft(Clipping.FRACTION_BITS);
+                sums[i] = uValues[i].multiply(total).shiftLeft(Clipping.FRACTION_BITS);
             }
             int[] clippedNow = new int[n];
             int c = 0;
             for (int j = 0; j < n; j++) {
-                BigInteger s = Clipping.factor(q[j], t).multiply(w[j]);
+                BigInteger ws = w[j].multiply(Clipping.factor(q[j], t));
                 if (q[j].compareTo(t) > 0) {
                     clippedNow[c++] = j;
                 }
                 for (int i = 0; i < d; i++) {
-                    sums[i] = sums[i].add(s.multiply(x[j][i]));
+                    sums[i] = sums[i].add(ws.multiply(x[j][i]));
                 }
             }
             clipped.add(Arrays.copyOf(clippedNow, c));
-            u = Bfp16.encodeExact(sums, scale - Clipping.FRACTION_BITS, count);
+            u = Bfp16.encodeExact(sums, scale - Clipping.FRACTION_BITS, total);
             iterates.add(u);
         }
         return new CenteredClipResult(r, thresholds, clipped, iterates);

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Means;
-import org.qoraedge.fixedpoint.krum.KrumResult;
 
 /**
  * A round's rule (robust spec section 7): pre-aggregation steps, then exactly one aggregator, for
@@ -15,6 +14,37 @@ import org.qoraedge.fixedpoint.krum.KrumResult;
  * own quorum to its own {@code n'}; a step's refusal refuses the pipeline (there is no fallback).
  * The result reports, for each {@link Screen} in order, the indices it kept in the pipeline's input
  * numbering. Immutable and safe to share between threads.
+ *
+ * <h2>Weighted rounds</h2>
+ * A gateway may weight each node's update by an integer (derived, for instance, from the node's
+ * reputation): {@link #apply(Bfp16Block[], Bfp16Block, long[])}. This extends robust spec section 7
+ * as follows, everything exact as in the spec.
+ * <ul>
+ * <li>Weights: one {@code long w_j >= 1} per input block, in the pipeline's input numbering (the
+ *     round's canonical order). A weight below 1, or a count other than the number of blocks, is
+ *     refused ({@link org.qoraedge.fixedpoint.InvalidWeightException}, naming the count, or the index
+ *     in the input numbering and the value).</li>
+ * <li>Pre-steps carry the weights: a {@link Screen} ({@code norm-screen}) keeps the weights of the
+ *     blocks it keeps, renumbered as the blocks are; any other pre-step ({@code nnm}) leaves each
+ *     slot's weight where it is. The pre-steps themselves are unweighted: screening ranks and
+ *     {@code nnm} mixes exactly as without weights.</li>
+ * <li>{@code mean}: the exact weighted mean, base spec section 6
+ *     ({@link org.qoraedge.fixedpoint.Means#weightedMean}), {@code encode(sum_j w_j v_j / W)} with
+ *     {@code W = sum_j w_j}.</li>
+ * <li>{@code multi-krum(f, m, metric)}: scores, ranking and selection exactly as without weights,
+ *     then the exact weighted mean of the selected blocks with their weights.</li>
+ * <li>{@code centered-clip(f, L)}: each iteration's threshold {@code T} and clipping factors
+ *     {@code s_j} exactly as without weights; then
+ *     {@code u_l = encode(u_{l-1} + (sum_j w_j s_j x_j) / W)}, {@code W = sum_j w_j}, the exact
+ *     rational encoded (robust spec section 6 with {@code 1/n} replaced by the weights).</li>
+ * <li>{@code krum}, {@code median} and {@code trimmed-mean} do not average, so there is nothing to
+ *     weight: a pipeline ending in one of them, given weights, is refused with a
+ *     {@link RuleWeightsException} before any block is read. {@link #acceptsWeights()} (and
+ *     {@link PipelineSpec#acceptsWeights()}, for a configuration line) tells beforehand.</li>
+ * </ul>
+ * With every weight 1 the result is bit for bit the unweighted one; {@code null} weights are the
+ * unweighted pipeline. The checks of a weighted call come first, in this order: the aggregator, the
+ * weight count, each weight in index order; then the blocks, as without weights.
  */
 public final class Pipeline {
     private final List<PreStep> preSteps;
@@ -75,6 +105,41 @@ public final class Pipeline {
         return List.copyOf(all);
     }
 
+    /**
+     * True when the aggregator averages and so takes weights ({@link WeightedAggregator}: {@code mean},
+     * {@code multi-krum}, {@code centered-clip}); a gateway that weights its rounds checks this when it
+     * reads its configuration.
+     */
+    public boolean acceptsWeights() {
+        return aggregator instanceof WeightedAggregator;
+    }
+
+    /**
+     * Refuses this pipeline for weighted rounds unless {@link #acceptsWeights()}.
+     *
+     * @throws RuleWeightsException naming the aggregator, when it does not take weights
+     */
+    public void checkAcceptsWeights() {
+        if (!acceptsWeights()) {
+            throw new RuleWeightsException(aggregator.toString());
+        }
+    }
+
+    /**
+     * Refuses weights this pipeline cannot take for a round of {@code n} blocks, in this order: an
+     * aggregator that does not take weights, a count other than {@code n}, then the first weight below
+     * 1 (its index in the pipeline's input numbering). What {@link #apply(Bfp16Block[], Bfp16Block, long[])}
+     * checks first, and the fast path with it.
+     *
+     * @throws RuleWeightsException when the aggregator does not take weights
+     * @throws org.qoraedge.fixedpoint.InvalidWeightException naming the count, or the first bad
+     *     weight's index and value
+     */
+    public void checkWeights(long[] weights, int n) {
+        checkAcceptsWeights();
+        Means.checkWeights(weights, n);
+    }
+
     /** As {@link #apply(Bfp16Block[], Bfp16Block)} without a reference block. */
     public PipelineResult apply(Bfp16Block[] blocks) {
         return apply(blocks, null);
@@ -95,22 +160,24 @@ public final class Pipeline {
     }
 
     /**
-     * Runs the pipeline with one weight per block (reputation-weighted aggregation). The weights follow
-     * their blocks: a screen keeps the weights of the blocks it keeps, NNM leaves each slot's weight
-     * (its mixing stays unweighted). The aggregator: {@code mean} takes the exact weighted mean (base
-     * spec section 6); {@code multi-krum} ranks and selects as without weights and takes the exact
-     * weighted mean of its selection; {@code centered-clip} keeps every threshold and clip factor and
-     * takes {@code u_l = encode(u_{l-1} + (sum_j w_j s_j x_j) / W)}, {@code W = sum_j w_j}. Every
-     * weight 1 gives the unweighted result, bit for bit.
+     * Runs the pipeline on a round's blocks, each with a weight (see "Weighted rounds" above).
      *
-     * @param weights one integer {@code >= 1} per block in canonical order, or null for none
-     * @throws org.qoraedge.fixedpoint.InvalidWeightException for a wrong count or a weight below 1
-     * @throws UnweightedAggregatorException when the aggregator does not average (Krum, median,
-     *     trimmed mean), before any block is read
+     * @param blocks the round's {@code n} blocks in canonical order (base spec section 5); not modified
+     * @param reference as {@link #apply(Bfp16Block[], Bfp16Block)}
+     * @param weights one weight {@code >= 1} per block, in the same order; {@code null} for the
+     *     unweighted pipeline; not modified
+     * @throws RuleWeightsException if weights are given and the aggregator does not take them
+     * @throws org.qoraedge.fixedpoint.InvalidWeightException if a weight is below 1 or the counts differ
+     * @throws org.qoraedge.fixedpoint.EmptyInputException if there are no blocks
+     * @throws org.qoraedge.fixedpoint.InvalidBlockException if the blocks have unequal lengths
+     * @throws org.qoraedge.fixedpoint.FixedPointException whatever a step refuses on its own input
      */
     public PipelineResult apply(Bfp16Block[] blocks, Bfp16Block reference, long[] weights) {
-        Weights.check(weights, blocks.length, aggregator);
-        long[] w = weights == null ? null : weights.clone();
+        long[] w = null; // w[k]: the weight of current block k
+        if (weights != null) {
+            checkWeights(weights, blocks.length);
+            w = weights.clone();
+        }
         Bfp16Block.commonDimension(blocks);
         Bfp16Block[] current = blocks.clone();
         int[] origin = new int[current.length]; // origin[k]: the pipeline input index of current block k
@@ -123,6 +190,7 @@ public final class Pipeline {
                 int[] keep = ((Screen) step).kept(current);
                 Bfp16Block[] next = new Bfp16Block[keep.length];
                 int[] nextOrigin = new int[keep.length];
+                long[] nextWeights = w == null ? null : new long[keep.length];
                 for (int t = 0; t < keep.length; t++) {
                     if (keep[t] < 0 || keep[t] >= current.length || (t > 0 && keep[t] <= keep[t - 1])) {
                         throw new IllegalStateException(step + " returned kept indices that are not ascending within [0, "
@@ -130,36 +198,25 @@ public final class Pipeline {
                     }
                     next[t] = current[keep[t]];
                     nextOrigin[t] = origin[keep[t]];
+                    if (w != null) {
+                        nextWeights[t] = w[keep[t]];
+                    }
                 }
                 kept.add(nextOrigin);
-                w = Weights.keep(w, keep);
                 current = next;
                 origin = nextOrigin;
+                w = nextWeights;
             } else {
                 Bfp16Block[] next = step.apply(current);
                 if (next.length != current.length) {
                     throw new IllegalStateException(step + " mapped " + current.length + " blocks to " + next.length
                             + "; a pre-step that is not a screen keeps every block");
                 }
-                current = next;
+                current = next; // every slot keeps its weight
             }
         }
-        Aggregation aggregation;
-        if (w == null) {
-            aggregation = aggregator.aggregate(current, reference);
-        } else if (aggregator instanceof MultiKrum mk) {
-            KrumResult k = MultiKrum.reference(current, mk.f(), mk.m(), mk.metric());
-            int[] sel = k.selected();
-            Bfp16Block[] chosen = new Bfp16Block[sel.length];
-            for (int t = 0; t < sel.length; t++) {
-                chosen[t] = current[sel[t]];
-            }
-            aggregation = Aggregation.weighted(k, Means.weightedMean(chosen, Weights.keep(w, sel)));
-        } else if (aggregator instanceof CenteredClip cc) {
-            aggregation = Aggregation.of(CenteredClip.reference(current, cc.f(), cc.iterations(), reference, w));
-        } else {
-            aggregation = Aggregation.of(Means.weightedMean(current, w)); // Weights.check: the only other averaging rule is the mean
-        }
+        Aggregation aggregation = w == null ? aggregator.aggregate(current, reference)
+                : ((WeightedAggregator) aggregator).aggregate(current, reference, w);
         return new PipelineResult(this, aggregation, kept, current.length);
     }
 

@@ -110,6 +110,29 @@ public final class PipelineSpec {
     }
 
     /**
+     * True when the aggregator averages and so takes weights: {@code mean}, {@code multi-krum},
+     * {@code centered-clip} (see {@link Pipeline}, "Weighted rounds"). Known from the line alone, so
+     * a gateway that weights its rounds can refuse its configuration when it starts.
+     */
+    public boolean acceptsWeights() {
+        return switch (aggregator().rule()) {
+            case "mean", "multi-krum", "centered-clip" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Refuses this pipeline for weighted rounds unless {@link #acceptsWeights()}.
+     *
+     * @throws RuleWeightsException naming the aggregator as the line's canonical form writes it
+     */
+    public void checkAcceptsWeights() {
+        if (!acceptsWeights()) {
+            throw new RuleWeightsException(aggregator().canonical());
+        }
+    }
+
+    /**
      * The fewest accepted updates for which every step's quorum holds (each step applies its own
      * quorum to its own input, robust spec section 7).
      */

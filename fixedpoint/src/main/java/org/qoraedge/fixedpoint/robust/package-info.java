@@ -14,5 +14,12 @@
  * {@link org.qoraedge.fixedpoint.robust.Screen} or {@link org.qoraedge.fixedpoint.robust.Aggregator}
  * interface is checked against. Refusals are {@link org.qoraedge.fixedpoint.FixedPointException}s
  * that carry their numbers; nothing falls back.
+ *
+ * <p>The averaging aggregators ({@link org.qoraedge.fixedpoint.robust.Mean},
+ * {@link org.qoraedge.fixedpoint.robust.MultiKrum}, {@link org.qoraedge.fixedpoint.robust.CenteredClip})
+ * are {@link org.qoraedge.fixedpoint.robust.WeightedAggregator}s: a pipeline ending in one of them takes
+ * one integer weight per block (for instance from each node's reputation). The exact semantics, an
+ * extension of the spec, are on {@link org.qoraedge.fixedpoint.robust.Pipeline} ("Weighted rounds");
+ * the other aggregators refuse weights ({@link org.qoraedge.fixedpoint.robust.RuleWeightsException}).
  */
 package org.qoraedge.fixedpoint.robust;

@@ -3,7 +3,6 @@ package org.qoraedge.fixedpoint.robust;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.Metric;
 
 /** Seeded random well-formed pipelines whose every step's quorum holds for a round of {@code n} blocks. */
@@ -44,14 +43,5 @@ final class RandomPipelines {
                 yield MultiKrum.of(f, 1 + r.nextInt(n - 2 * f - 2), metric);
             }
         };
-    }
-
-    /** A random block of length {@code d} with an exponent within 8 of {@code centre}, kept in the encoder's range. */
-    static Bfp16Block block(SplittableRandom r, int d, int centre) {
-        short[] m = new short[d];
-        for (int i = 0; i < d; i++) {
-            m[i] = (short) r.nextInt(-32767, 32768);
-        }
-        return Bfp16Block.of(Math.max(-126, Math.min(113, centre + r.nextInt(-8, 9))), m);
     }
 }

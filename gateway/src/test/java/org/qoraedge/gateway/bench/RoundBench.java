@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.audit.AuditLog;
@@ -36,6 +38,7 @@ import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.Topics;
+import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.TestNodes;
 
@@ -70,13 +73,21 @@ public final class RoundBench {
         SignatureScheme scheme = SignatureScheme.ofKeyFileName(arg(args, 7, "hmac-sha256"));
         // Optional: jar=PATH runs the gateway as the daemon jar in its own JVM (xmx=SIZE caps its heap),
         // so its heap is measured alone; round figures then come from its audit records.
+        // pipeline=LINE replaces the aggregator, f and metric by a pipeline line (docs/PROTOCOL.md section 8.1);
+        // weighting=true turns on reputation.weighting.
         String jar = null;
         String xmx = "64m";
+        String pipeline = null;
+        boolean weighting = false;
         for (String a : args) {
             if (a.startsWith("jar=")) {
                 jar = a.substring(4);
             } else if (a.startsWith("xmx=")) {
                 xmx = a.substring(4);
+            } else if (a.startsWith("pipeline=")) {
+                pipeline = a.substring("pipeline=".length());
+            } else if (a.equals("weighting=true")) {
+                weighting = true;
             }
         }
         Path tmp = Files.createTempDirectory("qora-bench");
@@ -106,7 +117,12 @@ public final class RoundBench {
         BlockingQueue<Closed> reports = new LinkedBlockingQueue<>();
         GatewayConfig cfg = GatewayConfig.builder().brokerUri(uri).fleet("bench").keysFile(keys).aggregator(agg).metric(metric)
                 .f(f).minUpdates(1).dimension(d).modelId("bench").deadline(Duration.ofSeconds(120)).maxRounds(rounds)
-                .stateDir(Boolean.getBoolean("bench.noState") ? null : tmp.resolve("state")).inboxCapacity(4 * n).build();
+                .stateDir(Boolean.getBoolean("bench.noState") ? null : tmp.resolve("state")).inboxCapacity(4 * n)
+                .pipeline(pipeline == null ? null : PipelineSpec.parse(pipeline)).reputation(weighting
+                        ? ReputationSettings.fromProperties(weightingOn()) : ReputationSettings.defaults()).build();
+        if (pipeline != null) {
+            System.out.println("rule: " + cfg.aggregation().ruleName() + (weighting ? ", reputation-weighted" : ""));
+        }
         System.out.println("state directory: " + (cfg.stateDir() == null ? "none (-Dbench.noState=true: nothing persisted)"
                 : cfg.stateDir() + " (journal forced before acks, state and audit written at each close)"));
         long startNanos = System.nanoTime();
@@ -129,8 +145,10 @@ public final class RoundBench {
                     }, null, null);
             audit.connect();
             Path props = tmp.resolve("gw.properties");
-            Files.writeString(props, "broker.uri = " + uri + "\nfleet = bench\nkeys.file = keys.txt\naggregator = " + agg.wireName()
-                    + "\nmetric = " + metric.name().toLowerCase(Locale.ROOT) + "\nf = " + f + "\nmodel.id = bench\nmodel.dimension = " + d
+            String rule = pipeline != null ? "aggregator = " + pipeline + (weighting ? "\nreputation.weighting = true" : "")
+                    : "aggregator = " + agg.wireName() + "\nmetric = " + metric.name().toLowerCase(Locale.ROOT) + "\nf = " + f;
+            Files.writeString(props, "broker.uri = " + uri + "\nfleet = bench\nkeys.file = keys.txt\n" + rule
+                    + "\nmodel.id = bench\nmodel.dimension = " + d
                     + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n");
             daemonGatewayKey = Gateway.publicKey(GatewayConfig.load(props)); // created before the daemon starts, which then uses it
             Path gcLog = tmp.resolve("gateway-gc.log");
@@ -270,6 +288,12 @@ public final class RoundBench {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
+    }
+
+    private static Properties weightingOn() {
+        Properties p = new Properties();
+        p.setProperty(ReputationSettings.WEIGHTING, "true");
+        return p;
     }
 
     private static String arg(String[] args, int i, String def) {

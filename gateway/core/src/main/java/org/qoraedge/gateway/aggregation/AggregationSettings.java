@@ -1,9 +1,9 @@
 package org.qoraedge.gateway.aggregation;
 
 import java.util.Locale;
-import java.util.Set;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.fixedpoint.robust.PipelineSpec;
+import org.qoraedge.fixedpoint.robust.RuleWeightsException;
 
 /**
  * How a round is aggregated. Immutable.
@@ -70,9 +70,6 @@ public record AggregationSettings(AggregatorKind kind, Metric metric, int f, int
         return pipeline != null && pipeline.aggregator().rule().equals("centered-clip");
     }
 
-    /** The aggregators whose last step averages, so that reputation weights can apply to it. */
-    private static final Set<String> AVERAGING = Set.of("mean", "multi-krum", "centered-clip");
-
     /**
      * Why reputation weighting cannot apply to this rule, or "" when it can: it applies to pipelines
      * whose aggregator averages ({@code mean}, {@code multi-krum}, {@code centered-clip}); Krum, the
@@ -85,9 +82,12 @@ public record AggregationSettings(AggregatorKind kind, Metric metric, int f, int
                     + (kind == AggregatorKind.MEAN ? "mean" : kind == AggregatorKind.MULTI_KRUM ? "multi-krum(f)" : "a rule that averages")
                     + ") to weight it";
         }
-        String rule = pipeline.aggregator().rule();
-        return AVERAGING.contains(rule) ? "" : "weights apply to averaging aggregators (mean, multi-krum, centered-clip), not "
-                + rule;
+        try {
+            pipeline.checkAcceptsWeights();
+            return "";
+        } catch (RuleWeightsException e) {
+            return e.getMessage();
+        }
     }
 
     /** The rule as announcements, records and logs name it: the kind's name, or the pipeline's line. */

@@ -1,6 +1,10 @@
 package org.qoraedge.fixedpoint.fast;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.RandomBlocks;
 
@@ -28,6 +32,17 @@ final class Rounds {
     }
 
     private Rounds() {
+    }
+
+    /** Rounds of every kind, seeds 1 to {@code seeds(kind)} of each. */
+    static Stream<Round> sample(ToIntFunction<Kind> seeds) {
+        List<Round> out = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            for (long seed = 1; seed <= seeds.applyAsInt(kind); seed++) {
+                out.add(make(kind, seed));
+            }
+        }
+        return out.stream();
     }
 
     static Round make(Kind kind, long seed) {

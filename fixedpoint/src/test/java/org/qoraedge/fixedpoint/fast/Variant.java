@@ -33,6 +33,17 @@ record Variant(String name, Kernels kernels, boolean incremental, Parallelism pa
         return out;
     }
 
+    /** The variants that close a whole round at once (not the incremental buffer): what the rules without a buffer run. */
+    static List<Variant> wholeRound() {
+        List<Variant> out = new ArrayList<>();
+        for (Variant v : all()) {
+            if (!v.incremental()) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
     private static void add(List<Variant> out, String kind, Kernels k) {
         out.add(new Variant(kind + " batch 1 thread", k, false, Parallelism.serial()));
         out.add(new Variant(kind + " batch 3 threads (common pool)", k, false, Parallelism.threads(3)));

@@ -259,7 +259,8 @@ public final class DeviceSim implements Runnable {
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
             description = "A preset MQTT scenario: synthetic data, 20 nodes, 6 Byzantine (sign-flip, and a forged"
-                    + " signature each round), Multi-Krum (COMMON), 10 rounds, embedded broker, the gateway's"
+                    + " signature each round), centered clipping (centered-clip(6, 3), the gateway's default rule), 10 rounds,"
+                    + " embedded broker, the gateway's"
                     + " reputation on (it bans the sign-flippers); writes OUT/demo.json and OUT/demo.png.")
     static final class Demo implements Callable<Integer> {
         @CommandLine.Spec
@@ -273,7 +274,7 @@ public final class DeviceSim implements Runnable {
 
         @Option(names = "--reputation", defaultValue = "on",
                 description = "on | off: the gateway's reputation ledger (default: ${DEFAULT-VALUE}: it bans the six"
-                        + " sign-flippers after five rounds; each ban lowers f by one, so the 14 honest nodes go on)")
+                        + " sign-flippers after five rounds; the 14 honest nodes go on, above centered-clip(6, 3)'s quorum of 13)")
         String reputation;
 
         @Override
@@ -293,7 +294,7 @@ public final class DeviceSim implements Runnable {
             Files.createDirectories(outDir);
             return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature", -1,
                     onOff("--reputation", reputation), true,
-                    "multikrum-common", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"), false);
+                    "centered-clip(6,3)", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"), false);
         }
     }
 

@@ -32,10 +32,10 @@ class GatewayConfigTest {
         assertEquals("tcp://127.0.0.1:1883", c.brokerUri());
         assertEquals("qora-gateway-default", c.clientId());
         assertEquals("default", c.fleet());
-        assertEquals(AggregatorKind.KRUM, c.aggregation().kind());
-        assertEquals(Metric.COMMON, c.aggregation().metric());
-        assertEquals(1, c.aggregation().f());
-        assertEquals(0, c.aggregation().m());
+        assertEquals(AggregatorKind.PIPELINE, c.aggregation().kind());
+        assertEquals("centered-clip(1, 3)", c.aggregation().ruleName());
+        assertEquals(3, c.aggregation().quorum(), "2f + 1 with f = 1");
+        assertTrue(c.aggregation().usesReference());
         assertEquals(Duration.ofSeconds(30), c.deadline());
         assertEquals(dir.resolve("keys.txt"), c.keysFile());
         assertEquals(dir.resolve("state"), c.stateDir());
@@ -62,6 +62,21 @@ class GatewayConfigTest {
         assertEquals(Path.of("/var/q"), c.stateDir());
         assertEquals(dir.resolve("conf/keys.txt"), c.keysFile());
         assertEquals(99, c.inboxCapacity());
+    }
+
+    @Test
+    void theDefaultRuleTakesFFromItsOwnKeyAndRefusesMAndMetric() throws Exception {
+        assertEquals("centered-clip(4, 3)", load("model.dimension = 4\nf = 4\n").aggregation().ruleName());
+        GatewayConfig named = load("model.dimension = 4\naggregator = Centered-Clip\nf = 2\n");
+        assertEquals("centered-clip(2, 3)", named.aggregation().ruleName());
+        assertEquals(5, named.aggregation().quorum());
+        for (String key : List.of("m = 3", "metric = pairwise")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + key + "\n"));
+            assertTrue(e.getMessage().contains("config key " + key.substring(0, key.indexOf(' '))
+                    + " does not apply to aggregator = centered-clip (the default)"), e.getMessage());
+        }
+        ConfigException bad = assertThrows(ConfigException.class, () -> load("model.dimension = 4\nf = -1\n"));
+        assertTrue(bad.getMessage().contains("config key f = -1 is invalid for aggregator = centered-clip (the default, centered-clip(-1, 3))"), bad.getMessage());
     }
 
     @Test
@@ -117,7 +132,8 @@ class GatewayConfigTest {
                 .getMessage().contains("unknown config key(s) [agregator]"));
         assertTrue(assertThrows(ConfigException.class, () -> load("f = 1\n")).getMessage().contains("model.dimension is required"));
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 0\n")).getMessage().contains("model.dimension = 0"));
-        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nf = -1\n")).getMessage().contains("f must be >= 0"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\naggregator = krum\nf = -1\n")).getMessage()
+                .contains("f must be >= 0"));
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\naggregator = medoid\n")).getMessage()
                 .contains("unknown rule 'medoid'"));
         assertTrue(assertThrows(ConfigException.class, () -> load("model.dimension = 4\nfleet = a/b\n")).getMessage().contains("fleet"));

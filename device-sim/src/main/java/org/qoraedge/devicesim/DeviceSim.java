@@ -17,6 +17,8 @@ import org.qoraedge.devicesim.data.DatasetLoadException;
 import org.qoraedge.devicesim.data.Datasets;
 import org.qoraedge.devicesim.data.Partition;
 import org.qoraedge.devicesim.data.TrainTest;
+import org.qoraedge.devicesim.mqtt.ExternalFleet;
+import org.qoraedge.devicesim.mqtt.ExternalGateway;
 import org.qoraedge.devicesim.mqtt.MqttScenario;
 import org.qoraedge.devicesim.mqtt.ProtocolFrames;
 import org.qoraedge.devicesim.report.Charts;
@@ -46,7 +48,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "device-sim", mixinStandardHelpOptions = true, version = "device-sim 0.1.0-SNAPSHOT",
         description = "Simulated federated-learning nodes, honest and Byzantine: in-process rounds, or a fleet over MQTT against a real gateway.",
-        subcommands = {DeviceSim.Simulate.class, DeviceSim.Scenario.class, DeviceSim.Demo.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class})
+        subcommands = {DeviceSim.Simulate.class, DeviceSim.Scenario.class, DeviceSim.Demo.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class,
+            NodeCommand.class})
 public final class DeviceSim implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -239,8 +242,21 @@ public final class DeviceSim implements Runnable {
                         + " in the gateway's syntax, e.g. \"norm-screen(2, 2) > nnm(2) > multi-krum(2)\" (default: ${DEFAULT-VALUE})")
         String aggregator;
 
-        @Option(names = "--broker", description = "external MQTT broker tcp://host:port (default: the gateway's embedded broker)")
+        @Option(names = "--broker", description = "external MQTT broker tcp://host:port (default: the gateway's embedded broker;"
+                + " required with --gateway external: the daemon's broker)")
         String broker;
+
+        @Option(names = "--gateway", defaultValue = "in-process",
+                description = "in-process | external: start a gateway in this process (default), or join a gateway daemon that"
+                        + " runs already (qora-edge-gateway run) on --broker, with the nodes' key files of --keys-dir")
+        String gateway;
+
+        @Mixin
+        JoinOptions join;
+
+        @Option(names = "--keys-dir", description = "with --gateway external: the directory of the nodes' key files, as the"
+                + " gateway's 'keys --out-dir' wrote them (node-01.key ...)")
+        Path keysDir;
 
         @Option(names = "--report", description = "JSON report file")
         Path report;
@@ -248,8 +264,35 @@ public final class DeviceSim implements Runnable {
         @Option(names = "--plot", description = "accuracy curve PNG file")
         Path plot;
 
+        private Path keysDir() {
+            if (keysDir == null) {
+                throw new InvalidConfigException("--keys-dir is required with --gateway external: the directory the gateway's"
+                        + " 'keys --out-dir' wrote the nodes' key files to");
+            }
+            return keysDir;
+        }
+
         @Override
         public Integer call() throws Exception {
+            if (gateway.equalsIgnoreCase("external")) {
+                CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+                for (String inProcessOnly : List.of("--reputation", "--bans-lower-f")) {
+                    if (parsed.hasMatchedOption(inProcessOnly)) {
+                        throw new InvalidConfigException(inProcessOnly + " sets the in-process gateway; an external gateway has"
+                                + " its own settings (reputation.*, round.bansLowerF in its config)");
+                    }
+                }
+                return runExternal(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
+                        byzantineIds, attack, protocolAttack, protocolAttackers, parsed.hasMatchedOption("--aggregator")
+                                ? aggregator : null, join.gateway(broker), keysDir(), report, plot);
+            }
+            if (!gateway.equalsIgnoreCase("in-process")) {
+                throw new InvalidConfigException("--gateway must be in-process or external, got '" + gateway + "'");
+            }
+            join.refuseWithoutExternal();
+            if (keysDir != null) {
+                throw new InvalidConfigException("--keys-dir applies with --gateway external only");
+            }
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
                     byzantineIds, attack, protocolAttack, protocolAttackers, reputation.equalsIgnoreCase("weighted")
                     || onOff("--reputation", reputation), onOff("--bans-lower-f", bansLowerF), aggregator, broker, report, plot,
@@ -347,6 +390,104 @@ public final class DeviceSim implements Runnable {
             curves.put(cfg.attackFree() ? "no attack" : cfg.attack(), MatrixReport.withStart(r));
             Charts.accuracyCurves("MQTT: " + cfg.dataset() + ", " + cfg.aggregator().id() + ", " + r.byzantineIds().size()
                     + " of " + cfg.nodes() + " Byzantine", curves, plot);
+            out.println("plot: " + plot);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** How nodes join a gateway daemon: its fleet, the nodes' key files, broker credentials and TLS. */
+    static final class JoinOptions {
+        @Option(names = "--fleet", defaultValue = "default", description = "with an external gateway: its fleet (default:"
+                + " ${DEFAULT-VALUE}, the gateway's own default)")
+        String fleet;
+
+        @Option(names = "--username", description = "broker user name")
+        String username;
+
+        @Option(names = "--password", arity = "0..1", interactive = true, description = "broker password (without a value:"
+                + " asked for on the terminal)")
+        char[] password;
+
+        @Option(names = "--trust-store", description = "PKCS#12 trust store for an ssl:// broker")
+        Path trustStore;
+
+        @Option(names = "--trust-store-password", arity = "0..1", interactive = true, description = "its password")
+        char[] trustStorePassword;
+
+        ExternalGateway gateway(String broker) {
+            if (broker == null) {
+                throw new InvalidConfigException("--broker is required to join a gateway daemon: the broker it uses"
+                        + " (tcp://127.0.0.1:1883 for 'qora-edge-gateway run --embedded-broker')");
+            }
+            return new ExternalGateway(broker, fleet, username, password, trustStore, trustStorePassword);
+        }
+
+        /** These options only make sense against an external gateway. */
+        void refuseWithoutExternal() {
+            if (username != null || trustStore != null) {
+                throw new InvalidConfigException("--username and --trust-store apply with --gateway external only");
+            }
+        }
+    }
+
+    static int runExternal(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
+            String protocolAttack, int protocolAttackers, String aggregator, ExternalGateway gateway, Path keysDir, Path report,
+            Path plot) throws Exception {
+        quietLogging();
+        List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
+        SimConfig.Builder b = run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack);
+        if (aggregator != null) {
+            b.aggregator(aggregator);
+        }
+        SimConfig cfg = b.build();
+        TrainTest data = run.load();
+        out.println("MQTT fleet joining the gateway of fleet " + gateway.fleet() + " on " + gateway.brokerUri() + ": "
+                + cfg.dataset() + " (" + data.train().size() + " train, " + data.test().size() + " test), " + cfg.model() + ", "
+                + cfg.nodes() + " nodes (keys in " + keysDir + "), " + cfg.byzantine() + " Byzantine ("
+                + (cfg.attackFree() ? "no model attack" : cfg.attack()) + "; protocol: "
+                + (protocol.isEmpty() ? "none" : String.join("; ", protocol.stream().map(ProtocolAttackSpec::spec).toList()))
+                + "), " + cfg.rounds() + " rounds, seed " + cfg.seed());
+        List<String> byz = Fleet.byzantineIds(cfg);
+        out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
+        out.println(RoundTable.header());
+        out.flush();
+        ExternalFleet.Result res = ExternalFleet.run(cfg, data, gateway, keysDir, protocol, protocolAttackers, aggregator == null,
+                (rec, gatewayRound, failure) -> {
+                    out.println(RoundTable.row(rec, byz) + "  (gateway round " + gatewayRound + ")"
+                            + (failure.isEmpty() ? "" : "  FAILED CLOSED: " + failure));
+                    out.flush();
+                });
+        SimResult r = res.sim();
+        long rejected = res.rejectedByReason().values().stream().mapToLong(Long::longValue).sum();
+        out.println(RoundTable.summary(r) + "; gateway rounds " + res.firstGatewayRound() + " to "
+                + (res.firstGatewayRound() + r.rounds().size() - 1) + "; " + rejected + " frames rejected by the gateway"
+                + (res.failedRounds() > 0 ? "; " + res.failedRounds() + " rounds FAILED CLOSED (no new model)" : "")
+                + (res.recordsMissing() > 0 ? "; " + res.recordsMissing() + " round records not received" : "")
+                + (res.recordsRefused() > 0 ? "; " + res.recordsRefused() + " records on the audit topic did not verify" : ""));
+        for (ProtocolAttackSpec p : protocol) {
+            String reason = ProtocolFrames.expectedOutcome(p.kind());
+            out.printf(Locale.ROOT, "  %-26s %6d frames sent, gateway counted %6d %s%n", p.kind().id(),
+                    res.framesSent().getOrDefault(p.kind().id(), 0L), res.rejectedByReason().getOrDefault(reason, 0L), reason);
+        }
+        if (report != null) {
+            JsonObject o = JsonReport.toJson(r);
+            o.addProperty("transport", "mqtt");
+            o.addProperty("gateway", "external");
+            o.addProperty("broker", gateway.brokerUri());
+            o.addProperty("firstGatewayRound", res.firstGatewayRound());
+            JsonObject rej = new JsonObject();
+            res.rejectedByReason().forEach(rej::addProperty);
+            o.add("rejectedByReason", rej);
+            o.addProperty("failedRounds", res.failedRounds());
+            JsonReport.write(o, report);
+            out.println("report: " + report);
+        }
+        if (plot != null) {
+            Map<String, double[]> curves = new LinkedHashMap<>();
+            curves.put(cfg.attackFree() ? "no attack" : cfg.attack(), MatrixReport.withStart(r));
+            Charts.accuracyCurves("MQTT, external gateway: " + cfg.dataset() + ", " + r.byzantineIds().size() + " of "
+                    + cfg.nodes() + " Byzantine", curves, plot);
             out.println("plot: " + plot);
         }
         out.flush();

@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.qoraedge.devicesim.DeviceSimException;
 import org.qoraedge.devicesim.InvalidConfigException;
@@ -81,6 +82,8 @@ public final class MqttScenario {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int CONNECT_THREADS = 8;
+    /** How long a node's first connection is retried before the run fails naming the broker. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
 
     private MqttScenario() {
     }
@@ -229,11 +232,31 @@ public final class MqttScenario {
     private static RoundReport playRound(int round, Fleet fleet, ServerRule rule, NodeConnections connections,
             BlockingQueue<RoundReport> reports)
             throws IOException, InterruptedException, TimeoutException {
+        publishRound(round, round, fleet, rule, connections);
+        RoundReport report = reports.poll(WAIT.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        if (report == null) {
+            throw new ScenarioException("round " + round + " did not close within " + WAIT.toSeconds() + " s");
+        }
+        if (report.round() != round) {
+            throw new ScenarioException("expected the gateway's report of round " + round + ", got " + report.round());
+        }
+        return report;
+    }
+
+    /**
+     * Every node waits for gateway round {@code gatewayRound} (or a later one) and its model; honest
+     * nodes train from the model each received, Byzantine ones build their attack's block (both
+     * seeded by the simulation's round {@code simRound}); the protocol attackers publish first, then
+     * the others, each update for the round its node received.
+     */
+    static void publishRound(long gatewayRound, int simRound, Fleet fleet, ServerRule rule, NodeConnections connections)
+            throws IOException, InterruptedException, TimeoutException {
+        int round = simRound;
         List<SimNode> nodes = fleet.nodes();
         RoundStart[] starts = new RoundStart[nodes.size()];
         float[][] received = new float[nodes.size()][];
         for (int i = 0; i < nodes.size(); i++) {
-            starts[i] = awaitRound(connections.client(i), round);
+            starts[i] = awaitRound(connections.client(i), gatewayRound);
             received[i] = Bfp16.decode(starts[i].model());
         }
         // Honest nodes train from the model each received.
@@ -261,14 +284,6 @@ public final class MqttScenario {
                 connections.client(i).publishUpdate(starts[i], block);
             }
         }
-        RoundReport report = reports.poll(WAIT.toMillis() + 10_000, TimeUnit.MILLISECONDS);
-        if (report == null) {
-            throw new ScenarioException("round " + round + " did not close within " + WAIT.toSeconds() + " s");
-        }
-        if (report.round() != round) {
-            throw new ScenarioException("expected the gateway's report of round " + round + ", got " + report.round());
-        }
-        return report;
     }
 
     /** A round's record: the accuracy of the model it produced, and what the gateway selected and rejected. */
@@ -360,7 +375,7 @@ public final class MqttScenario {
      * order), and the protocol attackers with their raw connections. Closed before the gateway and
      * its broker stop.
      */
-    private static final class NodeConnections implements AutoCloseable {
+    static final class NodeConnections implements AutoCloseable {
         private final String brokerUri;
         private final List<NodeClient> clients = new ArrayList<>();
         private final ProtocolAttacker[] attackers;
@@ -377,18 +392,28 @@ public final class MqttScenario {
          */
         static NodeConnections open(String brokerUri, byte[] gatewayKey, List<NodeCredentials> creds, List<String> attackerIds,
                 List<ProtocolAttackSpec> attacks, List<String> expected, SecureRandom random) throws IOException, InterruptedException {
+            return open(creds, attackerIds, attacks, expected, random, brokerUri, FLEET,
+                    cred -> NodeClient.builder(brokerUri, FLEET, cred).gatewayKey(gatewayKey));
+        }
+
+        /**
+         * As above, each node's client built by {@code clients} (broker, fleet, pinned key,
+         * credentials and TLS options of an external gateway's fleet).
+         */
+        static NodeConnections open(List<NodeCredentials> creds, List<String> attackerIds, List<ProtocolAttackSpec> attacks,
+                List<String> expected, SecureRandom random, String brokerUri, String fleet,
+                Function<NodeCredentials, NodeClient.Builder> clients) throws IOException, InterruptedException {
             NodeConnections c = new NodeConnections(brokerUri, creds.size());
             try {
                 for (NodeCredentials cred : creds) {
-                    c.clients.add(NodeClient.builder(brokerUri, FLEET, cred).gatewayKey(gatewayKey)
-                            .connectTimeout(Duration.ofSeconds(15)).build());
+                    c.clients.add(clients.apply(cred).connectTimeout(CONNECT_TIMEOUT).build());
                 }
                 connectAll(c.clients);
                 // Protocol attackers first, then the others (see the class comment).
                 for (int i = 0; i < creds.size(); i++) {
                     String id = creds.get(i).nodeId();
                     if (attackerIds.contains(id)) {
-                        RawPublisher raw = new RawPublisher(brokerUri, "qora-attacker-" + FLEET + "-" + id);
+                        RawPublisher raw = new RawPublisher(brokerUri, "qora-attacker-" + fleet + "-" + id);
                         c.attackers[i] = new ProtocolAttacker(attacks, c.clients.get(i), raw, creds.get(i), expected, random);
                         c.order.add(i);
                     }
@@ -465,12 +490,12 @@ public final class MqttScenario {
         clients.clear();
     }
 
-    private static RoundStart awaitRound(NodeClient client, long round)
+    static RoundStart awaitRound(NodeClient client, long round)
             throws InterruptedException, TimeoutException {
         return client.awaitRound(round, WAIT);
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         try (Stream<Path> s = Files.walk(root)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

@@ -17,6 +17,7 @@ import org.qoraedge.devicesim.data.TrainTest;
 import org.qoraedge.devicesim.model.Evaluation;
 import org.qoraedge.devicesim.model.Model;
 import org.qoraedge.devicesim.model.Models;
+import org.qoraedge.devicesim.mqtt.BrokerProbe;
 import org.qoraedge.devicesim.mqtt.ExternalGateway;
 import org.qoraedge.devicesim.mqtt.MqttScenario;
 import org.qoraedge.devicesim.train.LocalTraining;
@@ -128,6 +129,7 @@ final class NodeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "node-shutdown");
+        BrokerProbe.check(gateway.brokerUri());
         Runtime.getRuntime().addShutdownHook(hook);
         long played = 0;
         long lastRound = 0;

@@ -121,6 +121,7 @@ public final class ExternalFleet {
             creds.add(c);
             ids.add(n.id());
         }
+        BrokerProbe.check(gateway.brokerUri());
         List<String> attackerIds = MqttScenario.protocolAttackers(cfg, protocolAttacks, protocolAttackers);
         Set<String> byzantine = new HashSet<>(fleet.byzantineIds());
         Topics topics = new Topics(gateway.fleet());

@@ -109,6 +109,9 @@ public final class MqttScenario {
     public static Result run(SimConfig cfg, TrainTest data, Options opts, ScenarioListener listener)
             throws IOException, InterruptedException {
         String brokerUri = opts.brokerUri();
+        if (brokerUri != null) {
+            BrokerProbe.check(brokerUri);
+        }
         List<ProtocolAttackSpec> protocolAttacks = opts.protocolAttacks();
         int protocolAttackers = opts.protocolAttackers();
         List<String> attackerIds = protocolAttackers(cfg, protocolAttacks, protocolAttackers);

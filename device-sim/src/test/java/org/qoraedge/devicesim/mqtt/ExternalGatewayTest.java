@@ -172,6 +172,12 @@ class ExternalGatewayTest {
         Run csvWithoutClasses = deviceSim("node", "--broker", "tcp://127.0.0.1:1", "--key", keys.resolve("node-01.key").toString(),
                 "--data", "csv:" + dir.resolve("none.csv"));
         assertTrue(csvWithoutClasses.err().contains("--classes C (>= 2) is required with --data csv:"), csvWithoutClasses.err());
+        Run nobody = deviceSim("scenario", "--gateway", "external", "--broker", "tcp://127.0.0.1:1", "--keys-dir", keys.toString(),
+                "--nodes", String.valueOf(NODES), "--rounds", "1");
+        assertEquals(1, nobody.code());
+        assertTrue(nobody.err().contains("no MQTT broker at tcp://127.0.0.1:1 (--broker)"), nobody.err());
+        Run inProcessNobody = deviceSim("scenario", "--broker", "tcp://127.0.0.1:1", "--nodes", "3", "--rounds", "1");
+        assertTrue(inProcessNobody.err().contains("no MQTT broker at tcp://127.0.0.1:1 (--broker)"), inProcessNobody.err());
         try (Gateway gw = Gateway.start(cfg, Gateway.Options.embeddedBroker().embeddedPort(0))) {
             Run mlp = deviceSim("node", "--broker", gw.brokerUri(), "--fleet", FLEET, "--key", keys.resolve("node-01.key").toString(),
                     "--model", "mlp-4", "--rounds", "1");

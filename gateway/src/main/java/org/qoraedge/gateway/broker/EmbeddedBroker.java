@@ -3,6 +3,10 @@ package org.qoraedge.gateway.broker;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ConcurrentModificationException;
@@ -115,6 +119,16 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     private static EmbeddedBroker startMoquette(Options o) throws IOException {
+        if (o.port != 0) {
+            // Moquette logs a page of Netty stack trace when it cannot bind: find out first, in one line.
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), o.port));
+            } catch (BindException e) {
+                throw new IOException("cannot start the embedded broker: 127.0.0.1:" + o.port + " is in use (embedded.port ="
+                        + " " + o.port + "; a mosquitto service? then use it as broker.uri without --embedded-broker)");
+            }
+        }
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", Integer.toString(o.port));

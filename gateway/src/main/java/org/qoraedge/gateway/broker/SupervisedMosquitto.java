@@ -94,7 +94,7 @@ final class SupervisedMosquitto implements AutoCloseable {
         if (port != 0 && listening(port)) {
             // Mosquitto would fail to bind, but a check for "listening" would find the other server.
             throw new IOException("cannot start the embedded broker: something already listens on 127.0.0.1:" + port
-                    + " (a mosquitto service? then use it as broker.uri without --embedded-broker)");
+                    + " (embedded.port = " + port + "; a mosquitto service? then use it as broker.uri without --embedded-broker)");
         }
         int p = port != 0 ? port : freePort();
         Path conf = dir.resolve("mosquitto.conf");

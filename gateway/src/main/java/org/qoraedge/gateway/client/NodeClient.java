@@ -166,7 +166,7 @@ public final class NodeClient implements AutoCloseable {
             while (current == null || current.round() < minRound) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new TimeoutException("node " + nodeId() + " saw no round >= " + minRound + " within " + timeout
+                    throw new TimeoutException("node " + nodeId() + " saw no round >= " + minRound + " within " + timeout.toMillis() + " ms"
                             + (current == null ? " (no round yet)" : " (latest: " + current.round() + ")"));
                 }
                 TimeUnit.NANOSECONDS.timedWait(lock, left);
@@ -218,7 +218,7 @@ public final class NodeClient implements AutoCloseable {
             link.publish(topic, payload, 1, false).waitForCompletion(publishTimeout.toMillis());
         } catch (MqttException e) {
             if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_TIMEOUT && link.isConnected()) {
-                link.restart("a " + payload.length + "-byte QoS 1 publish on " + topic + " was not acknowledged within " + publishTimeout
+                link.restart("a " + payload.length + "-byte QoS 1 publish on " + topic + " was not acknowledged within " + publishTimeout.toMillis() + " ms"
                         + " on a connection the client says is up");
             }
             throw new IOException("node " + nodeId() + " could not publish " + payload.length + " bytes on " + topic + ": "

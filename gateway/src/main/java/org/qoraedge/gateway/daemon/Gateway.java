@@ -18,6 +18,8 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.ModelUpdate;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.mqtt.MqttLink;
@@ -97,6 +99,13 @@ public final class Gateway implements AutoCloseable {
      * is thrown, with any failure to close suppressed in it.
      */
     public static Gateway start(GatewayConfig config, Options options) throws IOException {
+        if (!Files.exists(config.keysFile())) {
+            throw new ConfigException("config key keys.file = " + config.keysFile() + ": file not found (the registry of the"
+                    + " nodes' keys: 'qora-edge-gateway keys --config CONFIG --count N --out-dir DIR' creates it)");
+        }
+        if (config.initialModel() != null && !Files.exists(config.initialModel())) {
+            throw new ConfigException("config key model.initial = " + config.initialModel() + ": file not found");
+        }
         NodeRegistry nodes = NodeRegistry.of(KeyFiles.read(config.keysFile()));
         Bfp16Block initial = config.initialModel() == null ? ModelUpdate.zeros(config.dimension())
                 : readModel(config.initialModel(), config.dimension());
@@ -131,10 +140,13 @@ public final class Gateway implements AutoCloseable {
 
             link.connect();
             // The config's broker.uri is not the broker in use when the embedded one runs: name only the one connected to.
-            Logger.info("gateway {} for fleet {} connected to {}{}: {} node keys, {} expected, {} f={} dimension={}, public key {}",
-                    config.gatewayId(), config.fleet(), uri, broker != null ? " (embedded broker)" : "", nodes.keys().size(),
-                    config.expected() == null ? nodes.keys().size() : config.expected().size(),
-                    config.aggregation().ruleName(), config.aggregation().f(), config.dimension(), pk);
+            AggregationSettings agg = config.aggregation();
+            Logger.info("gateway started: gateway.id {}, fleet {}, connected to {}{}; {} node keys, {} expected; aggregator {}{};"
+                    + " model.dimension {}; public key {}", config.gatewayId(), config.fleet(), uri,
+                    broker != null ? " (embedded broker)" : "", nodes.keys().size(),
+                    config.expected() == null ? nodes.keys().size() : config.expected().size(), agg.ruleName(),
+                    agg.kind() == AggregatorKind.PIPELINE ? "" : " (metric " + agg.metricName() + ", f " + agg.f() + ")",
+                    config.dimension(), pk);
             coordinator.start();
             return new Gateway(config, broker, link, coordinator, inbox, publicKey, store, indicator);
         } catch (Throwable failure) {

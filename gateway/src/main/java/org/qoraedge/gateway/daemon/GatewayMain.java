@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,6 +37,7 @@ import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.round.CoordinatorStatus;
 import org.qoraedge.gateway.state.AtomicFiles;
 import org.qoraedge.gateway.state.GatewayState;
 import org.qoraedge.gateway.state.StateFile;
@@ -77,6 +79,10 @@ public final class GatewayMain implements Runnable {
             // Refusals (every GatewayException: config, usage, keys, state, ...) and I/O errors are the
             // user's to fix: one line. A JDK IllegalArgumentException here is the JDK refusing an argument
             // the user gave (a path, say). Anything else is a bug and keeps its stack trace.
+            if (ex instanceof NoSuchFileException missing) {
+                cmd.getErr().println("error: " + missing.getFile() + " not found" + missingWhat(missing.getFile(), parsed));
+                return 2;
+            }
             if (ex instanceof GatewayException || ex instanceof IOException || ex instanceof UncheckedIOException
                     || ex instanceof IllegalArgumentException) {
                 cmd.getErr().println("error: " + ex.getMessage());
@@ -85,6 +91,24 @@ public final class GatewayMain implements Runnable {
             throw ex;
         });
         return cl;
+    }
+
+    /** Which option or config key named a file that does not exist, for the one-line error. */
+    private static String missingWhat(String file, CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult sub = parsed;
+        while (sub.hasSubcommand()) {
+            sub = sub.subcommand();
+        }
+        for (CommandLine.Model.OptionSpec o : sub.matchedOptions()) {
+            Object v = o.getValue();
+            if (v instanceof Path p && (p.toString().equals(file) || p.toAbsolutePath().toString().equals(file))) {
+                return " (" + o.longestName() + ")";
+            }
+        }
+        if (file.endsWith(".key") || file.endsWith("keys.txt")) {
+            return " (the config's keys.file, or a node key file)";
+        }
+        return " (a file the config names: keys.file, model.initial or broker.trustStore)";
     }
 
     static void shutdownLogging() {
@@ -100,7 +124,7 @@ public final class GatewayMain implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "run", description = "Run rounds until stopped (or round.max rounds).")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run rounds until stopped (or round.max rounds).")
     static final class Run implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The gateway's properties file.")
         Path config;
@@ -126,9 +150,13 @@ public final class GatewayMain implements Runnable {
             AtomicBoolean stopping = new AtomicBoolean();
             Thread hook = new Thread(() -> {
                 stopping.set(true);
-                Logger.info("stopping");
+                CoordinatorStatus st = gw.status();
+                Logger.info("stopping while collecting round {} ({} updates accepted in it so far, not aggregated: a restart"
+                        + " resumes this round from its journal); {} rounds aggregated, {} failed closed since start; state in {}",
+                        st.round(), st.accepted(), st.roundsAggregated(), st.roundsFailed(), cfg.stateDir());
                 try {
                     gw.close();
+                    Logger.info("stopped");
                 } finally {
                     stopped.countDown();
                     shutdownLogging();
@@ -154,7 +182,7 @@ public final class GatewayMain implements Runnable {
         }
     }
 
-    @Command(name = "reputation", description = "Print every node's reputation from the state directory (safe while the gateway runs).")
+    @Command(name = "reputation", mixinStandardHelpOptions = true, description = "Print every node's reputation from the state directory (safe while the gateway runs).")
     static final class Reputation extends StateDirCommand {
         @Override
         public Integer call() throws IOException {
@@ -180,7 +208,7 @@ public final class GatewayMain implements Runnable {
         }
     }
 
-    @Command(name = "unban", description = "Lift a node's ban: the running gateway applies it at the next round close"
+    @Command(name = "unban", mixinStandardHelpOptions = true, description = "Lift a node's ban: the running gateway applies it at the next round close"
             + " (and records it in that round's audit record); a stopped one when it next closes a round.")
     static final class Unban extends StateDirCommand {
         @CommandLine.Parameters(index = "0", description = "The node id.")
@@ -208,7 +236,7 @@ public final class GatewayMain implements Runnable {
         }
     }
 
-    @Command(name = "verify-audit", description = "Verify the audit log's chain and signatures (cross-check replay also recomputes rounds).")
+    @Command(name = "verify-audit", mixinStandardHelpOptions = true, description = "Verify the audit log's chain and signatures (cross-check replay also recomputes rounds).")
     static final class VerifyAudit extends StateDirCommand {
         @Override
         public Integer call() throws IOException {
@@ -250,7 +278,7 @@ public final class GatewayMain implements Runnable {
         }
     }
 
-    @Command(name = "keys", description = "Generate node keys: appends each node's line to the gateway's key registry"
+    @Command(name = "keys", mixinStandardHelpOptions = true, description = "Generate node keys: appends each node's line to the gateway's key registry"
             + " and writes the node's credentials file (its secret) to --out-dir.")
     static final class Keys implements Callable<Integer> {
         @Option(names = "--node", description = "Node id (repeatable).")
@@ -381,7 +409,7 @@ public final class GatewayMain implements Runnable {
         }
     }
 
-    @Command(name = "status", description = "Print the gateway status and the current round announcement (retained messages).")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Print the gateway status and the current round announcement (retained messages).")
     static final class Status implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The gateway's properties file (broker and fleet are read from it).")
         Path config;

@@ -280,7 +280,7 @@ public final class MqttLink implements AutoCloseable {
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }
         throw new IOException("could not connect to " + settings.brokerUri() + " as " + settings.clientId()
-                + (closed ? " (closed)" : " within " + settings.firstConnectTimeout()) + (last == null ? "" : ": " + last.getMessage()), last);
+                + (closed ? " (closed)" : " within " + settings.firstConnectTimeout().toMillis() + " ms") + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
     private void subscribeAll(boolean wait) throws MqttException {

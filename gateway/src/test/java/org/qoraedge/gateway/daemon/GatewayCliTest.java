@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -148,6 +149,30 @@ class GatewayCliTest {
                 assertTrue(genuine.out().contains("# signed by this gateway's key"), genuine.out());
             }
         }
+    }
+
+    @Test
+    void helpOnEverySubcommandPrintsItsUsageAndExitsZero() {
+        for (String sub : List.of("run", "keys", "status", "reputation", "unban", "verify-audit", "mosquitto-config")) {
+            Result r = exec(sub, "--help");
+            assertEquals(0, r.code(), sub + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: qora-edge-gateway " + sub), sub + ": " + r.out());
+            assertEquals("", r.err(), sub);
+        }
+    }
+
+    @Test
+    void aMissingConfigOrKeysFileIsNamedAsNotFound() throws Exception {
+        Result noConfig = exec("run", "--config", dir.resolve("nothere.properties").toString());
+        assertEquals(2, noConfig.code());
+        assertEquals("error: " + dir.resolve("nothere.properties") + " not found (--config)", noConfig.err().strip());
+        Path cfg = dir.resolve("nokeys.properties");
+        Files.writeString(cfg, "model.dimension = 8\nstate.dir = st\n");
+        Result noKeys = exec("run", "--config", cfg.toString());
+        assertEquals(2, noKeys.code());
+        assertTrue(noKeys.err().startsWith("error: config key keys.file = " + dir.resolve("keys.txt") + ": file not found"),
+                noKeys.err());
+        assertFalse(Files.exists(dir.resolve("st")), "a refused start creates no state directory");
     }
 
     @Test

@@ -373,6 +373,7 @@ public final class DeviceSim implements Runnable {
         });
         SimResult r = res.sim();
         out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " frames rejected by the gateway"
+                + byReason(res.rejectedByReason())
                 + (res.failedRounds() > 0 ? "; " + res.failedRounds() + " rounds FAILED CLOSED (no new model)" : ""));
         for (ProtocolAttackSpec p : protocol) {
             String reason = ProtocolFrames.expectedOutcome(p.kind());
@@ -380,6 +381,12 @@ public final class DeviceSim implements Runnable {
                     res.framesSent().getOrDefault(p.kind().id(), 0L), res.rejectedByReason().getOrDefault(reason, 0L),
                     reason.equals(ProtocolFrames.NOT_DELIVERED) ? "(never delivered: the gateway subscribes to registered ids only)"
                             : reason);
+        }
+        long banned = res.rejectedByReason().getOrDefault("banned", 0L);
+        if (banned > 0 && !protocol.isEmpty()) {
+            out.printf(Locale.ROOT, "  %-26s %6s                 %6d banned: frames of banned nodes (updates and attack frames)"
+                    + " are refused as banned before any other check, so an attack's frames sent after its node's ban are"
+                    + " counted here, not under its own reason%n", "", "", banned);
         }
         if (report != null) {
             JsonReport.write(scenarioJson(res), report);
@@ -394,6 +401,16 @@ public final class DeviceSim implements Runnable {
         }
         out.flush();
         return 0;
+    }
+
+    /** " (reason n, reason n)" for a non-empty count by reason. */
+    static String byReason(Map<String, Long> counts) {
+        if (counts.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" (");
+        counts.forEach((k, v) -> sb.append(sb.length() == 2 ? "" : ", ").append(k).append(' ').append(v));
+        return sb.append(')').toString();
     }
 
     /** How nodes join a gateway daemon: its fleet, the nodes' key files, broker credentials and TLS. */
@@ -462,6 +479,7 @@ public final class DeviceSim implements Runnable {
         long rejected = res.rejectedByReason().values().stream().mapToLong(Long::longValue).sum();
         out.println(RoundTable.summary(r) + "; gateway rounds " + res.firstGatewayRound() + " to "
                 + (res.firstGatewayRound() + r.rounds().size() - 1) + "; " + rejected + " frames rejected by the gateway"
+                + byReason(res.rejectedByReason())
                 + (res.failedRounds() > 0 ? "; " + res.failedRounds() + " rounds FAILED CLOSED (no new model)" : "")
                 + (res.recordsMissing() > 0 ? "; " + res.recordsMissing() + " round records not received" : "")
                 + (res.recordsRefused() > 0 ? "; " + res.recordsRefused() + " records on the audit topic did not verify" : ""));

@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +56,10 @@ class ReportsTest {
     void jsonReportHasEveryRequiredField() throws Exception {
         Path file = dir.resolve("sub/report.json");
         JsonReport.write(result, file);
+        if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                    "a report is readable by others, as a plain file would be");
+        }
         JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
         for (String key : new String[] {"config", "byzantine", "rounds", "finalAccuracy", "initialAccuracy"}) {
             assertTrue(o.has(key), key);

@@ -70,7 +70,8 @@ def main(argv=None):
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         node = Node.from_key_file(args.key, broker=args.broker, fleet=args.fleet, ca_certs=args.ca_certs,
-                                  username=args.username, password=args.password)
+                                  username=args.username, password=args.password,
+                                  connect_timeout=args.timeout)
         seen = 0
         with node:
             data = None

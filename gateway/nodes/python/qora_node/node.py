@@ -107,14 +107,30 @@ class Node:
         return c
 
     def connect(self):
-        """Connects (retried with backoff until the connect timeout) and subscribes to the round,
-        model and own reject topics; the retained announcement and model arrive shortly after."""
-        self._client.connect_async(self._host, self._port, keepalive=30)
+        """Connects (the first connect retried with backoff, 100 ms doubling to 5 s, until the
+        connect timeout) and subscribes to the round, model and own reject topics; the retained
+        announcement and model arrive shortly after. Reconnects by itself later (1 s doubling to 5 s).
+
+        :raises ConnectionError: naming the broker and the last error
+        """
+        deadline = time.monotonic() + self._connect_timeout
+        delay = 0.1
+        while True:
+            try:
+                self._client.connect(self._host, self._port, keepalive=30)
+                break
+            except OSError as e:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ConnectionError(f"node {self.node_id} could not connect to {self._host}:{self._port} within"
+                                          f" {self._connect_timeout} s: {e}") from e
+                time.sleep(min(delay, left))
+                delay = min(delay * 2, 5.0)
         self._client.loop_start()
-        if not self._connected.wait(self._connect_timeout):
-            self._client.loop_stop()
-            raise ConnectionError(f"node {self.node_id} could not connect to {self._host}:{self._port} within"
-                                  f" {self._connect_timeout} s" + (f" ({self._connect_error})" if self._connect_error else ""))
+        if not self._connected.wait(max(deadline - time.monotonic(), 1.0)):
+            self.close()
+            raise ConnectionError(f"node {self.node_id}: the broker at {self._host}:{self._port} did not accept the connection"
+                                  f" within {self._connect_timeout} s" + (f" ({self._connect_error})" if self._connect_error else ""))
         return self
 
     def close(self):
@@ -220,8 +236,9 @@ class Node:
             if left <= 0:
                 refused = self.refusals[refused_before:]
                 raise RoundTimeout(
-                    f"node {self.node_id} saw no round >= {min_round} within {timeout} s"
-                    + (" (no round yet)" if cur is None else f" (latest: {cur.round})")
+                    f"node {self.node_id} saw no round" + (f" >= {min_round}" if min_round > 0 else "") + f" within {timeout} s"
+                    + (f" (no round yet: is {self.topics.fleet!r} the gateway's fleet?)" if cur is None
+                       else f" (latest: {cur.round})")
                     + ("" if self._connected.is_set() else f"; not connected to {self._host}:{self._port}")
                     + (f"; refused {len(refused)} message(s), the last: {refused[-1]}" if refused else ""))
             self.poll(min(left, 0.5))

@@ -42,13 +42,15 @@ import picocli.CommandLine;
  *
  * <p>Needs Debian's {@code /usr/bin/python3} with {@code python3-paho-mqtt}, {@code python3-nacl} and
  * {@code python3-numpy}: without them the tests are skipped with a message, except when
- * {@code CI=true}, where they fail.
+ * {@code CI=true}, where they fail. Each Python process's output goes to files under the test's
+ * temporary directory, and is quoted in a failure's message.
  */
 class PythonNodeTest {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    /** Debian's interpreter (the one that sees Debian's packages); {@code -Dqora.python=...} names another. */
+    private static final Path PYTHON = Path.of(System.getProperty("qora.python", "/usr/bin/python3"));
     /** Module to import, and the Debian package that provides it. */
-    private static final Map<String, String> MODULES = Map.of("paho.mqtt.client", "python3-paho-mqtt", "nacl.signing",
-            "python3-nacl", "numpy", "python3-numpy");
+    private static final Map<String, String> MODULES = new TreeMap<>(Map.of("paho.mqtt.client", "python3-paho-mqtt", "nacl.signing",
+            "python3-nacl", "numpy", "python3-numpy"));
     private static final int D = 8;
     private static final int ROUNDS = 3;
     private static final String FLEET = "py";

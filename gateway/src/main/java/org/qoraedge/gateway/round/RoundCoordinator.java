@@ -322,8 +322,7 @@ public final class RoundCoordinator implements AutoCloseable {
         outbox.publish(topics.audit(), line.getBytes(StandardCharsets.UTF_8), 1, false);
         RoundRules.log(report, r, settings.expected().size(), inbox.dropped(), inbox.refusedBeforeDecoding());
         rep.log();
-        // A penalty, not a lower score: decay alone lowers every score above neutral in honest rounds.
-        indicator.attackSuspected(report.rejectedTotal() > 0 || rep.penalised());
+        indicator.attackEvidence(RoundRules.attackEvidence(report, rep.changes()));
         for (RoundListener l : listeners) {
             try {
                 l.roundClosed(report);

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.SortedSet;
 import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.audit.AuditRecord;
-import org.qoraedge.gateway.reputation.ChangeReason;
 import org.qoraedge.gateway.reputation.ReputationChange;
 import org.qoraedge.gateway.reputation.ReputationException;
 import org.qoraedge.gateway.reputation.ReputationLedger;
@@ -46,11 +45,6 @@ final class RoundReputation {
             }
         }
 
-        /** True when a change penalises a node for what it sent (not for decay or absence). */
-        boolean penalised() {
-            return changes.stream().anyMatch(c -> c.reasons().contains(ChangeReason.FAR_OUTSIDE)
-                    || c.reasons().contains(ChangeReason.MISBEHAVED) || c.reasons().contains(ChangeReason.BANNED));
-        }
     }
 
     /** Applies the step to {@code ledger} (null: no reputation, nothing changes). */

@@ -3,10 +3,14 @@ package org.qoraedge.gateway.round;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.audit.AuditRecord;
+import org.qoraedge.gateway.protocol.RejectReason;
+import org.qoraedge.gateway.reputation.ChangeReason;
 import org.qoraedge.gateway.reputation.ReputationChange;
 import org.qoraedge.gateway.reputation.ReputationLedger;
 import org.tinylog.Logger;
@@ -78,6 +82,57 @@ final class RoundRules {
                 .timing(new AuditRecord.Timing(r.openedAtMillis, System.currentTimeMillis(), report.closeNanos() / 1000,
                         report.deadlineReached(), r.restarts, droppedNow - r.droppedAtOpen))
                 .build();
+    }
+
+    /** Node ids listed per reason in the evidence line; the rest are counted. */
+    private static final int EVIDENCE_IDS = 5;
+
+    /**
+     * The round's evidence of an attack in words, {@code ""} for none: frames refused for a reason
+     * that is evidence ({@link RejectReason#evidenceOfAttack}), by reason with their count and node
+     * ids, then the nodes the ledger penalised as misbehaving and the nodes it banned. Late,
+     * duplicate and banned nodes' frames, absent nodes, decay and an update far from the round
+     * (which an honest node with unusual data can send) are not evidence.
+     */
+    static String attackEvidence(RoundReport report, List<ReputationChange> changes) {
+        Map<RejectReason, List<String>> nodes = new TreeMap<>();
+        for (Map.Entry<String, Map<RejectReason, Long>> e : report.rejectedByNode().entrySet()) {
+            for (RejectReason reason : e.getValue().keySet()) {
+                if (reason.evidenceOfAttack()) {
+                    nodes.computeIfAbsent(reason, k -> new ArrayList<>()).add(e.getKey());
+                }
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<RejectReason, Long> e : new TreeMap<>(report.rejected()).entrySet()) {
+            if (e.getKey().evidenceOfAttack()) {
+                List<String> ids = nodes.getOrDefault(e.getKey(), List.of());
+                parts.add(e.getKey().wireName() + ": " + e.getValue() + (e.getValue() == 1 ? " frame" : " frames")
+                        + (ids.isEmpty() ? "" : " (" + listed(ids) + ")"));
+            }
+        }
+        List<String> misbehaved = new ArrayList<>();
+        List<String> banned = new ArrayList<>();
+        for (ReputationChange c : changes) {
+            if (c.reasons().contains(ChangeReason.MISBEHAVED)) {
+                misbehaved.add(c.node());
+            }
+            if (c.banned()) {
+                banned.add(c.node() + " (" + c.reasonsText() + ")");
+            }
+        }
+        if (!misbehaved.isEmpty()) {
+            parts.add("misbehaved: " + listed(misbehaved));
+        }
+        if (!banned.isEmpty()) {
+            parts.add("banned: " + listed(banned));
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String listed(List<String> ids) {
+        return ids.size() <= EVIDENCE_IDS ? String.join(", ", ids)
+                : String.join(", ", ids.subList(0, EVIDENCE_IDS)) + " and " + (ids.size() - EVIDENCE_IDS) + " more";
     }
 
     /** Logs the round's outcome: one INFO line when it aggregated, one WARN line when it failed closed. */

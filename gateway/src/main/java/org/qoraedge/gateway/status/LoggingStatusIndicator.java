@@ -28,6 +28,24 @@ public final class LoggingStatusIndicator implements StatusIndicator {
     }
 
     @Override
+    public void attackEvidence(String evidence) {
+        synchronized (lock) {
+            if (closed || evidence.isEmpty() == !attack) {
+                if (!closed && !evidence.isEmpty()) {
+                    Logger.warn("status: attack suspected still: {}", evidence);
+                }
+                return;
+            }
+            attack = !evidence.isEmpty();
+            if (attack) {
+                Logger.warn("status: attack suspected: {}", evidence);
+            } else {
+                Logger.info("status: attack suspected cleared (no evidence of an attack in the round)");
+            }
+        }
+    }
+
+    @Override
     public void attackSuspected(boolean suspected) {
         synchronized (lock) {
             if (closed || suspected == attack) {

@@ -76,11 +76,21 @@ public interface StatusIndicator extends AutoCloseable {
     void phase(Phase phase);
 
     /**
-     * Attack suspected: a node was rejected or penalised in the current round. Its LED is lit
+     * Attack suspected: this round holds evidence of an attack (a frame refused as forged, malformed or
+     * replayed, a node penalised for what it sent, a ban), not a slow, absent or far but honest node. Its LED is lit
      * while true; the buzzer (if any) beeps once when it turns true. The gateway clears it when a
      * new round starts.
      */
     void attackSuspected(boolean suspected);
+
+    /**
+     * The round's evidence of an attack, in words ({@code "bad-signature: 6 frames (node-01,
+     * node-02); banned: node-07"}), or {@code ""} for none: {@link #attackSuspected} with whether
+     * there is any. An indicator that can show text (the log) says which.
+     */
+    default void attackEvidence(String evidence) {
+        attackSuspected(!evidence.isEmpty());
+    }
 
     /** The gateway is in error (e.g. broker unreachable): its LED is lit while true; the buzzer (if any) beeps three times when it turns true. */
     void error(boolean error);

@@ -40,6 +40,17 @@ public enum RejectReason {
     /** The block breaks spec section 1 (exponent out of range, mantissa -32768). */
     INVALID_BLOCK;
 
+    /**
+     * Whether a frame refused for this reason is evidence of an attack: forged, malformed, replayed,
+     * from outside the fleet or the registry, or signed content that breaks the round's rules. Not:
+     * {@link #BANNED} (a node already dealt with), {@link #WRONG_ROUND} (an update that arrived after
+     * its round closed: a slow node) and {@link #DUPLICATE_UPDATE} (a node that sent again, for
+     * example after a reconnect).
+     */
+    public boolean evidenceOfAttack() {
+        return this != BANNED && this != WRONG_ROUND && this != DUPLICATE_UPDATE;
+    }
+
     /** The name used on the wire and in logs, for example {@code bad-signature}. */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

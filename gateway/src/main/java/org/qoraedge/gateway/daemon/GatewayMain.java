@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -37,6 +39,8 @@ import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.SignedText;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.reputation.NodeReputation;
+import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.round.CoordinatorStatus;
 import org.qoraedge.gateway.state.AtomicFiles;
 import org.qoraedge.gateway.state.GatewayState;
@@ -186,23 +190,43 @@ public final class GatewayMain implements Runnable {
     static final class Reputation extends StateDirCommand {
         @Override
         public Integer call() throws IOException {
+            GatewayConfig cfg = GatewayConfig.load(config);
             Path file = stateDir().resolve(StateStore.STATE_FILE);
-            if (!Files.exists(file)) {
-                throw new IOException("no state yet: " + file + " does not exist (the gateway has not run with this state.dir)");
-            }
-            GatewayState st = StateFile.read(file);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "fleet %s, collecting round %d, %d rounds aggregated, %d failed%n", st.fleet(), st.round(),
-                    st.roundsAggregated(), st.roundsFailed());
+            Map<String, NodeReputation> known = new TreeMap<>();
+            if (Files.exists(file)) {
+                GatewayState st = StateFile.read(file);
+                out.printf(Locale.ROOT, "fleet %s, collecting round %d, %d rounds aggregated, %d failed%n", st.fleet(), st.round(),
+                        st.roundsAggregated(), st.roundsFailed());
+                known.putAll(st.reputation());
+            } else {
+                out.printf(Locale.ROOT, "fleet %s: no round yet (%s does not exist: the gateway has not run with this"
+                        + " state.dir)%n", cfg.fleet(), file);
+            }
+            Set<String> registered = Files.exists(cfg.keysFile()) ? KeyFiles.readRegistry(cfg.keysFile()).keySet() : Set.of();
             out.printf(Locale.ROOT, "%-24s %9s %-14s %6s %8s %5s %11s%n", "node", "score", "banned", "seen", "selected",
                     "far", "misbehaved");
-            for (var e : st.reputation().entrySet()) {
-                var r = e.getValue();
-                out.printf(Locale.ROOT, "%-24s %9s %-14s %6d %8d %5d %11d%n", e.getKey(),
+            Set<String> all = new TreeSet<>(known.keySet());
+            all.addAll(registered);
+            for (String node : all) {
+                NodeReputation r = known.get(node);
+                if (r == null) {
+                    out.printf(Locale.ROOT, "%-24s %9s %-14s %6s %8s %5s %11s%n", node, "0.500000", "no", "-", "-", "-",
+                            "- (not seen yet)");
+                    continue;
+                }
+                out.printf(Locale.ROOT, "%-24s %9s %-14s %6d %8d %5d %11d%s%n", node,
                         String.format(Locale.ROOT, "%d.%06d", r.score() / 1_000_000, r.score() % 1_000_000),
                         r.banned() ? "since round " + r.bannedSinceRound() : "no", r.roundsSeen(), r.timesSelected(), r.timesFar(),
-                        r.timesMisbehaved());
+                        r.timesMisbehaved(), registered.isEmpty() || registered.contains(node) ? "" : "  (no longer in keys.file)");
             }
+            ReputationSettings rs = cfg.reputation();
+            out.printf(Locale.ROOT, "score: 0 to 1, a new node starts at 0.5 and is banned below %s (reputation.ban-below)%s;"
+                    + " seen: rounds that named the node (accepted, misbehaving or absent); selected: rounds its update was selected"
+                    + " (Krum rules) or was among the closer half of a rule that uses every update (docs/REPUTATION.md section 3);"
+                    + " far: rounds its update was far outside the round; misbehaved: signed frames that broke the round's rules"
+                    + " (docs/REPUTATION.md)%n", String.format(Locale.ROOT, "%d.%06d", rs.banBelowPpm() / 1_000_000,
+                    rs.banBelowPpm() % 1_000_000), rs.enabled() ? "" : "; reputation.enabled = false: nothing is scored");
             out.flush();
             return 0;
         }

@@ -176,6 +176,19 @@ class GatewayCliTest {
     }
 
     @Test
+    void reputationBeforeTheFirstRoundListsTheRegisteredNodesWithALegend() throws Exception {
+        Path cfg = dir.resolve("rep.properties");
+        Files.writeString(cfg, "model.dimension = 8\nkeys.file = rep-keys.txt\nstate.dir = rep-state\n");
+        assertEquals(0, exec("keys", "--count", "2", "--registry", dir.resolve("rep-keys.txt").toString(), "--gateway-key",
+                GATEWAY_KEY, "--out-dir", dir.resolve("rep-nodes").toString()).code());
+        Result r = exec("reputation", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("fleet default: no round yet"), r.out());
+        assertEquals(2, r.out().lines().filter(l -> l.matches("node-0[12] +0\\.500000 no .*\\(not seen yet\\)")).count(), r.out());
+        assertTrue(r.out().contains("banned below 0.200000 (reputation.ban-below)"), r.out());
+    }
+
+    @Test
     void runReportsABadConfigWithoutAStackTrace() throws Exception {
         Path cfg = dir.resolve("bad.properties");
         Files.writeString(cfg, "model.dimension = 8\nf = two\n");

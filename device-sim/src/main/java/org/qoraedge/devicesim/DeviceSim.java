@@ -2,11 +2,11 @@ package org.qoraedge.devicesim;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -184,11 +184,7 @@ public final class DeviceSim implements Runnable {
                 out.println("report: " + report);
             }
             if (plot != null) {
-                Map<String, double[]> curves = new LinkedHashMap<>();
-                curves.put(cfg.attackFree() ? "no attack" : cfg.attack(), MatrixReport.withStart(r));
-                Charts.accuracyCurves(cfg.dataset() + ", " + cfg.aggregator().id() + ", " + r.byzantineIds().size()
-                        + " of " + cfg.nodes() + " Byzantine", curves, plot);
-                out.println("plot: " + plot);
+                plotRun(out, "in process", r, data, plot);
             }
             return 0;
         }
@@ -393,14 +389,36 @@ public final class DeviceSim implements Runnable {
             out.println("report: " + report);
         }
         if (plot != null) {
-            Map<String, double[]> curves = new LinkedHashMap<>();
-            curves.put(cfg.attackFree() ? "no attack" : cfg.attack(), MatrixReport.withStart(r));
-            Charts.accuracyCurves("MQTT: " + cfg.dataset() + ", " + cfg.aggregator().id() + ", " + r.byzantineIds().size()
-                    + " of " + cfg.nodes() + " Byzantine", curves, plot);
-            out.println("plot: " + plot);
+            plotRun(out, "MQTT", r, data, plot);
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Writes the run's plot ({@link Charts#runPlot}); an attacked run is drawn beside the same fleet
+     * without the attack, simulated in process for the plot (same seed, shards and rule).
+     */
+    static void plotRun(PrintWriter out, String transport, SimResult r, TrainTest data, Path plot) throws IOException {
+        SimConfig cfg = r.config();
+        double[] baseline = null;
+        String baselineLabel = "";
+        String extra = "";
+        if (!cfg.attackFree()) {
+            long t0 = System.nanoTime();
+            SimResult clean = InProcessSimulator.run(cfg.toBuilder().attack(SimConfig.NO_ATTACK).build(), data, rec -> {
+            });
+            baseline = MatrixReport.withStart(clean);
+            baselineLabel = String.format(Locale.ROOT, "no attack (in process, same fleet and rule): %.2f%%",
+                    100 * clean.finalAccuracy());
+            extra = String.format(Locale.ROOT, " (with the attack-free baseline, simulated in %.1f s)",
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        String label = String.format(Locale.ROOT, "%s: %.2f%%", cfg.attackFree() ? "no attack" : cfg.attack(),
+                100 * r.finalAccuracy());
+        Charts.runPlot(transport + ": " + cfg.dataset() + ", " + cfg.model() + ", " + cfg.aggregator().id() + ", "
+                + r.byzantineIds().size() + " of " + cfg.nodes() + " Byzantine", label, r, baseline, baselineLabel, plot);
+        out.println("plot: " + plot + extra);
     }
 
     /** " (reason n, reason n)" for a non-empty count by reason. */
@@ -502,11 +520,7 @@ public final class DeviceSim implements Runnable {
             out.println("report: " + report);
         }
         if (plot != null) {
-            Map<String, double[]> curves = new LinkedHashMap<>();
-            curves.put(cfg.attackFree() ? "no attack" : cfg.attack(), MatrixReport.withStart(r));
-            Charts.accuracyCurves("MQTT, external gateway: " + cfg.dataset() + ", " + r.byzantineIds().size() + " of "
-                    + cfg.nodes() + " Byzantine", curves, plot);
-            out.println("plot: " + plot);
+            plotRun(out, "MQTT, external gateway", r, data, plot);
         }
         out.flush();
         return 0;

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -21,6 +23,8 @@ import org.knowm.xchart.internal.chartpart.IChart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.qoraedge.devicesim.sim.RoundRecord;
+import org.qoraedge.devicesim.sim.SimResult;
 
 /**
  * PNG plots with XChart: accuracy curves and the attack x aggregator heatmap. Rendering needs no
@@ -72,6 +76,97 @@ public final class Charts {
             k++;
         }
         save(chart, png);
+    }
+
+    /**
+     * One run's plot: its accuracy per round beside a baseline (the same fleet without attack, or
+     * null), on a y axis zoomed to where the curves move (round 0, the initial model, is in the
+     * legend when it lies below); the frames the gateway rejected per round on the right axis; and a
+     * vertical line at each round after which the gateway banned nodes.
+     *
+     * @param label the run's curve label (its attack)
+     * @param baseline accuracy per round of the baseline, from round 0 (as {@link MatrixReport#withStart}), or null
+     */
+    public static void runPlot(String title, String label, SimResult run, double[] baseline, String baselineLabel, Path png)
+            throws IOException {
+        double[] acc = MatrixReport.withStart(run);
+        int rounds = acc.length - 1;
+        double lo = Double.MAX_VALUE;
+        double hi = -Double.MAX_VALUE;
+        for (double[] c : baseline == null ? new double[][] {acc} : new double[][] {acc, baseline}) {
+            for (int i = 1; i < c.length; i++) {
+                lo = Math.min(lo, 100 * c[i]);
+                hi = Math.max(hi, 100 * c[i]);
+            }
+        }
+        double yMin = Math.max(0, Math.floor((lo - 2) / 5) * 5);
+        double yMax = Math.min(100, Math.ceil((hi + 2) / 5) * 5);
+        XYChart chart = new XYChartBuilder().width(1000).height(600).title(title).xAxisTitle("round")
+                .yAxisTitle("test accuracy (%)").build();
+        XYStyler st = chart.getStyler();
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(225, 225, 225));
+        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        st.setYAxisMin(0, yMin);
+        st.setYAxisMax(0, yMax);
+        st.setXAxisMin(0.0);
+        st.setXAxisMax((double) rounds);
+        addCurve(chart, label, acc, yMin, PALETTE[0]);
+        if (baseline != null) {
+            addCurve(chart, baselineLabel, baseline, yMin, PALETTE[7]);
+        }
+        double[] x = new double[rounds];
+        double[] rejected = new double[rounds];
+        double maxRejected = 0;
+        for (int i = 0; i < rounds; i++) {
+            RoundRecord r = run.rounds().get(i);
+            x[i] = r.round();
+            rejected[i] = r.rejected().values().stream().mapToInt(Integer::intValue).sum();
+            maxRejected = Math.max(maxRejected, rejected[i]);
+        }
+        if (maxRejected > 0) {
+            XYSeries s = chart.addSeries("frames rejected by the gateway (right axis)", x, rejected);
+            s.setYAxisGroup(1);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setMarkerColor(PALETTE[3]);
+            s.setLineColor(PALETTE[3]);
+            s.setLineWidth(1f);
+            st.setYAxisMin(1, 0.0);
+            st.setYAxisMax(1, Math.ceil(maxRejected * 1.1));
+            st.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+            chart.setYAxisGroupTitle(1, "frames rejected");
+        }
+        int bannedBefore = 0;
+        for (RoundRecord r : run.rounds()) {
+            int banned = r.rejected().getOrDefault("banned", 0);
+            if (banned > bannedBefore) {
+                // Frames refused as banned in round r: the nodes were banned when round r - 1 closed.
+                double at = r.round() - 1 + 0.5;
+                chart.addAnnotation(new AnnotationLine(at, true, false));
+                chart.addAnnotation(new AnnotationText("bans after round " + (r.round() - 1), at, yMin + 0.06 * (yMax - yMin),
+                        false));
+            }
+            bannedBefore = Math.max(bannedBefore, banned);
+        }
+        save(chart, png);
+    }
+
+    private static void addCurve(XYChart chart, String label, double[] values, double yMin, Color color) {
+        int from = 100 * values[0] < yMin ? 1 : 0;
+        double[] x = new double[values.length - from];
+        double[] y = new double[values.length - from];
+        for (int i = from; i < values.length; i++) {
+            x[i - from] = i;
+            y[i - from] = 100 * values[i];
+        }
+        String name = from == 1 ? String.format(Locale.ROOT, "%s (round 0: %.2f%%)", label, 100 * values[0]) : label;
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(color);
+        s.setLineWidth(2f);
     }
 
     /**

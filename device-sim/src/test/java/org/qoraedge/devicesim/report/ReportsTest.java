@@ -2,11 +2,13 @@ package org.qoraedge.devicesim.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -103,6 +105,10 @@ class ReportsTest {
         Charts.heatmap("grid", List.of("none", "ipm"), List.of("mean", "krum-common"),
                 new double[][] {{0.9, 0.85}, {0.5, Double.NaN}}, 0, 100, heat);
         assertPng(heat);
+        Path run = dir.resolve("run.png");
+        Charts.runPlot("run", "ipm", result, new double[] {0.1, 0.5, 0.7, 0.8}, "no attack", run);
+        assertPng(run);
+        assertThrows(IOException.class, () -> Charts.runPlot("run", "ipm", result, null, "", dir.resolve("run.jpg")));
     }
 
     @Test

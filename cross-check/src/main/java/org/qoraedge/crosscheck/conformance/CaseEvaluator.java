@@ -23,7 +23,7 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
 /**
  * Runs one vector case through {@code fixedpoint} (the robust kinds through {@link RobustCases}) and
  * states what this platform computed, in the shape of the case's {@code expected} object
- * (conformance README, "Kinds").
+ * (docs/CONFORMANCE.md, "Kinds").
  */
 public final class CaseEvaluator {
     /** The kinds this version understands. */

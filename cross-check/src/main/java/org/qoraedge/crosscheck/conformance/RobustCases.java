@@ -24,12 +24,12 @@ import org.qoraedge.fixedpoint.robust.Step;
 import org.qoraedge.fixedpoint.robust.TrimmedMean;
 
 /**
- * The robust kinds of the vector format (conformance README, "Robust aggregators"): each case run
- * through {@code fixedpoint}'s rule and pipeline API, the result in the shape of the case's
- * {@code expected} object, the centered-clipping diagnostics included.
+ * The robust kinds of the vector format (docs/CONFORMANCE.md, "Kinds", {@code median} to
+ * {@code pipeline}): each case run through {@code fixedpoint}'s rule and pipeline API, the result
+ * in the shape of the case's {@code expected} object, the centered-clipping diagnostics included.
  */
 final class RobustCases {
-    /** The robust kinds, in the README's order. */
+    /** The robust kinds, in docs/CONFORMANCE.md's order. */
     static final List<String> KINDS = List.of("median", "trimmed-mean", "norm-screen", "nnm", "centered-clip", "pipeline");
 
     private RobustCases() {

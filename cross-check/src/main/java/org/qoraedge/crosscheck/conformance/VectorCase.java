@@ -4,7 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 /**
- * One line of a {@code bfp16-krum-vectors/1} file.
+ * One line of a {@code bfp16-krum-vectors/1} file (docs/CONFORMANCE.md).
  *
  * @param source the file and line it came from, for messages
  */

@@ -46,7 +46,7 @@ class ConformanceVectorsTest {
     @Test
     void bundledSetIsTheWholePublicSet() {
         Map<String, Long> perKind = cases().stream().collect(Collectors.groupingBy(VectorCase::kind, Collectors.counting()));
-        // conformance README: the base spec's 1112 cases and the robust kinds' 951 (hand files included)
+        // docs/CONFORMANCE.md: the base spec's 1112 cases and the robust kinds' 951 (hand files included)
         assertEquals(2063, cases().size());
         assertEquals(Map.ofEntries(Map.entry("encode", 361L), Map.entry("distance", 319L), Map.entry("krum", 227L),
                 Map.entry("multikrum", 83L), Map.entry("mean", 73L), Map.entry("order", 49L), Map.entry("median", 175L),

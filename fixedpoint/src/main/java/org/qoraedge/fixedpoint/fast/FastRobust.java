@@ -20,7 +20,7 @@ import org.qoraedge.fixedpoint.robust.RuleQuorumException;
 import org.qoraedge.fixedpoint.robust.TrimmedMean;
 
 /**
- * Fast robust rules (robust-aggregators.md version 1), bit for bit the results of the exact
+ * Fast robust rules (docs/spec/ROBUST.md, version 1), bit for bit the results of the exact
  * references in {@code org.qoraedge.fixedpoint.robust} ({@link Median#reference},
  * {@link TrimmedMean#reference}, {@link NormScreen#reference}, {@link NormScreen#tnbs},
  * {@link Nnm#reference}, {@link CenteredClip#reference}), with the same refusals: the same exception

@@ -1,6 +1,7 @@
 /**
- * The robust aggregator catalogue of {@code robust-aggregators.md}, as a straightforward, exact
- * reference: coordinate-wise {@link org.qoraedge.fixedpoint.robust.Median} and
+ * The robust aggregator catalogue of the robust spec ({@code docs/spec/ROBUST.md}), as a
+ * straightforward, exact reference: coordinate-wise
+ * {@link org.qoraedge.fixedpoint.robust.Median} and
  * {@link org.qoraedge.fixedpoint.robust.TrimmedMean}, two-sided
  * {@link org.qoraedge.fixedpoint.robust.NormScreen}, nearest-neighbour mixing
  * ({@link org.qoraedge.fixedpoint.robust.Nnm}), {@link org.qoraedge.fixedpoint.robust.CenteredClip}

@@ -51,7 +51,7 @@ class RobustVectorsTest {
             counts[0]++;
             counts[1] += c.refused() ? 1 : 0;
         }
-        // conformance README: family files plus hand-robust.jsonl (median 7, trimmed-mean 4,
+        // docs/CONFORMANCE.md: family files plus hand-robust.jsonl (median 7, trimmed-mean 4,
         // norm-screen 5, nnm 5, centered-clip 5, pipeline 3), 951 cases in all
         Map<String, String> got = new TreeMap<>();
         perKind.forEach((k, v) -> got.put(k, v[0] + " cases, " + v[1] + " refused"));

@@ -6,7 +6,7 @@
 # then, per run, the choice of runner (the sysroot's own loader or qemu) and the tmpfs copy of a
 # 32-bit guest's sysroot.
 #
-# Background and measured facts: shared/notes/cross-arch-emulation.md.  In short: multiarch
+# Multiarch
 # (dpkg --add-architecture) breaks on these machines, so each architecture gets a private apt
 # configuration and its packages are only unpacked (dpkg -x), never installed.
 #

@@ -6,7 +6,7 @@
 # summary.  Provisioning (sysroots, qemu, the choice of runner, the tmpfs copies) is in
 # cross-arch-provision.sh beside it, which this file sources.
 #
-# Background and measured facts: shared/notes/cross-arch-emulation.md.
+# How the comparison runs and what it checks: README.md, section "cross-check".
 set -euo pipefail
 export LC_ALL=C   # stable tool output, and a '.' decimal point in EPOCHREALTIME
 

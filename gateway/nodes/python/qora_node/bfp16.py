@@ -1,4 +1,4 @@
-"""BFP-16 blocks (shared/spec/bfp16-krum.md sections 1, 2 and 7), in integer arithmetic only.
+"""BFP-16 blocks (docs/SPEC.md sections 1, 2 and 7), in integer arithmetic only.
 
 The encoder reads each float32's IEEE-754 bit pattern and works on integers from there: no
 floating-point multiplication, rounding, ``log2`` or ``pow`` is on its path, so it gives the same

@@ -82,6 +82,22 @@ public final class DeviceSim implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** How a node trains locally: shared by the simulations and the node command. */
+    static final class TrainingOptions {
+        @Option(names = "--epochs", defaultValue = "1", description = "local epochs per round (default: ${DEFAULT-VALUE})")
+        int epochs = 1;
+
+        @Option(names = "--batch-size", defaultValue = "32", description = "mini-batch size (default: ${DEFAULT-VALUE})")
+        int batchSize = 32;
+
+        @Option(names = "--lr", defaultValue = "0.1", description = "local SGD learning rate (default: ${DEFAULT-VALUE})")
+        double lr = 0.1;
+
+        TrainingConfig config() {
+            return new TrainingConfig(epochs, batchSize, lr);
+        }
+    }
+
     /** Options shared by simulate and matrix. */
     static final class RunOptions {
         @Option(names = "--dataset", defaultValue = "synthetic", description = "synthetic | fashion-mnist (default: ${DEFAULT-VALUE})")
@@ -99,14 +115,8 @@ public final class DeviceSim implements Runnable {
         @Option(names = "--rounds", defaultValue = "30", description = "rounds (default: ${DEFAULT-VALUE})")
         int rounds;
 
-        @Option(names = "--epochs", defaultValue = "1", description = "local epochs per round (default: ${DEFAULT-VALUE})")
-        int epochs;
-
-        @Option(names = "--batch-size", defaultValue = "32", description = "mini-batch size (default: ${DEFAULT-VALUE})")
-        int batchSize;
-
-        @Option(names = "--lr", defaultValue = "0.1", description = "local SGD learning rate (default: ${DEFAULT-VALUE})")
-        double lr;
+        @Mixin
+        TrainingOptions training = new TrainingOptions();
 
         @Option(names = "--partition", defaultValue = "iid", description = "iid | dirichlet:ALPHA (default: ${DEFAULT-VALUE})")
         String partition;
@@ -122,7 +132,7 @@ public final class DeviceSim implements Runnable {
 
         SimConfig.Builder builder() {
             return SimConfig.builder().dataset(dataset).model(model).nodes(nodes).rounds(rounds)
-                    .training(new TrainingConfig(epochs, batchSize, lr)).partition(Partition.parse(partition))
+                    .training(training.config()).partition(Partition.parse(partition))
                     .krumF(krumF).seed(seed)
                     .threads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
         }
@@ -323,9 +333,6 @@ public final class DeviceSim implements Runnable {
             run.model = "logreg";
             run.nodes = 20;
             run.rounds = 10;
-            run.epochs = 1;
-            run.batchSize = 32;
-            run.lr = 0.1;
             run.partition = "iid";
             run.krumF = -1;
             run.seed = 1;

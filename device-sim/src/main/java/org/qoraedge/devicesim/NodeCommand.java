@@ -85,14 +85,8 @@ final class NodeCommand implements Callable<Integer> {
             + " run until stopped)")
     int rounds;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "local epochs per round (default: ${DEFAULT-VALUE})")
-    int epochs;
-
-    @Option(names = "--batch-size", defaultValue = "32", description = "mini-batch size (default: ${DEFAULT-VALUE})")
-    int batchSize;
-
-    @Option(names = "--lr", defaultValue = "0.1", description = "local SGD learning rate (default: ${DEFAULT-VALUE})")
-    double lr;
+    @Mixin
+    DeviceSim.TrainingOptions trainingOptions;
 
     @Option(names = "--seed", defaultValue = "1", description = "seed of the shard and of the local shuffling (default:"
             + " ${DEFAULT-VALUE})")
@@ -110,7 +104,7 @@ final class NodeCommand implements Callable<Integer> {
         NodeCredentials me = ExternalGateway.readKey(key);
         TrainTest local = load(kn);
         Model m = Models.create(model, local.train().numFeatures(), local.train().numClasses());
-        TrainingConfig training = new TrainingConfig(epochs, batchSize, lr);
+        TrainingConfig training = trainingOptions.config();
         String what = model + " on " + data + " (" + local.train().numFeatures() + " features, " + local.train().numClasses()
                 + " classes)";
         out.printf(Locale.ROOT, "node %s joining fleet %s on %s: %s, %d training and %d held-out samples%n", me.nodeId(),

@@ -51,15 +51,9 @@ public final class Charts {
         // title, centred over it) keeps about 800 pixels.
         XYChart chart = new XYChartBuilder().width(900 + 8 * longest).height(600).title(title).xAxisTitle("round")
                 .yAxisTitle("test accuracy (%)").build();
-        XYStyler st = chart.getStyler();
-        st.setLegendPosition(Styler.LegendPosition.OutsideE);
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotGridLinesColor(new Color(225, 225, 225));
-        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        chart.getStyler().setYAxisMin(0.0);
-        chart.getStyler().setYAxisMax(100.0);
+        XYStyler st = styled(chart, Styler.LegendPosition.OutsideE);
+        st.setYAxisMin(0.0);
+        st.setYAxisMax(100.0);
         int k = 0;
         for (Map.Entry<String, double[]> e : curves.entrySet()) {
             double[] y = e.getValue();
@@ -103,13 +97,7 @@ public final class Charts {
         double yMax = Math.min(100, Math.ceil((hi + 2) / 5) * 5);
         XYChart chart = new XYChartBuilder().width(1000).height(600).title(title).xAxisTitle("round")
                 .yAxisTitle("test accuracy (%)").build();
-        XYStyler st = chart.getStyler();
-        st.setLegendPosition(Styler.LegendPosition.OutsideS);
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotGridLinesColor(new Color(225, 225, 225));
-        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        XYStyler st = styled(chart, Styler.LegendPosition.OutsideS);
         st.setYAxisMin(0, yMin);
         st.setYAxisMax(0, yMax);
         st.setXAxisMin(0.0);
@@ -152,6 +140,18 @@ public final class Charts {
             bannedBefore = Math.max(bannedBefore, banned);
         }
         save(chart, png);
+    }
+
+    /** White background, light grid, the title and legend fonts of every curve plot; the legend at {@code legend}. */
+    private static XYStyler styled(XYChart chart, Styler.LegendPosition legend) {
+        XYStyler st = chart.getStyler();
+        st.setLegendPosition(legend);
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(225, 225, 225));
+        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        return st;
     }
 
     private static void addCurve(XYChart chart, String label, double[] values, double yMin, Color color) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
@@ -31,9 +32,24 @@ class FastPathSelectionTest {
         return e;
     }
 
+    /**
+     * The kernels this JVM was started for (one surefire execution per case, each naming its case in
+     * {@code qora.expect.kernels}): one test that checks that case, so that no execution skips the
+     * others' checks.
+     */
     @Test
-    void usesTheVectorKernelsWhenTheModuleIsPresentOnX86OrArm64() {
-        assumeTrue(expectation().equals("vector-if-supported"));
+    void selectsTheKernelsThisJvmWasStartedFor() {
+        String expected = expectation();
+        switch (expected) {
+            case "vector-if-supported" -> usesTheVectorKernelsWhenTheModuleIsPresentOnX86OrArm64();
+            case "vector-128-bit" -> usesNarrowVectorsWhenTheJvmLimitsTheWidth();
+            case "scalar-without-module" -> fallsBackToScalarWithoutTheModule();
+            case "scalar-forced" -> systemPropertyForcesScalar();
+            default -> fail("unknown qora.expect.kernels = " + expected);
+        }
+    }
+
+    private static void usesTheVectorKernelsWhenTheModuleIsPresentOnX86OrArm64() {
         boolean supported = ARCH.equals("amd64") || ARCH.equals("x86_64") || ARCH.equals("aarch64");
         assertEquals(MODULE && supported, FastKrum.vectorized(), FastKrum.implementation());
         if (MODULE && supported) {
@@ -42,25 +58,19 @@ class FastPathSelectionTest {
         }
     }
 
-    @Test
-    void usesNarrowVectorsWhenTheJvmLimitsTheWidth() {
-        assumeTrue(expectation().equals("vector-128-bit"));
+    private static void usesNarrowVectorsWhenTheJvmLimitsTheWidth() {
         assertTrue(FastKrum.vectorized(), FastKrum.implementation());
         assertEquals("vector (DoubleVector 128 bits, 2 lanes)", FastKrum.implementation());
     }
 
-    @Test
-    void fallsBackToScalarWithoutTheModule() {
-        assumeTrue(expectation().equals("scalar-without-module"));
+    private static void fallsBackToScalarWithoutTheModule() {
         assertFalse(MODULE, "this execution must start the JVM without --add-modules jdk.incubator.vector");
         assertFalse(FastKrum.vectorized());
         assertNull(Kernels.vectorOrNull());
         assertTrue(FastKrum.implementation().contains("jdk.incubator.vector not present"), FastKrum.implementation());
     }
 
-    @Test
-    void systemPropertyForcesScalar() {
-        assumeTrue(expectation().equals("scalar-forced"));
+    private static void systemPropertyForcesScalar() {
         assertTrue(MODULE, "this execution must start the JVM with --add-modules jdk.incubator.vector");
         assertFalse(FastKrum.vectorized());
         assertTrue(FastKrum.implementation().contains("forced by -Dqora.vector=false"), FastKrum.implementation());

@@ -26,14 +26,14 @@ record Announcement(long round, AggregationSettings aggregation, byte[] modelFra
 
     /** Prepares the announcement of {@code round}, training {@code model}, collected after {@code pause}. */
     static Announcement prepare(CoordinatorSettings s, Topics topics, long round, Bfp16Block model, String modelDigest,
-            AggregationSettings a, Duration pause) {
+            AggregationSettings a, Duration pause, boolean weighting) {
         long until = pause.toMillis() + s.deadline().toMillis();
         long deadlineNanos = System.nanoTime() + pause.toNanos() + s.deadline().toNanos();
         long deadlineEpoch = System.currentTimeMillis() + until;
         byte[] modelFrame = new Frame(FrameKind.MODEL, SignatureScheme.ED25519, s.fleet(), s.gatewayId(), round, round + 1,
                 s.modelId(), model).encode(s.gatewaySigner());
         RoundAnnouncement ann = new RoundAnnouncement(s.fleet(), round, s.modelId(), s.dimension(), s.maxFrameBytes(),
-                deadlineEpoch, a.ruleName(), a.metricName(), a.f(), a.m(), modelDigest, s.gatewayId());
+                deadlineEpoch, a.ruleName(), a.metricName(), a.f(), a.m(), modelDigest, s.gatewayId(), weighting);
         byte[] signed = SignedText.sign(topics.round(), ann.toMessage().toBytes(), s.gatewaySigner());
         return new Announcement(round, a, modelFrame, signed, deadlineNanos);
     }

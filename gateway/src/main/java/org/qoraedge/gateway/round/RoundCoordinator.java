@@ -250,7 +250,7 @@ public final class RoundCoordinator implements AutoCloseable {
     /** Prepares the announcement of round {@link #round}, collected after {@code pause}. */
     private Announcement prepare(Duration pause) {
         return Announcement.prepare(settings, topics, round, model, modelDigest, RoundRules.effective(settings, ledger, round),
-                pause);
+                pause, ledger != null && ledger.settings().weighting());
     }
 
     /** Publishes the model and the announcement (both retained). */

@@ -1,6 +1,7 @@
 package org.qoraedge.gateway.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,14 @@ class TextMessagesTest {
         assertEquals(4, a.dimension());
         assertEquals(1, a.f());
         assertEquals(0, a.m());
+        assertFalse(a.weighting(), "no weighting key: an unweighted round");
+        assertFalse(a.toMessage().toString().contains("weighting"), "an unweighted announcement writes no weighting key");
+        RoundAnnouncement w = RoundAnnouncement.parse((ANNOUNCEMENT + "weighting=true\n").getBytes(StandardCharsets.UTF_8));
+        assertTrue(w.weighting());
+        assertEquals(w, RoundAnnouncement.parse(w.toMessage().toBytes()));
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> RoundAnnouncement.parse((ANNOUNCEMENT + "weighting=yes\n").getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("weighting=yes; must be true or false"), e.getMessage());
     }
 
     /**

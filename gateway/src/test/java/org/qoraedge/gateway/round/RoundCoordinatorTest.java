@@ -411,6 +411,7 @@ class RoundCoordinatorTest {
                 .deadline(Duration.ofSeconds(30)).maxRounds(3).build(),
                 RoundServices.none().reputation(ledger).listener(reports::add), inbox, outbox);
         coordinator.start();
+        assertTrue(awaitAnnouncement(1).weighting(), "a weighted gateway says so in its announcement");
         for (long round = 1; round <= 3; round++) {
             Map<String, Bfp16Block> accepted = new TreeMap<>();
             for (NodeCredentials c : nodes) {

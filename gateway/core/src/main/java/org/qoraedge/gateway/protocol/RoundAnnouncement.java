@@ -17,13 +17,22 @@ package org.qoraedge.gateway.protocol;
  * @param gatewayId the node id the gateway signs MODEL frames with
  */
 public record RoundAnnouncement(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
-        long deadlineEpochMillis, String aggregator, String metric, int f, int m, String modelDigest, String gatewayId) {
+        long deadlineEpochMillis, String aggregator, String metric, int f, int m, String modelDigest, String gatewayId,
+        boolean weighting) {
+
+    /** An announcement of an unweighted round (no {@code weighting} key). */
+    public RoundAnnouncement(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
+            long deadlineEpochMillis, String aggregator, String metric, int f, int m, String modelDigest, String gatewayId) {
+        this(fleet, round, modelId, dimension, maxFrameBytes, deadlineEpochMillis, aggregator, metric, f, m, modelDigest,
+                gatewayId, false);
+    }
 
     /** The protocol's version number carried in every text message as {@code protocol=1}. */
     public static final int PROTOCOL = 1;
 
+    /** The text message; {@code weighting=true} only for a reputation-weighted round (an additive key older nodes ignore). */
     public TextMessage toMessage() {
-        return TextMessage.builder()
+        TextMessage.Builder b = TextMessage.builder()
                 .put("protocol", PROTOCOL)
                 .put("fleet", fleet)
                 .put("round", round)
@@ -36,8 +45,11 @@ public record RoundAnnouncement(String fleet, long round, String modelId, int di
                 .put("f", f)
                 .put("m", m)
                 .put("modelDigest", modelDigest)
-                .put("gateway", gatewayId)
-                .build();
+                .put("gateway", gatewayId);
+        if (weighting) {
+            b.put("weighting", "true");
+        }
+        return b.build();
     }
 
     /** Reads an announcement; refuses another protocol version, a missing field or an int field beyond the int range. */
@@ -50,6 +62,16 @@ public record RoundAnnouncement(String fleet, long round, String modelId, int di
         return new RoundAnnouncement(t.require("fleet"), t.requireLong("round"), t.require("model"),
                 t.requireInt("dimension"), t.requireLong("maxFrameBytes"), t.requireLong("deadline"),
                 t.require("aggregator"), t.require("metric"), t.requireInt("f"), t.requireInt("m"),
-                t.require("modelDigest"), t.require("gateway"));
+                t.require("modelDigest"), t.require("gateway"), weighting(t.get("weighting")));
+    }
+
+    private static boolean weighting(String v) {
+        if (v == null || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw new ProtocolException("announcement has weighting=" + v + "; must be true or false");
     }
 }

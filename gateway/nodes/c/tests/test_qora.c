@@ -20,6 +20,9 @@
 
 #include "qora_node.h"
 #include "qora_openssl.h"
+#ifdef QORA_TEST_MBEDTLS
+#include "qora_mbedtls.h"
+#endif
 
 static long passed;
 static long failed;
@@ -38,10 +41,13 @@ static long failed;
 
 #define CHECK_RC(expr, want) CHECK((expr) == (want), "%s returned %d, expected %s", #expr, (expr), #want)
 
-/* The hooks a Linux node uses: OpenSSL for Ed25519; SHA-256 and HMAC built in unless left out. */
+/* The hooks a Linux node uses: OpenSSL for Ed25519; SHA-256 and HMAC built in unless left out
+ * (then from Mbed TLS, as on a firmware that links it, or from OpenSSL). */
 static const qora_crypto OPENSSL_ED = {
     NULL,
-#ifdef QORA_NO_BUILTIN_SHA256
+#if defined(QORA_TEST_MBEDTLS)
+    qora_mbedtls_sha256, qora_mbedtls_hmac_sha256,
+#elif defined(QORA_NO_BUILTIN_SHA256)
     qora_openssl_sha256, qora_openssl_hmac_sha256,
 #else
     NULL, NULL,
@@ -995,7 +1001,9 @@ int main(int argc, char **argv)
     }
     test_node_rounds();
     test_refusals();
-#ifdef QORA_NO_BUILTIN_SHA256
+#if defined(QORA_TEST_MBEDTLS)
+    printf("library built without the built-in SHA-256 (SHA-256 and HMAC hooks on Mbed TLS)\n");
+#elif defined(QORA_NO_BUILTIN_SHA256)
     printf("library built without the built-in SHA-256 (hooks on OpenSSL)\n");
 #endif
     printf("%ld passed, %ld failed\n", passed, failed);

@@ -1,4 +1,5 @@
-# Worst-case stack of each global qora_* function from gcc's -fcallgraph-info=su files (.ci):
+# Worst-case stack of each API function (the names in -v api="...", default every global qora_*
+# function) from gcc's -fcallgraph-info=su files (.ci):
 # its own frame plus the deepest chain of calls it makes inside the library. Calls that leave the
 # library (memcpy, memset, memcmp, libgcc) count 0 here; calls through a hook pointer are marked
 # "+ hook": the hook's own stack comes on top. POSIX awk (mawk, gawk).
@@ -41,8 +42,10 @@ function worst(f,    n, i, w, best, c, list) {
     next
 }
 END {
+    n = split(api, names, " ")
+    for (i = 1; i <= n; i++) wanted[names[i]] = 1
     for (f in own) {
-        if (f ~ /^qora_/) {
+        if (n > 0 ? (f in wanted) : (f ~ /^qora_/)) {
             out = sprintf("%6d  %s%s%s", worst(f), f, (f in hook) ? "  + hook" : "", (f in dynamic) ? "  (dynamic frame)" : "")
             print out | "sort -k1,1nr -k2,2"
         }

@@ -38,7 +38,7 @@ import picocli.CommandLine;
  * The C node library of {@code gateway/nodes/c}: its own tests ({@code make test}), its Cortex-M
  * cross-build ({@code make cortex-m}), and C example nodes ({@code make example}, libmosquitto and
  * OpenSSL) that join a real gateway with key files written by the {@code keys} command and take
- * part in its rounds. Without gcc, make, the libmosquitto and OpenSSL headers, or
+ * part in its rounds. Without gcc, make, the libmosquitto, OpenSSL or Mbed TLS headers, or
  * arm-none-eabi-gcc, a test is skipped with a message, except when {@code CI=true}, where it
  * fails. The builds go to {@code gateway/nodes/c/target/}.
  */
@@ -79,7 +79,7 @@ class CNodeTest {
             return;
         }
         String message = "the C node tests need " + String.join(", ", missing)
-                + " (apt-get install -y gcc make libssl-dev libmosquitto-dev gcc-arm-none-eabi)";
+                + " (apt-get install -y gcc make libssl-dev libmbedtls-dev libmosquitto-dev gcc-arm-none-eabi)";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             Assertions.fail(message + " and CI=true, so this is a failure, not a skip");
         }
@@ -114,10 +114,10 @@ class CNodeTest {
 
     @Test
     void makeTestPassesTheEncodeVectorsTheProtocolFramesAndTheRefusals() throws Exception {
-        require(List.of("gcc", "make"), List.of("openssl/evp.h"));
+        require(List.of("gcc", "make"), List.of("openssl/evp.h", "mbedtls/md.h"));
         Result r = run(Duration.ofSeconds(120), "make", "-C", DIR.toString(), "test");
         assertEquals(0, r.code(), r.output());
-        // Built with the built-in SHA-256 and without it (hooks on OpenSSL): two runs, no failure.
+        // Built with the built-in SHA-256, and without it (hooks on OpenSSL, then on Mbed TLS): three runs, no failure.
         Matcher m = SUMMARY.matcher(r.output());
         int runs = 0;
         while (m.find()) {
@@ -125,11 +125,12 @@ class CNodeTest {
             assertEquals("0", m.group(2), r.output());
             assertTrue(Long.parseLong(m.group(1)) > 6000, m.group());
         }
-        assertEquals(2, runs, r.output());
+        assertEquals(3, runs, r.output());
         // encode.jsonl's 352 cases (6 refusals) and hand.jsonl's 9 encode cases (1 refusal).
         assertTrue(r.output().contains("encode vectors: 361 cases (7 refusals)"), r.output());
         assertTrue(r.output().contains("encode vectors: 352 cases (6 refusals)"), r.output());
         assertTrue(r.output().contains("docs/PROTOCOL.md section 12: 2 qora-vector frames rebuilt byte for byte"), r.output());
+        assertTrue(r.output().contains("(SHA-256 and HMAC hooks on Mbed TLS)"), r.output());
     }
 
     @Test

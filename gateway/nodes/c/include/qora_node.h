@@ -8,7 +8,7 @@
  *     caller owns;
  *   - no floating-point arithmetic: float32 inputs are read as bit patterns (memcpy to
  *     uint32_t), outputs are bit patterns;
- *   - no libc beyond memcpy, memset, memcmp and strlen (<string.h>), <stdint.h>, <stddef.h>;
+ *   - no libc beyond memcpy, memset and memcmp (<string.h>), <stdint.h> and <stddef.h>;
  *   - no transport: the caller's MQTT stack delivers payloads to qora_node_on_round /
  *     qora_node_on_model and publishes the frames this library builds.
  *

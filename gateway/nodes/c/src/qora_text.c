@@ -140,6 +140,9 @@ int qora_signed_text_verify(const uint8_t *payload, size_t len, const char *topi
         return QORA_ERR_SIGNATURE; /* not 128 lowercase hex digits */
     }
     tl = qora_bounded_len(topic, QORA_TOPIC_MAX);
+    if (tl >= QORA_TOPIC_MAX) {
+        return QORA_ERR_ARG; /* no topic of the protocol is that long */
+    }
     need = CONTEXT_LEN + tl + 1u + body;
     if (need > scratch_cap) {
         return QORA_ERR_BUFFER;

@@ -18,6 +18,7 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.ModelUpdate;
+import org.qoraedge.fixedpoint.fast.FastKrum;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
@@ -147,6 +148,13 @@ public final class Gateway implements AutoCloseable {
                     config.expected() == null ? nodes.keys().size() : config.expected().size(), agg.ruleName(),
                     agg.kind() == AggregatorKind.PIPELINE ? "" : " (metric " + agg.metricName() + ", f " + agg.f() + ")",
                     config.dimension(), pk);
+            String kernels = FastKrum.implementation();
+            if (kernels.contains("--add-modules")) {
+                // The JVM was started without the Vector API: same bits, slower dot products (docs/FAULTS.md).
+                Logger.warn("dot-product kernels: {}", kernels);
+            } else {
+                Logger.info("dot-product kernels: {}", kernels);
+            }
             coordinator.start();
             return new Gateway(config, broker, link, coordinator, inbox, publicKey, store, indicator);
         } catch (Throwable failure) {

@@ -152,9 +152,9 @@ public final class RoundBench {
                     + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n");
             daemonGatewayKey = Gateway.publicKey(GatewayConfig.load(props)); // created before the daemon starts, which then uses it
             Path gcLog = tmp.resolve("gateway-gc.log");
-            daemon = new ProcessBuilder("java", "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog, "-jar", jar, "run", "--config", props.toString())
+            daemon = new ProcessBuilder("java", "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--add-modules", "jdk.incubator.vector", "-Xlog:gc:file=" + gcLog, "-jar", jar, "run", "--config", props.toString())
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
-            System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, log %s, GC log %s%n", xmx,
+            System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, --add-modules jdk.incubator.vector (as the systemd unit), log %s, GC log %s%n", xmx,
                     tmp.resolve("gateway.log"), gcLog);
         }
         byte[] gatewayKey = gw != null ? gw.publicKey() : daemonGatewayKey;

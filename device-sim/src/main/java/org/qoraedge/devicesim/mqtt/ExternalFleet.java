@@ -30,7 +30,6 @@ import org.qoraedge.devicesim.sim.SimConfig;
 import org.qoraedge.devicesim.sim.SimNode;
 import org.qoraedge.devicesim.sim.SimResult;
 import org.qoraedge.fixedpoint.Bfp16;
-import org.qoraedge.gateway.audit.AuditException;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
 import org.qoraedge.gateway.client.RoundStart;
@@ -132,7 +131,8 @@ public final class ExternalFleet {
             try {
                 AuditRecord r = AuditLog.verify(new String(message.getPayload(), StandardCharsets.UTF_8).strip(), gatewayKey);
                 records.put(r.round(), r);
-            } catch (AuditException | IllegalArgumentException e) {
+            } catch (RuntimeException e) {
+                // Anyone the broker lets publish there can: unsigned, forged or malformed, it is refused and counted.
                 refused.incrementAndGet();
             }
         };

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.devicesim.DeviceSimTestAccess;
@@ -92,11 +93,32 @@ class ExternalGatewayTest {
         GatewayConfig cfg = provision(keys);
         try (Gateway gw = Gateway.start(cfg, Gateway.Options.embeddedBroker().embeddedPort(0))) {
             Path report = dir.resolve("fleet.json");
-            Run fleet = deviceSim("scenario", "--gateway", "external", "--broker", gw.brokerUri(), "--fleet", FLEET,
-                    "--keys-dir", keys.toString(), "--nodes", String.valueOf(NODES), "--dataset", "synthetic", "--rounds", "3",
-                    "--report", report.toString());
+            // Anyone may publish on the audit topic: while the fleet runs, a forger sends records it cannot sign.
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread forger = new Thread(() -> {
+                try (RawPublisher raw = new RawPublisher(gw.brokerUri(), "forger")) {
+                    while (running.get()) {
+                        raw.publish("qora/v1/" + FLEET + "/audit", "{\"format\":\"qora-audit/1\",\"round\":2} sig=00"
+                                .getBytes(StandardCharsets.UTF_8));
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            forger.start();
+            Run fleet;
+            try {
+                fleet = deviceSim("scenario", "--gateway", "external", "--broker", gw.brokerUri(), "--fleet", FLEET,
+                        "--keys-dir", keys.toString(), "--nodes", String.valueOf(NODES), "--dataset", "synthetic", "--rounds", "3",
+                        "--report", report.toString());
+            } finally {
+                running.set(false);
+                forger.join();
+            }
             assertEquals(0, fleet.code(), fleet.err() + "\n" + fleet.out());
             assertTrue(fleet.out().contains("gateway rounds 1 to 3"), fleet.out());
+            assertTrue(fleet.out().matches("(?s).*; \\d+ records on the audit topic did not verify.*"), fleet.out());
             JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
             assertEquals("external", o.get("gateway").getAsString());
             assertEquals(1, o.get("firstGatewayRound").getAsLong());

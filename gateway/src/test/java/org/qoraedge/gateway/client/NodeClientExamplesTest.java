@@ -120,6 +120,12 @@ class NodeClientExamplesTest {
                 Bfp16Block delta = Bfp16.encode(trainedMinusGlobal);
                 node.publishUpdate(r, delta);                                // signed UPDATE frame, QoS 1, waits for PUBACK
                 node.awaitRound(r.round() + 1, timeout);                     // the next round starts from the new global model
+                // Not in the README: listener callbacks run on the client's own thread, after awaitRound has
+                // returned; wait for the second one before closing the client (which drops queued callbacks).
+                long end = System.nanoTime() + timeout.toNanos();
+                while (!started.contains(r.round() + 1) && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
             }
             assertRoundOneTookTheUpdate();
             assertTrue(started.containsAll(List.of(1L, 2L)), started.toString());

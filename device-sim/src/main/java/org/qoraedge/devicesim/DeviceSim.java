@@ -308,7 +308,8 @@ public final class DeviceSim implements Runnable {
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
             description = "A preset MQTT scenario: synthetic data, 20 nodes, 6 Byzantine (sign-flip, and a forged"
-                    + " signature each round), centered clipping (centered-clip(6, 3), the gateway's default rule), 10 rounds,"
+                    + " signature each round), nearest-neighbour mixing and centered clipping (nnm(6) > centered-clip(6, 3), the gateway's"
+                    + " default rule), 10 rounds,"
                     + " embedded broker, the gateway's"
                     + " reputation on (it bans the sign-flippers); writes OUT/demo.json and OUT/demo.png.")
     static final class Demo implements Callable<Integer> {
@@ -323,7 +324,7 @@ public final class DeviceSim implements Runnable {
 
         @Option(names = "--reputation", defaultValue = "on",
                 description = "on | off: the gateway's reputation ledger (default: ${DEFAULT-VALUE}: it bans the six"
-                        + " sign-flippers after five rounds; the 14 honest nodes go on, above centered-clip(6, 3)'s quorum of 13)")
+                        + " sign-flippers after five rounds; the 14 honest nodes go on, above the rule's quorum of 13)")
         String reputation;
 
         @Override
@@ -340,7 +341,7 @@ public final class DeviceSim implements Runnable {
             Files.createDirectories(outDir);
             return runScenario(spec.commandLine().getOut(), run, 6, List.of(), "sign-flip", "wrong-signature", -1,
                     onOff("--reputation", reputation), true,
-                    "centered-clip(6,3)", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"), false);
+                    "nnm(6) > centered-clip(6,3)", broker, outDir.resolve("demo.json"), outDir.resolve("demo.png"), false);
         }
     }
 

@@ -122,7 +122,7 @@ class ExternalGatewayTest {
             JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
             assertEquals("external", o.get("gateway").getAsString());
             assertEquals(1, o.get("firstGatewayRound").getAsLong());
-            assertEquals("centered-clip(1, 3)", o.getAsJsonObject("config").get("aggregator").getAsString(),
+            assertEquals("nnm(1) > centered-clip(1, 3)", o.getAsJsonObject("config").get("aggregator").getAsString(),
                     "the rule the gateway announced");
             JsonArray rounds = o.getAsJsonArray("rounds");
             assertEquals(3, rounds.size());
@@ -135,7 +135,7 @@ class ExternalGatewayTest {
                 // The fleet's table shows what the gateway's signed record says it used.
                 JsonArray selected = rounds.get(i).getAsJsonObject().getAsJsonArray("selected");
                 assertEquals(r.selected().length, selected.size());
-                assertEquals(NODES, selected.size(), "centered clipping uses every update");
+                assertEquals(NODES, selected.size(), "nearest-neighbour mixing and centered clipping use every update");
             }
             double accuracy = o.get("finalAccuracy").getAsDouble();
             assertTrue(accuracy > 0.5, "5 classes, chance 20%: " + accuracy);

@@ -110,7 +110,7 @@ class GatewayCliTest {
             assertEquals(0, st.code(), st.err());
             assertTrue(st.out().contains("state=online"), st.out());
             assertTrue(st.out().contains("fleet=cli"), st.out());
-            assertTrue(st.out().contains("aggregator=centered-clip(1, 3)"), st.out());
+            assertTrue(st.out().contains("aggregator=nnm(1) > centered-clip(1, 3)"), st.out());
         }
     }
 

@@ -33,7 +33,7 @@ class GatewayConfigTest {
         assertEquals("qora-gateway-default", c.clientId());
         assertEquals("default", c.fleet());
         assertEquals(AggregatorKind.PIPELINE, c.aggregation().kind());
-        assertEquals("centered-clip(1, 3)", c.aggregation().ruleName());
+        assertEquals("nnm(1) > centered-clip(1, 3)", c.aggregation().ruleName());
         assertEquals(3, c.aggregation().quorum(), "2f + 1 with f = 1");
         assertTrue(c.aggregation().usesReference());
         assertEquals(Duration.ofSeconds(30), c.deadline());
@@ -66,17 +66,22 @@ class GatewayConfigTest {
 
     @Test
     void theDefaultRuleTakesFFromItsOwnKeyAndRefusesMAndMetric() throws Exception {
-        assertEquals("centered-clip(4, 3)", load("model.dimension = 4\nf = 4\n").aggregation().ruleName());
+        assertEquals("nnm(4) > centered-clip(4, 3)", load("model.dimension = 4\nf = 4\n").aggregation().ruleName());
         GatewayConfig named = load("model.dimension = 4\naggregator = Centered-Clip\nf = 2\n");
         assertEquals("centered-clip(2, 3)", named.aggregation().ruleName());
         assertEquals(5, named.aggregation().quorum());
         for (String key : List.of("m = 3", "metric = pairwise")) {
             ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + key + "\n"));
             assertTrue(e.getMessage().contains("config key " + key.substring(0, key.indexOf(' '))
-                    + " does not apply to aggregator = centered-clip (the default)"), e.getMessage());
+                    + " does not apply to aggregator = (absent: the default): it takes only f"), e.getMessage());
+            ConfigException clipOnly = assertThrows(ConfigException.class,
+                    () -> load("model.dimension = 4\naggregator = centered-clip\n" + key + "\n"));
+            assertTrue(clipOnly.getMessage().contains("does not apply to aggregator = centered-clip: it takes only f"),
+                    clipOnly.getMessage());
         }
         ConfigException bad = assertThrows(ConfigException.class, () -> load("model.dimension = 4\nf = -1\n"));
-        assertTrue(bad.getMessage().contains("config key f = -1 is invalid for aggregator = centered-clip (the default, centered-clip(-1, 3))"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("config key f = -1 is invalid for aggregator = (absent: the default)"
+                + " (nnm(-1) > centered-clip(-1, 3))"), bad.getMessage());
     }
 
     @Test

@@ -161,6 +161,7 @@ public final class ExternalFleet {
             int missing = 0;
             long gatewayRound = first.round();
             float[] global = Bfp16.decode(first.model());
+            double initialAccuracy = model.evaluate(global, data.test()).accuracy();
             for (int k = 1; k <= cfg.rounds(); k++) {
                 MqttScenario.publishRound(gatewayRound, k, fleet, rule, connections);
                 RoundStart next;
@@ -180,7 +181,6 @@ public final class ExternalFleet {
                 double closeMillis = 0;
                 if (r == null) {
                     missing++;
-                    failure = "";
                 } else {
                     if (!"aggregated".equals(r.outcome())) {
                         failed++;
@@ -206,7 +206,6 @@ public final class ExternalFleet {
                 listener.roundDone(rec, gatewayRound, r == null ? "no round record received" : failure);
                 gatewayRound = next.round();
             }
-            double initialAccuracy = model.evaluate(Bfp16.decode(first.model()), data.test()).accuracy();
             SimResult sim = new SimResult(played, model.name(), model.parameterCount(), fleet.byzantineIds(), initialAccuracy, out, 0,
                     (System.nanoTime() - start) / 1_000_000, global);
             return new Result(sim, first.round(), connections.framesSent(), rejectedByReason, failed, missing, refused.get());

@@ -25,6 +25,7 @@ import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.mqtt.MqttLink;
 import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.mqtt.PahoReceivePath;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameSigner;
@@ -154,6 +155,11 @@ public final class Gateway implements AutoCloseable {
                 Logger.warn("dot-product kernels: {}", kernels);
             } else {
                 Logger.info("dot-product kernels: {}", kernels);
+            }
+            if (PahoReceivePath.bulk()) {
+                Logger.info("MQTT receive path: {}", PahoReceivePath.describe());
+            } else {
+                Logger.warn("MQTT receive path: {}", PahoReceivePath.describe());
             }
             coordinator.start();
             return new Gateway(config, broker, link, coordinator, inbox, publicKey, store, indicator);

@@ -34,12 +34,14 @@ import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
 import org.qoraedge.gateway.mqtt.MqttLink;
 import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.mqtt.PahoReceivePath;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.testing.MosquittoBroker;
+import org.qoraedge.gateway.testing.RawMqtt;
 import org.qoraedge.gateway.testing.TestNodes;
 
 /**
@@ -105,14 +107,17 @@ public final class RoundBench {
 
         AutoCloseable broker;
         String uri;
+        int port;
         if (brokerKind.equals("mosquitto")) {
             MosquittoBroker m = MosquittoBroker.start(tmp.resolve("mosquitto"));
             broker = m;
             uri = m.uri();
+            port = m.port();
         } else {
             EmbeddedBroker e = EmbeddedBroker.start(EmbeddedBroker.options().port(0).maxMessageBytes(2 * Frame.maxSize(d) + 4096));
             broker = e;
             uri = e.uri();
+            port = e.port();
         }
         BlockingQueue<Closed> reports = new LinkedBlockingQueue<>();
         GatewayConfig cfg = GatewayConfig.builder().brokerUri(uri).fleet("bench").keysFile(keys).aggregator(agg).metric(metric)
@@ -178,6 +183,38 @@ public final class RoundBench {
             }
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
+        // The ceiling, measured in this run before the rounds: the same n publishers send n frames of the
+        // update's size at once, received by a bare socket client that only reads and acknowledges them,
+        // then by an MQTT link of this build (Paho, as the gateway and the nodes use it).
+        int frameBytes = Math.toIntExact(Frame.size(5, 8, 5, d, scheme));
+        double rawMBs = ceiling(nodes, pool, frameBytes, "bench/ceiling/raw", () -> {
+            RawMqtt sub = RawMqtt.connect(port, "bench-ceiling-raw", true, 120_000);
+            sub.subscribe("bench/ceiling/raw", 1);
+            return received -> {
+                int publishes = 0;
+                while (publishes < received) {
+                    if ((sub.receiveAndAck() >>> 32) == RawMqtt.PUBLISH) {
+                        publishes++;
+                    }
+                }
+                sub.close();
+            };
+        });
+        double pahoMBs = ceiling(nodes, pool, frameBytes, "bench/ceiling/paho", () -> {
+            CountDownLatch got = new CountDownLatch(n);
+            MqttLink sub = new MqttLink(MqttSettings.builder(uri, "bench-ceiling-paho").build(),
+                    List.of(new MqttLink.Subscription("bench/ceiling/paho", 1)), (topic, msg) -> got.countDown(), null, null);
+            sub.connect();
+            return received -> {
+                if (!got.await(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the Paho subscriber got " + (n - got.getCount()) + " of " + n + " frames");
+                }
+                sub.close();
+            };
+        });
+        System.out.printf(Locale.ROOT, "ceiling: %d frames of %d bytes sent at once by the %d node clients: a bare socket subscriber"
+                + " receives %.1f MB/s (the broker alone), an MQTT link of this build (%s) %.1f MB/s%n", n, frameBytes, n, rawMBs,
+                PahoReceivePath.bulk() ? "bulk decoding" : "Paho's byte-per-call decoding", pahoMBs);
         double[] roundMs = new double[rounds];
         double[] ingestMs = new double[rounds];
         double[] closeMs = new double[rounds];
@@ -263,6 +300,36 @@ public final class RoundBench {
         }
         broker.close();
         System.exit(0);
+    }
+
+    /** A subscriber for the ceiling: connected and subscribed when returned, then waits for the frames. */
+    private interface Receiver {
+        void await(int frames) throws Exception;
+    }
+
+    /** Opens a {@link Receiver}. */
+    private interface ReceiverFactory {
+        Receiver open() throws Exception;
+    }
+
+    /** MB/s from the first publish to the last frame received, every node publishing one frame at once. */
+    private static double ceiling(List<NodeClient> nodes, ExecutorService pool, int frameBytes, String topic, ReceiverFactory subscriber)
+            throws Exception {
+        Receiver receiver = subscriber.open();
+        byte[] frame = new byte[frameBytes];
+        new SplittableRandom(1).nextBytes(frame);
+        long t0 = System.nanoTime();
+        for (NodeClient nc : nodes) {
+            pool.execute(() -> {
+                try {
+                    nc.publishRaw(topic, frame);
+                } catch (IOException e) {
+                    e.printStackTrace();
+                }
+            });
+        }
+        receiver.await(nodes.size());
+        return (double) nodes.size() * frameBytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** A closed round as seen by the bench (from a listener in-process, or from the audit topic). */

@@ -107,6 +107,41 @@ public final class RawMqtt implements AutoCloseable {
         send(0x40, new byte[] {(byte) (packetId >> 8), (byte) packetId});
     }
 
+    /**
+     * Receives one packet without decoding its payload, acknowledging a QoS 1 PUBLISH at once: for
+     * measuring what the broker delivers when the client costs nothing.
+     *
+     * @return {@code type << 32 | length}: the packet's type (its first byte with the flags cleared) and
+     *     its remaining length
+     */
+    public long receiveAndAck() throws IOException {
+        int header = in.read();
+        if (header < 0) {
+            throw new EOFException("connection closed");
+        }
+        int len = 0;
+        int mult = 1;
+        int digit;
+        do {
+            digit = in.read();
+            if (digit < 0) {
+                throw new EOFException("connection closed");
+            }
+            len += (digit & 0x7F) * mult;
+            mult *= 128;
+        } while ((digit & 0x80) != 0);
+        byte[] b = in.readNBytes(len);
+        if (b.length < len) {
+            throw new EOFException("connection closed inside a packet");
+        }
+        int type = header & 0xF0;
+        if (type == PUBLISH && ((header >> 1) & 3) == 1) {
+            int tl = ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
+            puback(((b[2 + tl] & 0xFF) << 8) | (b[3 + tl] & 0xFF));
+        }
+        return ((long) type << 32) | len;
+    }
+
     /** Reads one packet; a SocketTimeoutException when none comes within the read timeout. */
     public Packet read() throws IOException {
         int header = in.read();

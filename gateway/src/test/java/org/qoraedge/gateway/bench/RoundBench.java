@@ -75,12 +75,14 @@ public final class RoundBench {
         SignatureScheme scheme = SignatureScheme.ofKeyFileName(arg(args, 7, "hmac-sha256"));
         // Optional: jar=PATH runs the gateway as the daemon jar in its own JVM (xmx=SIZE caps its heap),
         // so its heap is measured alone; round figures then come from its audit records.
+        // jfr=FILE records a profile of the daemon's JVM.
         // pipeline=LINE replaces the aggregator, f and metric by a pipeline line (docs/PROTOCOL.md section 8.1);
         // weighting=true turns on reputation.weighting.
         String jar = null;
         String xmx = "64m";
         String pipeline = null;
         boolean weighting = false;
+        String jfr = null;
         for (String a : args) {
             if (a.startsWith("jar=")) {
                 jar = a.substring(4);
@@ -90,6 +92,8 @@ public final class RoundBench {
                 pipeline = a.substring("pipeline=".length());
             } else if (a.equals("weighting=true")) {
                 weighting = true;
+            } else if (a.startsWith("jfr=")) {
+                jfr = a.substring(4);
             }
         }
         Path tmp = Files.createTempDirectory("qora-bench");
@@ -157,7 +161,14 @@ public final class RoundBench {
                     + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n");
             daemonGatewayKey = Gateway.publicKey(GatewayConfig.load(props)); // created before the daemon starts, which then uses it
             Path gcLog = tmp.resolve("gateway-gc.log");
-            daemon = new ProcessBuilder("java", "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--add-modules", "jdk.incubator.vector", "-Xlog:gc:file=" + gcLog, "-jar", jar, "run", "--config", props.toString())
+            List<String> command = new ArrayList<>(List.of("java", "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--add-modules",
+                    "jdk.incubator.vector", "-Xlog:gc:file=" + gcLog));
+            if (jfr != null) {
+                // jfr=FILE: a profile of the gateway's JVM (jfr print --events jdk.ExecutionSample FILE).
+                command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+            }
+            command.addAll(List.of("-jar", jar, "run", "--config", props.toString()));
+            daemon = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
             System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, --add-modules jdk.incubator.vector (as the systemd unit), log %s, GC log %s%n", xmx,
                     tmp.resolve("gateway.log"), gcLog);
@@ -260,10 +271,12 @@ public final class RoundBench {
                 maxRssKiB = Math.max(maxRssKiB, procStatusKiB(daemon.pid(), "VmRSS"));
             }
             double mb = (double) n * frames[0].length / 1e6;
-            System.out.printf(Locale.ROOT, "round %d: %s, accepted %d, selected %d, round %.0f ms%s, ingest %.0f ms (%.0f updates/s, %.1f MB/s), close %.0f ms, model %s%n",
+            // From the close seen here (its audit record or listener call) to every node holding the next round's model.
+            String broadcast = r < rounds ? String.format(Locale.ROOT, ", then %.0f ms to every node", (t1 - closedAt) / 1e6) : "";
+            System.out.printf(Locale.ROOT, "round %d: %s, accepted %d, selected %d, round %.0f ms%s, ingest %.0f ms (%.0f updates/s, %.1f MB/s), close %.0f ms%s, model %s%n",
                     r, rep.aggregated() ? "aggregated" : "FAILED " + rep.failure(), rep.accepted(), rep.selected(), roundMs[r - 1],
                     r < rounds ? " (to every node holding the new model)" : " (to close; last round)", ingestMs[r - 1],
-                    n / (ingestMs[r - 1] / 1e3), mb / (ingestMs[r - 1] / 1e3), closeMs[r - 1], rep.modelDigest().substring(0, 16));
+                    n / (ingestMs[r - 1] / 1e3), mb / (ingestMs[r - 1] / 1e3), closeMs[r - 1], broadcast, rep.modelDigest().substring(0, 16));
         }
         System.out.printf(Locale.ROOT, "median: round %.0f ms, ingest %.0f ms, close %.0f ms%n", median(roundMs), median(ingestMs),
                 median(closeMs));

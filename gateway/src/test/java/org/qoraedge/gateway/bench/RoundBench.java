@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -64,7 +65,18 @@ public final class RoundBench {
     private RoundBench() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            // Node clients and a daemon may still be running: exit, do not hang.
+            t.printStackTrace();
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         String brokerKind = arg(args, 0, "mosquitto");
         int n = Integer.parseInt(arg(args, 1, "50"));
         int d = Integer.parseInt(arg(args, 2, "100000"));
@@ -139,6 +151,7 @@ public final class RoundBench {
         Process daemon = null;
         MqttLink audit = null;
         byte[] daemonGatewayKey = null;
+        List<String> daemonCommand = null; // the daemon starts once every node is connected and the ceiling measured
         if (jar == null) {
             gw = Gateway.start(cfg, Gateway.Options.external().listener(r -> reports.add(new Closed(r.round(), r.aggregated(),
                     r.failure(), r.acceptedIds().size(), r.result() == null ? 0 : r.result().selected().length, r.closeNanos(),
@@ -168,18 +181,26 @@ public final class RoundBench {
                 command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
             }
             command.addAll(List.of("-jar", jar, "run", "--config", props.toString()));
-            daemon = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
-            System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, --add-modules jdk.incubator.vector (as the systemd unit), log %s, GC log %s%n", xmx,
-                    tmp.resolve("gateway.log"), gcLog);
+            daemonCommand = command;
         }
         byte[] gatewayKey = gw != null ? gw.publicKey() : daemonGatewayKey;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
         List<NodeClient> nodes = new ArrayList<>();
         for (NodeCredentials c : creds) {
-            NodeClient nc = NodeClient.builder(uri, "bench", c).gatewayKey(gatewayKey).connectTimeout(Duration.ofSeconds(30)).build();
-            nc.connect();
-            nodes.add(nc);
+            nodes.add(NodeClient.builder(uri, "bench", c).gatewayKey(gatewayKey).connectTimeout(Duration.ofSeconds(120)).build());
         }
+        long connectStart = System.nanoTime();
+        List<Future<?>> connects = new ArrayList<>();
+        for (NodeClient nc : nodes) {
+            connects.add(pool.submit(() -> {
+                nc.connect();
+                return null;
+            }));
+        }
+        for (Future<?> c : connects) {
+            c.get();
+        }
+        System.out.printf(Locale.ROOT, "%d node clients connected in %.1f s%n", n, (System.nanoTime() - connectStart) / 1e9);
         // Updates prepared before timing: honest noise around a common direction.
         Bfp16Block[][] updates = new Bfp16Block[rounds + 1][n];
         for (int r = 1; r <= rounds; r++) {
@@ -193,7 +214,6 @@ public final class RoundBench {
                 updates[r][i] = Bfp16.encode(x);
             }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(n);
         // The ceiling, measured in this run before the rounds: the same n publishers send n frames of the
         // update's size at once, received by a bare socket client that only reads and acknowledges them,
         // then by an MQTT link of this build (Paho, as the gateway and the nodes use it).
@@ -226,6 +246,12 @@ public final class RoundBench {
         System.out.printf(Locale.ROOT, "ceiling: %d frames of %d bytes sent at once by the %d node clients: a bare socket subscriber"
                 + " receives %.1f MB/s (the broker alone), an MQTT link of this build (%s) %.1f MB/s%n", n, frameBytes, n, rawMBs,
                 PahoReceivePath.bulk() ? "bulk decoding" : "Paho's byte-per-call decoding", pahoMBs);
+        if (daemonCommand != null) {
+            daemon = new ProcessBuilder(daemonCommand)
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
+            System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, --add-modules jdk.incubator.vector (as the systemd unit), log %s, GC log %s%n", xmx,
+                    tmp.resolve("gateway.log"), tmp.resolve("gateway-gc.log"));
+        }
         double[] roundMs = new double[rounds];
         double[] ingestMs = new double[rounds];
         double[] closeMs = new double[rounds];

@@ -1,6 +1,7 @@
 package org.qoraedge.fixedpoint.fast;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.InvalidBlockException;
@@ -45,6 +46,11 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
 public final class RoundBuffer {
     /** Coordinates per chunk of {@link #add}: the new block's chunk and 4 others stay in L1. */
     static final int CHUNK = 512;
+    /**
+     * New blocks whose dot products one pass computes together: each block already there is read once
+     * per batch, not once per new block (an add is bound by reading them, not by the arithmetic).
+     */
+    static final int BATCH = 8;
     /** Largest capacity: {@code capacity^2} dot products fit one array. */
     static final int MAX_CAPACITY = 46_340;
 
@@ -64,19 +70,25 @@ public final class RoundBuffer {
     private final Work[] work;
     private int size;
 
-    /** Per-part scratch, allocated once. */
+    /**
+     * Per-part scratch, allocated once: the chunks of up to {@link #BATCH} new blocks as doubles, 4
+     * rows of mantissas, and per new block a row of dot-product sums ({@code capacity + 4} longs, the
+     * stride) and its sum of squares.
+     */
     private static final class Work {
         final double[] x;
         final short[] xs;
         final short[] ys;
+        final int stride;
         final long[] acc;
-        final long[] norm = new long[4];
+        final long[] norm = new long[BATCH];
 
         Work(int chunk, int capacity) {
-            x = new double[chunk];
+            x = new double[BATCH * chunk];
             xs = new short[chunk];
             ys = new short[4 * chunk];
-            acc = new long[capacity + 4];
+            stride = capacity + 4;
+            acc = new long[BATCH * stride];
         }
     }
 
@@ -159,63 +171,107 @@ public final class RoundBuffer {
      * @throws RoundBufferException if {@link #capacity()} blocks were already added
      */
     public int add(Bfp16Block block) {
-        Objects.requireNonNull(block, "block");
-        if (block.dimension() != dimension) {
-            throw new InvalidBlockException("block has " + block.dimension() + " coordinates, this round's blocks have "
-                    + dimension);
+        return addAll(List.of(block));
+    }
+
+    /**
+     * Adds blocks in the given order, as {@link #add} one by one would, with the same slots and the
+     * same bits, and reads the blocks already there once per {@link #BATCH} new blocks instead of once
+     * per block: a round worker that fell behind catches up by adding what is queued at once.
+     *
+     * @return the first block's slot (the others follow); {@link #size()} when {@code blocks} is empty
+     * @throws InvalidBlockException if a block's dimension is not {@link #dimension()} (nothing is added)
+     * @throws RoundBufferException if the blocks do not fit in {@link #capacity()} (nothing is added)
+     */
+    public int addAll(List<Bfp16Block> blocks) {
+        for (Bfp16Block b : blocks) {
+            Objects.requireNonNull(b, "block");
+            if (b.dimension() != dimension) {
+                throw new InvalidBlockException("block has " + b.dimension() + " coordinates, this round's blocks have "
+                        + dimension);
+            }
         }
-        if (size == capacity) {
-            throw new RoundBufferException("round buffer is full: it holds its capacity of " + capacity + " blocks");
+        if (blocks.size() > capacity - size) {
+            throw new RoundBufferException(size == capacity ? "round buffer is full: it holds its capacity of " + capacity + " blocks"
+                    : "round buffer is full: it holds " + size + " of its capacity of " + capacity + " blocks, " + blocks.size()
+                    + " more do not fit");
         }
+        int first = size;
+        for (int from = 0; from < blocks.size(); from += BATCH) {
+            addBatch(blocks.subList(from, Math.min(blocks.size(), from + BATCH)));
+        }
+        return first;
+    }
+
+    /** Adds at most {@link #BATCH} blocks, already checked, in slots {@code size() ..}. */
+    private void addBatch(List<Bfp16Block> batch) {
         int s = size;
+        int k = batch.size();
+        for (int r = 0; r < k; r++) {
+            blocks[s + r] = batch.get(r); // read as earlier rows by the batch's later blocks
+        }
         int chunks = (dimension + chunk - 1) / chunk;
         int parts = parallelism.parts(chunks);
         for (Work w : work) {
-            Arrays.fill(w.acc, 0, Math.min(w.acc.length, s + 4), 0L);
+            for (int r = 0; r < k; r++) {
+                Arrays.fill(w.acc, r * w.stride, r * w.stride + Math.min(w.stride, s + k + 3), 0L);
+            }
             Arrays.fill(w.norm, 0L);
         }
-        parallelism.run(parts, (p, worker) -> addPart(block, s, work[worker], p, parts, chunks));
-        int row = s * capacity;
-        for (int t = 0; t < s; t++) {
-            long sum = 0;
-            for (Work w : work) {
-                sum += w.acc[t];
+        parallelism.run(parts, (p, worker) -> addPart(s, k, work[worker], p, parts, chunks));
+        for (int r = 0; r < k; r++) {
+            int slot = s + r;
+            int row = slot * capacity;
+            for (int t = 0; t < slot; t++) {
+                long sum = 0;
+                for (Work w : work) {
+                    sum += w.acc[r * w.stride + t];
+                }
+                dots[row + t] = sum;
+                dots[t * capacity + slot] = sum;
             }
-            dots[row + t] = sum;
-            dots[t * capacity + s] = sum;
+            long norm = 0;
+            for (Work w : work) {
+                norm += w.norm[r];
+            }
+            norms[slot] = norm;
+            exps[slot] = blocks[slot].exponent();
         }
-        long norm = 0;
-        for (Work w : work) {
-            norm += w.norm[0];
-        }
-        norms[s] = norm;
-        exps[s] = block.exponent();
-        blocks[s] = block;
-        size = s + 1;
-        return s;
+        size = s + k;
     }
 
-    /** Part {@code p}: every dot product of the new block over its range of chunks, added to {@code w}'s sums. */
-    private void addPart(Bfp16Block x, int s, Work w, int p, int parts, int chunks) {
-        Kernels k = kernels;
+    /**
+     * Part {@code p}: over its range of chunks, the dot products of new blocks {@code s .. s + k - 1}
+     * with every block before each of them, and their sums of squares, added to {@code w}'s sums.
+     * Blocks are read 4 at a time, and each group meets every new block while it is in L1.
+     */
+    private void addPart(int s, int k, Work w, int p, int parts, int chunks) {
+        Kernels kn = kernels;
         int from = (int) ((long) p * chunks / parts);
         int to = (int) ((long) (p + 1) * chunks / parts);
+        int rows = s + k - 1; // the last new block meets every block before it
         for (int c = from; c < to; c++) {
             int start = c * chunk;
             int len = Math.min(chunk, dimension - start);
-            int padded = k.padded(len);
-            k.load(x, start, len, padded, w.xs, w.x, 0); // x's chunk as doubles, zero-padded
-            for (int g = 0; g < s; g += 4) {
-                int count = Math.min(4, s - g);
-                for (int r = 0; r < count; r++) {
-                    blocks[g + r].copyMantissas(start, w.ys, r * chunk, len);
-                    Arrays.fill(w.ys, r * chunk + len, r * chunk + padded, (short) 0);
-                }
-                // Rows count..3 hold stale mantissas; their sums land in acc[g + count ..] and are never read.
-                k.row1x4(w.x, 0, w.ys, 0, chunk, padded, w.acc, g);
+            int padded = kn.padded(len);
+            for (int r = 0; r < k; r++) {
+                kn.load(blocks[s + r], start, len, padded, w.xs, w.x, r * chunk); // the chunk as doubles, zero-padded
+                w.norm[r] += kn.sumOfSquares(w.xs, len);
             }
-            Arrays.fill(w.xs, len, padded, (short) 0);
-            k.row1x4(w.x, 0, w.xs, 0, 0, padded, w.norm, 0); // x . x, 4 times over
+            for (int g = 0; g < rows; g += 4) {
+                int count = Math.min(4, rows - g);
+                for (int q = 0; q < count; q++) {
+                    blocks[g + q].copyMantissas(start, w.ys, q * chunk, len);
+                    Arrays.fill(w.ys, q * chunk + len, q * chunk + padded, (short) 0);
+                }
+                // Rows count..3 hold stale mantissas, and rows at or after a new block's own slot are not
+                // its partners: their sums land in acc entries that are never read.
+                for (int r = 0; r < k; r++) {
+                    if (g < s + r) {
+                        kn.row1x4(w.x, r * chunk, w.ys, 0, chunk, padded, w.acc, r * w.stride + g);
+                    }
+                }
+            }
         }
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.fixedpoint.Bfp16Block;
@@ -156,5 +158,61 @@ class RoundBufferTest {
         FastKrumEquivalenceTest.assertSameResult(Krum.multiKrum(next, 1, 3, Metric.COMMON),
                 buffer.multiKrum(order, 1, 3, Metric.COMMON), "after clear");
         assertTrue(buffer.size() == 7);
+    }
+
+    /**
+     * Adding queued blocks together gives the same slots, distances, norms and Krum results as adding
+     * them one by one, for batch splits across the 8-block batch and the 4-row groups, odd dimensions
+     * across chunk boundaries, and one or two threads.
+     */
+    @Test
+    void addingBlocksTogetherGivesTheBitsOfAddingThemOneByOne() {
+        int[][] splits = {{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {13}, {3, 8, 2}, {9, 4}, {2, 1, 10}};
+        for (long seed = 1; seed <= 4; seed++) {
+            int d = seed % 2 == 0 ? 1037 : 77;
+            Bfp16Block[] b = round(seed, 13, d);
+            for (Parallelism par : new Parallelism[] {Parallelism.serial(), Parallelism.threads(2)}) {
+                RoundBuffer single = new RoundBuffer(d, 13, par);
+                for (Bfp16Block x : b) {
+                    single.add(x);
+                }
+                int[] order = Permutations.of(13, new SplittableRandom(seed)::nextInt);
+                Bfp16Block[] canonical = new Bfp16Block[13];
+                for (int k = 0; k < 13; k++) {
+                    canonical[k] = b[order[k]];
+                }
+                for (int[] split : splits) {
+                    RoundBuffer batched = new RoundBuffer(d, 13, par);
+                    int next = 0;
+                    for (int count : split) {
+                        assertEquals(next, batched.addAll(Arrays.asList(b).subList(next, next + count)));
+                        next += count;
+                    }
+                    assertEquals(13, batched.size());
+                    for (int i = 0; i < 13; i++) {
+                        assertSame(b[i], batched.block(i));
+                    }
+                    for (Metric m : Metric.values()) {
+                        assertArrayEquals(Distances.compute(canonical, m).upperTriangle(), batched.distances(order, m).upperTriangle(),
+                                "seed " + seed + ", metric " + m);
+                    }
+                    assertArrayEquals(single.normScreen(order, 2, 2), batched.normScreen(order, 2, 2));
+                    FastKrumEquivalenceTest.assertSameResult(Krum.multiKrum(canonical, 2, 4, Metric.COMMON),
+                            batched.multiKrum(order, 2, 4, Metric.COMMON), "seed " + seed + ", Multi-Krum");
+                }
+            }
+        }
+    }
+
+    @Test
+    void blocksThatDoNotAllFitAreRefusedTogether() {
+        RoundBuffer buffer = new RoundBuffer(3, 4, Parallelism.serial());
+        buffer.add(Bfp16Block.of(0, new short[] {1, 2, 3}));
+        Bfp16Block x = Bfp16Block.of(0, new short[] {4, 5, 6});
+        RoundBufferException e = assertThrows(RoundBufferException.class, () -> buffer.addAll(List.of(x, x, x, x)));
+        assertEquals("round buffer is full: it holds 1 of its capacity of 4 blocks, 4 more do not fit", e.getMessage());
+        assertEquals(1, buffer.size(), "nothing of a refused batch is added");
+        assertThrows(InvalidBlockException.class, () -> buffer.addAll(List.of(x, Bfp16Block.of(0, new short[2]))));
+        assertEquals(1, buffer.size(), "nothing of a refused batch is added");
     }
 }

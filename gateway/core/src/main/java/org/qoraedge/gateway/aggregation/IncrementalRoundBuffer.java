@@ -1,8 +1,10 @@
 package org.qoraedge.gateway.aggregation;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.InvalidBlockException;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.fast.FastMeans;
 import org.qoraedge.fixedpoint.krum.KrumResult;
@@ -13,6 +15,10 @@ import org.qoraedge.fixedpoint.krum.KrumResult;
  * ranking and the aggregate. Bit-identical to {@link ReferenceRoundBuffer} (fixedpoint's
  * equivalence tests, and gateway's own test of the two).
  *
+ * <p>{@link #add} queues the update and {@link #flush} (the round worker, once it has taken what is
+ * queued in its inbox) adds the queue at once: the updates already there are read once per batch of
+ * new ones, so a worker that fell behind a burst catches up instead of staying behind it.
+ *
  * <p>The buffer starts with room for {@code initialCapacity} updates and doubles when full
  * (re-adding the blocks already there): the coordinator refuses unknown nodes, so this happens at
  * most a few times per round, and never when the capacity is the fleet size.
@@ -22,6 +28,9 @@ final class IncrementalRoundBuffer implements RoundBuffer {
     private final int dimension;
     private org.qoraedge.fixedpoint.fast.RoundBuffer buffer; // fully qualified: fixedpoint's buffer, beside this package's
     private String[] ids;
+    /** Updates added since the last {@link #flush}, in arrival order. */
+    private final List<Bfp16Block> pending = new ArrayList<>();
+    private final List<String> pendingIds = new ArrayList<>();
 
     IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings) {
         if (settings.kind() == AggregatorKind.PIPELINE) {
@@ -35,30 +44,50 @@ final class IncrementalRoundBuffer implements RoundBuffer {
 
     @Override
     public void add(String nodeId, Bfp16Block block) {
-        if (buffer.size() == buffer.capacity()) {
+        if (block.dimension() != dimension) {
+            throw new InvalidBlockException("block has " + block.dimension() + " coordinates, this round's blocks have " + dimension);
+        }
+        pendingIds.add(nodeId);
+        pending.add(block);
+    }
+
+    /** Adds the queued updates together: the blocks already there are read once per batch (fixedpoint's {@code addAll}). */
+    @Override
+    public void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        while (buffer.capacity() - buffer.size() < pending.size()) {
             grow();
         }
-        int slot = buffer.add(block);
-        ids[slot] = nodeId;
+        int first = buffer.addAll(pending);
+        for (int i = 0; i < pendingIds.size(); i++) {
+            ids[first + i] = pendingIds.get(i);
+        }
+        pending.clear();
+        pendingIds.clear();
     }
 
     private void grow() {
         int capacity = buffer.capacity() * 2;
         org.qoraedge.fixedpoint.fast.RoundBuffer bigger = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, capacity); // fully qualified: fixedpoint's buffer, beside this package's
+        List<Bfp16Block> held = new ArrayList<>(buffer.size());
         for (int slot = 0; slot < buffer.size(); slot++) {
-            bigger.add(buffer.block(slot));
+            held.add(buffer.block(slot));
         }
+        bigger.addAll(held);
         buffer = bigger;
         ids = Arrays.copyOf(ids, capacity);
     }
 
     @Override
     public int size() {
-        return buffer.size();
+        return buffer.size() + pending.size();
     }
 
     @Override
     public AggregationResult close() {
+        flush();
         int n = buffer.size();
         String[] arrival = Arrays.copyOf(ids, n);
         int[] order = NodeIds.canonicalOrder(arrival);

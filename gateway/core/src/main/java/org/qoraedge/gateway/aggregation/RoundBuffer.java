@@ -20,6 +20,15 @@ public interface RoundBuffer {
     int size();
 
     /**
+     * Does now the work {@link #add} may defer: the round worker calls it once it has taken every
+     * update already queued, so that an implementation can process them together (the incremental
+     * buffer reads the updates already there once per batch, not once per update). {@link #close}
+     * does it too. Results never depend on when it is called.
+     */
+    default void flush() {
+    }
+
+    /**
      * Orders the updates canonically and aggregates them.
      *
      * @throws org.qoraedge.fixedpoint.FixedPointException when the rule refuses the round (quorum,

@@ -150,6 +150,7 @@ public final class MqttLink implements AutoCloseable {
      */
     public MqttLink(MqttSettings settings, List<Subscription> subscriptions, Sink sink, Will will, Runnable onConnected,
             Events events) {
+        PahoReceivePath.warnOnceIfByteByByte();
         this.settings = settings;
         this.events = Objects.requireNonNull(events, "events");
         this.subscriptions = List.copyOf(subscriptions);

@@ -1,6 +1,8 @@
 package org.qoraedge.gateway.mqtt;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.client.mqttv3.internal.wire.CountingInputStream;
+import org.tinylog.Logger;
 
 /**
  * Which decoding the MQTT client's receiver uses: the project's bulk-reading
@@ -13,7 +15,16 @@ public final class PahoReceivePath {
     /** The Paho release the replacement class was taken from; a test fails when the dependency moves. */
     public static final String PAHO_VERSION = "1.2.5";
 
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
+
     private PahoReceivePath() {
+    }
+
+    /** Logs once per JVM, at the first MQTT link, when Paho's own slow decoding is in effect (an SDK user's classpath order). */
+    static void warnOnceIfByteByByte() {
+        if (!bulk() && WARNED.compareAndSet(false, true)) {
+            Logger.warn("MQTT receive path: {}", describe());
+        }
     }
 
     /** True when the loaded {@code CountingInputStream} reads in bulk (the project's class). */

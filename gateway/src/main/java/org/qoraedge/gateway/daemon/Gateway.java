@@ -302,6 +302,11 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
+            public long sinkFailures() {
+                return link.sinkFailures();
+            }
+
+            @Override
             public int inboxQueued() {
                 return inbox.size();
             }

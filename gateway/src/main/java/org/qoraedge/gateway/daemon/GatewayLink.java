@@ -146,6 +146,11 @@ final class GatewayLink implements Outbox {
         return inboundObserved;
     }
 
+    /** Messages the callback failed to hand over ({@link MqttLink#sinkFailures}). */
+    long sinkFailures() {
+        return link.sinkFailures();
+    }
+
     /** Publishes Paho refused. */
     long publishFailures() {
         return publishFailures.get();

@@ -9,6 +9,11 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -88,6 +93,7 @@ public final class GatewayMetrics implements RoundListener {
                     cb.call(v.inboxDropped(), "inbox-full");
                     cb.call(v.refusedBeforeDecoding(), "refused-before-decoding");
                     cb.call(v.publishFailures(), "publish-failed");
+                    cb.call(v.sinkFailures(), "handover-failed");
                 })).register(registry);
         GaugeWithCallback.builder().name("qora_inbox_queued").help("Ingest: messages waiting for the round worker")
                 .callback(cb -> withView(v -> cb.call(v.inboxQueued()))).register(registry);
@@ -108,6 +114,21 @@ public final class GatewayMetrics implements RoundListener {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         GaugeWithCallback.builder().name("qora_jvm_heap_used_bytes").unit(Unit.BYTES).help("Heap in use (live and not yet collected)")
                 .callback(cb -> cb.call(memory.getHeapMemoryUsage().getUsed())).register(registry);
+        List<MemoryPoolMXBean> heapPools = new ArrayList<>();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported()) {
+                heapPools.add(pool);
+            }
+        }
+        GaugeWithCallback.builder().name("qora_jvm_heap_live_bytes").unit(Unit.BYTES)
+                .help("Live heap: what the last garbage collection of each heap pool left in it").callback(cb -> {
+                    long live = 0;
+                    for (MemoryPoolMXBean pool : heapPools) {
+                        MemoryUsage u = pool.getCollectionUsage();
+                        live += u == null ? 0 : u.getUsed();
+                    }
+                    cb.call(live);
+                }).register(registry);
         GaugeWithCallback.builder().name("qora_jvm_heap_max_bytes").unit(Unit.BYTES).help("Largest heap the JVM may use (-Xmx)")
                 .callback(cb -> cb.call(memory.getHeapMemoryUsage().getMax())).register(registry);
         GaugeWithCallback.builder().name("qora_node_reputation").help("Reputation score per node, 0 to 1,000,000 (ppm)")

@@ -137,7 +137,7 @@ public final class Operations implements AutoCloseable {
         totals.addProperty("aggregated", s.roundsAggregated());
         totals.addProperty("failed", s.roundsFailed());
         totals.addProperty("rejected", s.rejected());
-        totals.addProperty("dropped", v.inboxDropped() + v.refusedBeforeDecoding());
+        totals.addProperty("dropped", v.inboxDropped() + v.refusedBeforeDecoding() + v.sinkFailures());
         o.add("totals", totals);
         JsonObject mqtt = new JsonObject();
         mqtt.addProperty("connected", v.mqttConnected());

@@ -112,6 +112,12 @@ public final class OpsSettings {
                 mqttSilenceSeconds);
     }
 
+    /** These settings with TLS: {@code keyStore} is a PKCS#12 store whose password is the first line of {@code passwordFile}. */
+    public OpsSettings withTls(Path keyStore, Path passwordFile) {
+        return new OpsSettings(port, bind, username, this.passwordFile, keyStore, passwordFile, workerStallSeconds,
+                mqttSilenceSeconds);
+    }
+
     private static String str(Properties p, String key) {
         String v = p.getProperty(key);
         return v == null || v.isBlank() ? null : v.strip();

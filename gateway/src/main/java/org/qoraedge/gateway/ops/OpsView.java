@@ -46,6 +46,9 @@ public interface OpsView {
     /** Publishes the MQTT client refused. */
     long publishFailures();
 
+    /** Messages the MQTT callback failed to hand to the inbox (an exception in the handover, counted and swallowed). */
+    long sinkFailures();
+
     /** Messages waiting in the inbox. */
     int inboxQueued();
 }

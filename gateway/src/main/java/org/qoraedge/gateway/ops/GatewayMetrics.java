@@ -2,6 +2,7 @@ package org.qoraedge.gateway.ops;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
@@ -47,6 +48,7 @@ public final class GatewayMetrics implements RoundListener {
     private final Histogram closeSeconds;
     private final Histogram collectSeconds;
     private final Histogram roundUpdates;
+    private final Gauge lastAggregated;
     private final Info auditHead;
     private volatile OpsView view;
 
@@ -79,6 +81,9 @@ public final class GatewayMetrics implements RoundListener {
                 .classicOnly().classicUpperBounds(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600).register(registry);
         roundUpdates = Histogram.builder().name("qora_round_updates").help("Ingest: updates accepted per closed round")
                 .classicOnly().classicUpperBounds(0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).register(registry);
+        lastAggregated = Gauge.builder().name("qora_round_last_aggregated_timestamp_seconds").unit(Unit.SECONDS)
+                .help("Wall-clock time (Unix seconds) the last round that produced a model closed; 0 before one since start")
+                .register(registry);
         auditHead = Info.builder().name("qora_audit_head").help("Hash of the last audit record (the chain's head) and its round")
                 .labelNames("head").register(registry);
 
@@ -191,6 +196,7 @@ public final class GatewayMetrics implements RoundListener {
     public void roundClosed(RoundReport report) {
         if (report.aggregated()) {
             roundsAggregated.inc();
+            lastAggregated.set(System.currentTimeMillis() / 1000.0);
         } else {
             roundsFailed.labelValues(failureReason(report.failure())).inc();
         }

@@ -6,14 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qoraedge.gateway.daemon.ConfigException;
+import org.qoraedge.gateway.daemon.GatewayConfig;
 
 /** The {@code http.*} and {@code health.*} keys: defaults, paths, refusals. */
 class OpsSettingsTest {
     private static final Path DIR = Path.of("/etc/qora-edge");
+
+    @TempDir
+    Path tmp;
 
     private static OpsSettings parse(String... kv) {
         Properties p = new Properties();
@@ -51,6 +58,26 @@ class OpsSettingsTest {
         assertEquals(Duration.ofSeconds(12), parse().mqttSilence(1));
         assertEquals(Duration.ofSeconds(45), parse("health.mqttSilenceSeconds", "45").mqttSilence(30));
         assertEquals(Duration.ofSeconds(60), parse().workerStall());
+    }
+
+    @Test
+    void theGatewaysConfigFileTakesTheKeysAndRefusesTyposAndASilenceLimitWithinTheKeepAlive() throws Exception {
+        Path file = tmp.resolve("gateway.properties");
+        Files.writeString(file, "model.dimension = 4\nhttp.port = 9464\nhttp.bind = 0.0.0.0\nbroker.keepAliveSeconds = 20\n"
+                + "health.workerStallSeconds = 120\n");
+        GatewayConfig c = GatewayConfig.load(file);
+        assertEquals(9464, c.ops().port());
+        assertEquals("0.0.0.0", c.ops().bind());
+        assertEquals(20, c.keepAliveSeconds());
+        assertEquals(Duration.ofSeconds(50), c.ops().mqttSilence(c.keepAliveSeconds()));
+        assertEquals(Duration.ofSeconds(120), c.ops().workerStall());
+
+        Files.writeString(file, "model.dimension = 4\nhttp.prot = 9464\n");
+        assertTrue(assertThrows(ConfigException.class, () -> GatewayConfig.load(file)).getMessage()
+                .contains("unknown config key(s) [http.prot]"));
+        Files.writeString(file, "model.dimension = 4\nhealth.mqttSilenceSeconds = 30\n");
+        assertTrue(assertThrows(ConfigException.class, () -> GatewayConfig.load(file)).getMessage()
+                .contains("health.mqttSilenceSeconds = 30 is invalid: must be more than broker.keepAliveSeconds = 30"));
     }
 
     @Test

@@ -58,7 +58,7 @@ public final class OpsSettings {
                 keyStore == null ? keyStorePasswordFile : keyStore, "given together with "
                         + (keyStore == null ? KEY_STORE : KEY_STORE_PASSWORD_FILE));
         check(username == null || (!username.contains(":") && !username.isBlank()), USERNAME, username, "a name without ':'");
-        check(workerStallSeconds >= 5 && workerStallSeconds <= 86_400, WORKER_STALL, workerStallSeconds, "5 to 86400");
+        check(workerStallSeconds >= 2 && workerStallSeconds <= 86_400, WORKER_STALL, workerStallSeconds, "2 to 86400 (the worker steps at least once a second)");
         check(mqttSilenceSeconds == 0 || (mqttSilenceSeconds >= 2 && mqttSilenceSeconds <= 86_400), MQTT_SILENCE,
                 mqttSilenceSeconds, "0 (twice the keep-alive plus 10 s) or 2 to 86400");
         this.port = port;

@@ -34,6 +34,7 @@ public final class Watchdog implements AutoCloseable {
     private final AtomicLong pings = new AtomicLong();
     private final AtomicLong withheld = new AtomicLong();
     private volatile boolean wasHealthy = true;
+    private volatile boolean readySent;
 
     /**
      * @param interval time between health checks (a ping each time it is healthy)
@@ -80,6 +81,7 @@ public final class Watchdog implements AutoCloseable {
 
     /** Sends {@code READY=1} and starts the periodic check. */
     public void ready() {
+        readySent = true;
         send(List.of("READY=1", "STATUS=" + status.get()));
         timer.scheduleWithFixedDelay(this::check, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -134,10 +136,12 @@ public final class Watchdog implements AutoCloseable {
         return interval;
     }
 
-    /** Sends {@code STOPPING=1} and stops checking. */
+    /** Stops checking, and sends {@code STOPPING=1} if {@link #ready} was sent. */
     @Override
     public void close() {
         timer.shutdownNow();
-        send(List.of("STOPPING=1"));
+        if (readySent) {
+            send(List.of("STOPPING=1"));
+        }
     }
 }

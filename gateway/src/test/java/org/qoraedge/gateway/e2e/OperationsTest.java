@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
@@ -201,6 +203,65 @@ class OperationsTest {
                 assertEquals(401, Scrape.get(url + path, null).status(), path);
                 assertEquals(401, Scrape.get(url + path, "prom:wrong").status(), path);
                 assertEquals(200, Scrape.get(url + path, "prom:s3cret").status(), path);
+            }
+        }
+    }
+
+    @Test
+    @AllowsStderr("the watchdog logs the unhealthy gateway at ERROR")
+    void aRoundWorkerStuckInAStepStopsThePingsUntilItMovesAgain() throws Exception {
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (MosquittoBroker mosquitto = MosquittoBroker.start(tmp.resolve("mosquitto"))) {
+            GatewayConfig cfg = config(mosquitto.uri(), WAIT).ops(OpsSettings.DISABLED.withHealth(2, 0)).build();
+            // A round listener that hangs when round 1 closes: any step of the worker's that does not return.
+            Gateway.Options options = Gateway.Options.external().connectTimeout(WAIT).listener(report -> {
+                if (report.round() == 1) {
+                    stuck.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            List<List<String>> sent = new CopyOnWriteArrayList<>();
+            List<NodeClient> clients = new ArrayList<>();
+            try (Gateway gw = Gateway.start(cfg, options);
+                    Watchdog watchdog = new Watchdog(sent::add, Duration.ofMillis(200), gw::health, gw.operations()::statusLine)) {
+                watchdog.ready();
+                clients = connect(mosquitto.uri(), gw.publicKey());
+                for (NodeClient n : clients) {
+                    publish(n, 1);
+                }
+                assertTrue(stuck.await(WAIT.toSeconds(), TimeUnit.SECONDS), "round 1 never closed");
+                long pingsBefore = watchdog.pings();
+                assertTrue(pingsBefore >= 1, "pings before the worker got stuck: " + pingsBefore);
+                long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (gw.health().healthy() && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                }
+                Health.Report h = gw.health();
+                assertFalse(h.healthy(), "still healthy 10 s after the worker got stuck");
+                assertTrue(h.problems().get(0).startsWith("the round worker took no step for "), h.problems().toString());
+                Thread.sleep(300);
+                long pingsStuck = watchdog.pings();
+                Thread.sleep(800);
+                assertEquals(pingsStuck, watchdog.pings(), "pings while the worker is stuck");
+
+                release.countDown(); // the worker moves on: round 2 opens, pings resume
+                clients.get(0).awaitRound(2, WAIT);
+                long resumed = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (watchdog.pings() < pingsStuck + 3 && System.nanoTime() < resumed) {
+                    Thread.sleep(50);
+                }
+                assertTrue(watchdog.pings() >= pingsStuck + 3, "pings after the worker moved again: " + watchdog.pings());
+                assertTrue(gw.health().healthy(), gw.health().problems().toString());
+            } finally {
+                release.countDown();
+                for (NodeClient n : clients) {
+                    n.close();
+                }
             }
         }
     }

@@ -91,7 +91,7 @@ class OpsSettingsTest {
         assertTrue(assertThrows(OpsSettingsException.class, () -> parse("http.port", "1", "http.keyStore", "a.p12")).getMessage()
                 .contains("must be given together with http.keyStorePasswordFile"));
         assertTrue(assertThrows(OpsSettingsException.class, () -> parse("health.workerStallSeconds", "1")).getMessage()
-                .contains("5 to 86400"));
+                .contains("2 to 86400 (the worker steps at least once a second)"));
         assertTrue(assertThrows(OpsSettingsException.class, () -> parse("health.mqttSilenceSeconds", "1")).getMessage()
                 .contains("0 (twice the keep-alive plus 10 s) or 2 to 86400"));
     }

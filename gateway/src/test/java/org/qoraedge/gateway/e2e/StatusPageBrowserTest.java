@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,10 @@ class StatusPageBrowserTest {
                 assertTrue(dom.contains("class=\"ok\">healthy<"), dom);
                 assertTrue(dom.contains("<td>2</td><td>aggregated</td><td>5</td>"), "round 2's row: " + dom);
                 assertTrue(dom.contains("<td>node-05</td>"), dom);
+                // The page keeps reading status.json (once a second, in the browser's virtual time).
+                Matcher refreshes = Pattern.compile("data-refreshes=\"(\\d+)\"").matcher(dom);
+                assertTrue(refreshes.find(), dom);
+                assertTrue(Integer.parseInt(refreshes.group(1)) >= 2, "status.json read " + refreshes.group(1) + " time(s)");
 
                 Path shot = Path.of("target", "status-page.png").toAbsolutePath();
                 Files.createDirectories(shot.getParent());

@@ -163,9 +163,11 @@ public final class Gateway implements AutoCloseable {
             } else {
                 Logger.info("dot-product kernels: {}", kernels);
             }
-            coordinator.start();
+            // The endpoint before the worker: a port in use fails the start with nothing running, and while
+            // the worker loads the state, /health already answers (503: not running yet).
             ops.attach(view(coordinator, link, inbox, coordinatorSettings.registry().keySet(), mqtt.keepAliveSeconds()));
             ops.startEndpoint();
+            coordinator.start();
             return new Gateway(config, broker, link, coordinator, inbox, publicKey, store, indicator, ops);
         } catch (Throwable failure) {
             started.closeAfter(failure);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -139,11 +140,19 @@ final class SupervisedMosquitto implements AutoCloseable {
         return m;
     }
 
+    /** The variables by which systemd addresses the service's main process (sd_notify, watchdog, socket activation). */
+    static final Set<String> SERVICE_MANAGER_VARIABLES = Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS",
+            "LISTEN_PID", "LISTEN_FDNAMES");
+
     private void launch() throws IOException {
-        Process w = new ProcessBuilder("/bin/sh", "-c", WRAPPER, binary.toString(), config.toString(),
+        ProcessBuilder b = new ProcessBuilder("/bin/sh", "-c", WRAPPER, binary.toString(), config.toString(),
                 dir.resolve("mosquitto.out").toString())
-                .redirectErrorStream(true)
-                .start();
+                .redirectErrorStream(true);
+        // Under systemd (Type=notify) the gateway's environment names the service's notify socket, and
+        // Mosquitto, built with systemd support, would tell the service manager READY=1 in the gateway's
+        // name before the gateway is ready (NotifyAccess=all accepts it): the broker does not get it.
+        b.environment().keySet().removeAll(SERVICE_MANAGER_VARIABLES);
+        Process w = b.start();
         String pid = new BufferedReader(new InputStreamReader(w.getInputStream(), StandardCharsets.US_ASCII)).readLine();
         mosquittoPid = pid == null ? -1 : Long.parseLong(pid.strip());
         wrapper = w;

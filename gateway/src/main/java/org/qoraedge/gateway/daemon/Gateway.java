@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import org.qoraedge.fixedpoint.Bfp16Block;
@@ -26,6 +27,9 @@ import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.mqtt.MqttLink;
 import org.qoraedge.gateway.mqtt.MqttSettings;
 import org.qoraedge.gateway.mqtt.PahoReceivePath;
+import org.qoraedge.gateway.ops.Health;
+import org.qoraedge.gateway.ops.Operations;
+import org.qoraedge.gateway.ops.OpsView;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameSigner;
@@ -63,8 +67,8 @@ import org.tinylog.Logger;
  * }
  * }</pre>
  *
- * <p>{@link #close} shuts down in order: stop the round worker (intake), mark the gateway offline
- * (retained status), disconnect MQTT, stop the embedded broker.
+ * <p>{@link #close} shuts down in order: stop the operations endpoint, stop the round worker
+ * (intake), mark the gateway offline (retained status), disconnect MQTT, stop the embedded broker.
  */
 public final class Gateway implements AutoCloseable {
     private static final String GATEWAY_KEY_FILE = "gateway.key";
@@ -77,10 +81,11 @@ public final class Gateway implements AutoCloseable {
     private final byte[] publicKey;
     private final StateStore store;
     private final StatusIndicator indicator;
+    private final Operations ops;
     private volatile boolean closed;
 
     private Gateway(GatewayConfig config, EmbeddedBroker broker, GatewayLink link, RoundCoordinator coordinator, Inbox inbox,
-            byte[] publicKey, StateStore store, StatusIndicator indicator) {
+            byte[] publicKey, StateStore store, StatusIndicator indicator, Operations ops) {
         this.config = config;
         this.broker = broker;
         this.link = link;
@@ -89,6 +94,7 @@ public final class Gateway implements AutoCloseable {
         this.publicKey = publicKey;
         this.store = store;
         this.indicator = indicator;
+        this.ops = ops;
     }
 
     /**
@@ -129,6 +135,8 @@ public final class Gateway implements AutoCloseable {
             for (RoundListener l : options.listeners) {
                 services = services.listener(l);
             }
+            Operations ops = started.add(new Operations(config.ops(), config.fleet(), coordinatorSettings.registry().keySet()));
+            services = services.listener(ops.listener());
 
             Topics topics = new Topics(config.fleet());
             String pk = HexFormat.of().formatHex(publicKey);
@@ -161,8 +169,12 @@ public final class Gateway implements AutoCloseable {
             } else {
                 Logger.warn("MQTT receive path: {}", PahoReceivePath.describe());
             }
+            // The endpoint before the worker: a port in use fails the start with nothing running, and while
+            // the worker loads the state, /health already answers (503: not running yet).
+            ops.attach(view(coordinator, link, inbox, coordinatorSettings.registry().keySet(), mqtt.keepAliveSeconds()));
+            ops.startEndpoint();
             coordinator.start();
-            return new Gateway(config, broker, link, coordinator, inbox, publicKey, store, indicator);
+            return new Gateway(config, broker, link, coordinator, inbox, publicKey, store, indicator, ops);
         } catch (Throwable failure) {
             started.closeAfter(failure);
             throw failure;
@@ -200,6 +212,7 @@ public final class Gateway implements AutoCloseable {
     static MqttSettings linkSettings(GatewayConfig config, String brokerUri, Duration connectTimeout) {
         return mqttSettings(config, brokerUri, config.clientId())
                 .cleanSession(false)
+                .keepAliveSeconds(config.keepAliveSeconds())
                 .firstConnectTimeout(connectTimeout)
                 .manualAcks(true)
                 .maxInboundPublishBytes(MqttSettings.publishBytesFor(Frame.maxSize(config.dimension())))
@@ -225,6 +238,97 @@ public final class Gateway implements AutoCloseable {
         byte[] body = TextMessage.builder().put("protocol", 1).put("state", state).put("gateway", c.gatewayId())
                 .put("fleet", c.fleet()).put("publicKey", publicKey).build().toBytes();
         return SignedText.sign(new Topics(c.fleet()).gatewayStatus(), body, signer);
+    }
+
+    /** What the operations endpoint reads: the coordinator's and the link's figures, all safe from any thread. */
+    private static OpsView view(RoundCoordinator coordinator, GatewayLink link, Inbox inbox, Set<String> registered, int keepAlive) {
+        Set<String> ids = Set.copyOf(registered);
+        return new OpsView() {
+            @Override
+            public CoordinatorStatus status() {
+                return coordinator.status();
+            }
+
+            @Override
+            public long lastStepNanos() {
+                return coordinator.lastStepNanos();
+            }
+
+            @Override
+            public String auditHead() {
+                return coordinator.auditHead();
+            }
+
+            @Override
+            public ReputationLedger reputation() {
+                return coordinator.reputation();
+            }
+
+            @Override
+            public Set<String> registeredNodes() {
+                return ids;
+            }
+
+            @Override
+            public boolean mqttConnected() {
+                return link.isConnected();
+            }
+
+            @Override
+            public long mqttConnects() {
+                return link.connectCount();
+            }
+
+            @Override
+            public long mqttLastInboundNanos() {
+                return link.lastInboundNanos();
+            }
+
+            @Override
+            public boolean mqttInboundObserved() {
+                return link.inboundObserved();
+            }
+
+            @Override
+            public int mqttKeepAliveSeconds() {
+                return keepAlive;
+            }
+
+            @Override
+            public long inboxDropped() {
+                return inbox.dropped();
+            }
+
+            @Override
+            public long refusedBeforeDecoding() {
+                return inbox.refusedBeforeDecoding();
+            }
+
+            @Override
+            public long publishFailures() {
+                return link.publishFailures();
+            }
+
+            @Override
+            public long sinkFailures() {
+                return link.sinkFailures();
+            }
+
+            @Override
+            public int inboxQueued() {
+                return inbox.size();
+            }
+        };
+    }
+
+    /** The operations side: metrics, health, status page and (when configured) its HTTP endpoint. */
+    public Operations operations() {
+        return ops;
+    }
+
+    /** The health verdict now (docs/OPERATIONS.md, "Health"). */
+    public Health.Report health() {
+        return ops.health();
     }
 
     /** The broker URI nodes should use (the embedded broker's when there is one). */
@@ -288,9 +392,14 @@ public final class Gateway implements AutoCloseable {
         closed = true;
         RuntimeException failure = null;
         try {
-            coordinator.close();
+            ops.close();
         } catch (RuntimeException e) {
             failure = e;
+        }
+        try {
+            coordinator.close();
+        } catch (RuntimeException e) {
+            failure = add(failure, e);
         }
         link.publishOffline();
         try {

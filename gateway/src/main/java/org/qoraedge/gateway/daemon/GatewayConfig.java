@@ -24,6 +24,8 @@ import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregationSettingsException;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
+import org.qoraedge.gateway.ops.OpsSettings;
+import org.qoraedge.gateway.ops.OpsSettingsException;
 import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.NodeRegistry;
 import org.qoraedge.gateway.reputation.ReputationException;
@@ -40,7 +42,7 @@ import org.qoraedge.gateway.status.GpioSettings;
 public final class GatewayConfig {
     /** Every key this version reads. */
     private static final Set<String> BASE_KEYS = Set.of("broker.uri", "broker.clientId", "broker.username", "broker.password",
-            "broker.trustStore", "broker.trustStorePassword", "embedded.port", "fleet", "gateway.id", "keys.file",
+            "broker.trustStore", "broker.trustStorePassword", "broker.keepAliveSeconds", "embedded.port", "fleet", "gateway.id", "keys.file",
             "nodes.expected", "aggregator", "metric", "f", "m", "round.minUpdates", "round.deadlineMillis",
             "round.pauseMillis", "round.first", "round.max", "model.id", "model.dimension", "model.initial", "state.dir",
             "inbox.capacity", "state.keepFrames", "audit.maxFrames", "round.bansLowerF");
@@ -51,6 +53,7 @@ public final class GatewayConfig {
         Set<String> k = new HashSet<>(BASE_KEYS);
         k.addAll(ReputationSettings.KEYS);
         k.addAll(GpioSettings.KEYS);
+        k.addAll(OpsSettings.KEYS);
         return Set.copyOf(k);
     }
 
@@ -61,6 +64,7 @@ public final class GatewayConfig {
     private final String password;
     private final Path trustStore;
     private final String trustStorePassword;
+    private final int keepAliveSeconds;
     private final int embeddedPort;
     private final String fleet;
     private final String gatewayId;
@@ -81,6 +85,7 @@ public final class GatewayConfig {
     private final boolean bansLowerF;
     private final ReputationSettings reputation;
     private final GpioSettings gpio;
+    private final OpsSettings ops;
 
     private GatewayConfig(Builder b) {
         this.brokerUri = b.brokerUri;
@@ -90,6 +95,7 @@ public final class GatewayConfig {
         this.trustStore = b.trustStore;
         this.trustStorePassword = b.trustStorePassword;
         this.embeddedPort = b.embeddedPort;
+        this.keepAliveSeconds = b.keepAliveSeconds;
         this.fleet = b.fleet;
         this.gatewayId = b.gatewayId;
         this.keysFile = b.keysFile;
@@ -110,6 +116,7 @@ public final class GatewayConfig {
         this.bansLowerF = b.bansLowerF;
         this.reputation = Objects.requireNonNull(b.reputation, "reputation settings");
         this.gpio = Objects.requireNonNull(b.gpio, "gpio settings");
+        this.ops = Objects.requireNonNull(b.ops, "ops settings");
         check(Identifiers.isValid(fleet), "fleet", fleet, "1 to 64 UTF-8 bytes, no control character and none of / + #");
         check(Identifiers.isValid(gatewayId), "gateway.id", gatewayId, "a valid identifier");
         check(Identifiers.isValid(modelId), "model.id", modelId, "a valid identifier");
@@ -123,6 +130,10 @@ public final class GatewayConfig {
         check(keepFrames >= -1, "state.keepFrames", keepFrames, "-1 (keep all), 0 (none) or a number of rounds");
         check(auditMaxFrames >= 0, "audit.maxFrames", auditMaxFrames, ">= 0");
         check(embeddedPort >= 0 && embeddedPort <= 65535, "embedded.port", embeddedPort, "0 to 65535");
+        check(keepAliveSeconds >= 1 && keepAliveSeconds <= 65535, "broker.keepAliveSeconds", keepAliveSeconds, "1 to 65535");
+        check(ops.mqttSilence(keepAliveSeconds).toSeconds() > keepAliveSeconds, OpsSettings.MQTT_SILENCE,
+                ops.mqttSilence(keepAliveSeconds).toSeconds(), "more than broker.keepAliveSeconds = " + keepAliveSeconds
+                        + " (a healthy idle link hears from the broker once per keep-alive)");
         check(keysFile != null, "keys.file", null, "a path");
         check(brokerUri.startsWith("tcp://") || brokerUri.startsWith("ssl://"), "broker.uri", brokerUri, "tcp://HOST:PORT or ssl://HOST:PORT");
         if (reputation.weighting()) {
@@ -192,6 +203,7 @@ public final class GatewayConfig {
         b.trustStore = path(file, "broker.trustStore", str(p, "broker.trustStore", null));
         b.trustStorePassword = str(p, "broker.trustStorePassword", null);
         b.embeddedPort = (int) num(p, "embedded.port", b.embeddedPort);
+        b.keepAliveSeconds = (int) num(p, "broker.keepAliveSeconds", b.keepAliveSeconds);
         b.fleet = str(p, "fleet", b.fleet);
         b.gatewayId = str(p, "gateway.id", b.gatewayId);
         b.keysFile = path(file, "keys.file", str(p, "keys.file", "keys.txt"));
@@ -270,6 +282,11 @@ public final class GatewayConfig {
         try {
             b.gpio = GpioSettings.fromProperties(p);
         } catch (RuntimeException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+        try {
+            b.ops = OpsSettings.fromProperties(p, file.toAbsolutePath().getParent());
+        } catch (OpsSettingsException e) {
             throw new ConfigException(file + ": " + e.getMessage(), e);
         }
         try {
@@ -365,6 +382,11 @@ public final class GatewayConfig {
         return reputation;
     }
 
+    /** The {@code http.*} and {@code health.*} settings (docs/OPERATIONS.md). */
+    public OpsSettings ops() {
+        return ops;
+    }
+
     /** The {@code gpio.*} settings. */
     public GpioSettings gpio() {
         return gpio;
@@ -388,6 +410,11 @@ public final class GatewayConfig {
 
     String trustStorePassword() {
         return trustStorePassword;
+    }
+
+    /** The MQTT keep-alive of the gateway's connection ({@code broker.keepAliveSeconds}, default 30). */
+    public int keepAliveSeconds() {
+        return keepAliveSeconds;
     }
 
     public int embeddedPort() {
@@ -461,6 +488,7 @@ public final class GatewayConfig {
         private Path trustStore;
         private String trustStorePassword;
         private int embeddedPort = 1883;
+        private int keepAliveSeconds = 30;
         private String fleet = CoordinatorSettings.DEFAULT_FLEET;
         private String gatewayId = CoordinatorSettings.DEFAULT_GATEWAY_ID;
         private Path keysFile;
@@ -486,6 +514,7 @@ public final class GatewayConfig {
         private ReputationSettings reputation =
                 ReputationSettings.defaults();
         private GpioSettings gpio = GpioSettings.DISABLED;
+        private OpsSettings ops = OpsSettings.DISABLED;
 
         public Builder brokerUri(String v) {
             brokerUri = v;
@@ -506,6 +535,12 @@ public final class GatewayConfig {
         public Builder trustStore(Path v, String pw) {
             trustStore = v;
             trustStorePassword = pw;
+            return this;
+        }
+
+        /** The MQTT keep-alive in seconds (default 30). */
+        public Builder keepAliveSeconds(int v) {
+            keepAliveSeconds = v;
             return this;
         }
 
@@ -622,6 +657,12 @@ public final class GatewayConfig {
 
         public Builder reputation(ReputationSettings v) {
             reputation = v;
+            return this;
+        }
+
+        /** The operations endpoint and health rules (default: no endpoint, default rules). */
+        public Builder ops(OpsSettings v) {
+            ops = v;
             return this;
         }
 

@@ -34,6 +34,7 @@ final class GatewayLink implements Outbox {
     private final byte[] online;
     private final byte[] offline;
     private final AtomicLong publishFailures = new AtomicLong();
+    private final boolean inboundObserved;
 
     /**
      * Makes the link; it connects in {@link #connect}.
@@ -48,6 +49,7 @@ final class GatewayLink implements Outbox {
     GatewayLink(MqttSettings settings, Topics topics, List<String> nodeTopics, Inbox inbox, byte[] online, byte[] offline,
             BiPredicate<String, Throwable> onLibraryFailure) {
         this.inbox = inbox;
+        this.inboundObserved = settings.inboundObserved();
         this.statusTopic = topics.gatewayStatus();
         this.online = online;
         this.offline = offline;
@@ -122,6 +124,31 @@ final class GatewayLink implements Outbox {
     /** Drops the connection without DISCONNECT, so the broker publishes the Will. */
     void killConnection() {
         link.killConnection();
+    }
+
+    /** True while connected. */
+    boolean isConnected() {
+        return link.isConnected();
+    }
+
+    /** Completed connects, the first one included. */
+    long connectCount() {
+        return link.connectCount();
+    }
+
+    /** {@link System#nanoTime} of the last byte received from the broker ({@link MqttLink#lastInboundNanos}). */
+    long lastInboundNanos() {
+        return link.lastInboundNanos();
+    }
+
+    /** Whether {@link #lastInboundNanos} is observed (the link's own sockets). */
+    boolean inboundObserved() {
+        return inboundObserved;
+    }
+
+    /** Messages the callback failed to hand over ({@link MqttLink#sinkFailures}). */
+    long sinkFailures() {
+        return link.sinkFailures();
     }
 
     /** Publishes Paho refused. */

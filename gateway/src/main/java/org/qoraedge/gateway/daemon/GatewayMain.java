@@ -30,6 +30,7 @@ import org.qoraedge.gateway.audit.AuditException;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.mqtt.MqttLink;
 import org.qoraedge.gateway.mqtt.MqttSettings;
+import org.qoraedge.gateway.ops.Watchdog;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.KeyFiles;
@@ -150,10 +151,19 @@ public final class GatewayMain implements Runnable {
                 return false;
             });
             Gateway gw = Gateway.start(cfg, options);
+            // Under systemd (Type=notify): ready now, and the watchdog pinged while healthy (docs/OPERATIONS.md).
+            Watchdog watchdog = Watchdog.fromEnvironment(System.getenv(), gw::health, gw.operations()::statusLine);
+            if (watchdog != null) {
+                watchdog.ready();
+                Logger.info("told the service manager the gateway is ready; health checked every {} ms", watchdog.interval().toMillis());
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             AtomicBoolean stopping = new AtomicBoolean();
             Thread hook = new Thread(() -> {
                 stopping.set(true);
+                if (watchdog != null) {
+                    watchdog.close();
+                }
                 CoordinatorStatus st = gw.status();
                 Logger.info("stopping while collecting round {} ({} updates accepted in it so far, not aggregated: a restart"
                         + " resumes this round from its journal); {} rounds aggregated, {} failed closed since start; state in {}",
@@ -181,6 +191,9 @@ public final class GatewayMain implements Runnable {
                 return 0;
             }
             boolean failed = gw.coordinator().failed();
+            if (watchdog != null) {
+                watchdog.close();
+            }
             gw.close();
             return failed ? 1 : 0;
         }

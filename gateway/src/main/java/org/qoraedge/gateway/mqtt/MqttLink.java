@@ -317,6 +317,15 @@ public final class MqttLink implements AutoCloseable {
         return client.isConnected();
     }
 
+    /**
+     * {@link System#nanoTime} of the last byte the link's socket received from the broker (a message,
+     * an acknowledgement or a PINGRESP), {@link Long#MIN_VALUE} before the first; see
+     * {@link MqttSettings#inboundActivity}.
+     */
+    public long lastInboundNanos() {
+        return settings.inboundActivity().lastNanos();
+    }
+
     /** Exceptions the sink threw (they are swallowed so Paho keeps the connection). */
     public long sinkFailures() {
         return sinkFailures.get();

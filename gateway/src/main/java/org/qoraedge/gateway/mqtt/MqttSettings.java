@@ -32,6 +32,8 @@ public final class MqttSettings {
     private final int keepAliveSeconds;
     private final int maxInflight;
     private final long maxInboundPublishBytes;
+    /** Stamped by the sockets of the link's own that these settings make ({@link #connectOptions}). */
+    private final InboundActivity inbound = new InboundActivity();
 
     private MqttSettings(Builder b) {
         this.brokerUri = b.brokerUri;
@@ -105,6 +107,20 @@ public final class MqttSettings {
     }
 
     /**
+     * When a socket made by {@link #connectOptions} last received a byte. Only sockets of the link's
+     * own are stamped: with {@code ssl://} and no trust store (Paho's own TLS sockets) it stays at
+     * {@link Long#MIN_VALUE}, and {@link #inboundObserved} is false.
+     */
+    public InboundActivity inboundActivity() {
+        return inbound;
+    }
+
+    /** True when the link's sockets are the link's own, so that {@link #inboundActivity} is stamped. */
+    public boolean inboundObserved() {
+        return trustStore != null || brokerUri.startsWith("tcp://");
+    }
+
+    /**
      * Largest PUBLISH (remaining length: topic, packet id and payload) accepted from the broker;
      * a larger one is refused before the MQTT library allocates it.
      */
@@ -151,9 +167,10 @@ public final class MqttSettings {
             o.setWill(will.topic(), will.payload(), will.qos(), will.retained());
         }
         if (trustStore != null) {
-            o.setSocketFactory(MqttSockets.tls(sslContext(trustStore, trustStorePassword).getSocketFactory(), maxInboundPublishBytes));
+            o.setSocketFactory(MqttSockets.tls(sslContext(trustStore, trustStorePassword).getSocketFactory(), maxInboundPublishBytes,
+                    inbound));
         } else if (brokerUri.startsWith("tcp://")) {
-            o.setSocketFactory(MqttSockets.plain(maxInboundPublishBytes));
+            o.setSocketFactory(MqttSockets.plain(maxInboundPublishBytes, inbound));
         }
         return o;
     }

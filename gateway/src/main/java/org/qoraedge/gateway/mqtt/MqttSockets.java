@@ -38,11 +38,20 @@ final class MqttSockets {
 
     /** @param maxPublishBytes the guard's limit on a received PUBLISH's remaining length */
     static SocketFactory plain(long maxPublishBytes) {
-        return new Plain(maxPublishBytes);
+        return plain(maxPublishBytes, new InboundActivity());
+    }
+
+    /** @param activity stamped at every read from the socket that returns bytes */
+    static SocketFactory plain(long maxPublishBytes, InboundActivity activity) {
+        return new Plain(maxPublishBytes, activity);
     }
 
     static SSLSocketFactory tls(SSLSocketFactory delegate, long maxPublishBytes) {
-        return new Tls(delegate, maxPublishBytes);
+        return tls(delegate, maxPublishBytes, new InboundActivity());
+    }
+
+    static SSLSocketFactory tls(SSLSocketFactory delegate, long maxPublishBytes, InboundActivity activity) {
+        return new Tls(delegate, maxPublishBytes, activity);
     }
 
     /** The limit on a received PUBLISH of a factory made here; -1 for any other factory (tests). */
@@ -58,17 +67,19 @@ final class MqttSockets {
 
     private static final class GuardedSocket extends Socket {
         private final long maxPublishBytes;
+        private final InboundActivity activity;
         private InputStream guarded;
 
-        GuardedSocket(long maxPublishBytes) throws SocketException {
+        GuardedSocket(long maxPublishBytes, InboundActivity activity) throws SocketException {
             this.maxPublishBytes = maxPublishBytes;
+            this.activity = activity;
             setTcpNoDelay(true);
         }
 
         @Override
         public synchronized InputStream getInputStream() throws IOException {
             if (guarded == null) {
-                guarded = new InboundGuard(super.getInputStream(), maxPublishBytes);
+                guarded = new InboundGuard(activity.stamp(super.getInputStream()), maxPublishBytes);
             }
             return guarded;
         }
@@ -77,13 +88,16 @@ final class MqttSockets {
     private static final class Plain extends SocketFactory {
         private final long max;
 
-        Plain(long max) {
+        private final InboundActivity activity;
+
+        Plain(long max, InboundActivity activity) {
             this.max = max;
+            this.activity = activity;
         }
 
         @Override
         public Socket createSocket() throws IOException {
-            return new GuardedSocket(max);
+            return new GuardedSocket(max, activity);
         }
 
         @Override
@@ -121,14 +135,17 @@ final class MqttSockets {
         private final SSLSocketFactory d;
         private final long max;
 
-        Tls(SSLSocketFactory d, long max) {
+        private final InboundActivity activity;
+
+        Tls(SSLSocketFactory d, long max, InboundActivity activity) {
             this.d = d;
             this.max = max;
+            this.activity = activity;
         }
 
         private Socket wrap(Socket s) throws IOException {
             s.setTcpNoDelay(true);
-            return new GuardedTlsSocket((SSLSocket) s, max);
+            return new GuardedTlsSocket((SSLSocket) s, max, activity);
         }
 
         @Override
@@ -176,17 +193,19 @@ final class MqttSockets {
     private static final class GuardedTlsSocket extends SSLSocket {
         private final SSLSocket d;
         private final long maxPublishBytes;
+        private final InboundActivity activity;
         private InputStream guarded;
 
-        GuardedTlsSocket(SSLSocket d, long maxPublishBytes) {
+        GuardedTlsSocket(SSLSocket d, long maxPublishBytes, InboundActivity activity) {
             this.d = d;
             this.maxPublishBytes = maxPublishBytes;
+            this.activity = activity;
         }
 
         @Override
         public synchronized InputStream getInputStream() throws IOException {
             if (guarded == null) {
-                guarded = new InboundGuard(d.getInputStream(), maxPublishBytes);
+                guarded = new InboundGuard(activity.stamp(d.getInputStream()), maxPublishBytes);
             }
             return guarded;
         }

@@ -56,6 +56,8 @@ public final class RoundCoordinator implements AutoCloseable {
     private volatile boolean failedWithError;
     private volatile CoordinatorStatus status;
     private volatile ReputationLedger ledger;
+    /** {@link System#nanoTime} of the worker's last step (see {@link #lastStepNanos}). */
+    private volatile long lastStepNanos = System.nanoTime();
 
     // Owned by the worker thread.
     private Bfp16Block model;
@@ -64,7 +66,7 @@ public final class RoundCoordinator implements AutoCloseable {
     private final Map<String, Long> lastSequence = new HashMap<>();
     private long roundsAggregated;
     private long roundsFailed;
-    private String auditHead = AuditRecord.GENESIS;
+    private volatile String auditHead = AuditRecord.GENESIS;
     private String republishAudit;
     private Bfp16Block reference; // centered clipping's: the previous round's aggregate, null for the zero block
     private OpenRound open;
@@ -146,6 +148,21 @@ public final class RoundCoordinator implements AutoCloseable {
         return ledger;
     }
 
+    /**
+     * {@link System#nanoTime} of the round worker's last step: it takes one at least every second
+     * while it collects (each message handled, or a second without one), one per round it opens
+     * or closes, and one per second of the pause between rounds. A worker stuck in a step (a
+     * write that never returns, a deadlock) stops advancing it. Safe from any thread.
+     */
+    public long lastStepNanos() {
+        return lastStepNanos;
+    }
+
+    /** The hash of the last audit record (the genesis hash before the first), as the next record will chain it; safe from any thread. */
+    public String auditHead() {
+        return auditHead;
+    }
+
     /** A snapshot for status displays; safe from any thread. */
     public CoordinatorStatus status() {
         return status;
@@ -194,14 +211,16 @@ public final class RoundCoordinator implements AutoCloseable {
             boolean first = true;
             long rounds = 0;
             while (running) {
+                lastStepNanos = System.nanoTime();
                 open(next);
                 if (first) {
                     announceFirst(next);
                     first = false;
                 }
                 while (running && !intake.collect(open, view)) {
-                    // collect until the round can close
+                    lastStepNanos = System.nanoTime(); // collect until the round can close
                 }
+                lastStepNanos = System.nanoTime();
                 if (!running) {
                     break;
                 }
@@ -213,7 +232,7 @@ public final class RoundCoordinator implements AutoCloseable {
                 }
                 if (!settings.pause().isZero()) {
                     indicator.phase(StatusIndicator.Phase.IDLE);
-                    Thread.sleep(settings.pause().toMillis());
+                    pause(settings.pause().toMillis());
                 }
             }
         } catch (InterruptedException e) {
@@ -238,6 +257,15 @@ public final class RoundCoordinator implements AutoCloseable {
             }
             status = snapshot();
             finished.countDown();
+        }
+    }
+
+    /** Sleeps {@code millis} in steps of at most a second, each one a step of the worker's. */
+    private void pause(long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        for (long left = millis; left > 0; left = (end - System.nanoTime()) / 1_000_000L) {
+            Thread.sleep(Math.min(left, 1000));
+            lastStepNanos = System.nanoTime();
         }
     }
 

@@ -22,6 +22,12 @@ final class RoundIntake {
     /** Topic of the control message that asks the worker to close the round now. */
     static final String CLOSE_REQUEST = "\u0000close-round";
 
+    /**
+     * Longest wait for a message before {@link #collect} returns, so that the worker takes a step
+     * (and shows it is alive to the health check) at least this often while its inbox is empty.
+     */
+    static final long MAX_WAIT_NANOS = 1_000_000_000L;
+
     private final CoordinatorSettings settings;
     private final Inbox inbox;
     private final Outbox outbox;
@@ -75,7 +81,7 @@ final class RoundIntake {
             open.deadlineReached = true;
             return true;
         }
-        Inbound in = inbox.poll(wait);
+        Inbound in = inbox.poll(Math.min(wait, MAX_WAIT_NANOS));
         if (in != null) {
             List<Inbound> handled = new ArrayList<>();
             handleSafely(in);

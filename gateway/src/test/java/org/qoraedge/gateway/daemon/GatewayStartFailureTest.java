@@ -2,10 +2,14 @@ package org.qoraedge.gateway.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
+import org.qoraedge.gateway.ops.OpsSettings;
 import org.qoraedge.gateway.round.RoundSettingsException;
 import org.qoraedge.gateway.state.StateException;
 import org.qoraedge.gateway.state.StateStore;
@@ -122,6 +127,26 @@ class GatewayStartFailureTest {
         // the embedded broker let go of its port
         try (EmbeddedBroker again = EmbeddedBroker.start(EmbeddedBroker.options().port(port))) {
             assertTrue(again.uri().endsWith(":" + port), again.uri());
+        }
+    }
+
+    @Test
+    void anOperationsPortInUseFailsTheStartBeforeTheRoundWorkerRunsAndClosesWhatItStarted() throws Exception {
+        ClosingIndicator indicator = new ClosingIndicator(null);
+        int brokerPort = MosquittoBroker.freePort();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            GatewayConfig c = config("tcp://127.0.0.1:1").ops(OpsSettings.localEndpoint(taken.getLocalPort())).build();
+            BindException e = assertThrows(BindException.class, () -> Gateway.start(c,
+                    Gateway.Options.embeddedBroker().embeddedPort(brokerPort).indicator(indicator)));
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+        assertEquals(List.of("button", "closed"), indicator.events);
+        assertStateDirReleased();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            assertFalse(t.getName().equals("qora-round-worker-fail") && t.isAlive(), "the round worker runs");
+        }
+        try (EmbeddedBroker again = EmbeddedBroker.start(EmbeddedBroker.options().port(brokerPort))) {
+            assertTrue(again.uri().endsWith(":" + brokerPort), again.uri());
         }
     }
 }

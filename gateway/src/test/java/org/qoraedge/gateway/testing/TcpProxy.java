@@ -15,7 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link #cut()} closes every open connection and refuses new ones (the listening socket is
  * closed) until {@link #restore()}; {@link #delay(long)} holds every forwarded chunk back;
  * {@link #halfClose(boolean)} shuts one direction of every open connection (a FIN to one side
- * while the other direction stays open).
+ * while the other direction stays open); {@link #holdTowardClient(boolean)} stops forwarding what
+ * the target sends, on every connection, without closing anything (a receiver that hears nothing).
  */
 public final class TcpProxy implements AutoCloseable {
     private final int port;
@@ -23,6 +24,7 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final List<Socket[]> pairs = new CopyOnWriteArrayList<>();
     private volatile long delayMillis;
+    private volatile boolean holdTowardClient;
     private volatile ServerSocket server;
     private volatile boolean closed;
 
@@ -64,6 +66,15 @@ public final class TcpProxy implements AutoCloseable {
     /** Holds every chunk forwarded from now on (both directions) back by {@code millis}; 0 ends the delay. */
     public void delay(long millis) {
         delayMillis = Math.max(0, millis);
+    }
+
+    /**
+     * While {@code hold}, nothing the target sends is forwarded to the client, on open and new
+     * connections: the proxy stops reading it (it waits in the socket buffers) and closes nothing.
+     * The client's bytes still reach the target.
+     */
+    public void holdTowardClient(boolean hold) {
+        holdTowardClient = hold;
     }
 
     /**
@@ -119,20 +130,26 @@ public final class TcpProxy implements AutoCloseable {
                 open.add(client);
                 open.add(upstream);
                 pairs.add(new Socket[] {client, upstream});
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 // listening socket closed by cut() or close()
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean towardClient) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
-                while ((n = in.read(buf)) >= 0) {
+                while (true) {
+                    while (towardClient && holdTowardClient && !from.isClosed()) {
+                        Thread.sleep(10);
+                    }
+                    if ((n = in.read(buf)) < 0) {
+                        break;
+                    }
                     long d = delayMillis;
                     if (d > 0) {
                         Thread.sleep(d);

@@ -4,7 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.NodeIds;
-import org.qoraedge.fixedpoint.fast.FastMeans;
+import org.qoraedge.fixedpoint.fast.MantissaStore;
+import org.qoraedge.fixedpoint.fast.Parallelism;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 
 /**
@@ -13,23 +14,27 @@ import org.qoraedge.fixedpoint.krum.KrumResult;
  * ranking and the aggregate. Bit-identical to {@link ReferenceRoundBuffer} (fixedpoint's
  * equivalence tests, and gateway's own test of the two).
  *
- * <p>The buffer starts with room for {@code initialCapacity} updates and doubles when full
- * (re-adding the blocks already there): the coordinator refuses unknown nodes, so this happens at
+ * <p>The buffer starts with room for {@code initialCapacity} updates and doubles when full (the dot
+ * products copied, not computed again): the coordinator refuses unknown nodes, so this happens at
  * most a few times per round, and never when the capacity is the fleet size.
+ *
+ * <p>The mantissas live in the {@link MantissaStore} given: in the heap, or outside it
+ * ({@link RoundBufferFactory#outOfHeap}). Closing reads them a tile at a time: Multi-Krum's and the
+ * mean's aggregates and the mean's deviations hold no more than a tile of any update; Krum copies
+ * the one update it selects.
  */
 final class IncrementalRoundBuffer implements RoundBuffer {
     private final AggregationSettings settings;
-    private final int dimension;
     private org.qoraedge.fixedpoint.fast.RoundBuffer buffer; // fully qualified: fixedpoint's buffer, beside this package's
     private String[] ids;
 
-    IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings) {
+    IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings, MantissaStore store) {
         if (settings.kind() == AggregatorKind.PIPELINE) {
             throw new AggregationSettingsException("the incremental buffer runs Krum, Multi-Krum and the mean, not " + settings.ruleName());
         }
         this.settings = settings;
-        this.dimension = dimension;
-        this.buffer = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, Math.max(1, initialCapacity)); // fully qualified: fixedpoint's buffer, beside this package's
+        this.buffer = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, Math.max(1, initialCapacity), // fully qualified: fixedpoint's buffer, beside this package's
+                Parallelism.defaults(), store);
         this.ids = new String[Math.max(1, initialCapacity)];
     }
 
@@ -44,11 +49,7 @@ final class IncrementalRoundBuffer implements RoundBuffer {
 
     private void grow() {
         int capacity = buffer.capacity() * 2;
-        org.qoraedge.fixedpoint.fast.RoundBuffer bigger = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, capacity); // fully qualified: fixedpoint's buffer, beside this package's
-        for (int slot = 0; slot < buffer.size(); slot++) {
-            bigger.add(buffer.block(slot));
-        }
-        buffer = bigger;
+        buffer = buffer.grown(capacity);
         ids = Arrays.copyOf(ids, capacity);
     }
 
@@ -72,15 +73,17 @@ final class IncrementalRoundBuffer implements RoundBuffer {
             case MULTI_KRUM:
                 return of(canonicalIds, buffer.multiKrum(order, settings.f(), settings.selectionSize(n), settings.metric()));
             default: {
-                Bfp16Block[] canonical = new Bfp16Block[n];
                 int[] all = new int[n];
+                int[] exponents = new int[n];
                 for (int k = 0; k < n; k++) {
-                    canonical[k] = buffer.block(order[k]);
                     all[k] = k;
+                    exponents[k] = buffer.exponent(order[k]);
                 }
-                Bfp16Block mean = FastMeans.mean(canonical);
-                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, mean, List.of(),
-                        Deviations.of(canonical, mean), new long[0]);
+                Bfp16Block mean = buffer.mean(order);
+                org.qoraedge.fixedpoint.fast.RoundBuffer b = buffer; // fully qualified: fixedpoint's buffer, beside this package's
+                long[] deviations = Deviations.of(exponents, (k, from, dst, off, len) -> b.read(order[k], from, dst, off, len), mean);
+                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, mean, List.of(), deviations,
+                        new long[0]);
             }
         }
     }

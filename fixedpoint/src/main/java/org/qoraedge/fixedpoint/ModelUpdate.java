@@ -1,7 +1,5 @@
 package org.qoraedge.fixedpoint;
 
-import java.math.BigInteger;
-
 /**
  * The step that closes a round after its aggregation rule: the next global model is the exact sum
  * of the current model and the round's aggregate, coordinate by coordinate, encoded by spec section
@@ -30,10 +28,11 @@ public final class ModelUpdate {
      * The next global model: the exact sum of {@code model} and {@code update}, coordinate by
      * coordinate, encoded by spec section 2; bit for bit {@link Bfp16#encodeExact} of that sum.
      *
-     * <p>When the two exponents are at most 46 apart (every round whose aggregate is on the scale of
-     * its model) each coordinate's sum is an exact {@code long} and nothing is allocated but the
-     * result: section 2 with a denominator of 1 needs only a shift with rounding. Farther apart, the
-     * sums are {@code BigInteger}s, one per coordinate.
+     * <p>Nothing is allocated but the result, whatever the dimension. When the two exponents are at
+     * most 46 apart (every round whose aggregate is on the scale of its model) each coordinate's sum
+     * is an exact {@code long}: section 2 with a denominator of 1 needs only a shift with rounding.
+     * Farther apart, the result has a closed form ({@link #addFarApart}): the block with the smaller
+     * exponent cannot change any mantissa, only, in one case, the exponent.
      *
      * @throws InvalidBlockException if the blocks have unequal dimensions
      * @throws UnrepresentableValueException if the largest magnitude of the sum is above
@@ -45,7 +44,11 @@ public final class ModelUpdate {
         int sa = model.exponent() - min;
         int sb = update.exponent() - min;
         if (sa > LONG_SHIFT_LIMIT || sb > LONG_SHIFT_LIMIT) {
-            return addInBigIntegers(model, update, min, sa, sb);
+            Bfp16Block far = sa > sb ? addFarApart(model, update, min, sa) : addFarApart(update, model, min, sb);
+            if (far != null) {
+                return far;
+            }
+            // The block with the larger exponent is all-zero: every sum is the other's mantissa, a long.
         }
         // The sums are S_i * 2^min with integer S_i, |S_i| < 2^62. Two passes over the mantissas
         // (the largest |S_i| first) instead of an array of sums.
@@ -88,11 +91,51 @@ public final class ModelUpdate {
         return ((long) a.mantissa(i) << sa) + ((long) b.mantissa(i) << sb);
     }
 
-    private static Bfp16Block addInBigIntegers(Bfp16Block a, Bfp16Block b, int min, int sa, int sb) {
-        BigInteger[] num = new BigInteger[a.dimension()];
-        for (int i = 0; i < num.length; i++) {
-            num[i] = BigInteger.valueOf(a.mantissa(i)).shiftLeft(sa).add(BigInteger.valueOf(b.mantissa(i)).shiftLeft(sb));
+    /**
+     * The sum of {@code high} (exponent {@code min + g}) and {@code low} (exponent {@code min}) for a
+     * gap {@code g > 46}, or null when {@code high} is all-zero. In units of {@code 2^min} coordinate
+     * {@code i} is {@code S_i = H_i 2^g + L_i} with {@code |H_i|, |L_i| <= 32767}.
+     *
+     * <p>Where {@code H_i != 0}, {@code |S_i| = |H_i| 2^g + sign(H_i) L_i}, so the largest
+     * {@code |S_i|} is at the largest pair {@code (A, B) = (|H_i|, sign(H_i) L_i)} in lexicographic
+     * order, and {@code t = ceil(log2(A 2^g + B))} is {@code g + bitLength(A)}, less one when
+     * {@code A} is a power of two and {@code B <= 0} (then {@code A 2^g + B - 1 < A 2^g}). So
+     * {@code c = min + t}, {@code e = c - 15} (never the -126 floor: {@code c - 15 >= min + 32}),
+     * and each coordinate is {@code rha(|S_i| / 2^s)} with {@code s = e - min = t - 15 >= 32}: for
+     * {@code H_i != 0} that is {@code |H_i| 2^h + delta} with {@code h = g - s} in {@code [0, 15]} and
+     * {@code |delta| < 2^15 / 2^32}, which rounds to {@code |H_i| 2^h} (clamped to 32767; the sign is
+     * {@code H_i}'s); for {@code H_i = 0} it is {@code |L_i| / 2^s < 2^-17}, which rounds to 0.
+     */
+    private static Bfp16Block addFarApart(Bfp16Block high, Bfp16Block low, int min, int g) {
+        int d = high.dimension();
+        int a = 0;
+        int b = 0;
+        for (int i = 0; i < d; i++) {
+            int h = high.mantissa(i);
+            if (h == 0) {
+                continue;
+            }
+            int ah = Math.abs(h);
+            int bl = h > 0 ? low.mantissa(i) : -low.mantissa(i);
+            if (ah > a || (ah == a && bl > b)) {
+                a = ah;
+                b = bl;
+            }
         }
-        return Bfp16.encodeExact(num, min, BigInteger.ONE);
+        if (a == 0) {
+            return null;
+        }
+        int t = g + (32 - Integer.numberOfLeadingZeros(a)) - (b <= 0 && Integer.bitCount(a) == 1 ? 1 : 0);
+        int e = Bfp16.exponentFor(min + t);
+        int up = g - (e - min);
+        short[] m = new short[d];
+        for (int i = 0; i < d; i++) {
+            int h = high.mantissa(i);
+            if (h != 0) {
+                int mag = Math.min(Math.abs(h) << up, Bfp16Block.MAX_MANTISSA);
+                m[i] = (short) (h < 0 ? -mag : mag);
+            }
+        }
+        return Bfp16Block.wrapValidated(e, m);
     }
 }

@@ -62,6 +62,55 @@ class ModelUpdateTest {
         }
     }
 
+    /**
+     * Exponents more than 46 apart take a closed form without a {@code BigInteger}: every gap up to
+     * 239, mantissas at the edges (0, +-1, powers of two, +-32767) where the smaller block decides
+     * the exponent (a power of two above a negative or zero low mantissa) or nothing at all.
+     */
+    @Test
+    void theFarApartFormAgreesWithTheOracleForEveryGapAndEdgeMantissa() {
+        SplittableRandom r = new SplittableRandom(23);
+        for (int gap = 47; gap <= 239; gap++) {
+            for (int t = 0; t < 30; t++) {
+                int low = r.nextInt(-126, 114 - gap);
+                int d = 1 + r.nextInt(12);
+                short[] high = new short[d];
+                short[] small = new short[d];
+                for (int i = 0; i < d; i++) {
+                    high[i] = edge(r, t % 5 == 0 ? 0.8 : 0.2);
+                    small[i] = edge(r, 0.2);
+                }
+                Bfp16Block a = Bfp16Block.of(low + gap, high);
+                Bfp16Block b = Bfp16Block.of(low, small);
+                boolean swap = r.nextBoolean();
+                Bfp16Block model = swap ? b : a;
+                Bfp16Block update = swap ? a : b;
+                Bfp16Block want;
+                try {
+                    want = Oracle.exactSum(model, update);
+                } catch (UnrepresentableValueException e) {
+                    assertThrows(UnrepresentableValueException.class, () -> ModelUpdate.add(model, update));
+                    continue;
+                }
+                assertEquals(want, ModelUpdate.add(model, update), "gap " + gap + " case " + t);
+            }
+        }
+    }
+
+    /** A mantissa at an edge: 0 with probability {@code zero}, else +-1, +-2^k, +-32767 or any. */
+    private static short edge(SplittableRandom r, double zero) {
+        if (r.nextDouble() < zero) {
+            return 0;
+        }
+        int mag = switch (r.nextInt(4)) {
+            case 0 -> 1;
+            case 1 -> 1 << r.nextInt(15);
+            case 2 -> Bfp16Block.MAX_MANTISSA;
+            default -> 1 + r.nextInt(Bfp16Block.MAX_MANTISSA);
+        };
+        return (short) (r.nextBoolean() ? mag : -mag);
+    }
+
     @Test
     void roundsHalvesAwayFromZeroAndClampsAtTheTopOfTheRange() {
         // 32767 + 3 = 32770 units of 2^0 needs e = 1: 16385 exactly; 32767 + 2 = 32769 is 16384.5: rounds to 16385

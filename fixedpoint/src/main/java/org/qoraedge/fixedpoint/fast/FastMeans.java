@@ -1,5 +1,6 @@
 package org.qoraedge.fixedpoint.fast;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.InvalidWeightException;
@@ -24,8 +25,13 @@ import org.qoraedge.fixedpoint.UnrepresentableValueException;
  *     the vector kernels this is SIMD code.</li>
  * <li>{@code 2^53 <= B < 2^61}: the same sums in {@code long} arithmetic, which cannot overflow.</li>
  * <li>otherwise (selected blocks more than about 40 binades apart), or a total weight
- *     {@code W >= 2^46}: the reference {@link Means#weightedMean}.</li>
+ *     {@code W >= 2^46}: the reference {@link Means#weightedMean}'s method, in {@code BigInteger}s,
+ *     one tile of coordinates at a time.</li>
  * </ul>
+ * Every tier reads the blocks a tile of coordinates at a time, twice (the largest {@code |S_i|} first,
+ * which fixes the encoding, then the same sums again, divided): the memory is the result and
+ * {@code O(tile)} per thread, whatever the dimension, so the blocks may live outside the heap
+ * ({@link MantissaStore}).
  * Encoding then follows {@link org.qoraedge.fixedpoint.Bfp16#encodeExact} step by step in
  * {@code long}: {@code t} is the least integer with {@code max|S_i| <= W 2^t}, {@code c = b + t},
  * {@code e = max(c - 15, -126)}, {@code s = b - e}, and
@@ -41,10 +47,80 @@ public final class FastMeans {
     private static final long EXACT_DOUBLE = 1L << 53;
     private static final long LONG_LIMIT = 1L << 61;
     private static final long WEIGHT_LIMIT = 1L << 46;
-    /** Coordinates per chunk: the chunk of sums stays in L1 while every block adds to it. */
-    private static final int CHUNK = 2048;
+    /** Coordinates per tile: the tile of sums stays in L1 while every block adds to it. */
+    static final int TILE = 2048;
 
     private FastMeans() {
+    }
+
+    /**
+     * The blocks of a mean, read a tile of coordinates at a time: blocks in the heap
+     * ({@link #of(Bfp16Block[])}) or the slots of a {@link RoundBuffer}'s {@link MantissaStore}.
+     * Reads may come from several threads at once.
+     */
+    interface Rows {
+        /** How many blocks. */
+        int count();
+
+        /** Block {@code j}'s exponent. */
+        int exponent(int j);
+
+        /** True when every mantissa of block {@code j} is zero. */
+        boolean isZero(int j);
+
+        /** Copies {@code len} mantissas of block {@code j}, from coordinate {@code from}, into {@code dst} at {@code off}. */
+        void read(int j, int from, short[] dst, int off, int len);
+
+        /** Blocks {@code indices[0], indices[1], ...} of these, in that order. */
+        default Rows select(int[] indices) {
+            Rows all = this;
+            return new Rows() {
+                @Override
+                public int count() {
+                    return indices.length;
+                }
+
+                @Override
+                public int exponent(int j) {
+                    return all.exponent(indices[j]);
+                }
+
+                @Override
+                public boolean isZero(int j) {
+                    return all.isZero(indices[j]);
+                }
+
+                @Override
+                public void read(int j, int from, short[] dst, int off, int len) {
+                    all.read(indices[j], from, dst, off, len);
+                }
+            };
+        }
+
+        /** Blocks in the heap (their common dimension already checked). */
+        static Rows of(Bfp16Block[] blocks) {
+            return new Rows() {
+                @Override
+                public int count() {
+                    return blocks.length;
+                }
+
+                @Override
+                public int exponent(int j) {
+                    return blocks[j].exponent();
+                }
+
+                @Override
+                public boolean isZero(int j) {
+                    return blocks[j].isZero();
+                }
+
+                @Override
+                public void read(int j, int from, short[] dst, int off, int len) {
+                    blocks[j].copyMantissas(from, dst, off, len);
+                }
+            };
+        }
     }
 
     /** The exact unweighted mean, identical to {@link Means#mean}, with {@link Parallelism#defaults()}. */
@@ -88,7 +164,7 @@ public final class FastMeans {
         LONG,
         /** Every block is all-zero: the zero block, {@code e = 0}. */
         ZERO,
-        /** The reference {@link Means#weightedMean}. */
+        /** {@link Means#weightedMean}'s method, a tile of {@code BigInteger}s at a time. */
         REFERENCE
     }
 
@@ -98,38 +174,52 @@ public final class FastMeans {
 
     static Bfp16Block weightedMean(Bfp16Block[] blocks, long[] weights, Parallelism parallelism, Kernels k) {
         int d = Bfp16Block.commonDimension(blocks);
-        Plan plan = plan(blocks, weights);
+        return weightedMean(Rows.of(blocks), d, weights, parallelism, k, TILE);
+    }
+
+    /**
+     * The exact weighted mean of {@code rows} (at least one, all of dimension {@code d}), read
+     * {@code tile} coordinates at a time: besides the result, the memory is {@code O(tile)} per thread,
+     * whatever {@code d}.
+     */
+    static Bfp16Block weightedMean(Rows rows, int d, long[] weights, Parallelism parallelism, Kernels k, int tile) {
+        if (tile < 1) {
+            throw new IllegalArgumentException("tile of " + tile + " coordinates; a tile needs at least 1");
+        }
+        Plan plan = plan(rows, weights);
         switch (plan.tier()) {
             case REFERENCE:
-                return Means.weightedMean(blocks, weights);
+                return referenceMean(rows, d, weights, tile);
             case ZERO:
                 return Bfp16Block.of(0, new short[d]);
             default:
                 break;
         }
-        int m = blocks.length;
+        int m = rows.count();
         long[] scaled = new long[m];
         for (int j = 0; j < m; j++) {
             // exact: every w_j 2^(e_j - base) * 32767 is below the bound, itself below 2^61
-            scaled[j] = plan.skip()[j] ? 0 : weights[j] << (blocks[j].exponent() - plan.base());
+            scaled[j] = plan.skip()[j] ? 0 : weights[j] << (rows.exponent(j) - plan.base());
         }
-        return encode(blocks, scaled, plan.skip(), plan.base(), plan.total(), d, plan.tier() == Tier.DOUBLE, parallelism, k);
+        return encode(rows, scaled, plan.skip(), plan.base(), plan.total(), d, plan.tier() == Tier.DOUBLE, parallelism, k,
+                tile);
     }
 
     /** The tier {@link #weightedMean} uses for these (valid) inputs; for tests. */
     static Tier tier(Bfp16Block[] blocks, long[] weights) {
         Bfp16Block.commonDimension(blocks);
-        return plan(blocks, weights).tier();
+        return plan(Rows.of(blocks), weights).tier();
     }
 
     /** Validates the weights as {@link Means#weightedMean} does (same refusals, same messages) and plans the computation. */
-    private static Plan plan(Bfp16Block[] blocks, long[] weights) {
-        if (weights.length != blocks.length) {
-            throw new InvalidWeightException(weights.length + " weights given for " + blocks.length + " blocks");
+    private static Plan plan(Rows rows, long[] weights) {
+        int m = rows.count();
+        if (weights.length != m) {
+            throw new InvalidWeightException(weights.length + " weights given for " + m + " blocks");
         }
         long total = 0;
         boolean totalFits = true;
-        for (int j = 0; j < blocks.length; j++) {
+        for (int j = 0; j < m; j++) {
             long w = weights[j];
             if (w < 1) {
                 throw new InvalidWeightException("weight " + j + " is " + w + "; weights must be >= 1");
@@ -143,22 +233,21 @@ public final class FastMeans {
         if (!totalFits) {
             return new Plan(Tier.REFERENCE, 0, 0, null);
         }
-        int m = blocks.length;
         boolean[] skip = new boolean[m];
-        int base = minExponent(blocks, skip);
-        long bound = bound(blocks, weights, skip, base);
+        int base = minExponent(rows, skip);
+        long bound = bound(rows, weights, skip, base);
         if (bound >= LONG_LIMIT) {
             // Maybe an all-zero block with a far exponent: leave zero blocks out and try again.
             boolean any = false;
             for (int j = 0; j < m; j++) {
-                skip[j] = blocks[j].isZero();
+                skip[j] = rows.isZero(j);
                 any |= !skip[j];
             }
             if (!any) {
                 return new Plan(Tier.ZERO, 0, total, skip);
             }
-            base = minExponent(blocks, skip);
-            bound = bound(blocks, weights, skip, base);
+            base = minExponent(rows, skip);
+            bound = bound(rows, weights, skip, base);
             if (bound >= LONG_LIMIT) {
                 return new Plan(Tier.REFERENCE, 0, 0, null);
             }
@@ -166,24 +255,24 @@ public final class FastMeans {
         return new Plan(bound < EXACT_DOUBLE ? Tier.DOUBLE : Tier.LONG, base, total, skip);
     }
 
-    private static int minExponent(Bfp16Block[] blocks, boolean[] skip) {
+    private static int minExponent(Rows rows, boolean[] skip) {
         int min = Integer.MAX_VALUE;
-        for (int j = 0; j < blocks.length; j++) {
+        for (int j = 0; j < rows.count(); j++) {
             if (!skip[j]) {
-                min = Math.min(min, blocks[j].exponent());
+                min = Math.min(min, rows.exponent(j));
             }
         }
         return min;
     }
 
     /** {@code 32767 * sum_j w_j 2^(e_j - base)} over the blocks not skipped, or {@code LONG_LIMIT} if that is larger. */
-    private static long bound(Bfp16Block[] blocks, long[] weights, boolean[] skip, int base) {
+    private static long bound(Rows rows, long[] weights, boolean[] skip, int base) {
         long sum = 0;
-        for (int j = 0; j < blocks.length; j++) {
+        for (int j = 0; j < rows.count(); j++) {
             if (skip[j]) {
                 continue;
             }
-            int s = blocks[j].exponent() - base;
+            int s = rows.exponent(j) - base;
             if (s >= 61 || weights[j] > (LONG_LIMIT >>> s) / Bfp16Block.MAX_MANTISSA) {
                 return LONG_LIMIT;
             }
@@ -195,24 +284,161 @@ public final class FastMeans {
         return sum;
     }
 
-    private static Bfp16Block encode(Bfp16Block[] blocks, long[] scaled, boolean[] skip, int base, long total, int d,
-            boolean inDouble, Parallelism parallelism, Kernels k) {
-        int chunks = (d + CHUNK - 1) / CHUNK;
-        int parts = parallelism.parts(chunks);
-        double[] dsums = inDouble ? new double[d] : null;
-        long[] lsums = inDouble ? null : new long[d];
+    /**
+     * Two passes over the coordinates, a tile at a time: the first finds the largest {@code |S_i|},
+     * which fixes the encoding; the second computes the same sums again (exact integers: the same
+     * values) and divides them into the mantissas. Nothing of size {@code d} but the result.
+     */
+    private static Bfp16Block encode(Rows rows, long[] scaled, boolean[] skip, int base, long total, int d,
+            boolean inDouble, Parallelism parallelism, Kernels k, int tile) {
+        int tiles = (d + tile - 1) / tile;
+        int parts = parallelism.parts(tiles);
         long[] partMax = new long[parts];
         parallelism.run(parts, p -> {
-            int from = (int) ((long) p * chunks / parts) * CHUNK;
-            int to = (int) Math.min(d, (long) (p + 1) * chunks / parts * CHUNK);
-            partMax[p] = inDouble ? sumInDouble(blocks, scaled, skip, from, to, dsums, k)
-                    : sumInLong(blocks, scaled, skip, from, to, lsums);
+            int from = (int) ((long) p * tiles / parts) * tile;
+            int to = (int) Math.min(d, (long) (p + 1) * tiles / parts * tile);
+            partMax[p] = sumTiles(rows, scaled, skip, from, to, inDouble, k, tile, null, null);
         });
         long maxAbs = 0;
         for (long v : partMax) {
             maxAbs = Math.max(maxAbs, v);
         }
-        return encodeSums(dsums, lsums, maxAbs, base, total, d, chunks, parts, parallelism);
+        if (maxAbs == 0) {
+            return Bfp16Block.of(0, new short[d]);
+        }
+        Encoding enc = encoding(maxAbs, base, total);
+        short[] out = new short[d];
+        parallelism.run(parts, p -> {
+            int from = (int) ((long) p * tiles / parts) * tile;
+            int to = (int) Math.min(d, (long) (p + 1) * tiles / parts * tile);
+            sumTiles(rows, scaled, skip, from, to, inDouble, k, tile, enc, out);
+        });
+        return Bfp16Block.of(enc.exponent(), out);
+    }
+
+    /**
+     * Coordinates {@code [from, to)} tile by tile: each tile's sums {@code S_i} (in double or in long,
+     * exact either way), then, without {@code enc}, the largest {@code |S_i|} is returned; with it,
+     * the sums are divided into {@code out}.
+     */
+    private static long sumTiles(Rows rows, long[] scaled, boolean[] skip, int from, int to, boolean inDouble, Kernels k,
+            int tile, Encoding enc, short[] out) {
+        short[] scratch = new short[tile];
+        double[] dsums = inDouble ? new double[tile] : null;
+        long[] lsums = inDouble ? null : new long[tile];
+        long max = 0;
+        for (int start = from; start < to; start += tile) {
+            int len = Math.min(tile, to - start);
+            if (inDouble) {
+                Arrays.fill(dsums, 0, len, 0.0);
+            } else {
+                Arrays.fill(lsums, 0, len, 0L);
+            }
+            for (int j = 0; j < scaled.length; j++) {
+                if (skip[j]) {
+                    continue;
+                }
+                rows.read(j, start, scratch, 0, len);
+                if (inDouble) {
+                    k.scaleAdd(dsums, 0, scratch, len, (double) scaled[j]);
+                } else {
+                    long w = scaled[j];
+                    for (int i = 0; i < len; i++) {
+                        lsums[i] += w * scratch[i]; // bound below 2^61: no overflow
+                    }
+                }
+            }
+            if (enc != null) {
+                divide(dsums, lsums, enc.up(), enc.den(), 0, len, out, start);
+            } else if (inDouble) {
+                for (int i = 0; i < len; i++) { // while the tile is in L1
+                    max = Math.max(max, Math.abs((long) dsums[i]));
+                }
+            } else {
+                for (int i = 0; i < len; i++) {
+                    max = Math.max(max, Math.abs(lsums[i]));
+                }
+            }
+        }
+        return max;
+    }
+
+    /**
+     * The REFERENCE tier: {@link Means#weightedMean}'s method step by step (numerators
+     * {@code sum_j (w_j << (e_j - min)) m_j,i} over every block, {@code min} the smallest exponent,
+     * encoded as {@link org.qoraedge.fixedpoint.Bfp16#encodeExact} does), with the numerators of one
+     * tile alive at a time: a first pass for the largest, a second that computes them again and
+     * divides. Slow ({@code n x d} {@code BigInteger} operations, as the reference), but its memory is
+     * {@code O(tile)}.
+     */
+    private static Bfp16Block referenceMean(Rows rows, int d, long[] weights, int tile) {
+        Means.checkWeights(weights, rows.count());
+        int n = rows.count();
+        BigInteger total = BigInteger.ZERO;
+        int min = Integer.MAX_VALUE;
+        for (int j = 0; j < n; j++) {
+            total = total.add(BigInteger.valueOf(weights[j]));
+            min = Math.min(min, rows.exponent(j));
+        }
+        BigInteger[] scaledWeights = new BigInteger[n];
+        for (int j = 0; j < n; j++) {
+            scaledWeights[j] = BigInteger.valueOf(weights[j]).shiftLeft(rows.exponent(j) - min);
+        }
+        short[] scratch = new short[tile];
+        BigInteger[] num = new BigInteger[tile];
+        BigInteger maxAbs = BigInteger.ZERO;
+        for (int start = 0; start < d; start += tile) {
+            int len = Math.min(tile, d - start);
+            numerators(rows, scaledWeights, start, len, scratch, num);
+            for (int i = 0; i < len; i++) {
+                BigInteger a = num[i].abs();
+                if (a.compareTo(maxAbs) > 0) {
+                    maxAbs = a;
+                }
+            }
+        }
+        short[] m = new short[d];
+        if (maxAbs.signum() == 0) {
+            return Bfp16Block.of(0, m);
+        }
+        int t0 = maxAbs.bitLength() - total.bitLength();
+        boolean fits = t0 >= 0 ? maxAbs.compareTo(total.shiftLeft(t0)) <= 0 : maxAbs.shiftLeft(-t0).compareTo(total) <= 0;
+        int c = min + (fits ? t0 : t0 + 1);
+        if (c > 128) {
+            throw new UnrepresentableValueException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
+        }
+        int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
+        int shift = min - e;
+        BigInteger den = shift >= 0 ? total : total.shiftLeft(-shift);
+        BigInteger twoDen = den.shiftLeft(1);
+        for (int start = 0; start < d; start += tile) {
+            int len = Math.min(tile, d - start);
+            numerators(rows, scaledWeights, start, len, scratch, num);
+            for (int i = 0; i < len; i++) {
+                BigInteger v = num[i];
+                if (v.signum() == 0) {
+                    continue;
+                }
+                BigInteger a = shift >= 0 ? v.abs().shiftLeft(shift) : v.abs();
+                BigInteger q = a.shiftLeft(1).add(den).divide(twoDen); // rha: floor((2N + D) / (2D))
+                int mag = q.bitLength() > 15 ? Bfp16Block.MAX_MANTISSA : Math.min(q.intValue(), Bfp16Block.MAX_MANTISSA);
+                m[start + i] = (short) (v.signum() < 0 ? -mag : mag);
+            }
+        }
+        return Bfp16Block.of(e, m);
+    }
+
+    /** {@code num[i] = sum_j scaledWeights[j] m_j,(start + i)} for {@code i < len}. */
+    private static void numerators(Rows rows, BigInteger[] scaledWeights, int start, int len, short[] scratch, BigInteger[] num) {
+        Arrays.fill(num, 0, len, BigInteger.ZERO);
+        for (int j = 0; j < scaledWeights.length; j++) {
+            rows.read(j, start, scratch, 0, len);
+            for (int i = 0; i < len; i++) {
+                if (scratch[i] != 0) {
+                    num[i] = num[i].add(scaledWeights[j].multiply(BigInteger.valueOf(scratch[i])));
+                }
+            }
+        }
     }
 
     /**
@@ -235,68 +461,19 @@ public final class FastMeans {
             maxAbs = Math.max(maxAbs, Math.abs(v));
         }
         int d = sums.length;
-        int chunks = (d + CHUNK - 1) / CHUNK;
-        return encodeSums(null, sums, maxAbs, base, total, d, chunks, parallelism.parts(chunks), parallelism);
-    }
-
-    private static Bfp16Block encodeSums(double[] dsums, long[] lsums, long maxAbs, int base, long total, int d, int chunks,
-            int parts, Parallelism parallelism) {
         if (maxAbs == 0) {
             return Bfp16Block.of(0, new short[d]);
         }
         Encoding enc = encoding(maxAbs, base, total);
-        int e = enc.exponent();
-        int up = enc.up();
-        long den = enc.den();
         short[] out = new short[d];
+        int tiles = (d + TILE - 1) / TILE;
+        int parts = parallelism.parts(tiles);
         parallelism.run(parts, p -> {
-            int from = (int) ((long) p * chunks / parts) * CHUNK;
-            int to = (int) Math.min(d, (long) (p + 1) * chunks / parts * CHUNK);
-            divide(dsums, lsums, up, den, from, to, out);
+            int from = (int) ((long) p * tiles / parts) * TILE;
+            int to = (int) Math.min(d, (long) (p + 1) * tiles / parts * TILE);
+            divide(null, sums, enc.up(), enc.den(), from, to, out, from);
         });
-        return Bfp16Block.of(e, out);
-    }
-
-    /** Phase 1, sums in double: coordinates [from, to) chunk by chunk; returns the largest |sum|. */
-    private static long sumInDouble(Bfp16Block[] blocks, long[] scaled, boolean[] skip, int from, int to, double[] sums,
-            Kernels k) {
-        short[] scratch = new short[CHUNK];
-        long max = 0;
-        for (int start = from; start < to; start += CHUNK) {
-            int len = Math.min(CHUNK, to - start);
-            for (int j = 0; j < blocks.length; j++) {
-                if (!skip[j]) {
-                    blocks[j].copyMantissas(start, scratch, 0, len);
-                    k.scaleAdd(sums, start, scratch, len, (double) scaled[j]);
-                }
-            }
-            for (int i = start; i < start + len; i++) { // while the chunk is in L1
-                max = Math.max(max, Math.abs((long) sums[i]));
-            }
-        }
-        return max;
-    }
-
-    /** Phase 1, sums in long (bound below 2^61, so no overflow). */
-    private static long sumInLong(Bfp16Block[] blocks, long[] scaled, boolean[] skip, int from, int to, long[] sums) {
-        short[] scratch = new short[CHUNK];
-        long max = 0;
-        for (int start = from; start < to; start += CHUNK) {
-            int len = Math.min(CHUNK, to - start);
-            for (int j = 0; j < blocks.length; j++) {
-                if (!skip[j]) {
-                    blocks[j].copyMantissas(start, scratch, 0, len);
-                    long w = scaled[j];
-                    for (int i = 0; i < len; i++) {
-                        sums[start + i] += w * scratch[i];
-                    }
-                }
-            }
-            for (int i = start; i < start + len; i++) {
-                max = Math.max(max, Math.abs(sums[i]));
-            }
-        }
-        return max;
+        return Bfp16Block.of(enc.exponent(), out);
     }
 
     /**
@@ -333,6 +510,12 @@ public final class FastMeans {
      * {@code b >= 2^46} (weights in the trillions) plain division is used.
      */
     static void divide(double[] dsums, long[] lsums, int up, long den, int from, int to, short[] out) {
+        divide(dsums, lsums, up, den, from, to, out, from);
+    }
+
+    /** {@link #divide(double[], long[], int, long, int, int, short[])} with sum {@code i} going to {@code out[outFrom + i - from]}. */
+    static void divide(double[] dsums, long[] lsums, int up, long den, int from, int to, short[] out, int outFrom) {
+        int shift = outFrom - from;
         long b = 2 * den;
         double inv = 1.0 / b;
         boolean estimate = b < (1L << 46);
@@ -359,7 +542,7 @@ public final class FastMeans {
                 }
             }
             int mag = (int) Math.min(q, Bfp16Block.MAX_MANTISSA);
-            out[i] = (short) (v < 0 ? -mag : mag);
+            out[i + shift] = (short) (v < 0 ? -mag : mag);
         }
     }
 

@@ -190,6 +190,13 @@ public final class FastRobust {
         return d;
     }
 
+    /** {@link #checkNormScreen(Bfp16Block[], int, int)} for {@code n} blocks already known to share a dimension. */
+    static void checkNormScreen(int n, int l, int h) {
+        atLeast("norm-screen", "l", l, 0);
+        atLeast("norm-screen", "h", h, 0);
+        quorum("norm-screen(l=" + l + ", h=" + h + ")", "l + h + 1", (long) l + h + 1, n);
+    }
+
     // ---------------------------------------------------------------- norm screening
 
     static int[] exponents(Bfp16Block[] blocks) {

@@ -36,8 +36,14 @@ import org.qoraedge.fixedpoint.krum.RoundDistances;
  * <p>Memory: {@code capacity^2} longs of dot products (80 KB for 100 blocks, 8 MB for 1000),
  * allocated once, plus per
  * thread a few chunks of at most 512 doubles; {@code add} allocates nothing (beyond a small task
- * object when it runs in parallel). The blocks themselves are referenced, not copied (they are
- * immutable).
+ * object when it runs in parallel). The blocks' mantissas are kept by a {@link MantissaStore}:
+ * {@link MantissaStore#inHeap()} (the default) references the immutable blocks, {@code n x d}
+ * shorts in the heap; a store outside the heap (the gateway's mapped scratch file) leaves the
+ * buffer's heap at the dot products, whatever {@code d}. {@link #add} reads the blocks already
+ * there a chunk at a time, and {@link #krum}, {@link #multiKrum} and {@link #mean} close the round
+ * reading them a tile at a time ({@link FastMeans}: the aggregate, and {@code O(tile)} per thread);
+ * Krum materializes only the one block it selects; {@link #normScreen} reads no block. {@link #block}
+ * copies a block into the heap, and {@link #nnm} every block it mixes.
  *
  * <p>Thread safety: not thread-safe. One thread owns a buffer (a gateway's round worker) and makes
  * every call; {@code add} may use helper threads from its {@link Parallelism}, and returns only when
@@ -50,7 +56,7 @@ public final class RoundBuffer {
      * New blocks whose dot products one pass computes together: each block already there is read once
      * per batch, not once per new block (an add is bound by reading them, not by the arithmetic).
      */
-    static final int BATCH = 8;
+    public static final int BATCH = 8;
     /** Largest capacity: {@code capacity^2} dot products fit one array. */
     static final int MAX_CAPACITY = 46_340;
 
@@ -59,7 +65,8 @@ public final class RoundBuffer {
     private final Parallelism parallelism;
     private final Kernels kernels;
     private final int chunk;
-    private final Bfp16Block[] blocks;
+    private final int tile;
+    private final MantissaStore store;
     private final int[] exps;
     private final long[] norms;
     /**
@@ -109,10 +116,30 @@ public final class RoundBuffer {
      * @throws IllegalArgumentException if {@code dimension < 1} or {@code capacity} is outside [1, 46340]
      */
     public RoundBuffer(int dimension, int capacity, Parallelism parallelism) {
-        this(dimension, capacity, parallelism, Kernels.selected());
+        this(dimension, capacity, parallelism, MantissaStore.inHeap());
+    }
+
+    /**
+     * A buffer for rounds of up to {@code capacity} blocks of {@code dimension} coordinates, whose
+     * mantissas {@code store} keeps (see the class comment).
+     *
+     * @param parallelism the threads {@link #add} and the closing aggregate may use
+     * @param store where the blocks' mantissas are kept; it serves this buffer only (and the buffers
+     *     {@link #grown} from it)
+     * @throws IllegalArgumentException if {@code dimension < 1} or {@code capacity} is outside [1, 46340]
+     */
+    public RoundBuffer(int dimension, int capacity, Parallelism parallelism, MantissaStore store) {
+        this(dimension, capacity, parallelism, Kernels.selected(), store, FastMeans.TILE);
     }
 
     RoundBuffer(int dimension, int capacity, Parallelism parallelism, Kernels kernels) {
+        this(dimension, capacity, parallelism, kernels, MantissaStore.inHeap(), FastMeans.TILE);
+    }
+
+    /**
+     * @param tile coordinates per tile of the closing means (tests use tiny ones)
+     */
+    RoundBuffer(int dimension, int capacity, Parallelism parallelism, Kernels kernels, MantissaStore store, int tile) {
         if (dimension < 1) {
             throw new IllegalArgumentException("a round buffer needs dimension >= 1, got " + dimension);
         }
@@ -124,7 +151,11 @@ public final class RoundBuffer {
         this.parallelism = Objects.requireNonNull(parallelism, "parallelism");
         this.kernels = kernels;
         this.chunk = Math.min(CHUNK, kernels.padded(dimension));
-        this.blocks = new Bfp16Block[capacity];
+        this.store = Objects.requireNonNull(store, "store");
+        if (tile < 1) {
+            throw new IllegalArgumentException("tile of " + tile + " coordinates; a tile needs at least 1");
+        }
+        this.tile = tile;
         this.exps = new int[capacity];
         this.norms = new long[capacity];
         this.dots = new long[capacity * capacity];
@@ -153,13 +184,54 @@ public final class RoundBuffer {
     /** The block in {@code slot}, in {@code [0, size())}. */
     public Bfp16Block block(int slot) {
         checkSlot(slot);
-        return blocks[slot];
+        return store.block(slot, exps[slot], dimension);
+    }
+
+    /** The exponent of the block in {@code slot}, in {@code [0, size())}. */
+    public int exponent(int slot) {
+        checkSlot(slot);
+        return exps[slot];
+    }
+
+    /**
+     * Copies {@code length} mantissas of the block in {@code slot}, from coordinate {@code from}, into
+     * {@code dst} at {@code dstOffset}: how a caller reads a block a tile at a time without a copy of
+     * it in the heap.
+     */
+    public void read(int slot, int from, short[] dst, int dstOffset, int length) {
+        checkSlot(slot);
+        if (from < 0 || length < 0 || from > dimension - length) {
+            throw new IndexOutOfBoundsException("coordinates [" + from + ", " + ((long) from + length) + ") of a block of "
+                    + dimension);
+        }
+        store.read(slot, from, dst, dstOffset, length);
     }
 
     /** Forgets every block, keeping the memory, for the next round. */
     public void clear() {
-        Arrays.fill(blocks, 0, size, null);
+        store.clear();
         size = 0;
+    }
+
+    /**
+     * A buffer of a larger {@code capacity} holding this one's blocks, sums of squares and dot
+     * products (copied, not computed again) and sharing its store; this buffer must not be used
+     * afterwards.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is below {@link #size()} or above 46340
+     */
+    public RoundBuffer grown(int capacity) {
+        if (capacity < size) {
+            throw new IllegalArgumentException("capacity " + capacity + " is below the " + size + " blocks held");
+        }
+        RoundBuffer b = new RoundBuffer(dimension, capacity, parallelism, kernels, store, tile);
+        for (int s = 0; s < size; s++) {
+            System.arraycopy(dots, s * this.capacity, b.dots, s * capacity, size);
+        }
+        System.arraycopy(norms, 0, b.norms, 0, size);
+        System.arraycopy(exps, 0, b.exps, 0, size);
+        b.size = size;
+        return b;
     }
 
     /**
@@ -203,13 +275,13 @@ public final class RoundBuffer {
         return first;
     }
 
-    /** Adds at most {@link #BATCH} blocks, already checked, in slots {@code size() ..}. */
+    /**
+     * Adds at most {@link #BATCH} blocks, already checked, in slots {@code size() ..}; a block the
+     * store cannot take (a full disk) is not added, nor are the ones after it in the batch.
+     */
     private void addBatch(List<Bfp16Block> batch) {
         int s = size;
         int k = batch.size();
-        for (int r = 0; r < k; r++) {
-            blocks[s + r] = batch.get(r); // read as earlier rows by the batch's later blocks
-        }
         int chunks = (dimension + chunk - 1) / chunk;
         int parts = parallelism.parts(chunks);
         for (Work w : work) {
@@ -218,7 +290,7 @@ public final class RoundBuffer {
             }
             Arrays.fill(w.norm, 0L);
         }
-        parallelism.run(parts, (p, worker) -> addPart(s, k, work[worker], p, parts, chunks));
+        parallelism.run(parts, (p, worker) -> addPart(batch, s, work[worker], p, parts, chunks));
         for (int r = 0; r < k; r++) {
             int slot = s + r;
             int row = slot * capacity;
@@ -234,19 +306,22 @@ public final class RoundBuffer {
             for (Work w : work) {
                 norm += w.norm[r];
             }
+            store.put(slot, batch.get(r)); // may fail (a full disk): then this block and the rest are not taken
             norms[slot] = norm;
-            exps[slot] = blocks[slot].exponent();
+            exps[slot] = batch.get(r).exponent();
+            size = slot + 1;
         }
-        size = s + k;
     }
 
     /**
-     * Part {@code p}: over its range of chunks, the dot products of new blocks {@code s .. s + k - 1}
-     * with every block before each of them, and their sums of squares, added to {@code w}'s sums.
-     * Blocks are read 4 at a time, and each group meets every new block while it is in L1.
+     * Part {@code p}: over its range of chunks, the dot products of the batch's blocks (slots
+     * {@code s ..}) with every block before each of them, and their sums of squares, added to
+     * {@code w}'s sums. Blocks are read 4 at a time (from the store, or from the batch for its own
+     * earlier blocks), and each group meets every new block while it is in L1.
      */
-    private void addPart(int s, int k, Work w, int p, int parts, int chunks) {
+    private void addPart(List<Bfp16Block> batch, int s, Work w, int p, int parts, int chunks) {
         Kernels kn = kernels;
+        int k = batch.size();
         int from = (int) ((long) p * chunks / parts);
         int to = (int) ((long) (p + 1) * chunks / parts);
         int rows = s + k - 1; // the last new block meets every block before it
@@ -255,13 +330,18 @@ public final class RoundBuffer {
             int len = Math.min(chunk, dimension - start);
             int padded = kn.padded(len);
             for (int r = 0; r < k; r++) {
-                kn.load(blocks[s + r], start, len, padded, w.xs, w.x, r * chunk); // the chunk as doubles, zero-padded
+                kn.load(batch.get(r), start, len, padded, w.xs, w.x, r * chunk); // the chunk as doubles, zero-padded
                 w.norm[r] += kn.sumOfSquares(w.xs, len);
             }
             for (int g = 0; g < rows; g += 4) {
                 int count = Math.min(4, rows - g);
                 for (int q = 0; q < count; q++) {
-                    blocks[g + q].copyMantissas(start, w.ys, q * chunk, len);
+                    int t = g + q;
+                    if (t < s) {
+                        store.read(t, start, w.ys, q * chunk, len);
+                    } else {
+                        batch.get(t - s).copyMantissas(start, w.ys, q * chunk, len);
+                    }
                     Arrays.fill(w.ys, q * chunk + len, q * chunk + padded, (short) 0);
                 }
                 // Rows count..3 hold stale mantissas, and rows at or after a new block's own slot are not
@@ -300,7 +380,7 @@ public final class RoundBuffer {
         checkOrder(order);
         Krum.checkQuorum(order.length, f);
         int eRef = referenceExponent(order, metric);
-        return Scoring.krum(canonicalBlocks(order), f, metric, eRef, triangle(order, metric, eRef), parallelism);
+        return Scoring.krum(order.length, k -> block(order[k]), f, metric, eRef, triangle(order, metric, eRef), parallelism);
     }
 
     /**
@@ -316,8 +396,44 @@ public final class RoundBuffer {
         checkOrder(order);
         Krum.checkSelectionSize(order.length, f, m);
         int eRef = referenceExponent(order, metric);
-        return Scoring.multiKrum(canonicalBlocks(order), f, m, metric, eRef, triangle(order, metric, eRef), null, parallelism,
-                kernels);
+        return Scoring.multiKrum(rows(order), dimension, f, m, metric, eRef, triangle(order, metric, eRef), null, parallelism,
+                kernels, tile);
+    }
+
+    /**
+     * The exact mean of the blocks named by {@code order}: identical to {@code FastMeans.mean(blocks)}
+     * on {@code blocks[k] = block(order[k])}, read from the store a tile at a time.
+     *
+     * @throws RoundBufferException as {@link #distances}
+     */
+    public Bfp16Block mean(int[] order) {
+        checkOrder(order);
+        return FastMeans.weightedMean(rows(order), dimension, FastMeans.ones(order.length), parallelism, kernels, tile);
+    }
+
+    /** The blocks named by {@code order} as the rows of a mean. */
+    private FastMeans.Rows rows(int[] order) {
+        return new FastMeans.Rows() {
+            @Override
+            public int count() {
+                return order.length;
+            }
+
+            @Override
+            public int exponent(int j) {
+                return exps[order[j]];
+            }
+
+            @Override
+            public boolean isZero(int j) {
+                return norms[order[j]] == 0; // a sum of squares is 0 exactly when every mantissa is
+            }
+
+            @Override
+            public void read(int j, int from, short[] dst, int off, int len) {
+                store.read(order[j], from, dst, off, len);
+            }
+        };
     }
 
     /**
@@ -331,7 +447,7 @@ public final class RoundBuffer {
      */
     public int[] normScreen(int[] order, int l, int h) {
         checkOrder(order);
-        FastRobust.checkNormScreen(canonicalBlocks(order), l, h);
+        FastRobust.checkNormScreen(order.length, l, h);
         int n = order.length;
         long[] n2 = new long[n];
         int[] e = new int[n];
@@ -393,7 +509,7 @@ public final class RoundBuffer {
     private Bfp16Block[] canonicalBlocks(int[] order) {
         Bfp16Block[] out = new Bfp16Block[order.length];
         for (int k = 0; k < order.length; k++) {
-            out[k] = blocks[order[k]];
+            out[k] = store.block(order[k], exps[order[k]], dimension);
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package org.qoraedge.fixedpoint.fast;
 
 import java.util.Arrays;
+import java.util.function.IntFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.krum.DistanceMath;
 import org.qoraedge.fixedpoint.krum.Krum;
@@ -109,9 +110,18 @@ final class Scoring {
 
     /** Krum's result from the round's distances (the aggregate is the selected block, unchanged). */
     static KrumResult krum(Bfp16Block[] blocks, int f, Metric metric, int eRef, long[] upper, Parallelism par) {
-        long[] scores = scores(upper, blocks.length, f, par);
+        return krum(blocks.length, k -> blocks[k], f, metric, eRef, upper, par);
+    }
+
+    /**
+     * Krum's result from the distances of a round of {@code n} blocks; {@code block} gives the
+     * selected one (only it is asked for).
+     */
+    static KrumResult krum(int n, IntFunction<Bfp16Block> block, int f, Metric metric, int eRef, long[] upper,
+            Parallelism par) {
+        long[] scores = scores(upper, n, f, par);
         int[] ranking = Krum.ranking(scores);
-        return KrumResult.of(metric, f, eRef, scores, ranking, new int[] {ranking[0]}, blocks[ranking[0]]);
+        return KrumResult.of(metric, f, eRef, scores, ranking, new int[] {ranking[0]}, block.apply(ranking[0]));
     }
 
     /**
@@ -120,19 +130,28 @@ final class Scoring {
      */
     static KrumResult multiKrum(Bfp16Block[] blocks, int f, int m, Metric metric, int eRef, long[] upper, long[] weights,
             Parallelism par, Kernels kernels) {
-        Krum.checkSelectionSize(blocks.length, f, m);
-        long[] scores = scores(upper, blocks.length, f, par);
+        return multiKrum(FastMeans.Rows.of(blocks), blocks[0].dimension(), f, m, metric, eRef, upper, weights, par, kernels,
+                FastMeans.TILE);
+    }
+
+    /**
+     * Multi-Krum(m)'s result for the round's blocks given as {@code rows} of dimension {@code d}, the
+     * aggregate read {@code tile} coordinates at a time.
+     */
+    static KrumResult multiKrum(FastMeans.Rows rows, int d, int f, int m, Metric metric, int eRef, long[] upper,
+            long[] weights, Parallelism par, Kernels kernels, int tile) {
+        int n = rows.count();
+        Krum.checkSelectionSize(n, f, m);
+        long[] scores = scores(upper, n, f, par);
         int[] ranking = Krum.ranking(scores);
         int[] selected = Arrays.copyOf(ranking, m);
-        Bfp16Block[] chosen = new Bfp16Block[m];
         long[] chosenWeights = FastMeans.ones(m);
-        for (int i = 0; i < m; i++) {
-            chosen[i] = blocks[selected[i]];
-            if (weights != null) {
+        if (weights != null) {
+            for (int i = 0; i < m; i++) {
                 chosenWeights[i] = weights[selected[i]];
             }
         }
-        Bfp16Block mean = FastMeans.weightedMean(chosen, chosenWeights, par, kernels);
+        Bfp16Block mean = FastMeans.weightedMean(rows.select(selected), d, chosenWeights, par, kernels, tile);
         return KrumResult.of(metric, f, eRef, scores, ranking, selected, mean);
     }
 }

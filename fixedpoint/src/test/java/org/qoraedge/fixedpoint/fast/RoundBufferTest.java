@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.InvalidBlockException;
+import org.qoraedge.fixedpoint.Means;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.RandomBlocks;
 import org.qoraedge.fixedpoint.krum.Distances;
@@ -160,10 +162,94 @@ class RoundBufferTest {
         assertTrue(buffer.size() == 7);
     }
 
+    /** Blocks whose exponents lie far apart (up to the whole range), so the means take every tier. */
+    private static Bfp16Block[] spread(long seed, int n, int d) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Bfp16Block[] b = new Bfp16Block[n];
+        int centre = r.nextInt(-100, 80);
+        for (int j = 0; j < n; j++) {
+            int e = switch (r.nextInt(4)) {
+                case 0 -> Bfp16Block.MIN_EXPONENT + r.nextInt(3);
+                case 1 -> Bfp16Block.MAX_EXPONENT - r.nextInt(3);
+                default -> centre + r.nextInt(40);
+            };
+            b[j] = r.nextInt(5) == 0 ? Bfp16Block.of(e, new short[d]) : RandomBlocks.block(r, d, e);
+        }
+        return b;
+    }
+
+    @Test
+    void outOfHeapBlocksGiveTheInHeapResultsReadingTilesNotBlocks() {
+        for (long seed = 1; seed <= 12; seed++) {
+            int n = 9 + (int) seed;
+            int d = seed % 3 == 0 ? 1 : 997 + (int) seed * 131;
+            int tile = new int[] {1, 3, 64, 2048}[(int) (seed % 4)];
+            Bfp16Block[] canonical = seed % 2 == 0 ? spread(seed, n, d) : round(seed, n, d);
+            for (long arrivalSeed = 1; arrivalSeed <= 3; arrivalSeed++) {
+                int[] arrival = Permutations.of(n, new SplittableRandom(seed * 1000 + arrivalSeed)::nextInt);
+                BufferMantissas store = new BufferMantissas(d, ByteOrder.nativeOrder());
+                RoundBuffer outOfHeap = new RoundBuffer(d, n, Parallelism.threads(2), Kernels.selected(), store, tile);
+                RoundBuffer inHeap = new RoundBuffer(d, n, Parallelism.serial());
+                int[] order = new int[n];
+                for (int i = 0; i < n; i++) {
+                    order[arrival[i]] = outOfHeap.add(canonical[arrival[i]]);
+                    inHeap.add(canonical[arrival[i]]);
+                }
+                int f = (n - 3) / 4;
+                int m = n - 2 * f - 2;
+                String what = "seed " + seed + " arrival " + arrivalSeed + " d " + d + " tile " + tile;
+                FastKrumEquivalenceTest.assertSameResult(Krum.multiKrum(canonical, f, m, Metric.COMMON),
+                        outOfHeap.multiKrum(order, f, m, Metric.COMMON), what);
+                FastKrumEquivalenceTest.assertSameResult(inHeap.multiKrum(order, f, m, Metric.PAIRWISE),
+                        outOfHeap.multiKrum(order, f, m, Metric.PAIRWISE), what);
+                assertEquals(Means.mean(canonical), outOfHeap.mean(order), what);
+                assertEquals(inHeap.mean(order), outOfHeap.mean(order), what);
+                assertEquals(0, store.blocksMaterialized(), "Multi-Krum and the mean read tiles, " + what);
+                assertTrue(store.largestRead() <= Math.max(tile, RoundBuffer.CHUNK), "largest read " + store.largestRead());
+                FastKrumEquivalenceTest.assertSameResult(Krum.krum(canonical, f, Metric.COMMON),
+                        outOfHeap.krum(order, f, Metric.COMMON), what);
+                assertEquals(1, store.blocksMaterialized(), "Krum copies only the block it selects, " + what);
+            }
+        }
+    }
+
+    @Test
+    void aGrownBufferKeepsItsBlocksAndDotProducts() {
+        Bfp16Block[] b = spread(41, 23, 301);
+        BufferMantissas store = new BufferMantissas(301, ByteOrder.BIG_ENDIAN);
+        RoundBuffer buffer = new RoundBuffer(301, 2, Parallelism.serial(), Kernels.selected(), store, 5);
+        for (Bfp16Block x : b) {
+            if (buffer.size() == buffer.capacity()) {
+                buffer = buffer.grown(2 * buffer.capacity());
+            }
+            buffer.add(x);
+        }
+        int[] order = NodeIds.canonicalOrder(ids(b.length));
+        Bfp16Block[] canonical = new Bfp16Block[b.length];
+        for (int k = 0; k < b.length; k++) {
+            canonical[k] = b[order[k]];
+        }
+        assertArrayEquals(Distances.compute(canonical, Metric.COMMON).upperTriangle(),
+                buffer.distances(order, Metric.COMMON).upperTriangle());
+        FastKrumEquivalenceTest.assertSameResult(Krum.multiKrum(canonical, 5, 7, Metric.COMMON),
+                buffer.multiKrum(order, 5, 7, Metric.COMMON), "grown");
+        assertEquals(32, buffer.capacity());
+        assertEquals(b[4].exponent(), buffer.exponent(4));
+        assertEquals(b[4], buffer.block(4));
+    }
+
+    private static String[] ids(int n) {
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = "node-" + (char) ('z' - i);
+        }
+        return out;
+    }
+
     /**
      * Adding queued blocks together gives the same slots, distances, norms and Krum results as adding
      * them one by one, for batch splits across the 8-block batch and the 4-row groups, odd dimensions
-     * across chunk boundaries, and one or two threads.
+     * across chunk boundaries, one or two threads, and a store in the heap or outside it.
      */
     @Test
     void addingBlocksTogetherGivesTheBitsOfAddingThemOneByOne() {
@@ -181,8 +267,11 @@ class RoundBufferTest {
                 for (int k = 0; k < 13; k++) {
                     canonical[k] = b[order[k]];
                 }
-                for (int[] split : splits) {
-                    RoundBuffer batched = new RoundBuffer(d, 13, par);
+                for (int v = 0; v < 2 * splits.length; v++) {
+                    int[] split = splits[v / 2];
+                    // In the heap, and in a store outside it read in tiles of 5 coordinates.
+                    RoundBuffer batched = v % 2 == 0 ? new RoundBuffer(d, 13, par)
+                            : new RoundBuffer(d, 13, par, Kernels.selected(), new BufferMantissas(d, ByteOrder.BIG_ENDIAN), 5);
                     int next = 0;
                     for (int count : split) {
                         assertEquals(next, batched.addAll(Arrays.asList(b).subList(next, next + count)));
@@ -190,7 +279,7 @@ class RoundBufferTest {
                     }
                     assertEquals(13, batched.size());
                     for (int i = 0; i < 13; i++) {
-                        assertSame(b[i], batched.block(i));
+                        assertEquals(b[i], batched.block(i));
                     }
                     for (Metric m : Metric.values()) {
                         assertArrayEquals(Distances.compute(canonical, m).upperTriangle(), batched.distances(order, m).upperTriangle(),

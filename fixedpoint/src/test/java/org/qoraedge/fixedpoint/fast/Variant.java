@@ -1,5 +1,6 @@
 package org.qoraedge.fixedpoint.fast;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,9 +14,12 @@ import org.qoraedge.fixedpoint.random.Permutations;
 
 /**
  * One way of running the fast path: kernels (scalar or vector), whole round or incremental, and a
- * parallelism. Every variant must give the reference's results bit for bit.
+ * parallelism; an incremental variant keeps its blocks in the heap ({@code tile == 0}) or outside
+ * it, in direct buffers of either byte order, closing the round {@code tile} coordinates at a time
+ * (tiny and odd tiles, so that rounds of every dimension cross tile boundaries). Every variant must
+ * give the reference's results bit for bit.
  */
-record Variant(String name, Kernels kernels, boolean incremental, Parallelism parallelism) {
+record Variant(String name, Kernels kernels, boolean incremental, Parallelism parallelism, int tile, ByteOrder order) {
     /** A pool of the test's own, so that one variant runs on a caller-supplied executor. */
     private static final ExecutorService POOL = Executors.newFixedThreadPool(3, r -> {
         Thread t = new Thread(r, "fast-path-test");
@@ -45,12 +49,19 @@ record Variant(String name, Kernels kernels, boolean incremental, Parallelism pa
     }
 
     private static void add(List<Variant> out, String kind, Kernels k) {
-        out.add(new Variant(kind + " batch 1 thread", k, false, Parallelism.serial()));
-        out.add(new Variant(kind + " batch 3 threads (common pool)", k, false, Parallelism.threads(3)));
-        out.add(new Variant(kind + " batch 4 threads (own executor)", k, false, Parallelism.of(POOL, 4)));
-        out.add(new Variant(kind + " batch 2 threads (executor running tasks inline)", k, false, Parallelism.of(Runnable::run, 2)));
-        out.add(new Variant(kind + " incremental 1 thread", k, true, Parallelism.serial()));
-        out.add(new Variant(kind + " incremental 2 threads", k, true, Parallelism.threads(2)));
+        out.add(new Variant(kind + " batch 1 thread", k, false, Parallelism.serial(), 0, null));
+        out.add(new Variant(kind + " batch 3 threads (common pool)", k, false, Parallelism.threads(3), 0, null));
+        out.add(new Variant(kind + " batch 4 threads (own executor)", k, false, Parallelism.of(POOL, 4), 0, null));
+        out.add(new Variant(kind + " batch 2 threads (executor running tasks inline)", k, false, Parallelism.of(Runnable::run, 2),
+                0, null));
+        out.add(new Variant(kind + " incremental 1 thread", k, true, Parallelism.serial(), 0, null));
+        out.add(new Variant(kind + " incremental 2 threads", k, true, Parallelism.threads(2), 0, null));
+        out.add(new Variant(kind + " incremental out of heap, tiles of 1, 1 thread", k, true, Parallelism.serial(), 1,
+                ByteOrder.BIG_ENDIAN));
+        out.add(new Variant(kind + " incremental out of heap, tiles of 7, 3 threads", k, true, Parallelism.threads(3), 7,
+                ByteOrder.nativeOrder()));
+        out.add(new Variant(kind + " incremental out of heap, tiles of 2048, 2 threads", k, true, Parallelism.threads(2),
+                FastMeans.TILE, ByteOrder.LITTLE_ENDIAN));
     }
 
     @Override
@@ -108,7 +119,9 @@ record Variant(String name, Kernels kernels, boolean incremental, Parallelism pa
     private Arrival arrive(Bfp16Block[] canonical, long seed) {
         int n = canonical.length;
         int[] arrival = Permutations.of(n, new SplittableRandom(seed)::nextInt);
-        RoundBuffer buffer = new RoundBuffer(canonical[0].dimension(), n + 2, parallelism, kernels);
+        int d = canonical[0].dimension();
+        RoundBuffer buffer = tile == 0 ? new RoundBuffer(d, n + 2, parallelism, kernels)
+                : new RoundBuffer(d, n + 2, parallelism, kernels, new BufferMantissas(d, order), tile);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[arrival[i]] = buffer.add(canonical[arrival[i]]);

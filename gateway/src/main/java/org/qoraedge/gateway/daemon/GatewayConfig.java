@@ -349,10 +349,17 @@ public final class GatewayConfig {
      * @param nodes the key file's nodes ({@link #keysFile()})
      * @param initial the model round 1 starts from
      * @param gatewaySeed the gateway's Ed25519 seed
-     * @param buffers where round buffers come from, or null for the default
+     * @param buffers where round buffers come from, or null for the default: Krum's, Multi-Krum's and
+     *     the mean's updates outside the heap ({@link RoundBufferFactory#outOfHeap}), in a scratch file
+     *     in the state directory (the disk that holds the round's journal), else in
+     *     {@code java.io.tmpdir}
      */
     public CoordinatorSettings coordinatorSettings(NodeRegistry nodes, Bfp16Block initial, byte[] gatewaySeed,
             RoundBufferFactory buffers) {
+        if (buffers == null) {
+            buffers = RoundBufferFactory.outOfHeap(nodes.keys().size(),
+                    stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir")));
+        }
         return CoordinatorSettings.builder()
                 .fleet(fleet)
                 .gatewayId(gatewayId)

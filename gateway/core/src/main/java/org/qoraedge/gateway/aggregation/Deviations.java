@@ -28,6 +28,16 @@ public final class Deviations {
     private Deviations() {
     }
 
+    /** Coordinates read per tile: the aggregate's tile and one update's stay in L1. */
+    static final int TILE = 4096;
+
+    /** Reads update {@code k}'s mantissas a tile at a time (from the heap, or from outside it). */
+    @FunctionalInterface
+    public interface Updates {
+        /** Copies {@code len} mantissas of update {@code k}, from coordinate {@code from}, into {@code dst} at {@code off}. */
+        void read(int k, int from, short[] dst, int off, int len);
+    }
+
     /**
      * The deviation of each block from {@code aggregate}, by index.
      *
@@ -37,9 +47,6 @@ public final class Deviations {
      *     the round's blocks and its aggregate always share one)
      */
     public static long[] of(Bfp16Block[] blocks, Bfp16Block aggregate) {
-        if (blocks.length == 0) {
-            throw new IllegalArgumentException("no blocks to measure");
-        }
         int d = aggregate.dimension();
         int[] exponents = new int[blocks.length];
         for (int j = 0; j < blocks.length; j++) {
@@ -48,24 +55,56 @@ public final class Deviations {
             }
             exponents[j] = blocks[j].exponent();
         }
-        Arrays.sort(exponents);
-        int unit = exponents[(exponents.length - 1) / 2];
-        short[] a = aggregate.mantissas();
-        long normA = 0;
-        for (short x : a) {
-            normA += (long) x * x;
+        return of(exponents, (k, from, dst, off, len) -> blocks[k].copyMantissas(from, dst, off, len), aggregate);
+    }
+
+    /**
+     * The deviation of each update from {@code aggregate}, by index, the updates read a tile at a
+     * time: update {@code k} has exponent {@code exponents[k]} and the aggregate's dimension. The same
+     * values as {@link #of(Bfp16Block[], Bfp16Block)}; memory {@code O(tile)} besides the result.
+     *
+     * @throws IllegalArgumentException when there is no update
+     */
+    public static long[] of(int[] exponents, Updates updates, Bfp16Block aggregate) {
+        int n = exponents.length;
+        if (n == 0) {
+            throw new IllegalArgumentException("no blocks to measure");
         }
-        long[] out = new long[blocks.length];
-        short[] m = new short[d];
-        for (int j = 0; j < blocks.length; j++) {
-            blocks[j].copyMantissas(0, m, 0, d);
-            long norm = 0;
-            long dot = 0;
-            for (int i = 0; i < d; i++) {
-                norm += (long) m[i] * m[i];
-                dot += (long) m[i] * a[i];
+        int[] sorted = exponents.clone();
+        Arrays.sort(sorted);
+        int unit = sorted[(n - 1) / 2];
+        int d = aggregate.dimension();
+        int tile = Math.min(TILE, d);
+        short[] a = new short[tile];
+        short[] m = new short[tile];
+        long normA = 0;
+        for (int from = 0; from < d; from += tile) {
+            int len = Math.min(tile, d - from);
+            aggregate.copyMantissas(from, a, 0, len);
+            for (int i = 0; i < len; i++) {
+                normA += (long) a[i] * a[i];
             }
-            out[j] = measure(norm, blocks[j].exponent(), normA, aggregate.exponent(), dot, unit);
+        }
+        long[] norms = new long[n];
+        long[] dots = new long[n];
+        for (int from = 0; from < d; from += tile) {
+            int len = Math.min(tile, d - from);
+            aggregate.copyMantissas(from, a, 0, len);
+            for (int k = 0; k < n; k++) {
+                updates.read(k, from, m, 0, len);
+                long norm = 0;
+                long dot = 0;
+                for (int i = 0; i < len; i++) {
+                    norm += (long) m[i] * m[i];
+                    dot += (long) m[i] * a[i];
+                }
+                norms[k] += norm;
+                dots[k] += dot;
+            }
+        }
+        long[] out = new long[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = measure(norms[k], exponents[k], normA, aggregate.exponent(), dots[k], unit);
         }
         return out;
     }

@@ -6,7 +6,8 @@ import java.util.List;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.InvalidBlockException;
 import org.qoraedge.fixedpoint.NodeIds;
-import org.qoraedge.fixedpoint.fast.FastMeans;
+import org.qoraedge.fixedpoint.fast.MantissaStore;
+import org.qoraedge.fixedpoint.fast.Parallelism;
 import org.qoraedge.fixedpoint.krum.KrumResult;
 
 /**
@@ -19,36 +20,48 @@ import org.qoraedge.fixedpoint.krum.KrumResult;
  * queued in its inbox) adds the queue at once: the updates already there are read once per batch of
  * new ones, so a worker that fell behind a burst catches up instead of staying behind it.
  *
- * <p>The buffer starts with room for {@code initialCapacity} updates and doubles when full
- * (re-adding the blocks already there): the coordinator refuses unknown nodes, so this happens at
+ * <p>The buffer starts with room for {@code initialCapacity} updates and doubles when full (the dot
+ * products copied, not computed again): the coordinator refuses unknown nodes, so this happens at
  * most a few times per round, and never when the capacity is the fleet size.
+ *
+ * <p>The mantissas live in the {@link MantissaStore} given: in the heap, or outside it
+ * ({@link RoundBufferFactory#outOfHeap}). Closing reads them a tile at a time: Multi-Krum's and the
+ * mean's aggregates and the mean's deviations hold no more than a tile of any update; Krum copies
+ * the one update it selects.
  */
 final class IncrementalRoundBuffer implements RoundBuffer {
     private final AggregationSettings settings;
-    private final int dimension;
     private org.qoraedge.fixedpoint.fast.RoundBuffer buffer; // fully qualified: fixedpoint's buffer, beside this package's
     private String[] ids;
     /** Updates added since the last {@link #flush}, in arrival order. */
     private final List<Bfp16Block> pending = new ArrayList<>();
     private final List<String> pendingIds = new ArrayList<>();
+    private long pendingBytes;
+    /** The most mantissa bytes queued before they are added (two 1,000,000-coordinate updates). */
+    static final long MAX_PENDING_BYTES = 4L << 20;
 
-    IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings) {
+    IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings, MantissaStore store) {
         if (settings.kind() == AggregatorKind.PIPELINE) {
             throw new AggregationSettingsException("the incremental buffer runs Krum, Multi-Krum and the mean, not " + settings.ruleName());
         }
         this.settings = settings;
-        this.dimension = dimension;
-        this.buffer = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, Math.max(1, initialCapacity)); // fully qualified: fixedpoint's buffer, beside this package's
+        this.buffer = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, Math.max(1, initialCapacity), // fully qualified: fixedpoint's buffer, beside this package's
+                Parallelism.defaults(), store);
         this.ids = new String[Math.max(1, initialCapacity)];
     }
 
     @Override
     public void add(String nodeId, Bfp16Block block) {
-        if (block.dimension() != dimension) {
-            throw new InvalidBlockException("block has " + block.dimension() + " coordinates, this round's blocks have " + dimension);
+        if (block.dimension() != buffer.dimension()) {
+            throw new InvalidBlockException("block has " + block.dimension() + " coordinates, this round's blocks have "
+                    + buffer.dimension());
         }
         pendingIds.add(nodeId);
         pending.add(block);
+        pendingBytes += 2L * block.dimension();
+        if (pending.size() >= org.qoraedge.fixedpoint.fast.RoundBuffer.BATCH || pendingBytes >= MAX_PENDING_BYTES) { // fully qualified: fixedpoint's buffer
+            flush(); // a queue never holds more than a batch, nor more than a few MiB of mantissas in the heap
+        }
     }
 
     /** Adds the queued updates together: the blocks already there are read once per batch (fixedpoint's {@code addAll}). */
@@ -60,23 +73,23 @@ final class IncrementalRoundBuffer implements RoundBuffer {
         while (buffer.capacity() - buffer.size() < pending.size()) {
             grow();
         }
-        int first = buffer.addAll(pending);
-        for (int i = 0; i < pendingIds.size(); i++) {
-            ids[first + i] = pendingIds.get(i);
+        int first = buffer.size();
+        try {
+            buffer.addAll(pending);
+        } finally {
+            // What the store took is in the buffer (all of it, unless it failed part way: a full disk).
+            for (int i = 0; i < buffer.size() - first; i++) {
+                ids[first + i] = pendingIds.get(i);
+            }
+            pending.clear();
+            pendingIds.clear();
+            pendingBytes = 0;
         }
-        pending.clear();
-        pendingIds.clear();
     }
 
     private void grow() {
         int capacity = buffer.capacity() * 2;
-        org.qoraedge.fixedpoint.fast.RoundBuffer bigger = new org.qoraedge.fixedpoint.fast.RoundBuffer(dimension, capacity); // fully qualified: fixedpoint's buffer, beside this package's
-        List<Bfp16Block> held = new ArrayList<>(buffer.size());
-        for (int slot = 0; slot < buffer.size(); slot++) {
-            held.add(buffer.block(slot));
-        }
-        bigger.addAll(held);
-        buffer = bigger;
+        buffer = buffer.grown(capacity);
         ids = Arrays.copyOf(ids, capacity);
     }
 
@@ -101,15 +114,17 @@ final class IncrementalRoundBuffer implements RoundBuffer {
             case MULTI_KRUM:
                 return of(canonicalIds, buffer.multiKrum(order, settings.f(), settings.selectionSize(n), settings.metric()));
             default: {
-                Bfp16Block[] canonical = new Bfp16Block[n];
                 int[] all = new int[n];
+                int[] exponents = new int[n];
                 for (int k = 0; k < n; k++) {
-                    canonical[k] = buffer.block(order[k]);
                     all[k] = k;
+                    exponents[k] = buffer.exponent(order[k]);
                 }
-                Bfp16Block mean = FastMeans.mean(canonical);
-                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, mean, List.of(),
-                        Deviations.of(canonical, mean), new long[0]);
+                Bfp16Block mean = buffer.mean(order);
+                org.qoraedge.fixedpoint.fast.RoundBuffer b = buffer; // fully qualified: fixedpoint's buffer, beside this package's
+                long[] deviations = Deviations.of(exponents, (k, from, dst, off, len) -> b.read(order[k], from, dst, off, len), mean);
+                return new AggregationResult(canonicalIds, new long[0], new int[0], all, 0, mean, List.of(), deviations,
+                        new long[0]);
             }
         }
     }

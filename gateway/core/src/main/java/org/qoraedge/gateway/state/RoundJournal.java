@@ -263,13 +263,22 @@ public final class RoundJournal implements AutoCloseable {
         sync();
     }
 
+    /**
+     * Writes one entry from the payload itself (a gathering write of header, payload and checksum):
+     * no copy of a frame of {@code 2 d} bytes is made in the heap.
+     */
     private void append(byte type, byte[] payload) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(9 + payload.length).order(ByteOrder.BIG_ENDIAN);
-        b.put(type).putInt(payload.length).put(payload);
+        ByteBuffer head = ByteBuffer.allocate(5).order(ByteOrder.BIG_ENDIAN);
+        head.put(type).putInt(payload.length);
         CRC32C c = new CRC32C();
-        c.update(b.array(), 0, 5 + payload.length);
-        b.putInt((int) c.getValue()).flip();
-        writeFully(b);
+        c.update(head.array(), 0, 5);
+        c.update(payload, 0, payload.length);
+        head.flip();
+        ByteBuffer tail = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt((int) c.getValue()).flip();
+        ByteBuffer[] entry = {head, ByteBuffer.wrap(payload), tail};
+        while (tail.hasRemaining()) {
+            channel.write(entry);
+        }
         dirty = true;
     }
 

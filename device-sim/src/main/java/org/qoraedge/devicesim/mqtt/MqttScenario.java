@@ -316,9 +316,18 @@ public final class MqttScenario {
                 honestUpdates.add(updates[i]);
             }
         }
-        OmniscientView view = nodes.stream().anyMatch(SimNode::needsView)
+        // The colluders see the round as it is: the honest updates it asked for, and those of them it asked.
+        Set<String> askedIds = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (asked[i]) {
+                askedIds.add(nodes.get(i).id());
+            }
+        }
+        List<String> colluders = new ArrayList<>(fleet.byzantineIds());
+        colluders.retainAll(askedIds);
+        OmniscientView view = nodes.stream().anyMatch(SimNode::needsView) && !colluders.isEmpty()
                 ? OmniscientView.of(honestIds.toArray(new String[0]),
-                honestUpdates.toArray(new float[0][]), fleet.byzantineIds().toArray(new String[0]), rule) : null;
+                honestUpdates.toArray(new float[0][]), colluders.toArray(new String[0]), rule) : null;
         // Byzantine nodes the round did not ask first (so that their frames reach this round), then the nodes it asked.
         for (boolean membersPass : new boolean[] {false, true}) {
             for (int i : connections.publishingOrder()) {
@@ -326,7 +335,9 @@ public final class MqttScenario {
                 if (asked[i] != membersPass || (!asked[i] && !node.isByzantine())) {
                     continue;
                 }
-                Bfp16Block block = node.isByzantine() ? node.publish(received[i], round, view) : Bfp16.encode(updates[i]);
+                // A Byzantine node the round did not ask sends a zero update: the gateway refuses it before reading the block.
+                Bfp16Block block = !asked[i] ? Bfp16.encode(new float[received[i].length])
+                        : node.isByzantine() ? node.publish(received[i], round, view) : Bfp16.encode(updates[i]);
                 ProtocolAttacker attacker = connections.attacker(i);
                 if (attacker != null) {
                     attacker.playRound(starts[i], block);

@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.round;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -19,6 +20,7 @@ import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.NodeRegistry;
 import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 
 /**
@@ -36,6 +38,8 @@ public final class CoordinatorSettings {
     public static final String DEFAULT_MODEL_ID = "model";
     /** Default {@code round.deadlineMillis}. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
+    /** An announcement's bytes besides its cohort line (docs/PROTOCOL.md section 6), at most. */
+    private static final int ANNOUNCEMENT_BASE_BYTES = 4096;
     /** Default {@code audit.maxFrames}. */
     public static final int DEFAULT_MAX_AUDIT_FRAMES = 10_000;
 
@@ -139,6 +143,15 @@ public final class CoordinatorSettings {
                 throw new RoundSettingsException("round.cohort needs node ids without ',' (the announcement lists the cohort"
                         + " comma-separated), but node " + id + " has one");
             }
+        }
+        long longest = 0;
+        for (String id : expected) {
+            longest = Math.max(longest, id.getBytes(StandardCharsets.UTF_8).length);
+        }
+        long announcement = ANNOUNCEMENT_BASE_BYTES + c.size() * (longest + 1);
+        if (announcement > TextMessage.MAX_BYTES) {
+            throw new RoundSettingsException("round.cohort = " + c.size() + " of node ids up to " + longest + " bytes makes"
+                    + " announcements of up to " + announcement + " bytes; nodes read at most " + TextMessage.MAX_BYTES);
         }
         if (a.quorum() > c.size()) {
             String f = c.byzantineFraction() == null ? ""

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -210,6 +211,59 @@ class CohortRoundTest {
         ReplayReport r = Replay.replay(bad, journal(dir, good.round()), null, null);
         assertFalse(r.matches());
         return r.firstMismatch().orElseThrow().field();
+    }
+
+    /**
+     * A node the ledger bans at a round's close is not eligible for the next round's cohort; the
+     * reputation fold of the records knows the ledger's bans and refuses a record that names a banned
+     * node eligible (the operator's own ban list is not in the log: that is why the record names the
+     * eligible set).
+     */
+    @Test
+    void aNodeBannedAtACloseIsNotEligibleNextRoundAndTheFoldChecksIt() throws Exception {
+        Properties strict = new Properties();
+        strict.setProperty(ReputationSettings.BAN_BELOW, "0.45");
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(settings(CohortSettings.of(8, QUARTER, CohortRoundTest::defaultRule)).build(),
+                RoundServices.none().reputation(new ReputationLedger(ReputationSettings.fromProperties(strict)))
+                        .listener(reports::add), inbox, outbox);
+        coordinator.start();
+        for (NodeCredentials c : nodes) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 1));
+        }
+        assertTrue(next().aggregated());
+        assertTrue(coordinator.reputation().isBanned("node-03"), "the far node is banned at round 1's close");
+        List<String> withoutBanned = List.of("node-01", "node-02", "node-04", "node-05", "node-06", "node-07", "node-08");
+        while (outbox.on(TOPICS.round()).size() < 2) {
+            Thread.sleep(5);
+        }
+        assertEquals(withoutBanned, announcement(2).cohort(), "seven eligible nodes, a cohort of up to eight: all seven");
+        for (NodeCredentials c : nodes) {
+            inbox.offer(TOPICS.update(c.nodeId()), update(c, 2, 2));
+        }
+        RoundReport r2 = next();
+        assertEquals(Map.of(RejectReason.BANNED, 1L), r2.rejected());
+        List<AuditRecord> recs = records();
+        assertEquals(withoutBanned, recs.get(1).config().cohort().eligible());
+        assertEquals(new AuditRecord.CohortInputs(8, withoutBanned, "1/4", 1), recs.get(1).config().cohort());
+        assertTrue(ReputationReplay.check(recs).matches(), ReputationReplay.check(recs).mismatch());
+
+        AuditRecord good = recs.get(1);
+        AuditRecord.Config c = good.config();
+        List<String> all = new ArrayList<>();
+        for (NodeCredentials n : nodes) {
+            all.add(n.nodeId());
+        }
+        recs.set(1, new AuditRecord(good.fleet(), good.gatewayId(), good.gatewayKey(), good.round(), good.prev(),
+                good.outcome(), good.failure(), new AuditRecord.Config(c.aggregator(), c.metric(), c.f(), c.m(), c.minUpdates(),
+                        c.dimension(), c.modelId(), c.reputationSettings(), c.expected(), new AuditRecord.CohortInputs(8, all, "1/4", 2)),
+                good.modelBefore(), good.frames(), good.framesOmitted(), good.canonicalOrder(), good.scores(), good.ranking(),
+                good.selected(), good.kept(), good.referenceDigest(), good.deviations(), good.weights(), good.referenceExponent(),
+                good.aggregateDigest(), good.modelAfter(), good.reputation(), good.operator(), good.timing(), good.framesKept()));
+        ReputationReplay.Result forged = ReputationReplay.check(recs);
+        assertFalse(forged.matches());
+        assertEquals("round 2: node node-03 is eligible for the cohort, but the recomputed ledger had banned it at the round's start",
+                forged.mismatch());
     }
 
     @Test

@@ -595,6 +595,10 @@ public final class DeviceSim implements Runnable {
             rounds.get(i).getAsJsonObject().addProperty("failure", gw.aggregated() ? "" : gw.failure());
         }
         o.addProperty("failedRounds", res.failedRounds());
+        if (res.cohortSeats() > 0) { // only cohort runs have them
+            o.addProperty("cohortSeats", res.cohortSeats());
+            o.addProperty("byzantineCohortSeats", res.byzantineCohortSeats());
+        }
         return o;
     }
 

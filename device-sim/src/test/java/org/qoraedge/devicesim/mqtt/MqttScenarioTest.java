@@ -92,7 +92,13 @@ class MqttScenarioTest {
         String text = out.toString();
         assertTrue(text.contains("cohort 6 of 12"), text);
         assertTrue(text.matches("(?s).*cohort seats: 18 over 3 rounds, Byzantine \\d+ .*"), text);
-        JsonArray rounds = JsonParser.parseString(Files.readString(report)).getAsJsonObject().getAsJsonArray("rounds");
+        JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+        assertEquals(18, o.get("cohortSeats").getAsLong());
+        long byzantineSeats = o.get("byzantineCohortSeats").getAsLong();
+        assertEquals(9 - byzantineSeats, o.getAsJsonObject("rejectedByReason").has("not-in-cohort")
+                ? o.getAsJsonObject("rejectedByReason").get("not-in-cohort").getAsLong() : 0,
+                "every Byzantine update outside the cohort (3 nodes x 3 rounds, less their seats) is refused");
+        JsonArray rounds = o.getAsJsonArray("rounds");
         assertEquals(3, rounds.size());
         for (JsonElement e : rounds) {
             JsonObject r = e.getAsJsonObject();

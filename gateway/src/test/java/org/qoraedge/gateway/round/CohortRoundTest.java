@@ -90,12 +90,17 @@ class CohortRoundTest {
         return r;
     }
 
-    private RoundAnnouncement announcement(long round) {
-        for (RecordingOutbox.Published p : outbox.on(TOPICS.round())) {
-            RoundAnnouncement a = RoundAnnouncement.parse(p.payload());
-            if (a.round() == round) {
-                return a;
+    /** The announcement of {@code round}, waiting for it (the next round is announced after the listeners hear of the close). */
+    private RoundAnnouncement announcement(long round) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < end) {
+            for (RecordingOutbox.Published p : outbox.on(TOPICS.round())) {
+                RoundAnnouncement a = RoundAnnouncement.parse(p.payload());
+                if (a.round() == round) {
+                    return a;
+                }
             }
+            Thread.sleep(5);
         }
         throw new AssertionError("round " + round + " was not announced");
     }
@@ -122,9 +127,6 @@ class CohortRoundTest {
         for (long round = 1; round <= 3; round++) {
             List<String> cohort = Cohort.select(model, round, eligible, 4);
             long deadline = System.nanoTime();
-            while (outbox.on(TOPICS.round()).stream().noneMatch(p -> p.payload().length > 0)) {
-                Thread.sleep(5);
-            }
             assertEquals(cohort, announcement(round).cohort(), "round " + round + " announces the drawn cohort");
             // Those outside the cohort first: the round closes as soon as the last member has reported.
             for (NodeCredentials c : nodes) {
@@ -234,9 +236,6 @@ class CohortRoundTest {
         assertTrue(next().aggregated());
         assertTrue(coordinator.reputation().isBanned("node-03"), "the far node is banned at round 1's close");
         List<String> withoutBanned = List.of("node-01", "node-02", "node-04", "node-05", "node-06", "node-07", "node-08");
-        while (outbox.on(TOPICS.round()).size() < 2) {
-            Thread.sleep(5);
-        }
         assertEquals(withoutBanned, announcement(2).cohort(), "seven eligible nodes, a cohort of up to eight: all seven");
         for (NodeCredentials c : nodes) {
             inbox.offer(TOPICS.update(c.nodeId()), update(c, 2, 2));
@@ -264,6 +263,61 @@ class CohortRoundTest {
         assertFalse(forged.matches());
         assertEquals("round 2: node node-03 is eligible for the cohort, but the recomputed ledger had banned it at the round's start",
                 forged.mismatch());
+    }
+
+    /**
+     * A gateway restarted inside a cohort round draws the same cohort again (same model, round and
+     * bans), restores the members' updates it had journaled, closes on the rest and replays.
+     */
+    @Test
+    void aRestartInsideACohortRoundDrawsTheSameCohortAndKeepsItsUpdates(@TempDir Path dir) throws Exception {
+        List<String> cohort = Cohort.select(Digests.block(ModelUpdate.zeros(D)), 1,
+                nodes.stream().map(NodeCredentials::nodeId).toList(), 4);
+        StateStore store = StateStore.open(dir, -1);
+        inbox = new Inbox(1024);
+        CoordinatorSettings s = settings(CohortSettings.of(4, QUARTER, CohortRoundTest::defaultRule)).build();
+        coordinator = new RoundCoordinator(s, RoundServices.none().store(store).listener(reports::add), inbox, outbox);
+        coordinator.start();
+        for (NodeCredentials c : nodes) {
+            if (c.nodeId().equals(cohort.get(0)) || c.nodeId().equals(cohort.get(1))) {
+                inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 1));
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (coordinator.status().accepted() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(2, coordinator.status().accepted());
+        coordinator.close(); // the round is abandoned, its journal kept
+        store.close();
+        int announced = outbox.on(TOPICS.round()).size();
+
+        store = StateStore.open(dir, -1);
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(s, RoundServices.none().store(store).listener(reports::add), inbox, outbox);
+        coordinator.start();
+        while (outbox.on(TOPICS.round()).size() == announced) {
+            Thread.sleep(5);
+        }
+        RoundAnnouncement again = RoundAnnouncement.parse(outbox.on(TOPICS.round()).get(announced).payload());
+        assertEquals(1, again.round());
+        assertEquals(cohort, again.cohort(), "the same cohort after the restart");
+        for (NodeCredentials c : nodes) {
+            if (c.nodeId().equals(cohort.get(2)) || c.nodeId().equals(cohort.get(3))) {
+                inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 1));
+            }
+        }
+        RoundReport r = next();
+        assertTrue(r.aggregated(), r.failure());
+        assertEquals(cohort, r.acceptedIds(), "two updates from before the restart, two after");
+        coordinator.close();
+        coordinator = null;
+        store.close();
+        AuditLog.Verified log = AuditLog.verifyFile(dir.resolve(StateStore.AUDIT_LOG), Ed25519Keys.publicKeyOf(GATEWAY_SEED));
+        AuditRecord rec = log.records().get(0);
+        assertEquals(1, rec.timing().restarts());
+        ReplayReport replay = Replay.replay(rec, journal(dir, 1), TestNodes.registry(nodes), null);
+        assertTrue(replay.matches(), replay.lines().toString());
     }
 
     @Test

@@ -252,6 +252,12 @@ public final class DeviceSim implements Runnable {
                 + " required with --gateway external: the daemon's broker)")
         String broker;
 
+        @Option(names = "--cohort", defaultValue = "0",
+                description = "K: each round asks only a cohort of K nodes drawn by the protocol's rule (the gateway's"
+                        + " round.cohort, docs/PROTOCOL.md section 6.2); Krum, Multi-Krum and the mean take f as the fleet's"
+                        + " Byzantine share of K, a pipeline keeps its own; 0: every node (default: ${DEFAULT-VALUE})")
+        int cohort;
+
         @Option(names = "--gateway", defaultValue = "in-process",
                 description = "in-process | external: start a gateway in this process (default), or join a gateway daemon that"
                         + " runs already (qora-edge-gateway run) on --broker, with the nodes' key files of --keys-dir")
@@ -282,7 +288,7 @@ public final class DeviceSim implements Runnable {
         public Integer call() throws Exception {
             if (gateway.equalsIgnoreCase("external")) {
                 CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-                for (String inProcessOnly : List.of("--reputation", "--bans-lower-f")) {
+                for (String inProcessOnly : List.of("--reputation", "--bans-lower-f", "--cohort")) {
                     if (parsed.hasMatchedOption(inProcessOnly)) {
                         throw new InvalidConfigException(inProcessOnly + " sets the in-process gateway; an external gateway has"
                                 + " its own settings (reputation.*, round.bansLowerF in its config)");
@@ -302,7 +308,7 @@ public final class DeviceSim implements Runnable {
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
                     byzantineIds, attack, protocolAttack, protocolAttackers, reputation.equalsIgnoreCase("weighted")
                     || onOff("--reputation", reputation), onOff("--bans-lower-f", bansLowerF), aggregator, broker, report, plot,
-                    reputation.equalsIgnoreCase("weighted"));
+                    reputation.equalsIgnoreCase("weighted"), cohort);
         }
     }
 
@@ -349,6 +355,14 @@ public final class DeviceSim implements Runnable {
             String protocolAttack, int protocolAttackers, boolean reputation, boolean bansLowerF, String aggregator, String broker,
             Path report,
             Path plot, boolean weighting) throws Exception {
+        return runScenario(out, run, byzantine, byzantineIds, attack, protocolAttack, protocolAttackers, reputation, bansLowerF,
+                aggregator, broker, report, plot, weighting, 0);
+    }
+
+    static int runScenario(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
+            String protocolAttack, int protocolAttackers, boolean reputation, boolean bansLowerF, String aggregator, String broker,
+            Path report,
+            Path plot, boolean weighting, int cohort) throws Exception {
         quietLogging();
         List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
         SimConfig cfg = run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack)
@@ -360,7 +374,8 @@ public final class DeviceSim implements Runnable {
                 + " test), " + cfg.model() + ", " + cfg.nodes() + " nodes, " + cfg.byzantine() + " Byzantine ("
                 + (cfg.attackFree() ? "no model attack" : cfg.attack()) + "; protocol: " + protocolText + "), "
                 + cfg.aggregator().id() + ", " + cfg.rounds() + " rounds, seed " + cfg.seed() + ", broker "
-                + (broker == null ? "embedded" : broker) + ", reputation " + (weighting ? "weighted" : reputation ? "on" : "off"));
+                + (broker == null ? "embedded" : broker) + ", reputation " + (weighting ? "weighted" : reputation ? "on" : "off")
+                + (cohort > 0 ? ", cohort " + cohort + " of " + cfg.nodes() : ""));
         List<String> byz = Fleet.byzantineIds(cfg);
         out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
         if (!protocol.isEmpty()) {
@@ -370,7 +385,8 @@ public final class DeviceSim implements Runnable {
         out.println(RoundTable.header());
         out.flush();
         MqttScenario.Options opts = MqttScenario.Options.defaults().broker(broker).protocolAttacks(protocol)
-                .protocolAttackers(protocolAttackers).reputation(reputation).bansLowerF(bansLowerF).weighting(weighting);
+                .protocolAttackers(protocolAttackers).reputation(reputation).bansLowerF(bansLowerF).weighting(weighting)
+                .cohort(cohort);
         MqttScenario.Result res = MqttScenario.run(cfg, data, opts, (rec, gw) -> {
             out.println(RoundTable.row(rec, byz) + (gw.aggregated() ? "" : "  FAILED CLOSED: " + gw.failure()));
             out.flush();
@@ -379,6 +395,11 @@ public final class DeviceSim implements Runnable {
         out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " frames rejected by the gateway"
                 + byReason(res.rejectedByReason())
                 + (res.failedRounds() > 0 ? "; " + res.failedRounds() + " rounds FAILED CLOSED (no new model)" : ""));
+        if (res.cohortSeats() > 0) {
+            out.printf(Locale.ROOT, "cohort seats: %d over %d rounds, Byzantine %d (%.1f%%; %d of %d nodes, %.1f%% of the fleet)%n",
+                    res.cohortSeats(), cfg.rounds(), res.byzantineCohortSeats(), 100.0 * res.byzantineCohortSeats() / res.cohortSeats(),
+                    byz.size(), cfg.nodes(), 100.0 * byz.size() / cfg.nodes());
+        }
         for (ProtocolAttackSpec p : protocol) {
             String reason = ProtocolFrames.expectedOutcome(p.kind());
             out.printf(Locale.ROOT, "  %-26s %6d frames sent, gateway counted %6d %s%n", p.kind().id(),
@@ -574,6 +595,10 @@ public final class DeviceSim implements Runnable {
             rounds.get(i).getAsJsonObject().addProperty("failure", gw.aggregated() ? "" : gw.failure());
         }
         o.addProperty("failedRounds", res.failedRounds());
+        if (res.cohortSeats() > 0) { // only cohort runs have them
+            o.addProperty("cohortSeats", res.cohortSeats());
+            o.addProperty("byzantineCohortSeats", res.byzantineCohortSeats());
+        }
         return o;
     }
 

@@ -170,6 +170,14 @@ final class NodeCommand implements Callable<Integer> {
                     checked = true;
                 }
                 hinted = false;
+                if (!client.inCohort(r)) {
+                    // The gateway draws a cohort (round.cohort) and did not ask this node: no training, no update.
+                    out.println("round " + r.round() + ": not in the cohort the gateway drew; waiting for the next round");
+                    out.flush();
+                    next = r.round() + 1;
+                    quietSince = System.nanoTime();
+                    continue;
+                }
                 long t0 = System.nanoTime();
                 float[] global = Bfp16.decode(r.model());
                 Evaluation before = m.evaluate(global, local.test());

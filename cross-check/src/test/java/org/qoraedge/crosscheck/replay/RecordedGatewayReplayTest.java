@@ -10,10 +10,18 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qoraedge.crosscheck.CrossCheck;
+import org.qoraedge.gateway.audit.AuditLog;
+import org.qoraedge.gateway.audit.AuditRecord;
+import org.qoraedge.gateway.protocol.Ed25519Keys;
+import org.qoraedge.gateway.protocol.FrameSigner;
 import picocli.CommandLine;
 
 /**
@@ -29,9 +37,13 @@ class RecordedGatewayReplayTest {
     @TempDir
     Path tmp;
 
-    /** {@code recorded}: Multi-Krum (f = 2); {@code recorded-pipeline}: norm-screen(1, 1) > nnm(1) > multi-krum(1). */
+    /**
+     * {@code recorded}: Multi-Krum (f = 2); {@code recorded-pipeline}: norm-screen(1, 1) > nnm(1) > multi-krum(1);
+     * {@code recorded-cohort}: the default rule on a cohort of five of the eight nodes each round
+     * ({@code round.byzantineFraction = 1/5}), whose draw replay repeats.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"", "-pipeline"})
+    @ValueSource(strings = {"", "-pipeline", "-cohort"})
     void aRealGatewaysRoundsReplayBitForBitWithNodeSignaturesAndReputation(String set) throws IOException {
         Path dir = copyFixture(set);
         String key = Files.readString(dir.resolve("gateway.pub"), StandardCharsets.US_ASCII).strip();
@@ -58,6 +70,52 @@ class RecordedGatewayReplayTest {
         cl.setOut(new PrintWriter(out2));
         cl.setErr(new PrintWriter(new StringWriter()));
         assertEquals(1, cl.execute("replay", dir.resolve("audit.log").toString(), "--gateway-key", key), out2.toString());
+    }
+
+    /**
+     * A record whose cohort inputs were changed and signed again with the gateway's own key (kept in
+     * the fixture for this test: a throwaway key) passes the signature and chain checks but not the
+     * replay: the cohort drawn from them is not the one the round ran with.
+     */
+    @Test
+    void aCohortRecordedOtherwiseThanItWasDrawnFailsTheReplay() throws IOException {
+        Path dir = copyFixture("-cohort");
+        copy("-cohort", "gateway.key", dir.resolve("gateway.key"));
+        String seedHex = Files.readAllLines(dir.resolve("gateway.key")).stream().filter(l -> !l.startsWith("#") && !l.isBlank())
+                .findFirst().orElseThrow().strip().split("\\s+")[2];
+        byte[] seed = HexFormat.of().parseHex(seedHex);
+        String key = HexFormat.of().formatHex(Ed25519Keys.publicKeyOf(seed));
+        List<String> lines = Files.readAllLines(dir.resolve("audit.log"), StandardCharsets.UTF_8);
+        List<String> forged = new ArrayList<>();
+        String prev = AuditRecord.GENESIS;
+        for (String line : lines) {
+            AuditRecord r = AuditLog.verify(line, Ed25519Keys.publicKeyOf(seed));
+            if (r.round() == 2) {
+                AuditRecord.Config c = r.config();
+                AuditRecord.CohortInputs k = c.cohort();
+                AuditRecord.Config smaller = new AuditRecord.Config(c.aggregator(), c.metric(), c.f(), c.m(), c.minUpdates(),
+                        c.dimension(), c.modelId(), c.reputationSettings(), c.expected(),
+                        new AuditRecord.CohortInputs(k.size() - 1, k.eligible(), k.byzantineFraction(), k.f()));
+                r = new AuditRecord(r.fleet(), r.gatewayId(), r.gatewayKey(), r.round(), r.prev(), r.outcome(), r.failure(),
+                        smaller, r.modelBefore(), r.frames(), r.framesOmitted(), r.canonicalOrder(), r.scores(), r.ranking(),
+                        r.selected(), r.kept(), r.referenceDigest(), r.deviations(), r.weights(), r.referenceExponent(),
+                        r.aggregateDigest(), r.modelAfter(), r.reputation(), r.operator(), r.timing(), r.framesKept());
+            }
+            String signed = AuditLog.sign(r, prev, FrameSigner.ed25519(seed));
+            forged.add(signed);
+            prev = AuditLog.hash(signed);
+        }
+        Files.write(dir.resolve("audit.log"), forged, StandardCharsets.UTF_8);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new CrossCheck());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("replay", dir.resolve("audit.log").toString(), "--gateway-key", key);
+        String all = out + "\n" + err;
+        assertEquals(1, code, all);
+        assertTrue(all.contains("4 records (rounds 1 to 4), signatures and chain verified"), all);
+        assertTrue(all.contains("round 2        aggregated replayed  MISMATCH in cohort"), all);
     }
 
     private Path copyFixture(String set) throws IOException {

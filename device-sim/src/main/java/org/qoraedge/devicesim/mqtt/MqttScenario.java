@@ -43,14 +43,18 @@ import org.qoraedge.devicesim.sim.SimResult;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
+import org.qoraedge.gateway.protocol.ByzantineFraction;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.reputation.ReputationSettings;
+import org.qoraedge.gateway.round.CohortSettings;
 import org.qoraedge.gateway.round.RoundReport;
 
 /**
@@ -159,8 +163,13 @@ public final class MqttScenario {
                 List<RoundRecord> records = new ArrayList<>();
                 List<RoundReport> gatewayReports = new ArrayList<>();
                 float[] global = Bfp16.decode(initialBlock);
+                long seats = 0;
+                long byzantineSeats = 0;
                 for (int round = 1; round <= cfg.rounds(); round++) {
-                    RoundReport report = playRound(round, fleet, rule, connections, reports);
+                    List<String> cohort = new ArrayList<>();
+                    RoundReport report = playRound(round, fleet, rule, connections, reports, cohort);
+                    seats += cohort.size();
+                    byzantineSeats += cohort.stream().filter(byzantine::contains).count();
                     gatewayReports.add(report);
                     // The global model the gateway published after this round, as the nodes receive it.
                     RoundStart next = awaitRound(connections.client(0), round + 1);
@@ -179,7 +188,7 @@ public final class MqttScenario {
                 }
                 long rejectedTotal = gatewayReports.stream().mapToLong(RoundReport::rejectedTotal).sum();
                 return new Result(sim, connections.brokerUri(), brokerUri == null, opts.reputation(), protocolAttacks, attackerIds,
-                        connections.framesSent(), rejectedByReason, rejectedTotal, gatewayReports);
+                        connections.framesSent(), rejectedByReason, rejectedTotal, gatewayReports, seats, byzantineSeats);
             }
         } catch (TimeoutException e) {
             throw new ScenarioException(e.getMessage());
@@ -207,6 +216,9 @@ public final class MqttScenario {
             on.setProperty(ReputationSettings.WEIGHTING, "true");
             gc.reputation(ReputationSettings.fromProperties(on));
         }
+        if (opts.cohort() > 0) {
+            gc.cohort(cohort(cfg, opts.cohort()));
+        }
         switch (agg.rule()) {
             case MEAN:
                 gc.aggregator(AggregatorKind.MEAN).f(cfg.effectiveKrumF());
@@ -225,6 +237,27 @@ public final class MqttScenario {
     }
 
     /**
+     * The gateway's cohort of {@code k}: a pipeline keeps the f of its line; Krum, Multi-Krum and the
+     * mean take the fleet's Byzantine share of the cohort ({@code byzantine / nodes} as the declared
+     * fraction, so 15 of 50 and K = 10 give f = 3).
+     */
+    private static CohortSettings cohort(SimConfig cfg, int k) {
+        AggregatorSpec agg = cfg.aggregator();
+        if (k > cfg.nodes()) {
+            throw new InvalidConfigException("--cohort " + k + " is larger than the fleet (" + cfg.nodes() + " nodes)");
+        }
+        if (agg.rule() == AggregatorSpec.Rule.PIPELINE) {
+            return CohortSettings.of(k);
+        }
+        ByzantineFraction fraction = new ByzantineFraction(cfg.byzantine(), cfg.nodes());
+        return CohortSettings.of(k, fraction, f -> switch (agg.rule()) {
+            case MEAN -> new AggregationSettings(AggregatorKind.MEAN, Metric.COMMON, f, 0, 1);
+            case KRUM -> new AggregationSettings(AggregatorKind.KRUM, agg.metric(), f, 0, 1);
+            default -> new AggregationSettings(AggregatorKind.MULTI_KRUM, agg.metric(), f, agg.m(), 1);
+        });
+    }
+
+    /**
      * Plays round {@code round}: every node waits for the round and its model; honest nodes train
      * from the model they received, Byzantine ones build their attack's block; the protocol
      * attackers publish first (see the class comment), then the others.
@@ -233,9 +266,12 @@ public final class MqttScenario {
      * @throws ScenarioException when the round does not close in time, or the report is of another round
      */
     private static RoundReport playRound(int round, Fleet fleet, ServerRule rule, NodeConnections connections,
-            BlockingQueue<RoundReport> reports)
+            BlockingQueue<RoundReport> reports, List<String> cohort)
             throws IOException, InterruptedException, TimeoutException {
-        publishRound(round, round, fleet, rule, connections);
+        List<String> drawn = publishRound(round, round, fleet, rule, connections);
+        if (drawn != null) {
+            cohort.addAll(drawn);
+        }
         RoundReport report = reports.poll(WAIT.toMillis() + 10_000, TimeUnit.MILLISECONDS);
         if (report == null) {
             throw new ScenarioException("round " + round + " did not close within " + WAIT.toSeconds() + " s");
@@ -250,43 +286,67 @@ public final class MqttScenario {
      * Every node waits for gateway round {@code gatewayRound} (or a later one) and its model; honest
      * nodes train from the model each received, Byzantine ones build their attack's block (both
      * seeded by the simulation's round {@code simRound}); the protocol attackers publish first, then
-     * the others, each update for the round its node received.
+     * the others, each update for the round its node received. In a round that draws a cohort
+     * (docs/PROTOCOL.md section 6.2) honest nodes outside it neither train nor publish; Byzantine nodes
+     * outside it publish anyway, before the others (the gateway refuses them as {@code not-in-cohort}).
+     *
+     * @return the round's cohort as its announcement names it, null when the round asks every node
      */
-    static void publishRound(long gatewayRound, int simRound, Fleet fleet, ServerRule rule, NodeConnections connections)
+    static List<String> publishRound(long gatewayRound, int simRound, Fleet fleet, ServerRule rule, NodeConnections connections)
             throws IOException, InterruptedException, TimeoutException {
         int round = simRound;
         List<SimNode> nodes = fleet.nodes();
         RoundStart[] starts = new RoundStart[nodes.size()];
         float[][] received = new float[nodes.size()][];
+        boolean[] asked = new boolean[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
             starts[i] = awaitRound(connections.client(i), gatewayRound);
             received[i] = Bfp16.decode(starts[i].model());
+            asked[i] = connections.client(i).inCohort(starts[i]);
         }
-        // Honest nodes train from the model each received.
+        // Honest nodes the round asks train from the model each received.
         float[][] updates = new float[nodes.size()][];
         List<String> honestIds = new ArrayList<>();
         List<float[]> honestUpdates = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             SimNode node = nodes.get(i);
-            if (!node.isByzantine()) {
+            if (!node.isByzantine() && asked[i]) {
                 updates[i] = node.trainUpdate(received[i], round);
                 honestIds.add(node.id());
                 honestUpdates.add(updates[i]);
             }
         }
-        OmniscientView view = nodes.stream().anyMatch(SimNode::needsView)
-                ? OmniscientView.of(honestIds.toArray(new String[0]),
-                honestUpdates.toArray(new float[0][]), fleet.byzantineIds().toArray(new String[0]), rule) : null;
-        for (int i : connections.publishingOrder()) {
-            SimNode node = nodes.get(i);
-            Bfp16Block block = node.isByzantine() ? node.publish(received[i], round, view) : Bfp16.encode(updates[i]);
-            ProtocolAttacker attacker = connections.attacker(i);
-            if (attacker != null) {
-                attacker.playRound(starts[i], block);
-            } else {
-                connections.client(i).publishUpdate(starts[i], block);
+        // The colluders see the round as it is: the honest updates it asked for, and those of them it asked.
+        Set<String> askedIds = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (asked[i]) {
+                askedIds.add(nodes.get(i).id());
             }
         }
+        List<String> colluders = new ArrayList<>(fleet.byzantineIds());
+        colluders.retainAll(askedIds);
+        OmniscientView view = nodes.stream().anyMatch(SimNode::needsView) && !colluders.isEmpty()
+                ? OmniscientView.of(honestIds.toArray(new String[0]),
+                honestUpdates.toArray(new float[0][]), colluders.toArray(new String[0]), rule) : null;
+        // Byzantine nodes the round did not ask first (so that their frames reach this round), then the nodes it asked.
+        for (boolean membersPass : new boolean[] {false, true}) {
+            for (int i : connections.publishingOrder()) {
+                SimNode node = nodes.get(i);
+                if (asked[i] != membersPass || (!asked[i] && !node.isByzantine())) {
+                    continue;
+                }
+                // A Byzantine node the round did not ask sends a zero update: the gateway refuses it before reading the block.
+                Bfp16Block block = !asked[i] ? Bfp16.encode(new float[received[i].length])
+                        : node.isByzantine() ? node.publish(received[i], round, view) : Bfp16.encode(updates[i]);
+                ProtocolAttacker attacker = connections.attacker(i);
+                if (attacker != null) {
+                    attacker.playRound(starts[i], block);
+                } else {
+                    connections.client(i).publishUpdate(starts[i], block);
+                }
+            }
+        }
+        return nodes.isEmpty() ? null : starts[0].announcement().cohort();
     }
 
     /** A round's record: the accuracy of the model it produced, and what the gateway selected and rejected. */
@@ -530,40 +590,60 @@ public final class MqttScenario {
      * @param weighting the gateway's {@code reputation.weighting} (only with reputation on): each
      *     update weighted by its node's reputation in the rule's averaging step (docs/REPUTATION.md
      *     section 7)
+     * @param cohort the gateway's {@code round.cohort} (docs/PROTOCOL.md section 6.2): each round asks
+     *     only this many nodes, drawn by the protocol's rule; 0 asks every node. For Krum, Multi-Krum and
+     *     the mean the round's f is the fleet's Byzantine share of the cohort ({@code round.byzantineFraction
+     *     = byzantine / nodes}); a pipeline keeps the f its line gives. Honest nodes outside the cohort
+     *     neither train nor publish; Byzantine ones publish anyway (first), and are refused as
+     *     {@code not-in-cohort}.
      */
     public record Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers,
-            boolean reputation, boolean bansLowerF, boolean weighting) {
+            boolean reputation, boolean bansLowerF, boolean weighting, int cohort) {
         public Options {
             protocolAttacks = List.copyOf(protocolAttacks);
+            if (cohort < 0) {
+                throw new InvalidConfigException("--cohort must be >= 1 (or 0: every node), got " + cohort);
+            }
         }
 
-        /** Embedded broker, no protocol attack, all Byzantine nodes as attackers, reputation on. */
+        /** Options without a cohort. */
+        public Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers, boolean reputation,
+                boolean bansLowerF, boolean weighting) {
+            this(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, 0);
+        }
+
+        /** Embedded broker, no protocol attack, all Byzantine nodes as attackers, reputation on, every node asked. */
         public static Options defaults() {
-            return new Options(null, List.of(), -1, true, true, false);
+            return new Options(null, List.of(), -1, true, true, false, 0);
+        }
+
+        /** Each round asks a cohort of {@code k} nodes (0: every node). */
+        public Options cohort(int k) {
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, k);
         }
 
         public Options broker(String uri) {
-            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting);
+            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort);
         }
 
         public Options protocolAttacks(List<ProtocolAttackSpec> v) {
-            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF, weighting);
+            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF, weighting, cohort);
         }
 
         public Options protocolAttackers(int v) {
-            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF, weighting);
+            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF, weighting, cohort);
         }
 
         public Options reputation(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF, weighting);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF, weighting, cohort);
         }
 
         public Options bansLowerF(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v, weighting);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v, weighting, cohort);
         }
 
         public Options weighting(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, v);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, v, cohort);
         }
     }
 
@@ -592,11 +672,13 @@ public final class MqttScenario {
      * @param gatewayReports the gateway's report of each round (a round that failed closed, for
      *     instance below Krum's quorum once nodes are banned, has {@code aggregated() == false} and
      *     its {@code failure()})
+     * @param cohortSeats with a cohort: the seats of every round's cohort, summed (0 without one)
+     * @param byzantineCohortSeats of those, the seats Byzantine nodes held
      */
     public record Result(SimResult sim, String brokerUri, boolean embeddedBroker, boolean reputation,
             List<ProtocolAttackSpec> protocolAttacks,
             List<String> protocolAttackers, Map<String, Long> framesSent, Map<String, Long> rejectedByReason,
-            long rejectedTotal, List<RoundReport> gatewayReports) {
+            long rejectedTotal, List<RoundReport> gatewayReports, long cohortSeats, long byzantineCohortSeats) {
         public Result {
             gatewayReports = List.copyOf(gatewayReports);
             protocolAttacks = List.copyOf(protocolAttacks);

@@ -1,6 +1,7 @@
 package org.qoraedge.devicesim.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -44,9 +45,14 @@ class ExternalGatewayTest {
 
     /** Writes the gateway's config and registry, and one key file per node pinning the gateway's key. */
     private GatewayConfig provision(Path keysDir) throws Exception {
+        return provision(keysDir, "f = 1\n");
+    }
+
+    /** A gateway config with {@code rule} (its f, or a cohort) beside the fleet's keys. */
+    private GatewayConfig provision(Path keysDir, String rule) throws Exception {
         Path props = dir.resolve("gateway.properties");
         // 75 = logistic regression on the synthetic sensor data: 14 features x 5 classes + 5.
-        Files.writeString(props, "fleet = " + FLEET + "\nkeys.file = keys.txt\nf = 1\nmodel.dimension = 75\n"
+        Files.writeString(props, "fleet = " + FLEET + "\nkeys.file = keys.txt\n" + rule + "model.dimension = 75\n"
                 + "round.deadlineMillis = 60000\nstate.dir = state\n");
         GatewayConfig cfg = GatewayConfig.load(props);
         String pinned = KeyFiles.gatewayLine(cfg.gatewayId(), Gateway.publicKey(cfg));
@@ -169,6 +175,35 @@ class ExternalGatewayTest {
                 assertEquals("aggregated", r.outcome(), r.failure());
                 assertEquals(NODES, r.frames().stream().filter(f -> f.status().equals("accepted")).count(),
                         "round " + r.round() + ": every node command's update accepted");
+            }
+        }
+    }
+
+    /**
+     * A daemon configured with {@code round.cohort = 3} and {@code round.byzantineFraction = 1/3}:
+     * the fleet's nodes read their cohort from each signed announcement and only the drawn ones
+     * publish, so every round closes on its three updates, long before the deadline.
+     */
+    @Test
+    void aFleetJoiningACohortGatewayPublishesOnlyFromTheDrawnNodes() throws Exception {
+        Path keys = dir.resolve("nodes");
+        GatewayConfig cfg = provision(keys, "round.cohort = 3\nround.byzantineFraction = 1/3\n");
+        assertEquals("nnm(1) > centered-clip(1, 3)", cfg.aggregation().ruleName(), "f = floor(1/3 * 3)");
+        try (Gateway gw = Gateway.start(cfg, Gateway.Options.embeddedBroker().embeddedPort(0))) {
+            Run fleet = deviceSim("scenario", "--gateway", "external", "--broker", gw.brokerUri(), "--fleet", FLEET,
+                    "--keys-dir", keys.toString(), "--nodes", String.valueOf(NODES), "--dataset", "synthetic", "--rounds", "3");
+            assertEquals(0, fleet.code(), fleet.err() + "\n" + fleet.out());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (records().size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            List<AuditRecord> recs = records();
+            for (AuditRecord r : recs.subList(0, 3)) {
+                assertEquals("aggregated", r.outcome(), r.failure());
+                assertEquals(3, r.config().expected().size(), "the cohort");
+                assertEquals(r.config().expected(), r.canonicalOrder(), "round " + r.round() + ": the cohort's updates, and only them");
+                assertTrue(r.frames().stream().allMatch(f -> f.status().equals("accepted")), "no node outside the cohort published");
+                assertFalse(r.timing().deadlineReached());
             }
         }
     }

@@ -72,6 +72,47 @@ class MqttScenarioTest {
         assertEquals(rounds.get(2).getAsJsonObject().get("accuracy").getAsDouble(), fin);
     }
 
+    /**
+     * {@code --cohort 6} of 12 nodes, 3 Byzantine: f = floor(3/12 * 6) = 1 for Multi-Krum; only the
+     * drawn honest nodes publish (so at most the 3 Byzantine nodes are ever refused as not-in-cohort),
+     * every round aggregates the six drawn updates, and the seats are counted.
+     */
+    @Test
+    void aCohortScenarioAsksKNodesARoundAndCountsTheByzantineSeats() throws Exception {
+        Path report = dir.resolve("cohort.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = DeviceSimTestAccess.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute("scenario", "--nodes", "12", "--byzantine", "3", "--attack", "sign-flip", "--cohort", "6",
+                "--reputation", "off", "--aggregator", "multikrum-common", "--dataset", "synthetic", "--rounds", "3", "--seed", "1",
+                "--report", report.toString());
+        assertEquals(0, code, err + "\n" + out);
+        String text = out.toString();
+        assertTrue(text.contains("cohort 6 of 12"), text);
+        assertTrue(text.matches("(?s).*cohort seats: 18 over 3 rounds, Byzantine \\d+ .*"), text);
+        JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+        assertEquals(18, o.get("cohortSeats").getAsLong());
+        long byzantineSeats = o.get("byzantineCohortSeats").getAsLong();
+        assertEquals(9 - byzantineSeats, o.getAsJsonObject("rejectedByReason").has("not-in-cohort")
+                ? o.getAsJsonObject("rejectedByReason").get("not-in-cohort").getAsLong() : 0,
+                "every Byzantine update outside the cohort (3 nodes x 3 rounds, less their seats) is refused");
+        JsonArray rounds = o.getAsJsonArray("rounds");
+        assertEquals(3, rounds.size());
+        for (JsonElement e : rounds) {
+            JsonObject r = e.getAsJsonObject();
+            // Multi-Krum's m = n - 2f - 2 = 2 of the cohort's 6 updates.
+            assertEquals(2, r.getAsJsonArray("selected").size(), r.toString());
+            JsonObject rejected = r.getAsJsonObject("rejected");
+            for (String reason : rejected.keySet()) {
+                assertEquals("not-in-cohort", reason, r.toString());
+            }
+            int refused = rejected.has("not-in-cohort") ? rejected.get("not-in-cohort").getAsInt() : 0;
+            assertTrue(refused <= 3, "only Byzantine nodes publish outside the cohort: " + r);
+        }
+    }
+
     @Test
     void roundsTheGatewayClosesWithoutAModelAreMarkedFailedInTheTableAndTheReport() throws Exception {
         // Reputation on: the one attacker's signed wrong-dimension frames get it banned after three

@@ -175,6 +175,16 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
+    /**
+     * True when round {@code start} asks this node for an update: the round asks every node, or its
+     * signed announcement names this node in its cohort (docs/PROTOCOL.md section 6.2). A node outside
+     * the cohort should neither train nor publish: the gateway refuses its update as
+     * {@code not-in-cohort}.
+     */
+    public boolean inCohort(RoundStart start) {
+        return start.announcement().asks(nodeId());
+    }
+
     /** The next sequence number (each call consumes one). */
     public long nextSequence() {
         return sequence.incrementAndGet();

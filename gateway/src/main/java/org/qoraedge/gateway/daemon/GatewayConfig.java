@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.krum.Metric;
@@ -26,10 +27,13 @@ import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.ops.OpsSettings;
 import org.qoraedge.gateway.ops.OpsSettingsException;
+import org.qoraedge.gateway.protocol.ByzantineFraction;
 import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.NodeRegistry;
+import org.qoraedge.gateway.protocol.ProtocolException;
 import org.qoraedge.gateway.reputation.ReputationException;
 import org.qoraedge.gateway.reputation.ReputationSettings;
+import org.qoraedge.gateway.round.CohortSettings;
 import org.qoraedge.gateway.round.CoordinatorSettings;
 import org.qoraedge.gateway.status.GpioSettings;
 
@@ -47,10 +51,14 @@ public final class GatewayConfig {
             "round.pauseMillis", "round.first", "round.max", "model.id", "model.dimension", "model.initial", "state.dir",
             "inbox.capacity", "state.keepFrames", "audit.maxFrames", "round.bansLowerF");
 
+    /** The keys of partial participation (docs/PROTOCOL.md section 6.2). */
+    private static final Set<String> COHORT_KEYS = Set.of("round.cohort", "round.byzantineFraction");
+
     static final Set<String> KEYS = allKeys();
 
     private static Set<String> allKeys() {
         Set<String> k = new HashSet<>(BASE_KEYS);
+        k.addAll(COHORT_KEYS);
         k.addAll(ReputationSettings.KEYS);
         k.addAll(GpioSettings.KEYS);
         k.addAll(OpsSettings.KEYS);
@@ -83,6 +91,7 @@ public final class GatewayConfig {
     private final int keepFrames;
     private final int auditMaxFrames;
     private final boolean bansLowerF;
+    private final CohortSettings cohort;
     private final ReputationSettings reputation;
     private final GpioSettings gpio;
     private final OpsSettings ops;
@@ -100,8 +109,17 @@ public final class GatewayConfig {
         this.gatewayId = b.gatewayId;
         this.keysFile = b.keysFile;
         this.expected = b.expected == null ? null : List.copyOf(b.expected);
-        this.aggregation = b.pipeline != null ? AggregationSettings.pipeline(b.pipeline, b.minUpdates)
+        this.cohort = b.cohort;
+        this.aggregation = cohort != null && cohort.byzantineFraction() != null
+                ? cohort.rule().apply(cohort.byzantineFraction().of(cohort.size()))
+                : b.pipeline != null ? AggregationSettings.pipeline(b.pipeline, b.minUpdates)
                 : new AggregationSettings(b.aggregator, b.metric, b.f, b.m, b.minUpdates);
+        if (cohort != null && aggregation.quorum() > cohort.size()) {
+            throw new ConfigException("config key round.cohort = " + cohort.size() + " is too small: " + aggregation.ruleName()
+                    + (cohort.byzantineFraction() == null ? "" : " with f = floor(" + cohort.byzantineFraction() + " * "
+                            + cohort.size() + ") = " + cohort.byzantineFraction().of(cohort.size()))
+                    + " needs " + aggregation.quorum() + " updates per round");
+        }
         this.deadline = b.deadline;
         this.pause = b.pause;
         this.firstRound = b.firstRound;
@@ -219,6 +237,7 @@ public final class GatewayConfig {
         }
         String given = p.getProperty("aggregator");
         String rule = given == null ? "" : given.strip();
+        IntFunction<AggregationSettings> forF = null; // the rule for a given f; null for a pipeline line (its rules carry theirs)
         if (given == null || rule.equalsIgnoreCase(CENTERED_CLIP)) {
             String name = given == null ? "(absent: the default)" : rule;
             for (String k : List.of("m", "metric")) {
@@ -228,14 +247,15 @@ public final class GatewayConfig {
                 }
             }
             int f = (int) num(p, "f", b.f);
-            String clip = CENTERED_CLIP + "(" + f + ", " + DEFAULT_CLIP_ITERATIONS + ")";
-            String line = given == null ? "nnm(" + f + ") > " + clip : clip;
+            String line = clipLine(given == null, f);
             try {
                 b.pipeline(PipelineSpec.parse(line));
             } catch (FixedPointException e) {
                 throw new ConfigException(file + ": config key f = " + f + " is invalid for aggregator = " + name
                         + " (" + line + "): " + e.getMessage());
             }
+            boolean withNnm = given == null;
+            forF = x -> AggregationSettings.pipeline(PipelineSpec.parse(clipLine(withNnm, x)), minUpdates(p));
         } else if (LEGACY_RULES.contains(rule.toLowerCase(Locale.ROOT))) {
             try {
                 b.aggregator = AggregatorKind.parse(rule);
@@ -245,6 +265,10 @@ public final class GatewayConfig {
             }
             b.f = (int) num(p, "f", b.f);
             b.m = (int) num(p, "m", b.m);
+            AggregatorKind kind = b.aggregator;
+            Metric metric = b.metric;
+            int m = b.m;
+            forF = x -> new AggregationSettings(kind, metric, x, m, minUpdates(p));
         } else {
             b.pipeline(pipeline(file, rule));
             for (String k : List.of("f", "m", "metric")) {
@@ -254,7 +278,8 @@ public final class GatewayConfig {
                 }
             }
         }
-        b.minUpdates = (int) num(p, "round.minUpdates", b.minUpdates);
+        b.minUpdates = minUpdates(p);
+        b.cohort = cohort(file, p, forF);
         b.deadline = Duration.ofMillis(num(p, "round.deadlineMillis", b.deadline.toMillis()));
         b.pause = Duration.ofMillis(num(p, "round.pauseMillis", b.pause.toMillis()));
         b.firstRound = num(p, "round.first", b.firstRound);
@@ -293,6 +318,51 @@ public final class GatewayConfig {
             return b.build();
         } catch (AggregationSettingsException e) {
             throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The default rule's line ({@code nnm(f) > centered-clip(f, 3)}) or bare centered clipping's, for {@code f}. */
+    private static String clipLine(boolean withNnm, int f) {
+        String clip = CENTERED_CLIP + "(" + f + ", " + DEFAULT_CLIP_ITERATIONS + ")";
+        return withNnm ? "nnm(" + f + ") > " + clip : clip;
+    }
+
+    private static int minUpdates(Properties p) {
+        return (int) num(p, "round.minUpdates", 1);
+    }
+
+    /**
+     * {@code round.cohort} and {@code round.byzantineFraction} (docs/PROTOCOL.md section 6.2), null
+     * without a cohort. With a fraction, f is derived from it: the key {@code f} and a pipeline line
+     * (whose rules carry their own f) are refused beside it.
+     */
+    private static CohortSettings cohort(Path file, Properties p, IntFunction<AggregationSettings> forF) {
+        String fraction = str(p, "round.byzantineFraction", null);
+        if (str(p, "round.cohort", null) == null) {
+            if (fraction != null) {
+                throw new ConfigException(file + ": config key round.byzantineFraction applies only with round.cohort");
+            }
+            return null;
+        }
+        long size = num(p, "round.cohort", 0);
+        if (size < 1 || size > Integer.MAX_VALUE) {
+            throw new ConfigException(file + ": config key round.cohort = " + size + " is invalid: must be a number of nodes >= 1");
+        }
+        if (fraction == null) {
+            return CohortSettings.of((int) size);
+        }
+        if (p.getProperty("f") != null) {
+            throw new ConfigException(file + ": config key f does not apply with round.byzantineFraction: f is derived from"
+                    + " the fraction and the cohort's size");
+        }
+        if (forF == null) {
+            throw new ConfigException(file + ": config key round.byzantineFraction does not apply to a pipeline line"
+                    + " (aggregator = " + p.getProperty("aggregator").strip() + "): its rules carry their own f");
+        }
+        try {
+            return CohortSettings.of((int) size, ByzantineFraction.parse(fraction), forF);
+        } catch (ProtocolException e) {
+            throw new ConfigException(file + ": config key round.byzantineFraction = " + fraction + " is invalid: " + e.getMessage());
         }
     }
 
@@ -343,6 +413,11 @@ public final class GatewayConfig {
         return bansLowerF;
     }
 
+    /** The cohort each round asks ({@code round.cohort}), or null when every expected node is asked. */
+    public CohortSettings cohort() {
+        return cohort;
+    }
+
     /**
      * The round coordinator's settings from this configuration: the one place they are built.
      *
@@ -376,6 +451,7 @@ public final class GatewayConfig {
                 .maxRounds(maxRounds)
                 .maxAuditFrames(auditMaxFrames)
                 .bansLowerF(bansLowerF)
+                .cohort(cohort)
                 .build();
     }
 
@@ -518,6 +594,7 @@ public final class GatewayConfig {
         private int keepFrames = 10;
         private int auditMaxFrames = CoordinatorSettings.DEFAULT_MAX_AUDIT_FRAMES;
         private boolean bansLowerF = true;
+        private CohortSettings cohort;
         private ReputationSettings reputation =
                 ReputationSettings.defaults();
         private GpioSettings gpio = GpioSettings.DISABLED;
@@ -573,6 +650,12 @@ public final class GatewayConfig {
 
         public Builder expected(List<String> v) {
             expected = v;
+            return this;
+        }
+
+        /** Asks only a cohort each round (null, the default: every expected node). */
+        public Builder cohort(CohortSettings v) {
+            cohort = v;
             return this;
         }
 

@@ -22,11 +22,13 @@ import org.qoraedge.gateway.protocol.Topics;
  *   <li>a frame (UPDATE or the gateway's MODEL): {@code 291 + 2d} (docs/PROTOCOL.md section 4);</li>
  *   <li>a text message (round announcement, gateway status, rejection notice, birth, death):
  *       at most {@value #TEXT_BYTES} bytes (each is a dozen short lines of identifiers, numbers,
- *       digests and at most one signature);</li>
+ *       digests and at most one signature), plus, for the announcement of a round that draws a
+ *       cohort (docs/PROTOCOL.md section 6.2), its {@code cohort} line: at most one id and a comma per
+ *       registered node;</li>
  *   <li>the gateway's audit record (docs/AUDIT.md), bounded from the config: {@value #AUDIT_FIXED_BYTES}
  *       bytes for the fixed fields (config, digests, timing, signature), plus per registered node
- *       {@code 5 * J + }{@value #AUDIT_PER_NODE_BYTES} (expected, canonical order, score, ranking,
- *       selection, reputation change, operator actions), plus per listed frame
+ *       {@code 6 * J + }{@value #AUDIT_PER_NODE_BYTES} (expected, a cohort round's eligible nodes,
+ *       canonical order, score, ranking, selection, reputation change, operator actions), plus per listed frame
  *       {@code J + }{@value #AUDIT_PER_FRAME_BYTES}, at most {@code audit.maxFrames} frames;
  *       {@code J} is the longest registered node id as JSON (quotes included, 6 bytes for any
  *       character but {@code [A-Za-z0-9._-]}, the longest a JSON writer's escape can make it).
@@ -54,7 +56,7 @@ public record BrokerLimits(String fleet, int nodes, int longestNodeIdBytes, int 
     public static final int TEXT_BYTES = 4096;
     /** Audit record bytes that do not grow with nodes or frames. */
     public static final int AUDIT_FIXED_BYTES = 8192;
-    /** Audit record bytes per registered node, besides 5 copies of its id. */
+    /** Audit record bytes per registered node, besides 6 copies of its id. */
     public static final int AUDIT_PER_NODE_BYTES = 1024;
     /** Audit record bytes per listed frame, besides its node id: keys, two 20-digit numbers, two digests, a status. */
     public static final int AUDIT_PER_FRAME_BYTES = 320;
@@ -90,7 +92,7 @@ public record BrokerLimits(String fleet, int nodes, int longestNodeIdBytes, int 
 
     /** Upper bound of one audit record line, as published. */
     public long auditBytes() {
-        return AUDIT_FIXED_BYTES + (long) nodes * (5L * longestNodeIdJson + AUDIT_PER_NODE_BYTES)
+        return AUDIT_FIXED_BYTES + (long) nodes * (6L * longestNodeIdJson + AUDIT_PER_NODE_BYTES)
                 + (long) auditMaxFrames * (longestNodeIdJson + AUDIT_PER_FRAME_BYTES);
     }
 
@@ -100,9 +102,14 @@ public record BrokerLimits(String fleet, int nodes, int longestNodeIdBytes, int 
         return prefix + Math.max("gateway/status".length(), "update/".length() + longestNodeIdBytes);
     }
 
+    /** Upper bound of a text message: {@value #TEXT_BYTES}, plus a cohort line naming every registered node at most. */
+    public long textBytes() {
+        return TEXT_BYTES + (long) nodes * (longestNodeIdBytes + 1);
+    }
+
     /** The largest payload a client of the fleet publishes. */
     public long payloadBytes() {
-        return Math.max(Math.max(frameBytes(), TEXT_BYTES), auditBytes());
+        return Math.max(Math.max(frameBytes(), textBytes()), auditBytes());
     }
 
     /** Mosquitto's {@code max_packet_size}. */
@@ -129,6 +136,6 @@ public record BrokerLimits(String fleet, int nodes, int longestNodeIdBytes, int 
                 : "the largest text message";
         return String.format(Locale.ROOT, "%d = %d (MQTT header, topic length, packet id) + %d (longest topic) + %d (largest payload: %s;"
                 + " frame %d, text %d, audit record %d)", maxPacketSize(), PUBLISH_OVERHEAD, topicBytes(), payloadBytes(), which,
-                frameBytes(), TEXT_BYTES, auditBytes());
+                frameBytes(), textBytes(), auditBytes());
     }
 }

@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.round;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -19,6 +20,7 @@ import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.NodeRegistry;
 import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 
 /**
@@ -36,6 +38,8 @@ public final class CoordinatorSettings {
     public static final String DEFAULT_MODEL_ID = "model";
     /** Default {@code round.deadlineMillis}. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
+    /** An announcement's bytes besides its cohort line (docs/PROTOCOL.md section 6), at most. */
+    private static final int ANNOUNCEMENT_BASE_BYTES = 4096;
     /** Default {@code audit.maxFrames}. */
     public static final int DEFAULT_MAX_AUDIT_FRAMES = 10_000;
 
@@ -57,6 +61,7 @@ public final class CoordinatorSettings {
     private final int maxAuditFrames;
     private final String gatewayPublicKey;
     private final boolean bansLowerF;
+    private final CohortSettings cohort;
 
     private CoordinatorSettings(Builder b) {
         this.fleet = b.fleet;
@@ -85,7 +90,13 @@ public final class CoordinatorSettings {
             throw new RoundSettingsException("no expected nodes");
         }
         this.expected = Collections.unmodifiableSortedSet(exp);
-        this.aggregation = Objects.requireNonNull(b.aggregation, "aggregation");
+        this.cohort = b.cohort;
+        this.aggregation = cohort == null || cohort.byzantineFraction() == null
+                ? Objects.requireNonNull(b.aggregation, "aggregation")
+                : cohort.aggregationFor(cohort.size(), b.aggregation);
+        if (cohort != null) {
+            checkCohort(cohort, exp, aggregation);
+        }
         if (aggregation.quorum() > registry.size()) {
             throw new RoundSettingsException(aggregation.ruleName() + (aggregation.pipeline() != null ? ""
                     : " with f = " + aggregation.f() + (aggregation.m() > 0 ? " and m = " + aggregation.m() : ""))
@@ -115,6 +126,44 @@ public final class CoordinatorSettings {
         if (b.gatewayPublicKey.length != 32) {
             throw new RoundSettingsException("the gateway's Ed25519 public key has 32 bytes, got " + b.gatewayPublicKey.length);
         }
+    }
+
+    /**
+     * Refuses a cohort that can never be drawn or whose rule cannot close a round: larger than the
+     * expected nodes, a node id with a comma (the announcement lists the cohort comma-separated),
+     * or a quorum above the cohort size with the f the fraction gives.
+     */
+    private static void checkCohort(CohortSettings c, SortedSet<String> expected, AggregationSettings a) {
+        if (c.size() > expected.size()) {
+            throw new RoundSettingsException("round.cohort = " + c.size() + " but only " + expected.size()
+                    + " nodes are expected (nodes.expected, default every node with a key)");
+        }
+        for (String id : expected) {
+            if (id.indexOf(',') >= 0) {
+                throw new RoundSettingsException("round.cohort needs node ids without ',' (the announcement lists the cohort"
+                        + " comma-separated), but node " + id + " has one");
+            }
+        }
+        long longest = 0;
+        for (String id : expected) {
+            longest = Math.max(longest, id.getBytes(StandardCharsets.UTF_8).length);
+        }
+        long announcement = ANNOUNCEMENT_BASE_BYTES + c.size() * (longest + 1);
+        if (announcement > TextMessage.MAX_BYTES) {
+            throw new RoundSettingsException("round.cohort = " + c.size() + " of node ids up to " + longest + " bytes makes"
+                    + " announcements of up to " + announcement + " bytes; nodes read at most " + TextMessage.MAX_BYTES);
+        }
+        if (a.quorum() > c.size()) {
+            String f = c.byzantineFraction() == null ? ""
+                    : " with f = floor(" + c.byzantineFraction() + " * " + c.size() + ") = " + c.byzantineFraction().of(c.size());
+            throw new RoundSettingsException(a.ruleName() + f + " needs " + a.quorum() + " updates per round, but round.cohort = "
+                    + c.size() + " asks only " + c.size() + " nodes");
+        }
+    }
+
+    /** The cohort of each round, or null when every expected node is asked (no {@code round.cohort}). */
+    public CohortSettings cohort() {
+        return cohort;
     }
 
     /** The key registry as text ({@code <scheme> <hex>} by node id), kept in the state file; may be empty. */
@@ -225,6 +274,13 @@ public final class CoordinatorSettings {
         private int maxAuditFrames = DEFAULT_MAX_AUDIT_FRAMES;
         private byte[] gatewayPublicKey;
         private boolean bansLowerF = true;
+        private CohortSettings cohort;
+
+        /** Asks only a cohort of the expected nodes each round (null, the default: every expected node). */
+        public Builder cohort(CohortSettings v) {
+            this.cohort = v;
+            return this;
+        }
 
         /** Whether each banned registered node lowers the round's f by one (default true). */
         public Builder bansLowerF(boolean v) {

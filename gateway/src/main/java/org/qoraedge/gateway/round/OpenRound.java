@@ -35,6 +35,10 @@ final class OpenRound {
     final String modelBefore;
     final long droppedAtOpen;
     final long refusedAtOpen;
+    /** The nodes whose updates the round waits for (the cohort, or every expected node), in canonical order. */
+    final List<String> expected;
+    /** The round's cohort and what it was drawn from, null when the round asks every expected node. */
+    final Announcement.CohortDraw draw;
     final RejectionTally rejections = new RejectionTally();
     final Set<String> accepted = new HashSet<>();
     final List<AuditRecord.FrameEntry> frames = new ArrayList<>();
@@ -50,11 +54,11 @@ final class OpenRound {
     /**
      * Opens the announced round now.
      *
-     * @param announced the announcement of this round (its number, rule and deadline)
+     * @param announced the announcement of this round (its number, rule, deadline and cohort)
      * @param journal the round's journal, or null without a state directory
      */
-    OpenRound(Announcement announced, RoundBuffer buffer, String modelBefore, long droppedAtOpen, long refusedAtOpen,
-            int maxAuditFrames, RoundJournal journal) {
+    OpenRound(Announcement announced, CoordinatorSettings settings, RoundBuffer buffer, String modelBefore, long droppedAtOpen,
+            long refusedAtOpen, int maxAuditFrames, RoundJournal journal) {
         this.round = announced.round();
         this.aggregation = announced.aggregation();
         this.buffer = buffer;
@@ -66,6 +70,8 @@ final class OpenRound {
         this.refusedAtOpen = refusedAtOpen;
         this.maxAuditFrames = maxAuditFrames;
         this.journal = journal;
+        this.expected = announced.expected(settings);
+        this.draw = announced.draw();
     }
 
     /**
@@ -134,8 +140,8 @@ final class OpenRound {
         return logged.size() < max && logged.add(key);
     }
 
-    /** True when every expected node that is not banned has an accepted update. */
-    boolean allExpectedReported(Set<String> expected, Predicate<String> banned) {
+    /** True when every expected node (every cohort member in a cohort round) that is not banned has an accepted update. */
+    boolean allExpectedReported(Predicate<String> banned) {
         for (String id : expected) {
             if (!accepted.contains(id) && !banned.test(id)) {
                 return false;

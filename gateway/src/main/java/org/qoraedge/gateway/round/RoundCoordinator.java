@@ -277,15 +277,16 @@ public final class RoundCoordinator implements AutoCloseable {
 
     /** Prepares the announcement of round {@link #round}, collected after {@code pause}. */
     private Announcement prepare(Duration pause) {
-        return Announcement.prepare(settings, topics, round, model, modelDigest, RoundRules.effective(settings, ledger, round),
-                pause, ledger != null && ledger.settings().weighting());
+        Announcement.CohortDraw draw = RoundRules.drawCohort(settings, round, modelDigest, this::banned);
+        return Announcement.prepare(settings, topics, round, model, modelDigest, RoundRules.effective(settings, ledger, round, draw),
+                pause, ledger != null && ledger.settings().weighting(), draw);
     }
 
     /** Publishes the model and the announcement (both retained). */
     private void publish(Announcement a) {
         outbox.publish(topics.model(), a.modelFrame(), 1, true);
         outbox.publish(topics.round(), a.announcement(), 1, true);
-        Logger.debug("round {} announced: {} expected nodes, deadline {} ms", a.round(), settings.expected().size(),
+        Logger.debug("round {} announced: {} expected nodes, deadline {} ms", a.round(), a.expected(settings).size(),
                 settings.deadline().toMillis());
     }
 
@@ -314,10 +315,11 @@ public final class RoundCoordinator implements AutoCloseable {
                 throw new PersistenceFailure("journal of round " + a.round() + ": " + e.getMessage(), e);
             }
         }
-        open = new OpenRound(a, settings.buffers().open(a.round(), settings.dimension(), a.aggregation()), modelDigest,
+        open = new OpenRound(a, settings, settings.buffers().open(a.round(), settings.dimension(), a.aggregation()), modelDigest,
                 inbox.dropped(), inbox.refusedBeforeDecoding(), settings.maxAuditFrames(), journal);
         view = new UpdateVerifier.RoundView(settings.fleet(), a.round(), settings.modelId(), settings.dimension(),
-                settings.maxFrameBytes(), settings.registry(), this::banned, lastSequence, open.accepted::contains);
+                settings.maxFrameBytes(), settings.registry(), this::banned, lastSequence, open.accepted::contains,
+                RoundRules.cohortTest(a.draw()));
         if (!recovered.isEmpty()) {
             open.restore(recovered.get(0), modelDigest, lastSequence);
         }
@@ -330,7 +332,7 @@ public final class RoundCoordinator implements AutoCloseable {
         indicator.phase(StatusIndicator.Phase.AGGREGATING);
         RoundClose.Outcome outcome = aggregate(r);
         long closedAt = System.nanoTime();
-        RoundReputation.Step rep = RoundReputation.apply(ledger, store, r.round, r.rejections, outcome, settings.expected(),
+        RoundReputation.Step rep = RoundReputation.apply(ledger, store, r.round, r.rejections, outcome, r.expected,
                 r.accepted);
         if (outcome.aggregated()) {
             model = outcome.modelAfter();
@@ -348,7 +350,7 @@ public final class RoundCoordinator implements AutoCloseable {
         commit(r, line, rep.unbans());
         auditHead = AuditLog.hash(line);
         outbox.publish(topics.audit(), line.getBytes(StandardCharsets.UTF_8), 1, false);
-        RoundRules.log(report, r, settings.expected().size(), inbox.dropped(), inbox.refusedBeforeDecoding());
+        RoundRules.log(report, r, r.expected.size(), inbox.dropped(), inbox.refusedBeforeDecoding());
         rep.log();
         indicator.attackEvidence(RoundRules.attackEvidence(report, rep.changes()));
         for (RoundListener l : listeners) {

@@ -106,10 +106,10 @@ final class RoundIntake {
             return false; // never close early on nothing (every expected node banned would spin)
         }
         try {
-            return open.allExpectedReported(settings.expected(), banned);
+            return open.allExpectedReported(banned);
         } catch (RuntimeException e) {
             Logger.warn("ban list failed ({}); waiting for every expected node", e.getMessage());
-            return open.accepted.containsAll(settings.expected());
+            return open.accepted.containsAll(open.expected);
         }
     }
 

@@ -4,11 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.audit.AuditRecord;
+import org.qoraedge.gateway.protocol.ByzantineFraction;
+import org.qoraedge.gateway.protocol.Cohort;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.reputation.ChangeReason;
 import org.qoraedge.gateway.reputation.ReputationChange;
@@ -26,8 +30,13 @@ final class RoundRules {
      * "Bans and f"): a banned node cannot take part, so it no longer counts among the Byzantine nodes
      * the rule must outvote. Bans change only at round close, so the value holds for the whole round.
      */
-    static AggregationSettings effective(CoordinatorSettings settings, ReputationLedger ledger, long round) {
+    static AggregationSettings effective(CoordinatorSettings settings, ReputationLedger ledger, long round,
+            Announcement.CohortDraw draw) {
         AggregationSettings a = settings.aggregation();
+        if (draw != null && settings.cohort().byzantineFraction() != null) {
+            // f is the declared fraction of the cohort drawn: banned nodes are not in it (docs/PROTOCOL.md section 6.2).
+            return settings.cohort().aggregationFor(draw.members().size(), a);
+        }
         if (!settings.bansLowerF() || a.f() == 0 || ledger == null) {
             return a;
         }
@@ -44,6 +53,37 @@ final class RoundRules {
         Logger.info("round {}: f = {} (configured {}, lowered by {} banned node{})", round, f, a.f(), bannedCount,
                 bannedCount == 1 ? "" : "s");
         return new AggregationSettings(a.kind(), a.metric(), f, a.m(), a.minUpdates());
+    }
+
+    /**
+     * The cohort of {@code round} (docs/PROTOCOL.md section 6.2), or null when the gateway asks every
+     * expected node: drawn from the expected nodes that are not banned now, at the round's start
+     * (bans change only at a round's close, so a restart inside the round draws the same cohort).
+     */
+    static Announcement.CohortDraw drawCohort(CoordinatorSettings settings, long round, String modelDigest,
+            Predicate<String> banned) {
+        CohortSettings c = settings.cohort();
+        if (c == null) {
+            return null;
+        }
+        List<String> eligible = new ArrayList<>();
+        for (String id : settings.expected()) {
+            if (!banned.test(id)) {
+                eligible.add(id);
+            }
+        }
+        List<String> members = eligible.isEmpty() ? List.of() : Cohort.select(modelDigest, round, eligible, c.size());
+        // settings.expected() is sorted by String order, which is the UTF-8 byte order of valid ids (none reaches U+FDD0).
+        return new Announcement.CohortDraw(List.copyOf(eligible), members);
+    }
+
+    /** The verifier's cohort test of a round: null when it asks every node. */
+    static Predicate<String> cohortTest(Announcement.CohortDraw draw) {
+        if (draw == null) {
+            return null;
+        }
+        Set<String> members = Set.copyOf(draw.members());
+        return members::contains;
     }
 
     /**
@@ -72,7 +112,7 @@ final class RoundRules {
                 .gateway(settings.fleet(), settings.gatewayId(), settings.gatewayPublicKey())
                 .round(r.round)
                 .config(AuditRecord.Config.of(r.aggregation, settings.dimension(), settings.modelId(),
-                        ledger == null ? "" : ledger.settings().toCanonicalString(), List.copyOf(settings.expected())))
+                        ledger == null ? "" : ledger.settings().toCanonicalString(), r.expected, cohortRecord(settings, r)))
                 .modelBefore(r.modelBefore)
                 .frames(r.frames, r.framesOmitted, framesKept)
                 .outcome(outcome, report.modelDigest())
@@ -82,6 +122,17 @@ final class RoundRules {
                 .timing(new AuditRecord.Timing(r.openedAtMillis, System.currentTimeMillis(), report.closeNanos() / 1000,
                         report.deadlineReached(), r.restarts, droppedNow - r.droppedAtOpen))
                 .build();
+    }
+
+    /** The record's {@code config.cohort}: null when the round asked every expected node. */
+    private static AuditRecord.CohortInputs cohortRecord(CoordinatorSettings settings, OpenRound r) {
+        if (r.draw == null) {
+            return null;
+        }
+        CohortSettings c = settings.cohort();
+        ByzantineFraction fraction = c.byzantineFraction();
+        return new AuditRecord.CohortInputs(c.size(), r.draw.eligible(), fraction == null ? "" : fraction.toString(),
+                fraction == null ? -1 : fraction.of(r.draw.members().size()));
     }
 
     /** Node ids listed per reason in the evidence line; the rest are counted. */

@@ -32,10 +32,18 @@ final class UpdateVerifier {
      * @param banned true for a node the operator or the reputation ledger bans
      * @param lastSequence each node's last accepted sequence (absent: none yet)
      * @param acceptedThisRound true for a node with an accepted update in this round
+     * @param inCohort true for a node of the round's cohort; null when the round asks every node
      */
     record RoundView(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
             Map<String, VerifyingKey> registry, Predicate<String> banned, Map<String, Long> lastSequence,
-            Predicate<String> acceptedThisRound) {
+            Predicate<String> acceptedThisRound, Predicate<String> inCohort) {
+
+        /** A view of a round that asks every node. */
+        RoundView(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
+                Map<String, VerifyingKey> registry, Predicate<String> banned, Map<String, Long> lastSequence,
+                Predicate<String> acceptedThisRound) {
+            this(fleet, round, modelId, dimension, maxFrameBytes, registry, banned, lastSequence, acceptedThisRound, null);
+        }
     }
 
     /**
@@ -97,6 +105,9 @@ final class UpdateVerifier {
         if (h.round() != v.round()) {
             return refuse(h, RejectReason.WRONG_ROUND,
                     "update is for round " + h.round() + ", the gateway collects round " + v.round(), true);
+        }
+        if (v.inCohort() != null && !v.inCohort().test(topicNode)) {
+            return refuse(h, RejectReason.NOT_IN_COHORT, "node " + topicNode + " is not in the cohort of round " + v.round(), true);
         }
         Long last = v.lastSequence().get(topicNode);
         if (last != null && h.sequence() <= last) {

@@ -85,6 +85,41 @@ class GatewayConfigTest {
     }
 
     @Test
+    void aCohortDerivesFFromTheDeclaredFractionOfItsSize() throws Exception {
+        GatewayConfig c = load("model.dimension = 4\nround.cohort = 10\nround.byzantineFraction = 0.3\n");
+        assertEquals(10, c.cohort().size());
+        assertEquals("3/10", c.cohort().byzantineFraction().toString());
+        assertEquals("nnm(3) > centered-clip(3, 3)", c.aggregation().ruleName(), "f = floor(3/10 * 10)");
+        assertEquals("nnm(2) > centered-clip(2, 3)", c.cohort().rule().apply(2).ruleName(), "a smaller cohort, a smaller f");
+        GatewayConfig mk = load("model.dimension = 4\naggregator = multi-krum\nmetric = pairwise\nround.cohort = 12\n"
+                + "round.byzantineFraction = 1/4\n");
+        assertEquals(3, mk.aggregation().f());
+        assertEquals(Metric.PAIRWISE, mk.aggregation().metric());
+        GatewayConfig fixed = load("model.dimension = 4\naggregator = median(1)\nround.cohort = 5\n");
+        assertNull(fixed.cohort().byzantineFraction(), "without a fraction the rule keeps its parameters");
+        assertNull(load("model.dimension = 4\n").cohort(), "no cohort by default");
+    }
+
+    @Test
+    void refusesACohortThatCannotBeRunNamingTheNumbers() {
+        String[][] cases = {
+            {"round.cohort = 10\nround.byzantineFraction = 0.4\naggregator = krum\n",
+                "config key round.cohort = 10 is too small: krum with f = floor(2/5 * 10) = 4 needs 11 updates per round"},
+            {"round.cohort = 10\nround.byzantineFraction = 0.3\nf = 2\n", "config key f does not apply with round.byzantineFraction"},
+            {"round.cohort = 10\nround.byzantineFraction = 0.3\naggregator = median(2)\n",
+                "config key round.byzantineFraction does not apply to a pipeline line (aggregator = median(2))"},
+            {"round.byzantineFraction = 0.3\n", "config key round.byzantineFraction applies only with round.cohort"},
+            {"round.cohort = 0\n", "config key round.cohort = 0 is invalid: must be a number of nodes >= 1"},
+            {"round.cohort = 10\nround.byzantineFraction = 1.3\n", "config key round.byzantineFraction = 1.3 is invalid"},
+            {"round.cohort = 2\n", "config key round.cohort = 2 is too small: nnm(1) > centered-clip(1, 3) needs 3 updates"},
+        };
+        for (String[] c : cases) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + c[0]), c[0]);
+            assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void aPipelineLineIsTheAggregatorAndItsQuorumIsEveryStepsOwn() throws Exception {
         GatewayConfig c = load("model.dimension = 4\naggregator = norm-screen(2,2) > nnm(2) >multi-krum(2)\n");
         assertEquals(AggregatorKind.PIPELINE, c.aggregation().kind());

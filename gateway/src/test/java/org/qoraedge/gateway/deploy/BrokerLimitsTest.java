@@ -60,7 +60,8 @@ class BrokerLimitsTest {
         AuditRecord r = new AuditRecord("p".repeat(64), "g".repeat(64), "k".repeat(64), Long.MAX_VALUE, "0".repeat(64), "failed",
                 "below quorum: 2 accepted updates, multi-krum with f = 2147483647 and m = 2147483647 needs at least 9223372036854775807",
                 new AuditRecord.Config("multi-krum", "pairwise", Integer.MIN_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE,
-                        "m".repeat(64), ReputationSettings.defaults().toCanonicalString(), ids),
+                        "m".repeat(64), ReputationSettings.defaults().toCanonicalString(), ids,
+                        new AuditRecord.CohortInputs(Integer.MIN_VALUE, ids, "999999999/1000000000", Integer.MIN_VALUE)),
                 "d".repeat(64), frames, Long.MAX_VALUE, ids, scores, ranking, ranking, Integer.MIN_VALUE, "a".repeat(64), "e".repeat(64), rep, ops,
                 new AuditRecord.Timing(Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, false, Integer.MIN_VALUE, Long.MIN_VALUE), false);
         long line = (r.toJson() + SIGNATURE_SUFFIX).getBytes(StandardCharsets.UTF_8).length;

@@ -7,19 +7,24 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.qoraedge.fixedpoint.robust.PipelineSpec;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
+import org.qoraedge.gateway.protocol.ByzantineFraction;
 import org.qoraedge.gateway.protocol.NodeCredentials;
+import org.qoraedge.gateway.round.CohortSettings;
 import org.qoraedge.gateway.testing.TestNodes;
 
 /**
  * Records a real gateway's rounds for the replay fixture of cross-check: an embedded broker, a
  * gateway with a state directory that keeps every round's frames, eight nodes over MQTT (two
  * Byzantine), four Multi-Krum rounds, or four rounds of the pipeline line given as a second
- * argument. Writes {@code DIR/state/...}, {@code DIR/keys.txt} and {@code DIR/gateway.pub}. Run with
+ * argument, or with the second argument {@code cohort}, four rounds of the default rule that each ask
+ * a cohort of five (docs/PROTOCOL.md section 6.2, {@code round.byzantineFraction = 1/5}), only the
+ * drawn nodes publishing. Writes {@code DIR/state/...}, {@code DIR/keys.txt} and {@code DIR/gateway.pub}. Run with
  * the gateway's test classpath: {@code RecordedRounds DIR [PIPELINE]}.
  */
 public final class RecordedRounds {
@@ -33,7 +38,11 @@ public final class RecordedRounds {
         Path keys = TestNodes.writeRegistry(dir.resolve("keys.txt"), nodes);
         GatewayConfig.Builder b = GatewayConfig.builder().fleet("recorded").keysFile(keys).modelId("m-recorded").dimension(d)
                 .deadline(Duration.ofSeconds(30)).maxRounds(4).keepFrames(-1).stateDir(dir.resolve("state"));
-        if (args.length > 1) {
+        boolean cohort = args.length > 1 && args[1].equals("cohort");
+        if (cohort) {
+            b.cohort(CohortSettings.of(5, ByzantineFraction.parse("1/5"), f -> AggregationSettings.pipeline(
+                    PipelineSpec.parse("nnm(" + f + ") > centered-clip(" + f + ", 3)"), 1)));
+        } else if (args.length > 1) {
             b.pipeline(PipelineSpec.parse(args[1]));
         } else {
             b.aggregator(AggregatorKind.MULTI_KRUM).f(2);
@@ -50,6 +59,9 @@ public final class RecordedRounds {
             for (long round = 1; round <= 4; round++) {
                 for (NodeClient n : clients) {
                     RoundStart s = n.awaitRound(round, Duration.ofSeconds(30));
+                    if (cohort && (s.round() != round || !n.inCohort(s))) {
+                        continue; // not asked (or the next round is already announced once this one's cohort reported)
+                    }
                     boolean byzantine = n.nodeId().equals("sensor-03") || n.nodeId().equals("sensor-06");
                     n.publishUpdate(s, TestNodes.update(n.nodeId(), s.round(), d, byzantine));
                 }

@@ -99,6 +99,23 @@ class UpdateVerifierTest {
     }
 
     @Test
+    void aNodeOutsideTheCohortIsRefusedAfterTheRoundCheckAndBeforeTheSequenceCheck() {
+        UpdateVerifier.RoundView cohortOfOther = new UpdateVerifier.RoundView(FLEET, ROUND, "m1", D, Frame.maxSize(D), registry,
+                id -> false, sequences, id -> false, Set.of("node-02")::contains);
+        UpdateVerifier.Verdict out = UpdateVerifier.verify("node-01",
+                frame(node, FrameKind.UPDATE, FLEET, ROUND, 10, "m1", D), cohortOfOther);
+        assertEquals(RejectReason.NOT_IN_COHORT, out.reason(), "checked before the (replayed) sequence");
+        assertTrue(out.authenticated(), "a signed refusal: the node gets a notice");
+        assertEquals(RejectReason.WRONG_ROUND, UpdateVerifier.verify("node-01",
+                frame(node, FrameKind.UPDATE, FLEET, ROUND - 1, 11, "m1", D), cohortOfOther).reason(),
+                "a late update of another round is late, whatever that round's cohort was");
+        assertTrue(UpdateVerifier.verify("node-02", frame(other, FrameKind.UPDATE, FLEET, ROUND, 1, "m1", D), cohortOfOther)
+                .accepted(), "a member's update is accepted");
+        assertFalse(RejectReason.NOT_IN_COHORT.evidenceOfAttack(), "an older node that ignores the cohort is no attacker");
+        assertEquals("not-in-cohort", RejectReason.NOT_IN_COHORT.wireName());
+    }
+
+    @Test
     void theVerdictDependsOnlyOnTheFrameAndTheView() {
         byte[] good = frame(other, FrameKind.UPDATE, FLEET, ROUND, 1, "m1", D);
         UpdateVerifier.Verdict a = verify("node-02", good);

@@ -115,10 +115,45 @@ public final class RawMqtt implements AutoCloseable {
      *     its remaining length
      */
     public long receiveAndAck() throws IOException {
+        int header = readHeader();
+        byte[] b = readBody();
+        int len = b.length;
+        int type = header & 0xF0;
+        if (type == PUBLISH && ((header >> 1) & 3) == 1) {
+            int tl = ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
+            puback(((b[2 + tl] & 0xFF) << 8) | (b[3 + tl] & 0xFF));
+        }
+        return ((long) type << 32) | len;
+    }
+
+    /** Reads one packet; a SocketTimeoutException when none comes within the read timeout. */
+    public Packet read() throws IOException {
+        int header = readHeader();
+        byte[] b = readBody();
+        int type = header & 0xF0;
+        if (type == PUBLISH) {
+            int tl = ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
+            String topic = new String(b, 2, tl, StandardCharsets.UTF_8);
+            int qos = (header >> 1) & 3;
+            int id = qos > 0 ? ((b[2 + tl] & 0xFF) << 8) | (b[3 + tl] & 0xFF) : 0;
+            int start = 2 + tl + (qos > 0 ? 2 : 0);
+            return new Packet(type, id, topic, new String(b, start, b.length - start, StandardCharsets.UTF_8));
+        }
+        int id = b.length >= 2 && type != CONNACK ? ((b[0] & 0xFF) << 8) | (b[1] & 0xFF) : 0;
+        return new Packet(type, id, null, null);
+    }
+
+    /** A packet's first byte. */
+    private int readHeader() throws IOException {
         int header = in.read();
         if (header < 0) {
             throw new EOFException("connection closed");
         }
+        return header;
+    }
+
+    /** The rest of a packet after its first byte: the remaining length, then that many bytes. */
+    private byte[] readBody() throws IOException {
         int len = 0;
         int mult = 1;
         int digit;
@@ -134,43 +169,7 @@ public final class RawMqtt implements AutoCloseable {
         if (b.length < len) {
             throw new EOFException("connection closed inside a packet");
         }
-        int type = header & 0xF0;
-        if (type == PUBLISH && ((header >> 1) & 3) == 1) {
-            int tl = ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
-            puback(((b[2 + tl] & 0xFF) << 8) | (b[3 + tl] & 0xFF));
-        }
-        return ((long) type << 32) | len;
-    }
-
-    /** Reads one packet; a SocketTimeoutException when none comes within the read timeout. */
-    public Packet read() throws IOException {
-        int header = in.read();
-        if (header < 0) {
-            throw new EOFException("connection closed");
-        }
-        int len = 0;
-        int mult = 1;
-        int digit;
-        do {
-            digit = in.read();
-            if (digit < 0) {
-                throw new EOFException("connection closed");
-            }
-            len += (digit & 0x7F) * mult;
-            mult *= 128;
-        } while ((digit & 0x80) != 0);
-        byte[] b = in.readNBytes(len);
-        int type = header & 0xF0;
-        if (type == PUBLISH) {
-            int tl = ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
-            String topic = new String(b, 2, tl, StandardCharsets.UTF_8);
-            int qos = (header >> 1) & 3;
-            int id = qos > 0 ? ((b[2 + tl] & 0xFF) << 8) | (b[3 + tl] & 0xFF) : 0;
-            int start = 2 + tl + (qos > 0 ? 2 : 0);
-            return new Packet(type, id, topic, new String(b, start, b.length - start, StandardCharsets.UTF_8));
-        }
-        int id = b.length >= 2 && type != CONNACK ? ((b[0] & 0xFF) << 8) | (b[1] & 0xFF) : 0;
-        return new Packet(type, id, null, null);
+        return b;
     }
 
     private synchronized void send(int header, byte[] body) throws IOException {

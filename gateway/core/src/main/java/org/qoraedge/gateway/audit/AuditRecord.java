@@ -152,25 +152,57 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
      * @param dimension model dimension
      * @param modelId model id
      * @param reputationSettings the reputation settings' canonical text ("" without reputation)
-     * @param expected the expected node ids, sorted (those not accepted are absent, for reputation)
+     * @param expected the expected node ids, sorted (those not accepted are absent, for reputation);
+     *     in a cohort round, the cohort
+     * @param cohort what the round's cohort was drawn from, or null when the round asked every
+     *     expected node (then not written)
      */
     public record Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
-            String reputationSettings, List<String> expected) {
+            String reputationSettings, List<String> expected, CohortInputs cohort) {
         public Config {
             expected = List.copyOf(expected);
+        }
+
+        /** A config of a round that asked every expected node. */
+        public Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
+                String reputationSettings, List<String> expected) {
+            this(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, null);
         }
 
         /** The config of a round run with {@code a}, in the record's words. */
         public static Config of(AggregationSettings a, int dimension, String modelId, String reputationSettings,
                 List<String> expected) {
+            return of(a, dimension, modelId, reputationSettings, expected, null);
+        }
+
+        /** The config of a round run with {@code a} that drew {@code expected} as its cohort from {@code cohort} (null: no cohort). */
+        public static Config of(AggregationSettings a, int dimension, String modelId, String reputationSettings,
+                List<String> expected, CohortInputs cohort) {
             return new Config(a.ruleName(), a.metricName(), a.f(), a.m(), a.minUpdates(), dimension, modelId,
-                    reputationSettings, expected);
+                    reputationSettings, expected, cohort);
         }
 
         /** A config without expected nodes (records of rounds that keep no reputation). */
         public Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
                 String reputationSettings) {
             this(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, List.of());
+        }
+    }
+
+    /**
+     * What a cohort round's cohort was drawn from (docs/PROTOCOL.md section 6.2); the cohort itself is
+     * {@link Config#expected}. Replay draws it again from these, the record's {@code modelBefore} and
+     * its round.
+     *
+     * @param size the configured cohort size K ({@code round.cohort})
+     * @param eligible the expected nodes not banned at the round's start, in canonical order
+     * @param byzantineFraction the declared Byzantine fraction in lowest terms ({@code 3/10}), "" when
+     *     none was declared
+     * @param f {@code floor(fraction * cohort size)}, -1 when no fraction was declared
+     */
+    public record CohortInputs(int size, List<String> eligible, String byzantineFraction, int f) {
+        public CohortInputs {
+            eligible = List.copyOf(eligible);
         }
     }
 
@@ -351,6 +383,17 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         c.addProperty("modelId", config.modelId());
         c.addProperty("reputation", config.reputationSettings());
         c.add("expected", strings(config.expected()));
+        if (config.cohort() != null) { // only cohort rounds have it: every other record is as before
+            CohortInputs ci = config.cohort();
+            JsonObject k = new JsonObject();
+            k.addProperty("size", ci.size());
+            k.add("eligible", strings(ci.eligible()));
+            if (!ci.byzantineFraction().isEmpty()) {
+                k.addProperty("byzantineFraction", ci.byzantineFraction());
+                k.addProperty("f", ci.f());
+            }
+            c.add("cohort", k);
+        }
         o.add("config", c);
         o.addProperty("modelBefore", modelBefore);
         JsonArray fr = new JsonArray();
@@ -442,7 +485,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             JsonObject c = obj(o, "config");
             Config config = new Config(str(c, "aggregator"), str(c, "metric"), integer(c, "f"), integer(c, "m"),
                     integer(c, "minUpdates"), integer(c, "dimension"), str(c, "modelId"), str(c, "reputation"),
-                    stringList(arr(c, "expected")));
+                    stringList(arr(c, "expected")), cohortInputs(c));
             List<FrameEntry> frames = new ArrayList<>();
             for (JsonElement el : arr(o, "frames")) {
                 JsonObject f = el.getAsJsonObject();
@@ -474,6 +517,16 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException | ClassCastException e) {
             throw new AuditException("audit record has a field of the wrong type: " + e.getMessage(), e);
         }
+    }
+
+    private static CohortInputs cohortInputs(JsonObject c) {
+        if (!c.has("cohort")) {
+            return null;
+        }
+        JsonObject k = obj(c, "cohort");
+        boolean fraction = k.has("byzantineFraction");
+        return new CohortInputs(integer(k, "size"), stringList(arr(k, "eligible")), fraction ? str(k, "byzantineFraction") : "",
+                fraction ? integer(k, "f") : -1);
     }
 
     /** Longs as JSON strings: values go up to 2^63 - 1, beyond what JSON readers keep exact. */

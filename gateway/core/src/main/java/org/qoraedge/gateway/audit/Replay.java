@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
@@ -21,12 +23,15 @@ import org.qoraedge.gateway.aggregation.AggregationSettingsException;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.aggregation.RoundClose;
+import org.qoraedge.gateway.protocol.ByzantineFraction;
+import org.qoraedge.gateway.protocol.Cohort;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameException;
 import org.qoraedge.gateway.protocol.FrameHeader;
 import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.ProtocolException;
+import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 import org.qoraedge.gateway.state.RoundJournal;
 
@@ -51,6 +56,9 @@ import org.qoraedge.gateway.state.RoundJournal;
  *       record names, one per node; {@code frames.blockDigest}; {@code frames.signatures} (only with
  *       node keys);</li>
  *   <li>{@code config}: the record's aggregator, metric, f, m and minUpdates can be run;</li>
+ *   <li>{@code cohort}, {@code cohort.f}, {@code cohort.frames} (cohort rounds only): the cohort drawn
+ *       again from the record's model digest, round, eligible nodes and size is its expected list, f
+ *       is the declared fraction of it, and the frames were sorted by it;</li>
  *   <li>{@code outcome}: the recomputation aggregates exactly when the record says it did (the
  *       quorum of {@link AggregationSettings#quorum()}, then whatever the aggregator or the model
  *       sum refuses);</li>
@@ -123,6 +131,9 @@ public final class Replay {
             return new ReplayReport(record.round(), record.outcome(), "not replayed", "", out);
         }
         out.add(ReplayCheck.compare("config", describe(cfg), describe(cfg), ""));
+        if (cfg.cohort() != null) {
+            cohort(record, settings, out);
+        }
         if (!record.referenceDigest().isEmpty() || settings.usesReference()) {
             String given = RoundClose.referenceDigest(reference, Math.max(1, cfg.dimension()));
             out.add(ReplayCheck.compare("reference", record.referenceDigest(), given,
@@ -146,6 +157,55 @@ public final class Replay {
         }
         return new ReplayReport(record.round(), record.outcome(), replayedOutcome, re.failure(), out,
                 re.result() == null ? null : re.result().aggregate());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The cohort
+
+    /**
+     * A cohort round's checks: {@code cohort} (the cohort drawn again from the record's model digest,
+     * round, eligible nodes and size is the record's {@code config.expected}), {@code cohort.f} (with a
+     * declared fraction: f is {@code floor(fraction * cohort size)}, and the rule's f when it has one),
+     * {@code cohort.frames} (every accepted frame is from a member, every {@code not-in-cohort} refusal
+     * from a node outside it).
+     */
+    private static void cohort(AuditRecord r, AggregationSettings settings, List<ReplayCheck> out) {
+        AuditRecord.CohortInputs c = r.config().cohort();
+        List<String> drawn;
+        try {
+            drawn = c.eligible().isEmpty() ? List.of() : Cohort.select(r.modelBefore(), r.round(), c.eligible(), c.size());
+        } catch (ProtocolException | FixedPointException e) {
+            out.add(new ReplayCheck("cohort", ReplayCheck.Status.MISMATCH, showStrings(r.config().expected()), "cannot be drawn",
+                    e.getMessage()));
+            return;
+        }
+        out.add(strings("cohort", r.config().expected(), drawn));
+        if (!c.byzantineFraction().isEmpty()) {
+            String replayed;
+            try {
+                int f = ByzantineFraction.parse(c.byzantineFraction()).of(drawn.size());
+                replayed = "f " + f + (settings.pipeline() == null ? ", rule f " + settings.f() : "");
+            } catch (ProtocolException e) {
+                replayed = "cannot be read: " + e.getMessage();
+            }
+            String recorded = "f " + c.f() + (settings.pipeline() == null ? ", rule f " + c.f() : "");
+            out.add(ReplayCheck.compare("cohort.f", recorded, replayed,
+                    "f = floor(" + c.byzantineFraction() + " * " + drawn.size() + ") and the rule's f must equal it"));
+        }
+        Set<String> members = new HashSet<>(drawn);
+        List<String> wrong = new ArrayList<>();
+        for (AuditRecord.FrameEntry e : r.frames()) {
+            boolean member = members.contains(e.node());
+            if (e.accepted() && !member) {
+                wrong.add(NodeIds.escape(e.node()) + " accepted outside the cohort");
+            } else if (e.status().equals(RejectReason.NOT_IN_COHORT.wireName()) && member) {
+                wrong.add(NodeIds.escape(e.node()) + " refused as not-in-cohort but in it");
+            }
+        }
+        out.add(wrong.isEmpty() ? ReplayCheck.compare("cohort.frames", "every frame sorted by the cohort",
+                "every frame sorted by the cohort", "")
+                : new ReplayCheck("cohort.frames", ReplayCheck.Status.MISMATCH, "every frame sorted by the cohort",
+                        wrong.size() + " frames not", "first: " + wrong.get(0)));
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -77,6 +77,10 @@ public final class ReputationReplay {
                 if (weights != null) {
                     return new Result(checked, weights, "");
                 }
+                String eligible = checkEligible(r, ledger); // the cohort was drawn at the round's start, before its close
+                if (eligible != null) {
+                    return new Result(checked, eligible, "");
+                }
                 for (AuditRecord.OperatorAction a : r.operator()) {
                     if (a.action().equals("unban")) {
                         ledger.unban(a.node(), r.round());
@@ -123,6 +127,25 @@ public final class ReputationReplay {
             long expected = ledger.weight(order.get(k));
             if (w[k] != expected) {
                 return "round " + r.round() + ": weight of " + order.get(k) + " recorded " + w[k] + ", the ledger gives " + expected;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A cohort round's eligible nodes (docs/PROTOCOL.md section 6.2) must not include a node the
+     * ledger had banned at the round's start: the record names the eligible set because the
+     * operator's own ban list is not in the log, but the ledger's bans are, and they are checked
+     * here. Null when none is.
+     */
+    private static String checkEligible(AuditRecord r, ReputationLedger ledger) {
+        if (r.config().cohort() == null) {
+            return null;
+        }
+        for (String id : r.config().cohort().eligible()) {
+            if (ledger.isBanned(id)) {
+                return "round " + r.round() + ": node " + id + " is eligible for the cohort, but the recomputed ledger had"
+                        + " banned it at the round's start";
             }
         }
         return null;

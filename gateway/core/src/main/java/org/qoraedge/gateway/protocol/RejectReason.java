@@ -29,6 +29,11 @@ public enum RejectReason {
     BANNED,
     /** The frame is for another round than the one being collected. */
     WRONG_ROUND,
+    /**
+     * The round draws a cohort (docs/PROTOCOL.md section 6.2) and the node is not in it: a node that
+     * was not asked, or one that missed the announcement's {@code cohort} key.
+     */
+    NOT_IN_COHORT,
     /** The sequence number is not above the node's last accepted one. */
     REPLAYED_SEQUENCE,
     /** The block's dimension differs from the round's. */
@@ -44,11 +49,12 @@ public enum RejectReason {
      * Whether a frame refused for this reason is evidence of an attack: forged, malformed, replayed,
      * from outside the fleet or the registry, or signed content that breaks the round's rules. Not:
      * {@link #BANNED} (a node already dealt with), {@link #WRONG_ROUND} (an update that arrived after
-     * its round closed: a slow node) and {@link #DUPLICATE_UPDATE} (a node that sent again, for
-     * example after a reconnect).
+     * its round closed: a slow node), {@link #NOT_IN_COHORT} (a node that was not asked this round:
+     * an older node that ignores the cohort, or one that missed the announcement) and
+     * {@link #DUPLICATE_UPDATE} (a node that sent again, for example after a reconnect).
      */
     public boolean evidenceOfAttack() {
-        return this != BANNED && this != WRONG_ROUND && this != DUPLICATE_UPDATE;
+        return this != BANNED && this != WRONG_ROUND && this != NOT_IN_COHORT && this != DUPLICATE_UPDATE;
     }
 
     /** The name used on the wire and in logs, for example {@code bad-signature}. */

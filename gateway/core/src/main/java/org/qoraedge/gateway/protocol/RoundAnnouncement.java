@@ -1,5 +1,8 @@
 package org.qoraedge.gateway.protocol;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The retained announcement of the round being collected (docs/PROTOCOL.md, "Round
  * announcement"). Immutable.
@@ -15,22 +18,45 @@ package org.qoraedge.gateway.protocol;
  * @param m Multi-Krum's selection size, 0 for "n - 2f - 2 of the round"
  * @param modelDigest section 7 digest of the global model the round starts from
  * @param gatewayId the node id the gateway signs MODEL frames with
+ * @param weighting true for a reputation-weighted round
+ * @param cohort the nodes the round asks, in canonical order (section 6.2), or null when it asks
+ *     every expected node (no {@code cohort} key)
  */
 public record RoundAnnouncement(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
         long deadlineEpochMillis, String aggregator, String metric, int f, int m, String modelDigest, String gatewayId,
-        boolean weighting) {
+        boolean weighting, List<String> cohort) {
+
+    public RoundAnnouncement {
+        cohort = cohort == null ? null : List.copyOf(cohort);
+    }
+
+    /** An announcement of a round that asks every expected node (no {@code cohort} key). */
+    public RoundAnnouncement(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
+            long deadlineEpochMillis, String aggregator, String metric, int f, int m, String modelDigest, String gatewayId,
+            boolean weighting) {
+        this(fleet, round, modelId, dimension, maxFrameBytes, deadlineEpochMillis, aggregator, metric, f, m, modelDigest,
+                gatewayId, weighting, null);
+    }
 
     /** An announcement of an unweighted round (no {@code weighting} key). */
     public RoundAnnouncement(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
             long deadlineEpochMillis, String aggregator, String metric, int f, int m, String modelDigest, String gatewayId) {
         this(fleet, round, modelId, dimension, maxFrameBytes, deadlineEpochMillis, aggregator, metric, f, m, modelDigest,
-                gatewayId, false);
+                gatewayId, false, null);
+    }
+
+    /** True when the round asks {@code nodeId} for an update: it draws no cohort, or the node is in it. */
+    public boolean asks(String nodeId) {
+        return cohort == null || cohort.contains(nodeId);
     }
 
     /** The protocol's version number carried in every text message as {@code protocol=1}. */
     public static final int PROTOCOL = 1;
 
-    /** The text message; {@code weighting=true} only for a reputation-weighted round (an additive key older nodes ignore). */
+    /**
+     * The text message; {@code weighting=true} only for a reputation-weighted round, {@code cohort=}
+     * only for a round that draws a cohort (additive keys older nodes ignore).
+     */
     public TextMessage toMessage() {
         TextMessage.Builder b = TextMessage.builder()
                 .put("protocol", PROTOCOL)
@@ -49,6 +75,9 @@ public record RoundAnnouncement(String fleet, long round, String modelId, int di
         if (weighting) {
             b.put("weighting", "true");
         }
+        if (cohort != null) {
+            b.put("cohort", String.join(",", cohort));
+        }
         return b.build();
     }
 
@@ -62,7 +91,23 @@ public record RoundAnnouncement(String fleet, long round, String modelId, int di
         return new RoundAnnouncement(t.require("fleet"), t.requireLong("round"), t.require("model"),
                 t.requireInt("dimension"), t.requireLong("maxFrameBytes"), t.requireLong("deadline"),
                 t.require("aggregator"), t.require("metric"), t.requireInt("f"), t.requireInt("m"),
-                t.require("modelDigest"), t.require("gateway"), weighting(t.get("weighting")));
+                t.require("modelDigest"), t.require("gateway"), weighting(t.get("weighting")), cohort(t.get("cohort")));
+    }
+
+    private static List<String> cohort(String v) {
+        if (v == null) {
+            return null;
+        }
+        List<String> ids = new ArrayList<>();
+        if (!v.isEmpty()) {
+            for (String id : v.split(",", -1)) {
+                if (!Identifiers.isValid(id)) {
+                    throw new ProtocolException("announcement's cohort names an invalid node id (" + id.length() + " chars)");
+                }
+                ids.add(id);
+            }
+        }
+        return ids;
     }
 
     private static boolean weighting(String v) {

@@ -47,17 +47,7 @@ class ModelUpdateTest {
                 int d = 1 + r.nextInt(40);
                 Bfp16Block a = RandomBlocks.block(r, d, low + gap);
                 Bfp16Block b = RandomBlocks.block(r, d, low);
-                boolean swap = r.nextBoolean();
-                Bfp16Block model = swap ? b : a;
-                Bfp16Block update = swap ? a : b;
-                Bfp16Block want;
-                try {
-                    want = Oracle.exactSum(model, update);
-                } catch (UnrepresentableValueException e) {
-                    assertThrows(UnrepresentableValueException.class, () -> ModelUpdate.add(model, update));
-                    continue;
-                }
-                assertEquals(want, ModelUpdate.add(model, update), "gap " + gap + " case " + t);
+                assertAgreesWithOracle(a, b, r.nextBoolean(), "gap " + gap + " case " + t);
             }
         }
     }
@@ -82,19 +72,23 @@ class ModelUpdateTest {
                 }
                 Bfp16Block a = Bfp16Block.of(low + gap, high);
                 Bfp16Block b = Bfp16Block.of(low, small);
-                boolean swap = r.nextBoolean();
-                Bfp16Block model = swap ? b : a;
-                Bfp16Block update = swap ? a : b;
-                Bfp16Block want;
-                try {
-                    want = Oracle.exactSum(model, update);
-                } catch (UnrepresentableValueException e) {
-                    assertThrows(UnrepresentableValueException.class, () -> ModelUpdate.add(model, update));
-                    continue;
-                }
-                assertEquals(want, ModelUpdate.add(model, update), "gap " + gap + " case " + t);
+                assertAgreesWithOracle(a, b, r.nextBoolean(), "gap " + gap + " case " + t);
             }
         }
+    }
+
+    /** {@code ModelUpdate.add} of the two blocks (in either order) equals the oracle's exact sum, or both refuse it. */
+    private static void assertAgreesWithOracle(Bfp16Block a, Bfp16Block b, boolean swap, String what) {
+        Bfp16Block model = swap ? b : a;
+        Bfp16Block update = swap ? a : b;
+        Bfp16Block want;
+        try {
+            want = Oracle.exactSum(model, update);
+        } catch (UnrepresentableValueException e) {
+            assertThrows(UnrepresentableValueException.class, () -> ModelUpdate.add(model, update), what);
+            return;
+        }
+        assertEquals(want, ModelUpdate.add(model, update), what);
     }
 
     /** A mantissa at an edge: 0 with probability {@code zero}, else +-1, +-2^k, +-32767 or any. */

@@ -401,13 +401,7 @@ public final class FastMeans {
         if (maxAbs.signum() == 0) {
             return Bfp16Block.of(0, m);
         }
-        int t0 = maxAbs.bitLength() - total.bitLength();
-        boolean fits = t0 >= 0 ? maxAbs.compareTo(total.shiftLeft(t0)) <= 0 : maxAbs.shiftLeft(-t0).compareTo(total) <= 0;
-        int c = min + (fits ? t0 : t0 + 1);
-        if (c > 128) {
-            throw new UnrepresentableValueException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
-        }
-        int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
+        int e = exponent(maxAbs, min, total);
         int shift = min - e;
         BigInteger den = shift >= 0 ? total : total.shiftLeft(-shift);
         BigInteger twoDen = den.shiftLeft(1);
@@ -482,6 +476,24 @@ public final class FastMeans {
      * clamped to 32767, signed ({@link #divide}).
      */
     record Encoding(int exponent, int up, long den) {
+    }
+
+    /**
+     * Section 2's block exponent for the rationals {@code S_i * 2^base / total} whose largest
+     * {@code |S_i|} is {@code maxAbs > 0}: {@code max(c - 15, MIN_EXPONENT)} with {@code c = base + t},
+     * {@code t} the least integer with {@code maxAbs <= total * 2^t}.
+     *
+     * @throws UnrepresentableValueException when {@code c > 128} (unreachable for valid blocks: every
+     *     value is below {@code 2^128}; the reference's refusal)
+     */
+    static int exponent(BigInteger maxAbs, int base, BigInteger total) {
+        int t0 = maxAbs.bitLength() - total.bitLength();
+        boolean fits = t0 >= 0 ? maxAbs.compareTo(total.shiftLeft(t0)) <= 0 : maxAbs.shiftLeft(-t0).compareTo(total) <= 0;
+        int c = base + (fits ? t0 : t0 + 1);
+        if (c > 128) {
+            throw new UnrepresentableValueException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
+        }
+        return Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
     }
 
     /** The encoding of sums below {@code 2^61} with largest magnitude {@code maxAbs > 0} over {@code total < 2^46} (class comment). */

@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.util.Arrays;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.UnrepresentableValueException;
 
 /**
  * One iteration of weighted centered clipping (see {@link org.qoraedge.fixedpoint.robust.Pipeline},
@@ -207,14 +206,7 @@ final class WeightedClipping {
         BigInteger maxAbs = BigInteger.valueOf(mh).shiftLeft(64).or(BigInteger.valueOf(ml >>> 1).shiftLeft(1))
                 .or(BigInteger.valueOf(ml & 1));
         BigInteger total = plan.total();
-        int t0 = maxAbs.bitLength() - total.bitLength();
-        boolean fits = t0 >= 0 ? maxAbs.compareTo(total.shiftLeft(t0)) <= 0 : maxAbs.shiftLeft(-t0).compareTo(total) <= 0;
-        int c = scale + (fits ? t0 : t0 + 1);
-        if (c > 128) {
-            // Unreachable for valid blocks (every value is below 2^128); the reference's refusal.
-            throw new UnrepresentableValueException("largest magnitude is above 2^128 (c = " + c + "); no block can hold it");
-        }
-        int e = Math.max(c - 15, Bfp16Block.MIN_EXPONENT);
+        int e = FastMeans.exponent(maxAbs, scale, total);
         int shift = scale - e;
         long weight = total.longValueExact(); // below 2^62 for this tier
         short[] out = new short[d];

@@ -245,7 +245,12 @@ public final class RoundCoordinator implements AutoCloseable {
                 stopOnError(e, "round worker stopped in round {}: the state directory cannot be written");
             }
         } catch (RuntimeException | Error e) {
-            stopOnError(e, "round worker failed in round {}");
+            if (!running && interruptedWrite(e)) {
+                // close() interrupted a write of the round's scratch file: it holds nothing needed after a stop
+                Logger.debug("round worker stopped during a scratch write of round {}", round);
+            } else {
+                stopOnError(e, "round worker failed in round {}");
+            }
         } finally {
             running = false;
             if (!failedWithError) {
@@ -267,6 +272,16 @@ public final class RoundCoordinator implements AutoCloseable {
             Thread.sleep(Math.min(left, 1000));
             lastStepNanos = System.nanoTime();
         }
+    }
+
+    /** Whether {@code e} is, or was caused by, an interrupt that closed a file channel. */
+    private static boolean interruptedWrite(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void stopOnError(Throwable e, String message) {

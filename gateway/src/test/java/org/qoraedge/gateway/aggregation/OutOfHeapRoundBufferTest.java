@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -111,6 +112,39 @@ class OutOfHeapRoundBufferTest {
         Bfp16Block x = Bfp16Block.of(0, new short[] {4, 5, 6});
         second.add("node-a", x);
         assertEquals(Means.mean(new Bfp16Block[] {x}), second.close().aggregate());
+    }
+
+    @Test
+    void anInterruptDuringAWriteFailsThatRoundOnlyAndTheNextRoundStartsANewFile() {
+        RoundBufferFactory factory = RoundBufferFactory.outOfHeap(4, dir);
+        AggregationSettings mean = new AggregationSettings(AggregatorKind.MEAN, Metric.COMMON, 0, 0, 1);
+        RoundBuffer first = factory.open(1, 3, mean);
+        first.add("node-a", Bfp16Block.of(0, new short[] {1, 2, 3}));
+        first.flush();
+        RoundBuffer second = factory.open(2, 3, mean);
+        second.add("node-a", Bfp16Block.of(0, new short[] {1, 2, 3}));
+        Thread.currentThread().interrupt(); // what stopping the gateway does to its round worker
+        try {
+            RuntimeException e = assertThrows(RuntimeException.class, second::flush);
+            assertTrue(hasCause(e, ClosedByInterruptException.class), "the stop is recognisable: " + e);
+        } finally {
+            Thread.interrupted();
+        }
+        RoundBuffer third = factory.open(3, 3, mean);
+        Bfp16Block x = Bfp16Block.of(2, new short[] {-7, 0, 9});
+        Bfp16Block y = Bfp16Block.of(1, new short[] {5, 5, -5});
+        third.add("node-a", x);
+        third.add("node-b", y);
+        assertEquals(Means.mean(new Bfp16Block[] {x, y}), third.close().aggregate());
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -40,6 +40,11 @@ import org.qoraedge.fixedpoint.fast.MantissaStore;
  * through a writable mapping, so that a full disk is an {@link UncheckedIOException} from
  * {@link #put} (the update is then not taken) instead of a fault on a mapped page.
  *
+ * <p>An interrupt of the writing thread closes the channel ({@link java.nio.channels.FileChannel} is
+ * interruptible): {@link #put} then fails with a {@link java.nio.channels.ClosedByInterruptException}
+ * as the cause, which the round worker reads as the stop it was asked for, and the next
+ * {@link #lease()} opens a new scratch file.
+ *
  * <p>One round at a time: {@link #lease()} hands out the store for a new round and revokes the
  * previous round's lease, whose later use is refused. Used by one round worker; {@link #read} may
  * run on its helper threads (absolute reads of mapped views that do not change afterwards).
@@ -77,6 +82,11 @@ final class ScratchMantissas {
     MantissaStore lease() {
         long g = ++generation;
         size = 0;
+        if (channel != null && !channel.isOpen()) {
+            // an interrupt closed it during a write (the worker was stopped): the next round starts a new file
+            channel = null;
+            views.clear();
+        }
         return new MantissaStore() {
             @Override
             public void put(int slot, Bfp16Block block) {

@@ -77,6 +77,7 @@ public final class RoundBench {
         // weighting=true turns on reputation.weighting.
         String jar = null;
         String xmx = "64m";
+        List<String> jvmArgs = new ArrayList<>(); // jvm=ARG (repeatable): one more option for the daemon's JVM
         String pipeline = null;
         boolean weighting = false;
         for (String a : args) {
@@ -84,6 +85,8 @@ public final class RoundBench {
                 jar = a.substring(4);
             } else if (a.startsWith("xmx=")) {
                 xmx = a.substring(4);
+            } else if (a.startsWith("jvm=")) {
+                jvmArgs.add(a.substring(4));
             } else if (a.startsWith("pipeline=")) {
                 pipeline = a.substring("pipeline=".length());
             } else if (a.equals("weighting=true")) {
@@ -152,8 +155,11 @@ public final class RoundBench {
                     + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n");
             daemonGatewayKey = Gateway.publicKey(GatewayConfig.load(props)); // created before the daemon starts, which then uses it
             Path gcLog = tmp.resolve("gateway-gc.log");
-            daemon = new ProcessBuilder("java", "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--add-modules", "jdk.incubator.vector", "-Xlog:gc:file=" + gcLog, "-jar", jar, "run", "--config", props.toString())
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
+            List<String> command = new ArrayList<>(List.of("java", "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--add-modules",
+                    "jdk.incubator.vector", "-Xlog:gc:file=" + gcLog));
+            command.addAll(jvmArgs);
+            command.addAll(List.of("-jar", jar, "run", "--config", props.toString()));
+            daemon = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
             System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, --add-modules jdk.incubator.vector (as the systemd unit), log %s, GC log %s%n", xmx,
                     tmp.resolve("gateway.log"), gcLog);
         }

@@ -24,7 +24,8 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  * {@code n - f > n / 2} blocks, so this sums {@code f} rows instead of {@code n - f}.
  *
  * <p>Two passes: the first finds each subset's largest {@code |S_i|}, which fixes its encoding
- * ({@link FastMeans#encoding}), and keeps the sums when all of them fit 64 MB; the second divides
+ * ({@link FastMeans#encoding}), and keeps the sums when all of them fit 8 MB (a gateway's heap is
+ * 64 MiB); the second divides
  * them ({@link FastMeans#divide}), or, when they were not kept, sums again chunk by chunk. Memory:
  * the subsets' mantissas, the kept sums, and per thread one chunk of every block.
  */
@@ -33,8 +34,8 @@ final class SubsetMeans {
     private static final int CHUNK = 512;
     /** Doubles of rows per chunk, about 256 KB: they stay in L2 while every subset is summed. */
     private static final int ROW_DOUBLES = 1 << 15;
-    /** Most sums kept between the two passes: 8M doubles, 64 MB. */
-    private static final long STORED_DOUBLES = 1L << 23;
+    /** Most sums kept between the two passes: 1M doubles, 8 MB. */
+    private static final long STORED_DOUBLES = 1L << 20;
     private static final double EXACT = 0x1p53;
 
     private SubsetMeans() {

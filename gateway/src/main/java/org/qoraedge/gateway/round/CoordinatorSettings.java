@@ -105,6 +105,7 @@ public final class CoordinatorSettings {
         }
         // Default: the fast incremental buffer, sized for every known node.
         this.buffers = b.buffers != null ? b.buffers : RoundBufferFactory.incremental(registry.size());
+        HeapBudget.check(aggregation, registry.size(), initialModel.dimension(), b.maxHeap);
         this.deadline = b.deadline;
         this.pause = b.pause;
         if (deadline.isNegative() || deadline.isZero()) {
@@ -274,6 +275,7 @@ public final class CoordinatorSettings {
         private int maxAuditFrames = DEFAULT_MAX_AUDIT_FRAMES;
         private byte[] gatewayPublicKey;
         private boolean bansLowerF = true;
+        private long maxHeap = Runtime.getRuntime().maxMemory();
         private CohortSettings cohort;
 
         /** Asks only a cohort of the expected nodes each round (null, the default: every expected node). */
@@ -353,6 +355,15 @@ public final class CoordinatorSettings {
 
         public Builder aggregation(AggregationSettings v) {
             this.aggregation = v;
+            return this;
+        }
+
+        /**
+         * The heap a round may use, in bytes (default: this JVM's {@code -Xmx}); a configuration whose
+         * rounds need more is refused when built.
+         */
+        public Builder maxHeap(long v) {
+            this.maxHeap = v;
             return this;
         }
 

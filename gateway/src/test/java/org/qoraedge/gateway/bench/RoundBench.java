@@ -92,6 +92,7 @@ public final class RoundBench {
         // weighting=true turns on reputation.weighting.
         String jar = null;
         String xmx = "64m";
+        List<String> jvmArgs = new ArrayList<>(); // jvm=ARG (repeatable): one more option for the daemon's JVM
         String pipeline = null;
         boolean weighting = false;
         String jfr = null;
@@ -100,6 +101,8 @@ public final class RoundBench {
                 jar = a.substring(4);
             } else if (a.startsWith("xmx=")) {
                 xmx = a.substring(4);
+            } else if (a.startsWith("jvm=")) {
+                jvmArgs.add(a.substring(4));
             } else if (a.startsWith("pipeline=")) {
                 pipeline = a.substring("pipeline=".length());
             } else if (a.equals("weighting=true")) {
@@ -180,6 +183,7 @@ public final class RoundBench {
                 // jfr=FILE: a profile of the gateway's JVM (jfr print --events jdk.ExecutionSample FILE).
                 command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
             }
+            command.addAll(jvmArgs);
             command.addAll(List.of("-jar", jar, "run", "--config", props.toString()));
             daemonCommand = command;
         }

@@ -2,6 +2,7 @@ package org.qoraedge.gateway.state;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -9,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
+import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.RandomAccess;
 import java.util.zip.CRC32C;
 
 /**
@@ -106,7 +109,7 @@ public final class RoundJournal implements AutoCloseable {
     /** A journal read back: header fields, entries, and the torn tail cut off (bytes, 0 when none). */
     public record Contents(long round, String fleet, List<Entry> entries, long tornBytes) {
         public Contents {
-            entries = List.copyOf(entries);
+            entries = entries instanceof LazyEntries ? entries : List.copyOf(entries);
         }
     }
 
@@ -136,7 +139,7 @@ public final class RoundJournal implements AutoCloseable {
      * torn last entry, and returns its contents together with the journal opened for appending.
      */
     public static RoundJournal reopen(Path file, String fleet, long round, List<Contents> out) throws IOException {
-        Contents c = read(file, true);
+        Contents c = scan(file, true); // its entries are read one at a time, as the caller restores them
         if (!c.fleet().equals(fleet) || c.round() != round) {
             throw new StateException(file + " is the journal of fleet " + c.fleet() + " round " + c.round()
                     + "; the state expects fleet " + fleet + " round " + round);
@@ -174,72 +177,173 @@ public final class RoundJournal implements AutoCloseable {
 
     /**
      * Reads a journal. With {@code allowTorn} a last entry cut short or failing its checksum is
-     * reported in {@link Contents#tornBytes()}; without, it is refused.
+     * reported in {@link Contents#tornBytes()}; without, it is refused. Every entry is read into the
+     * heap ({@link #reopen} reads them one at a time instead).
      */
     public static Contents read(Path file, boolean allowTorn) throws IOException {
-        byte[] all = Files.readAllBytes(file);
-        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
-        checkMagic(file, all, all.length);
-        b.position(4);
-        int version = Short.toUnsignedInt(b.getShort());
-        if (version != VERSION) {
-            throw new StateException(file + " is a round journal of version " + version + "; this gateway reads version " + VERSION);
-        }
-        long round = b.getLong();
-        int fl = Short.toUnsignedInt(b.getShort());
-        if (b.remaining() < fl) {
-            throw new StateException(file + ": header cut short");
-        }
-        byte[] f = new byte[fl];
-        b.get(f);
-        List<Entry> entries = new ArrayList<>();
-        while (b.hasRemaining()) {
-            int start = b.position();
-            String problem = null;
-            if (b.remaining() < 9) {
-                problem = "entry header cut short";
-            } else {
-                byte type = b.get();
-                int len = b.getInt();
-                if (len < 0 || len > MAX_ENTRY) {
-                    problem = "entry length " + len + " out of range";
-                } else if (b.remaining() < len + 4L) {
-                    problem = "entry of " + len + " bytes cut short";
-                } else {
-                    byte[] payload = new byte[len];
-                    b.get(payload);
-                    int crc = b.getInt();
-                    CRC32C c = new CRC32C();
-                    c.update(all, start, 5 + len);
-                    if ((int) c.getValue() != crc) {
-                        problem = "entry checksum mismatch";
-                    } else if (type != MODEL && type != ACCEPTED && type != REJECTED && type != RESTART) {
-                        problem = "unknown entry type " + (type & 0xff);
-                    } else {
-                        entries.add(new Entry(type, payload));
-                        continue;
-                    }
-                }
-            }
-            boolean last = isLastEntry(all, start);
-            if (allowTorn && last) {
-                return new Contents(round, new String(f, StandardCharsets.UTF_8), entries, all.length - start);
-            }
-            throw new StateException(file + ": " + problem + " at offset " + start
-                    + (last ? " (a torn last entry)" : " with more data after it: the journal is damaged"));
-        }
-        return new Contents(round, new String(f, StandardCharsets.UTF_8), entries, 0);
+        Contents lazy = scan(file, allowTorn);
+        return new Contents(lazy.round(), lazy.fleet(), List.copyOf(lazy.entries()), lazy.tornBytes());
     }
 
-    /** True when no complete valid entry could start after {@code start}: the damage is at the tail. */
-    private static boolean isLastEntry(byte[] all, int start) {
-        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
-        if (all.length - start < 9) {
-            return true;
+    /**
+     * Checks a journal entry by entry, streaming (its header, every entry's length, type and
+     * checksum), without holding more than a small buffer: the returned contents' entries are read
+     * from the file when asked for, one at a time ({@link LazyEntries}), so that recovering a round
+     * of {@code n} frames of {@code 2 d} bytes does not need them all in the heap at once.
+     */
+    static Contents scan(Path file, boolean allowTorn) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            byte[] h = new byte[16];
+            int n = (int) Math.min(size, 16);
+            readFully(ch, ByteBuffer.wrap(h, 0, n), 0);
+            checkMagic(file, h, n);
+            ByteBuffer b = ByteBuffer.wrap(h).order(ByteOrder.BIG_ENDIAN);
+            int version = Short.toUnsignedInt(b.getShort(4));
+            if (version != VERSION) {
+                throw new StateException(file + " is a round journal of version " + version + "; this gateway reads version " + VERSION);
+            }
+            long round = b.getLong(6);
+            int fl = Short.toUnsignedInt(b.getShort(14));
+            if (size - 16 < fl) {
+                throw new StateException(file + ": header cut short");
+            }
+            byte[] f = new byte[fl];
+            readFully(ch, ByteBuffer.wrap(f), 16);
+            String fleet = new String(f, StandardCharsets.UTF_8);
+            LazyEntries.Builder entries = new LazyEntries.Builder(file);
+            ByteBuffer head = ByteBuffer.allocate(9).order(ByteOrder.BIG_ENDIAN);
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+            long pos = 16 + fl;
+            while (pos < size) {
+                long start = pos;
+                String problem = null;
+                int len = -1;
+                if (size - start < 9) {
+                    problem = "entry header cut short";
+                } else {
+                    head.clear().limit(5);
+                    readFully(ch, head, start);
+                    byte type = head.get(0);
+                    len = head.getInt(1);
+                    if (len < 0 || len > MAX_ENTRY) {
+                        problem = "entry length " + len + " out of range";
+                    } else if (size - start - 5 < len + 4L) {
+                        problem = "entry of " + len + " bytes cut short";
+                    } else {
+                        CRC32C c = new CRC32C();
+                        c.update(head.array(), 0, 5);
+                        for (long p = start + 5, end = start + 5 + len; p < end;) {
+                            chunk.clear().limit((int) Math.min(chunk.capacity(), end - p));
+                            readFully(ch, chunk, p);
+                            c.update(chunk.array(), 0, chunk.limit());
+                            p += chunk.limit();
+                        }
+                        head.clear().limit(4);
+                        readFully(ch, head, start + 5 + len);
+                        if ((int) c.getValue() != head.getInt(0)) {
+                            problem = "entry checksum mismatch";
+                        } else if (type != MODEL && type != ACCEPTED && type != REJECTED && type != RESTART) {
+                            problem = "unknown entry type " + (type & 0xff);
+                        } else {
+                            entries.add(start, type, len);
+                            pos = start + 9 + len;
+                            continue;
+                        }
+                    }
+                }
+                // The damage is at the tail when no complete valid entry could start after start: a torn
+                // append leaves a prefix of one entry, whose declared length runs to or past the end of the file.
+                boolean last = size - start < 9 || len < 0 || start + 9 + len >= size;
+                if (allowTorn && last) {
+                    return new Contents(round, fleet, entries.build(), size - start);
+                }
+                throw new StateException(file + ": " + problem + " at offset " + start
+                        + (last ? " (a torn last entry)" : " with more data after it: the journal is damaged"));
+            }
+            return new Contents(round, fleet, entries.build(), 0);
         }
-        int len = b.getInt(start + 1);
-        // A torn append leaves a prefix of one entry: its declared length runs past the end of the file.
-        return len < 0 || (long) start + 9 + len > all.length || (long) start + 9 + len == all.length;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+        long p = position;
+        while (dst.hasRemaining()) {
+            int r = ch.read(dst, p);
+            if (r < 0) {
+                throw new IOException("journal ended at byte " + p + " while reading it");
+            }
+            p += r;
+        }
+    }
+
+    /**
+     * The entries of a journal {@link #scan scanned} without keeping their payloads: each is read
+     * from the file (and its checksum checked again) when asked for. Immutable; the file must not be
+     * changed before the entries are read (the gateway reads them at once, before appending).
+     */
+    static final class LazyEntries extends AbstractList<Entry> implements RandomAccess {
+        private final Path file;
+        private final long[] offsets;
+        private final byte[] types;
+        private final int[] lengths;
+
+        private LazyEntries(Path file, long[] offsets, byte[] types, int[] lengths) {
+            this.file = file;
+            this.offsets = offsets;
+            this.types = types;
+            this.lengths = lengths;
+        }
+
+        @Override
+        public int size() {
+            return offsets.length;
+        }
+
+        @Override
+        public Entry get(int i) {
+            byte[] entry = new byte[9 + lengths[i]];
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                readFully(ch, ByteBuffer.wrap(entry), offsets[i]);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read entry " + i + " of " + file + " again: " + e.getMessage(), e);
+            }
+            CRC32C c = new CRC32C();
+            c.update(entry, 0, 5 + lengths[i]);
+            ByteBuffer b = ByteBuffer.wrap(entry).order(ByteOrder.BIG_ENDIAN);
+            if (b.get(0) != types[i] || b.getInt(1) != lengths[i] || (int) c.getValue() != b.getInt(5 + lengths[i])) {
+                throw new StateException(file + ": entry " + i + " at offset " + offsets[i] + " changed after the journal was read");
+            }
+            return new Entry(types[i], Arrays.copyOfRange(entry, 5, 5 + lengths[i]));
+        }
+
+        /** Collects the entries' positions while scanning. */
+        static final class Builder {
+            private final Path file;
+            private long[] offsets = new long[16];
+            private byte[] types = new byte[16];
+            private int[] lengths = new int[16];
+            private int size;
+
+            Builder(Path file) {
+                this.file = file;
+            }
+
+            void add(long offset, byte type, int length) {
+                if (size == offsets.length) {
+                    offsets = Arrays.copyOf(offsets, 2 * size);
+                    types = Arrays.copyOf(types, 2 * size);
+                    lengths = Arrays.copyOf(lengths, 2 * size);
+                }
+                offsets[size] = offset;
+                types[size] = type;
+                lengths[size] = length;
+                size++;
+            }
+
+            LazyEntries build() {
+                return new LazyEntries(file, Arrays.copyOf(offsets, size), Arrays.copyOf(types, size), Arrays.copyOf(lengths, size));
+            }
+        }
     }
 
     /** Appends an accepted update frame (not forced: call {@link #sync()} before acknowledging). */

@@ -1,0 +1,69 @@
+package org.qoraedge.gateway.round;
+
+import java.util.Locale;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+
+/**
+ * What a round needs in the heap, checked against {@code -Xmx} when the gateway starts, so that a
+ * configuration that cannot fit is refused with its sizes instead of dying later with an
+ * {@code OutOfMemoryError} in the middle of a round.
+ *
+ * <p>Krum, Multi-Krum and the mean keep the round's updates outside the heap (the default round
+ * buffers: {@code RoundBufferFactory.outOfHeap}); their heap grows with {@code n^2} (the dot
+ * products, 8 bytes a pair) and with {@code d} (the model, the aggregate, frames in flight), never
+ * with {@code n x d}. Pipelines still hold every update of the round in the heap, and nearest-
+ * neighbour mixing one mixed copy of each: {@value #PIPELINE_BYTES_PER_COORDINATE} bytes per
+ * coordinate of the round, beside the rest of the gateway.
+ */
+final class HeapBudget {
+    /** A pipeline's bytes per coordinate of the round: the updates (2) and their mixed copies (2). */
+    static final long PIPELINE_BYTES_PER_COORDINATE = 4;
+    /**
+     * The rest of a gateway's live heap, whatever the rule (measured: 3 MiB at 10 x 1,000; the model,
+     * the aggregate, a few frames in flight and their decoded blocks, nearest-neighbour mixing's
+     * stored sums of at most 8 MiB, the audit record): 16 MiB, plus 12 bytes per coordinate of the
+     * model (model, aggregate, a frame being decoded).
+     */
+    static final long BASE_BYTES = 16L << 20;
+    static final long BYTES_PER_MODEL_COORDINATE = 12;
+
+    private HeapBudget() {
+    }
+
+    /** The heap a round of {@code nodes} updates of {@code dimension} coordinates needs under {@code rule}, in bytes. */
+    static long need(AggregationSettings rule, int nodes, int dimension) {
+        long base = BASE_BYTES + BYTES_PER_MODEL_COORDINATE * dimension;
+        if (rule.kind() == AggregatorKind.PIPELINE) {
+            return base + PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension;
+        }
+        return base + 8L * nodes * nodes;
+    }
+
+    /**
+     * Refuses a configuration whose rounds need more heap than {@code maxHeap} bytes.
+     *
+     * @param maxHeap the JVM's heap limit ({@code Runtime.maxMemory()}: {@code -Xmx}); {@code Long.MAX_VALUE} for none
+     * @throws RoundSettingsException naming the rule, the sizes, the need and the limit
+     */
+    static void check(AggregationSettings rule, int nodes, int dimension, long maxHeap) {
+        long need = need(rule, nodes, dimension);
+        if (need <= maxHeap) {
+            return;
+        }
+        String why = rule.kind() == AggregatorKind.PIPELINE
+                ? " keeps every update of a round in the heap: " + nodes + " nodes x " + dimension + " coordinates x "
+                        + PIPELINE_BYTES_PER_COORDINATE + " bytes, plus " + mib(need - PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension)
+                        + " for the rest of the gateway"
+                : " keeps the round's dot products in the heap: " + nodes + "^2 x 8 bytes, plus "
+                        + mib(need - 8L * nodes * nodes) + " for the rest of the gateway";
+        throw new RoundSettingsException("aggregator = " + rule.ruleName() + why + ", " + mib(need) + " in all, more than the "
+                + mib(maxHeap) + " heap of this JVM (-Xmx); start it with -Xmx" + ((need >> 20) + 1) + "m or more"
+                + (rule.kind() == AggregatorKind.PIPELINE ? ", or use krum, multi-krum or mean, whose updates stay outside the heap"
+                        : "") + ", or register fewer nodes or a smaller model");
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+}

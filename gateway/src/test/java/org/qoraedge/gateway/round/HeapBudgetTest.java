@@ -1,0 +1,49 @@
+package org.qoraedge.gateway.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.qoraedge.fixedpoint.krum.Metric;
+import org.qoraedge.fixedpoint.robust.PipelineSpec;
+import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.AggregatorKind;
+
+/** The gateway refuses at start a configuration whose rounds cannot fit its heap, naming the sizes and -Xmx. */
+class HeapBudgetTest {
+    private static final long XMX_64M = 64L << 20;
+
+    @Test
+    void krumMultiKrumAndTheMeanFit64MiBWhateverTheRoundsSizeBecauseTheirUpdatesStayOutsideTheHeap() {
+        AggregationSettings multiKrum = new AggregationSettings(AggregatorKind.MULTI_KRUM, Metric.COMMON, 249, 0, 1);
+        HeapBudget.check(multiKrum, 1000, 100_000, XMX_64M);
+        HeapBudget.check(new AggregationSettings(AggregatorKind.MULTI_KRUM, Metric.COMMON, 4, 0, 1), 20, 1_000_000, XMX_64M);
+        HeapBudget.check(new AggregationSettings(AggregatorKind.MEAN, Metric.COMMON, 0, 0, 1), 1000, 1_000_000, XMX_64M);
+    }
+
+    @Test
+    void aPipelineThatFitsIsAccepted() {
+        HeapBudget.check(pipeline("nnm(24) > centered-clip(24, 3)"), 100, 100_000, XMX_64M);
+    }
+
+    @Test
+    void refusesAPipelineWhoseUpdatesCannotFitNamingTheSizesAndXmx() {
+        AggregationSettings p = pipeline("nnm(49) > centered-clip(49, 3)");
+        RoundSettingsException e = assertThrows(RoundSettingsException.class, () -> HeapBudget.check(p, 200, 100_000, XMX_64M));
+        assertEquals("aggregator = " + p.ruleName() + " keeps every update of a round in the heap: 200 nodes x 100000 coordinates"
+                + " x 4 bytes, plus 17.1 MiB for the rest of the gateway, 93.4 MiB in all, more than the 64.0 MiB heap of this JVM"
+                + " (-Xmx); start it with -Xmx94m or more, or use krum, multi-krum or mean, whose updates stay outside the heap,"
+                + " or register fewer nodes or a smaller model", e.getMessage());
+    }
+
+    @Test
+    void refusesEvenKrumWhenItsDotProductsCannotFit() {
+        AggregationSettings krum = new AggregationSettings(AggregatorKind.KRUM, Metric.COMMON, 1000, 0, 1);
+        RoundSettingsException e = assertThrows(RoundSettingsException.class, () -> HeapBudget.check(krum, 4000, 1000, XMX_64M));
+        assertEquals(true, e.getMessage().contains("4000^2 x 8 bytes"), e.getMessage());
+    }
+
+    private static AggregationSettings pipeline(String line) {
+        return AggregationSettings.pipeline(PipelineSpec.parse(line), 1);
+    }
+}

@@ -126,7 +126,7 @@ public final class Gateway implements AutoCloseable {
             EmbeddedBroker broker = started.add(options.embeddedBroker ? startBroker(config, options) : null);
             String uri = broker != null ? broker.uri() : config.brokerUri();
 
-            Inbox inbox = new Inbox(config.inboxCapacity());
+            Inbox inbox = new Inbox(config.inboxCapacity(), config.inboxMaxBytes());
             MqttSettings mqtt = linkSettings(config, uri, options.connectTimeout);
             CoordinatorSettings coordinatorSettings = config.coordinatorSettings(nodes, initial, seed, options.buffers);
             RoundServices services = RoundServices.none().store(store)
@@ -184,7 +184,8 @@ public final class Gateway implements AutoCloseable {
     /** Starts the embedded broker on 127.0.0.1, taking messages up to twice the largest frame. */
     private static EmbeddedBroker startBroker(GatewayConfig config, Options options) throws IOException {
         EmbeddedBroker.Options bo = EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
-                : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096));
+                : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096))
+                .maxInflightBytes(Inbox.brokerWindowBytes(config.inboxMaxBytes(), Frame.maxSize(config.dimension())));
         if (options.embeddedEngine != null) {
             bo.engine(options.embeddedEngine);
         }

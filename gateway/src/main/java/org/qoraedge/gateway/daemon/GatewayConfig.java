@@ -28,6 +28,7 @@ import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.ops.OpsSettings;
 import org.qoraedge.gateway.ops.OpsSettingsException;
 import org.qoraedge.gateway.protocol.ByzantineFraction;
+import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.Identifiers;
 import org.qoraedge.gateway.protocol.NodeRegistry;
 import org.qoraedge.gateway.protocol.ProtocolException;
@@ -35,6 +36,7 @@ import org.qoraedge.gateway.reputation.ReputationException;
 import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.round.CohortSettings;
 import org.qoraedge.gateway.round.CoordinatorSettings;
+import org.qoraedge.gateway.round.Inbox;
 import org.qoraedge.gateway.status.GpioSettings;
 
 /**
@@ -49,7 +51,7 @@ public final class GatewayConfig {
             "broker.trustStore", "broker.trustStorePassword", "broker.keepAliveSeconds", "embedded.port", "fleet", "gateway.id", "keys.file",
             "nodes.expected", "aggregator", "metric", "f", "m", "round.minUpdates", "round.deadlineMillis",
             "round.pauseMillis", "round.first", "round.max", "model.id", "model.dimension", "model.initial", "state.dir",
-            "inbox.capacity", "state.keepFrames", "audit.maxFrames", "round.bansLowerF");
+            "inbox.capacity", "inbox.maxBytes", "state.keepFrames", "audit.maxFrames", "round.bansLowerF");
 
     /** The keys of partial participation (docs/PROTOCOL.md section 6.2). */
     private static final Set<String> COHORT_KEYS = Set.of("round.cohort", "round.byzantineFraction");
@@ -88,6 +90,7 @@ public final class GatewayConfig {
     private final Path initialModel;
     private final Path stateDir;
     private final int inboxCapacity;
+    private final long inboxMaxBytes;
     private final int keepFrames;
     private final int auditMaxFrames;
     private final boolean bansLowerF;
@@ -129,6 +132,7 @@ public final class GatewayConfig {
         this.initialModel = b.initialModel;
         this.stateDir = b.stateDir;
         this.inboxCapacity = b.inboxCapacity;
+        this.inboxMaxBytes = b.inboxMaxBytes;
         this.keepFrames = b.keepFrames;
         this.auditMaxFrames = b.auditMaxFrames;
         this.bansLowerF = b.bansLowerF;
@@ -145,6 +149,11 @@ public final class GatewayConfig {
         check(firstRound >= 1, "round.first", firstRound, ">= 1");
         check(maxRounds >= 0, "round.max", maxRounds, ">= 0 (0: run until stopped)");
         check(inboxCapacity >= 1, "inbox.capacity", inboxCapacity, ">= 1");
+        if (dimension >= 1) {
+            long frame = Frame.maxSize(dimension);
+            check(inboxMaxBytes >= 4 * frame, "inbox.maxBytes", inboxMaxBytes, ">= " + 4 * frame
+                    + " (four of this model's largest frames: a broker window of at least one, beside the QoS 0 share)");
+        }
         check(keepFrames >= -1, "state.keepFrames", keepFrames, "-1 (keep all), 0 (none) or a number of rounds");
         check(auditMaxFrames >= 0, "audit.maxFrames", auditMaxFrames, ">= 0");
         check(embeddedPort >= 0 && embeddedPort <= 65535, "embedded.port", embeddedPort, "0 to 65535");
@@ -292,6 +301,7 @@ public final class GatewayConfig {
         b.initialModel = path(file, "model.initial", str(p, "model.initial", null));
         b.stateDir = path(file, "state.dir", str(p, "state.dir", "state"));
         b.inboxCapacity = (int) num(p, "inbox.capacity", b.inboxCapacity);
+        b.inboxMaxBytes = num(p, "inbox.maxBytes", b.inboxMaxBytes);
         b.keepFrames = (int) num(p, "state.keepFrames", b.keepFrames);
         b.auditMaxFrames = (int) num(p, "audit.maxFrames", b.auditMaxFrames);
         String lower = str(p, "round.bansLowerF", "true");
@@ -562,6 +572,11 @@ public final class GatewayConfig {
         return inboxCapacity;
     }
 
+    /** The most update bytes queued between the MQTT link and the round worker (see {@code Inbox}). */
+    public long inboxMaxBytes() {
+        return inboxMaxBytes;
+    }
+
     /** Fluent builder with the documented defaults. */
     public static final class Builder {
         private String brokerUri = "tcp://127.0.0.1:1883";
@@ -591,6 +606,7 @@ public final class GatewayConfig {
         private Path initialModel;
         private Path stateDir;
         private int inboxCapacity = 1024;
+        private long inboxMaxBytes = Inbox.DEFAULT_MAX_BYTES;
         private int keepFrames = 10;
         private int auditMaxFrames = CoordinatorSettings.DEFAULT_MAX_AUDIT_FRAMES;
         private boolean bansLowerF = true;
@@ -758,6 +774,11 @@ public final class GatewayConfig {
 
         public Builder gpio(GpioSettings v) {
             gpio = v;
+            return this;
+        }
+
+        public Builder inboxMaxBytes(long v) {
+            inboxMaxBytes = v;
             return this;
         }
 

@@ -164,7 +164,7 @@ final class GatewayLink implements Outbox {
     /** On Paho's thread: an update goes to the inbox, a message on a retained topic of the gateway's is checked. */
     private void received(String topic, MqttMessage msg) {
         if (!retained.watches(topic)) {
-            inbox.offer(topic, msg.getPayload(), () -> link.ack(msg));
+            inbox.offer(topic, msg.getPayload(), msg.getQos(), () -> link.ack(msg));
             return;
         }
         link.ack(msg);

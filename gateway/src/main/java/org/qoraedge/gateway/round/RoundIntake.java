@@ -87,10 +87,14 @@ final class RoundIntake {
             handleSafely(in);
             handled.add(in);
             // Drain what is already queued without re-checking the clock for each message.
+            // At most 256 messages or half the inbox's bytes per batch: a batch is held until its acknowledgements.
             Inbound next;
-            while (!allExpectedReported() && !open.closeRequested && handled.size() < 256 && (next = inbox.poll(0)) != null) {
+            long batchBytes = in.payload().length;
+            while (!allExpectedReported() && !open.closeRequested && handled.size() < 256 && batchBytes < inbox.maxBytes() / 2
+                    && (next = inbox.poll(0)) != null) {
                 handleSafely(next);
                 handled.add(next);
+                batchBytes += next.payload().length;
             }
             open.sync(); // what was accepted is on the device before the broker hears that we have it
             for (Inbound h : handled) {

@@ -101,6 +101,15 @@ class GatewayConfigTest {
     }
 
     @Test
+    void boundsTheInboxBytesAndRefusesABoundBelowFourOfTheModelsLargestFrames() throws Exception {
+        assertEquals(8L << 20, load("model.dimension = 4\n").inboxMaxBytes());
+        // dimension 100,000: the largest frame is 291 + 200,000 bytes
+        assertEquals(801_164, load("model.dimension = 100000\ninbox.maxBytes = 801_164\n").inboxMaxBytes());
+        ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 100000\ninbox.maxBytes = 801_163\n"));
+        assertTrue(e.getMessage().contains("config key inbox.maxBytes = 801163 is invalid: must be >= 801164"), e.getMessage());
+    }
+
+    @Test
     void refusesACohortThatCannotBeRunNamingTheNumbers() {
         String[][] cases = {
             {"round.cohort = 10\nround.byzantineFraction = 0.4\naggregator = krum\n",

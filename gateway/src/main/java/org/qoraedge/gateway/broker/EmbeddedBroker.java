@@ -91,7 +91,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         if (binary != null) {
             // MQTT's fixed header adds at most 5 bytes to the "remaining length" Moquette limits.
-            SupervisedMosquitto m = SupervisedMosquitto.start(binary, o.port, o.maxMessageBytes + 5, o.maxInflightBytes, o.dataDir);
+            SupervisedMosquitto m = SupervisedMosquitto.start(binary, o.port, o.maxMessageBytes + 5, o.dataDir);
             return new EmbeddedBroker(Engine.MOSQUITTO, null, m, m.port(), null);
         }
         if (engine == Engine.AUTO) {
@@ -232,7 +232,6 @@ public final class EmbeddedBroker implements AutoCloseable {
         private int port;
         private long maxMessageBytes = 16L * 1024 * 1024;
         private Path dataDir;
-        private long maxInflightBytes;
         private Engine engine = Engine.AUTO;
 
         private Options() {
@@ -256,19 +255,6 @@ public final class EmbeddedBroker implements AutoCloseable {
          */
         public Options dataDir(Path dir) {
             this.dataDir = dir;
-            return this;
-        }
-
-        /**
-         * The most bytes of unacknowledged QoS 1 messages Mosquitto sends one client (its
-         * {@code max_inflight_bytes}); 0 (default): no limit. The gateway acknowledges an update
-         * only once it is durable, so this bounds what its inbox holds (see {@code Inbox}).
-         */
-        public Options maxInflightBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("max in-flight bytes must be >= 0 (0: no limit), got " + bytes);
-            }
-            this.maxInflightBytes = bytes;
             return this;
         }
 

@@ -85,11 +85,10 @@ final class SupervisedMosquitto implements AutoCloseable {
      *
      * @param port 0 for a port that is free now
      * @param maxPacketBytes the largest MQTT packet accepted (Mosquitto's {@code max_packet_size})
-     * @param maxInflightBytes unacknowledged QoS 1 bytes sent to one client at most ({@code max_inflight_bytes}; 0: no limit)
      * @param dataDir where its config, log and (with persistence) its database go; null: a
      *     temporary directory removed by {@link #close()}, and no persistence
      */
-    static SupervisedMosquitto start(Path binary, int port, long maxPacketBytes, long maxInflightBytes, Path dataDir) throws IOException {
+    static SupervisedMosquitto start(Path binary, int port, long maxPacketBytes, Path dataDir) throws IOException {
         boolean owns = dataDir == null;
         Path dir = owns ? Files.createTempDirectory("qora-mosquitto") : dataDir.toAbsolutePath();
         Files.createDirectories(dir);
@@ -115,10 +114,6 @@ final class SupervisedMosquitto implements AutoCloseable {
         // default of 1000 would drop a fleet's updates; 0 in-flight means no limit per client.
         c.append("max_queued_messages 10000\n");
         c.append("max_inflight_messages 0\n");
-        if (maxInflightBytes > 0) {
-            // The gateway acknowledges an update once it is durable: this window is what bounds its inbox.
-            c.append("max_inflight_bytes ").append(maxInflightBytes).append('\n');
-        }
         if (owns) {
             c.append("persistence false\n");
         } else {

@@ -184,8 +184,7 @@ public final class Gateway implements AutoCloseable {
     /** Starts the embedded broker on 127.0.0.1, taking messages up to twice the largest frame. */
     private static EmbeddedBroker startBroker(GatewayConfig config, Options options) throws IOException {
         EmbeddedBroker.Options bo = EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
-                : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096))
-                .maxInflightBytes(Inbox.brokerWindowBytes(config.inboxMaxBytes(), Frame.maxSize(config.dimension())));
+                : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096));
         if (options.embeddedEngine != null) {
             bo.engine(options.embeddedEngine);
         }

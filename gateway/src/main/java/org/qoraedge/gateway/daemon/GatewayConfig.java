@@ -152,7 +152,8 @@ public final class GatewayConfig {
         if (dimension >= 1) {
             long frame = Frame.maxSize(dimension);
             check(inboxMaxBytes >= 4 * frame, "inbox.maxBytes", inboxMaxBytes, ">= " + 4 * frame
-                    + " (four of this model's largest frames: a broker window of at least one, beside the QoS 0 share)");
+                    + " (four of this model's largest frames: two in the QoS 0 half, and room for frames to arrive while the"
+                    + " round worker handles others)");
         }
         check(keepFrames >= -1, "state.keepFrames", keepFrames, "-1 (keep all), 0 (none) or a number of rounds");
         check(auditMaxFrames >= 0, "audit.maxFrames", auditMaxFrames, ">= 0");

@@ -106,7 +106,7 @@ final class MosquittoConfigCommand implements Callable<Integer> {
         MosquittoDeployment.Listener listener = new MosquittoDeployment.Listener(p, address, tlsCert, tlsKey, caFile);
         Path out = outDir.toAbsolutePath().normalize();
         Path broker = brokerDir != null ? brokerDir : out.resolve("mosquitto");
-        BrokerLimits limits = BrokerLimits.of(cfg.fleet(), ids, cfg.dimension(), cfg.auditMaxFrames(), cfg.inboxMaxBytes());
+        BrokerLimits limits = BrokerLimits.of(cfg.fleet(), ids, cfg.dimension(), cfg.auditMaxFrames());
         MosquittoDeployment d = MosquittoDeployment.generate(new MosquittoDeployment.Request(cfg.fleet(), ids, user, limits, listener,
                 broker, persistenceDir), new SecureRandom());
         d.write(out, force);

@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.Locale;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.Topics;
-import org.qoraedge.gateway.round.Inbox;
 
 /**
  * The broker limits a fleet needs: the largest MQTT PUBLISH any client of the fleet legitimately
@@ -44,21 +43,15 @@ import org.qoraedge.gateway.round.Inbox;
  * queue can take, while holding four updates per node. Mosquitto drops (and counts in
  * {@code $SYS}) what does not fit.
  *
- * <p><b>In-flight window.</b> {@code max_inflight_bytes}: the unacknowledged QoS 1 bytes Mosquitto
- * sends one connected client. The gateway acknowledges an update only once it is durable, so this
- * window is what keeps the gateway's inbox (and heap) bounded; it is {@code Inbox.brokerWindowBytes}
- * of the gateway's {@code inbox.maxBytes}, so that honest QoS 1 traffic never overflows the inbox.
- *
  * @param fleet the fleet
  * @param nodes number of registered nodes {@code n}
  * @param longestNodeIdBytes UTF-8 bytes of the longest registered node id
  * @param longestNodeIdJson {@code J}: the longest registered node id as JSON, at most
  * @param dimension model dimension {@code d}
  * @param auditMaxFrames {@code audit.maxFrames}
- * @param inboxMaxBytes the gateway's {@code inbox.maxBytes}
  */
 public record BrokerLimits(String fleet, int nodes, int longestNodeIdBytes, int longestNodeIdJson, int dimension,
-        int auditMaxFrames, long inboxMaxBytes) {
+        int auditMaxFrames) {
     /** Bound of every text message the protocol publishes, in bytes. */
     public static final int TEXT_BYTES = 4096;
     /** Audit record bytes that do not grow with nodes or frames. */
@@ -70,20 +63,15 @@ public record BrokerLimits(String fleet, int nodes, int longestNodeIdBytes, int 
     /** MQTT bytes of a QoS 1 PUBLISH besides topic and payload: fixed header byte, remaining length at its largest (4), topic length (2), packet id (2). */
     public static final int PUBLISH_OVERHEAD = 1 + 4 + 2 + 2;
 
-    /** Limits of a fleet with these registered node ids, for a gateway with the default {@code inbox.maxBytes}. */
+    /** Limits of a fleet with these registered node ids. */
     public static BrokerLimits of(String fleet, Collection<String> nodeIds, int dimension, int auditMaxFrames) {
-        return of(fleet, nodeIds, dimension, auditMaxFrames, Inbox.DEFAULT_MAX_BYTES);
-    }
-
-    /** Limits of a fleet with these registered node ids, for a gateway whose inbox holds {@code inboxMaxBytes}. */
-    public static BrokerLimits of(String fleet, Collection<String> nodeIds, int dimension, int auditMaxFrames, long inboxMaxBytes) {
         int longest = 0;
         int longestJson = 2;
         for (String id : nodeIds) {
             longest = Math.max(longest, id.getBytes(StandardCharsets.UTF_8).length);
             longestJson = Math.max(longestJson, jsonBound(id));
         }
-        return new BrokerLimits(fleet, nodeIds.size(), longest, longestJson, dimension, auditMaxFrames, inboxMaxBytes);
+        return new BrokerLimits(fleet, nodeIds.size(), longest, longestJson, dimension, auditMaxFrames);
     }
 
     /** Bytes of {@code s} as a JSON string at most: quotes, and 6 bytes ({@code \\uXXXX}) for anything but {@code [A-Za-z0-9._-]}. */
@@ -132,11 +120,6 @@ public record BrokerLimits(String fleet, int nodes, int longestNodeIdBytes, int 
     /** Mosquitto's {@code max_queued_messages}. */
     public long maxQueuedMessages() {
         return Math.max(1000L, 10L * nodes);
-    }
-
-    /** Mosquitto's {@code max_inflight_bytes}: the gateway's broker window (see {@code Inbox}). */
-    public long maxInflightBytes() {
-        return Inbox.brokerWindowBytes(inboxMaxBytes, frameBytes());
     }
 
     /** Mosquitto's {@code max_queued_bytes}. */

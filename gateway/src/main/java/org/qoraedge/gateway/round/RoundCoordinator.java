@@ -195,6 +195,7 @@ public final class RoundCoordinator implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        inbox.close(); // an MQTT callback waiting for room gives up, leaving its message to the broker
         worker.interrupt();
         try {
             if (!finished.await(10, TimeUnit.SECONDS)) {

@@ -81,8 +81,6 @@ class MosquittoConfigCommandTest {
         assertEquals(8192 + 3 * (6 * 9 + 1024) + 10_000L * (9 + 320), l.auditBytes()); // 6 copies of an id: a cohort round's eligible list is one
         assertEquals(9 + 30 + l.auditBytes(), l.maxPacketSize());
         assertTrue(conf.lines().anyMatch(("max_packet_size " + l.maxPacketSize())::equals), conf);
-        // the default inbox.maxBytes, 8 MiB: half of it, less the largest frame
-        assertTrue(conf.lines().anyMatch(("max_inflight_bytes " + (4_194_304 - 15_991))::equals), conf);
 
         String acl = Files.readString(out.resolve(MosquittoDeployment.ACL));
         assertTrue(acl.contains("user node-02\ntopic write qora/v1/plant-3/update/node-02\ntopic write qora/v1/plant-3/birth/node-02\n"

@@ -96,6 +96,7 @@ public final class RoundBench {
         String pipeline = null;
         boolean weighting = false;
         String jfr = null;
+        StringBuilder extraConfig = new StringBuilder();
         for (String a : args) {
             if (a.startsWith("jar=")) {
                 jar = a.substring(4);
@@ -109,6 +110,8 @@ public final class RoundBench {
                 weighting = true;
             } else if (a.startsWith("jfr=")) {
                 jfr = a.substring(4);
+            } else if (a.startsWith("config=")) {
+                extraConfig.append(a.substring("config=".length())).append('\n'); // config=KEY=VALUE: one more line of the daemon's config
             }
         }
         Path tmp = Files.createTempDirectory("qora-bench");
@@ -174,7 +177,8 @@ public final class RoundBench {
                     : "aggregator = " + agg.wireName() + "\nmetric = " + metric.name().toLowerCase(Locale.ROOT) + "\nf = " + f;
             Files.writeString(props, "broker.uri = " + uri + "\nfleet = bench\nkeys.file = keys.txt\n" + rule
                     + "\nmodel.id = bench\nmodel.dimension = " + d
-                    + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n");
+                    + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n"
+                    + extraConfig);
             daemonGatewayKey = Gateway.publicKey(GatewayConfig.load(props)); // created before the daemon starts, which then uses it
             Path gcLog = tmp.resolve("gateway-gc.log");
             List<String> command = new ArrayList<>(List.of("java", "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--add-modules",

@@ -318,6 +318,16 @@ public final class Gateway implements AutoCloseable {
             public int inboxQueued() {
                 return inbox.size();
             }
+
+            @Override
+            public long inboxQueuedBytes() {
+                return inbox.queuedBytes();
+            }
+
+            @Override
+            public long inboxWaits() {
+                return inbox.waits();
+            }
         };
     }
 

@@ -102,6 +102,11 @@ public final class GatewayMetrics implements RoundListener {
                 })).register(registry);
         GaugeWithCallback.builder().name("qora_inbox_queued").help("Ingest: messages waiting for the round worker")
                 .callback(cb -> withView(v -> cb.call(v.inboxQueued()))).register(registry);
+        GaugeWithCallback.builder().name("qora_inbox_queued_bytes").unit(Unit.BYTES)
+                .help("Ingest: payload bytes waiting for the round worker (at most inbox.maxBytes)")
+                .callback(cb -> withView(v -> cb.call(v.inboxQueuedBytes()))).register(registry);
+        CounterWithCallback.builder().name("qora_inbox_waits").help("Ingest: QoS 1 messages that found the inbox full and waited for room")
+                .callback(cb -> withView(v -> cb.call(v.inboxWaits()))).register(registry);
         GaugeWithCallback.builder().name("qora_round_worker_step_age_seconds").unit(Unit.SECONDS)
                 .help("Time since the round worker's last step").callback(cb -> withView(v ->
                         cb.call(Math.max(0, System.nanoTime() - v.lastStepNanos()) / 1e9))).register(registry);

@@ -51,4 +51,10 @@ public interface OpsView {
 
     /** Messages waiting in the inbox. */
     int inboxQueued();
+
+    /** Payload bytes waiting in the inbox (bounded by {@code inbox.maxBytes}). */
+    long inboxQueuedBytes();
+
+    /** QoS 1 messages that found the inbox full and waited for room (back-pressure on the MQTT link). */
+    long inboxWaits();
 }

@@ -162,6 +162,8 @@ class OperationsTest {
             assertEquals(1, value(m, "qora_mqtt_connected"));
             assertEquals(0, value(m, "qora_mqtt_reconnects_total"));
             assertEquals(0, value(m, "qora_dropped_total{where=\"inbox-full\"}"));
+            assertEquals(0, value(m, "qora_inbox_waits_total"));
+            assertEquals(0, value(m, "qora_inbox_queued_bytes"), "every message taken by the round worker");
             assertEquals(1, value(m, "qora_healthy"));
             for (String id : List.of("node-01", "node-03", "node-05")) {
                 assertEquals(gw.coordinator().reputation().score(id), value(m, "qora_node_reputation{node=\"" + id + "\"}"), id);

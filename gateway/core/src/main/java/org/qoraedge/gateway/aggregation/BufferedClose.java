@@ -1,11 +1,11 @@
 package org.qoraedge.gateway.aggregation;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.NodeIds;
@@ -61,6 +61,26 @@ public final class BufferedClose {
     }
 
     /**
+     * The weight of each update of buffer {@code version}: its staleness weight, times its node's
+     * reputation weight when {@code reputation} is given.
+     *
+     * @param trainedFrom each node's version (the map is read when a weight is asked for)
+     * @throws IllegalArgumentException (when a weight is asked for) for a node without a version or
+     *     with a version outside the window
+     */
+    public static ToLongFunction<String> weights(BufferedSettings buffered, long version, Map<String, Long> trainedFrom,
+            ToLongFunction<String> reputation) {
+        return id -> {
+            Long from = trainedFrom.get(id);
+            if (from == null) {
+                throw new IllegalArgumentException("node " + NodeIds.escape(id) + " has no update in buffer " + version);
+            }
+            long w = buffered.weight(version - from);
+            return reputation == null ? w : Math.multiplyExact(w, reputation.applyAsLong(id));
+        };
+    }
+
+    /**
      * Closes buffer {@code version}.
      *
      * @param aggregation the rule; a pipeline whose aggregator averages (weights apply to it)
@@ -94,25 +114,24 @@ public final class BufferedClose {
             }
             ids[k] = u.nodeId();
         }
+        Map<String, Long> versions = new HashMap<>();
+        for (Update u : updates) {
+            versions.put(u.nodeId(), u.trainedFrom());
+        }
+        ToLongFunction<String> weightOf = weights(buffered, version, versions, reputation);
         int[] order = NodeIds.canonicalOrder(ids);
         RoundBuffer buffer = buffers.open(version, dimension, aggregation);
         List<Entry> entries = new ArrayList<>(ids.length);
         List<String> canonicalIds = new ArrayList<>(ids.length);
-        Map<String, Long> weights = new TreeMap<>();
         for (int index : order) {
             Update u = updates.get(index);
             long staleness = version - u.trainedFrom();
-            long w = buffered.weight(staleness);
-            if (reputation != null) {
-                w = Math.multiplyExact(w, reputation.applyAsLong(u.nodeId()));
-            }
+            long w = weightOf.applyAsLong(u.nodeId());
             buffer.add(u.nodeId(), u.block());
             entries.add(new Entry(u.nodeId(), u.trainedFrom(), staleness, w));
             canonicalIds.add(u.nodeId());
-            weights.put(u.nodeId(), w);
         }
-        RoundClose.Outcome outcome = RoundClose.close(aggregation, buffer, canonicalIds, modelBefore, reference,
-                id -> weights.get(id));
+        RoundClose.Outcome outcome = RoundClose.close(aggregation, buffer, canonicalIds, modelBefore, reference, weightOf);
         return new Outcome(outcome, entries);
     }
 }

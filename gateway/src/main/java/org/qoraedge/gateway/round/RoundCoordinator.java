@@ -91,8 +91,8 @@ public final class RoundCoordinator implements AutoCloseable {
                     + settings.aggregation().ruleName() + ": " + settings.aggregation().whyNotWeighted());
         }
         if (ledger != null && settings.buffered() != null) {
-            throw new RoundSettingsException("round.mode = buffered cannot keep reputation (reputation.enabled = true):"
-                    + " the reputation of buffered mode is not specified (docs/PROTOCOL.md section 13)");
+            throw new RoundSettingsException("round.mode = buffered cannot keep reputation: set reputation.enabled = false"
+                    + " (the reputation of buffered mode is not specified, docs/PROTOCOL.md section 13)");
         }
         this.indicator = services.indicator();
         this.banList = services.banList();

@@ -210,6 +210,49 @@ class BufferedRoundTest {
     }
 
     @Test
+    void aGatewayRestartedInsideABufferKeepsItsJournaledUpdatesWithTheirVersionsAndWeights(@TempDir Path dir) throws Exception {
+        StateStore store = StateStore.open(dir, -1);
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(settings(new BufferedSettings(3, 2)).build(),
+                RoundServices.none().store(store).listener(reports::add), inbox, outbox);
+        coordinator.start();
+        send("node-01", 1);
+        send("node-02", 1);
+        send("node-03", 1);
+        assertTrue(next().aggregated());
+        send("node-04", 1);
+        send("node-05", 2);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        // (Between a close and the next open the status shows the new round with the closed one's count.)
+        while ((coordinator.status().round() != 2 || coordinator.status().accepted() != 2) && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertEquals(2, coordinator.status().round());
+        assertEquals(2, coordinator.status().accepted());
+        coordinator.close(); // buffer 2 is abandoned, its journal kept
+        store.close();
+
+        store = StateStore.open(dir, -1);
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(settings(new BufferedSettings(3, 2)).build(),
+                RoundServices.none().store(store).listener(reports::add), inbox, outbox);
+        coordinator.start();
+        send("node-01", 2);
+        RoundReport r = next();
+        assertEquals(2, r.round());
+        assertEquals(List.of("node-01", "node-04", "node-05"), r.acceptedIds());
+        coordinator.close();
+        coordinator = null;
+        store.close();
+        AuditLog.Verified log = AuditLog.verifyFile(dir.resolve(StateStore.AUDIT_LOG), Ed25519Keys.publicKeyOf(GATEWAY_SEED));
+        AuditRecord rec = log.records().get(1);
+        assertArrayEquals(new long[] {4, 2, 4}, rec.weights(), "node-04's restored update keeps its version 1");
+        assertEquals(1, rec.timing().restarts());
+        ReplayReport replay = Replay.replay(rec, journal(dir, 2), TestNodes.registry(nodes), null);
+        assertTrue(replay.matches(), replay.lines().toString());
+    }
+
+    @Test
     void theSameUpdatesInAnotherArrivalOrderGiveTheSameModel() throws Exception {
         List<String> digests = new ArrayList<>();
         for (List<String> order : List.of(List.of("node-01", "node-02", "node-03"), List.of("node-03", "node-01", "node-02"),

@@ -203,6 +203,8 @@ class BufferedRoundTest {
         AuditRecord good = log.records().get(2);
         AuditRecord.Config c = good.config();
         assertEquals("weights", replayOf(dir, good, c.withBuffered(new AuditRecord.BufferedInputs(3, 3))));
+        // Nor one whose buffer size is smaller than the updates it aggregated.
+        assertEquals("buffered.frames", replayOf(dir, good, c.withBuffered(new AuditRecord.BufferedInputs(2, 2))));
         // Nor one that says it is a synchronous round: its frames name older rounds.
         assertEquals("frames.header", replayOf(dir, good, c.withBuffered(null)));
         // Nor one whose window no longer holds node-03's version 1.

@@ -62,7 +62,7 @@ import org.qoraedge.gateway.state.RoundJournal;
  *       is the declared fraction of it, and the frames were sorted by it;</li>
  *   <li>{@code buffered.frames} (buffers of buffered mode only, docs/PROTOCOL.md section 6.3): every
  *       accepted entry names a version in the buffer's window, every {@code stale-update} refusal
- *       one more than {@code maxStaleness} versions behind; the frames' rounds in {@code frames.header}
+ *       one more than {@code maxStaleness} versions behind, at most {@code bufferSize} accepted; the frames' rounds in {@code frames.header}
  *       may be any version in the window, and the weights are recomputed from them (not taken from
  *       the record) and compared in {@code weights};</li>
  *   <li>{@code outcome}: the recomputation aggregates exactly when the record says it did (the
@@ -184,7 +184,12 @@ public final class Replay {
                 wrong.add(NodeIds.escape(e.node()) + " refused as stale-update from version " + e.round());
             }
         }
-        String window = "every frame sorted by the window " + oldest + " .. " + r.round();
+        long accepted = r.frames().stream().filter(AuditRecord.FrameEntry::accepted).count();
+        if (accepted > r.config().buffered().bufferSize()) {
+            wrong.add(accepted + " accepted frames in a buffer of " + r.config().buffered().bufferSize());
+        }
+        String window = "every frame sorted by the window " + oldest + " .. " + r.round() + ", at most "
+                + r.config().buffered().bufferSize() + " accepted";
         out.add(wrong.isEmpty() ? ReplayCheck.compare("buffered.frames", window, window, "")
                 : new ReplayCheck("buffered.frames", ReplayCheck.Status.MISMATCH, window, wrong.size() + " frames sorted otherwise",
                         firstFew(wrong)));

@@ -29,6 +29,7 @@ import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
+import org.qoraedge.gateway.protocol.RoundAnnouncement;
 import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.round.RoundReport;
 import org.qoraedge.gateway.state.RoundJournal;
@@ -95,6 +96,8 @@ class BufferedScenarioTest {
                 }
                 // Version 1: every node starts; node-04 and node-05 are slow and keep this start.
                 RoundStart slow4 = await("node-04", 1);
+                assertEquals(new RoundAnnouncement.Buffered(3, 2), slow4.announcement().buffered(), "the signed announcement names the mode");
+                assertEquals(0, slow4.announcement().oldestVersionTaken(), "1 - 2, not below 0");
                 RoundStart slow5 = await("node-05", 1);
                 for (String id : List.of("node-01", "node-02", "node-03")) {
                     publish(id, await(id, 1));
@@ -115,7 +118,7 @@ class BufferedScenarioTest {
                 assertEquals(List.of("node-01", "node-02", "node-05"), next(3).acceptedIds());
 
                 // Version 4: node-04 sends another version-1 update, three versions behind: stale-update.
-                await("node-04", 4);
+                assertEquals(2, await("node-04", 4).announcement().oldestVersionTaken(), "node-04 could know version 1 is too old");
                 publish("node-04", slow4);
                 NodeClient n4 = clients.get("node-04");
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -118,6 +118,41 @@ class RecordedGatewayReplayTest {
         assertTrue(all.contains("round 2        aggregated replayed  MISMATCH in cohort"), all);
     }
 
+    /**
+     * {@code recorded-buffered}: four buffers of four updates in buffered mode (docs/PROTOCOL.md
+     * section 6.3, the default rule, {@code round.maxStaleness = 2}, reputation off), two of them
+     * holding a slow node's update trained from version 1 (weights 2 and 1), the last refusing one
+     * as {@code stale-update}. Replay recomputes each weight from the version its signed frame names;
+     * one altered byte in a kept frame is found.
+     */
+    @Test
+    void aRealGatewaysBuffersReplayBitForBitWithTheirStalenessWeights() throws IOException {
+        Path dir = copyFixture("-buffered");
+        String key = Files.readString(dir.resolve("gateway.pub"), StandardCharsets.US_ASCII).strip();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new CrossCheck());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("replay", dir.resolve("audit.log").toString(), "--gateway-key", key, "--keys",
+                dir.resolve("keys.txt").toString(), "--details");
+        String all = out + "\n" + err;
+        assertEquals(0, code, all);
+        assertTrue(all.contains("4 records (rounds 1 to 4), signatures and chain verified"), all);
+        assertTrue(all.contains("replayed 4 rounds: 4 match, 0 mismatch; 0 without frames"), all);
+        assertTrue(all.contains("buffered.frames"), all);
+
+        Path j = dir.resolve("rounds").resolve("00000000000000000003.journal");
+        byte[] b = Files.readAllBytes(j);
+        b[b.length / 2] ^= 1;
+        Files.write(j, b);
+        cl = new CommandLine(new CrossCheck());
+        StringWriter out2 = new StringWriter();
+        cl.setOut(new PrintWriter(out2));
+        cl.setErr(new PrintWriter(new StringWriter()));
+        assertEquals(1, cl.execute("replay", dir.resolve("audit.log").toString(), "--gateway-key", key), out2.toString());
+    }
+
     private Path copyFixture(String set) throws IOException {
         Path dir = tmp.resolve("recorded" + set);
         Files.createDirectories(dir.resolve("rounds"));

@@ -24,6 +24,7 @@ import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregationSettingsException;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.aggregation.BufferedSettings;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.ops.OpsSettings;
 import org.qoraedge.gateway.ops.OpsSettingsException;
@@ -56,11 +57,18 @@ public final class GatewayConfig {
     /** The keys of partial participation (docs/PROTOCOL.md section 6.2). */
     private static final Set<String> COHORT_KEYS = Set.of("round.cohort", "round.byzantineFraction");
 
+    /** The keys of buffered asynchronous aggregation (docs/PROTOCOL.md section 6.3). */
+    private static final Set<String> BUFFERED_KEYS = Set.of("round.mode", "round.bufferSize", "round.maxStaleness");
+
+    /** Default {@code round.maxStaleness}. */
+    public static final int DEFAULT_MAX_STALENESS = 4;
+
     static final Set<String> KEYS = allKeys();
 
     private static Set<String> allKeys() {
         Set<String> k = new HashSet<>(BASE_KEYS);
         k.addAll(COHORT_KEYS);
+        k.addAll(BUFFERED_KEYS);
         k.addAll(ReputationSettings.KEYS);
         k.addAll(GpioSettings.KEYS);
         k.addAll(OpsSettings.KEYS);
@@ -95,6 +103,7 @@ public final class GatewayConfig {
     private final int auditMaxFrames;
     private final boolean bansLowerF;
     private final CohortSettings cohort;
+    private final BufferedSettings buffered;
     private final ReputationSettings reputation;
     private final GpioSettings gpio;
     private final OpsSettings ops;
@@ -113,6 +122,7 @@ public final class GatewayConfig {
         this.keysFile = b.keysFile;
         this.expected = b.expected == null ? null : List.copyOf(b.expected);
         this.cohort = b.cohort;
+        this.buffered = b.buffered;
         this.aggregation = cohort != null && cohort.byzantineFraction() != null
                 ? cohort.rule().apply(cohort.byzantineFraction().of(cohort.size()))
                 : b.pipeline != null ? AggregationSettings.pipeline(b.pipeline, b.minUpdates)
@@ -290,6 +300,7 @@ public final class GatewayConfig {
         }
         b.minUpdates = minUpdates(p);
         b.cohort = cohort(file, p, forF);
+        b.buffered = buffered(file, p);
         b.deadline = Duration.ofMillis(num(p, "round.deadlineMillis", b.deadline.toMillis()));
         b.pause = Duration.ofMillis(num(p, "round.pauseMillis", b.pause.toMillis()));
         b.firstRound = num(p, "round.first", b.firstRound);
@@ -429,6 +440,44 @@ public final class GatewayConfig {
         return cohort;
     }
 
+    /** Buffered mode's settings ({@code round.mode = buffered}), or null for synchronous rounds. */
+    public BufferedSettings buffered() {
+        return buffered;
+    }
+
+    /**
+     * {@code round.mode}, {@code round.bufferSize} and {@code round.maxStaleness} (docs/PROTOCOL.md
+     * section 6.3): null for {@code sync} (the default), which takes neither of the other two keys.
+     */
+    private static BufferedSettings buffered(Path file, Properties p) {
+        String mode = str(p, "round.mode", "sync");
+        if (mode.equals("sync")) {
+            for (String k : List.of("round.bufferSize", "round.maxStaleness")) {
+                if (p.getProperty(k) != null) {
+                    throw new ConfigException(file + ": config key " + k + " applies only with round.mode = buffered");
+                }
+            }
+            return null;
+        }
+        if (!mode.equals("buffered")) {
+            throw new ConfigException(file + ": config key round.mode = " + mode + " is invalid: must be sync or buffered");
+        }
+        if (p.getProperty("round.bufferSize") == null) {
+            throw new ConfigException(file + ": config key round.bufferSize is required with round.mode = buffered"
+                    + " (the accepted updates that make up one buffer)");
+        }
+        long size = num(p, "round.bufferSize", 0);
+        long stale = num(p, "round.maxStaleness", DEFAULT_MAX_STALENESS);
+        if (size < 1 || size > Integer.MAX_VALUE) {
+            throw new ConfigException(file + ": config key round.bufferSize = " + size + " is invalid: must be >= 1");
+        }
+        if (stale < 0 || stale > BufferedSettings.MAX_STALENESS) {
+            throw new ConfigException(file + ": config key round.maxStaleness = " + stale + " is invalid: must be in 0.."
+                    + BufferedSettings.MAX_STALENESS);
+        }
+        return new BufferedSettings((int) size, (int) stale);
+    }
+
     /**
      * The round coordinator's settings from this configuration: the one place they are built.
      *
@@ -463,6 +512,7 @@ public final class GatewayConfig {
                 .maxAuditFrames(auditMaxFrames)
                 .bansLowerF(bansLowerF)
                 .cohort(cohort)
+                .buffered(buffered)
                 .build();
     }
 
@@ -612,6 +662,7 @@ public final class GatewayConfig {
         private int auditMaxFrames = CoordinatorSettings.DEFAULT_MAX_AUDIT_FRAMES;
         private boolean bansLowerF = true;
         private CohortSettings cohort;
+        private BufferedSettings buffered;
         private ReputationSettings reputation =
                 ReputationSettings.defaults();
         private GpioSettings gpio = GpioSettings.DISABLED;
@@ -673,6 +724,12 @@ public final class GatewayConfig {
         /** Asks only a cohort each round (null, the default: every expected node). */
         public Builder cohort(CohortSettings v) {
             cohort = v;
+            return this;
+        }
+
+        /** Runs buffered mode (null, the default: synchronous rounds). */
+        public Builder buffered(BufferedSettings v) {
+            buffered = v;
             return this;
         }
 

@@ -51,7 +51,8 @@ record Announcement(long round, AggregationSettings aggregation, byte[] modelFra
                 s.modelId(), model).encode(s.gatewaySigner());
         RoundAnnouncement ann = new RoundAnnouncement(s.fleet(), round, s.modelId(), s.dimension(), s.maxFrameBytes(),
                 deadlineEpoch, a.ruleName(), a.metricName(), a.f(), a.m(), modelDigest, s.gatewayId(), weighting,
-                draw == null ? null : draw.members());
+                draw == null ? null : draw.members(), s.buffered() == null ? null
+                        : new RoundAnnouncement.Buffered(s.buffered().bufferSize(), s.buffered().maxStaleness()));
         byte[] signed = SignedText.sign(topics.round(), ann.toMessage().toBytes(), s.gatewaySigner());
         return new Announcement(round, a, modelFrame, signed, deadlineNanos, draw);
     }

@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
+import org.qoraedge.gateway.aggregation.BufferedSettings;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
@@ -62,6 +63,7 @@ public final class CoordinatorSettings {
     private final String gatewayPublicKey;
     private final boolean bansLowerF;
     private final CohortSettings cohort;
+    private final BufferedSettings buffered;
 
     private CoordinatorSettings(Builder b) {
         this.fleet = b.fleet;
@@ -96,6 +98,10 @@ public final class CoordinatorSettings {
                 : cohort.aggregationFor(cohort.size(), b.aggregation);
         if (cohort != null) {
             checkCohort(cohort, exp, aggregation);
+        }
+        this.buffered = b.buffered;
+        if (buffered != null) {
+            checkBuffered(buffered, cohort, aggregation);
         }
         if (aggregation.quorum() > registry.size()) {
             throw new RoundSettingsException(aggregation.ruleName() + (aggregation.pipeline() != null ? ""
@@ -160,6 +166,30 @@ public final class CoordinatorSettings {
             throw new RoundSettingsException(a.ruleName() + f + " needs " + a.quorum() + " updates per round, but round.cohort = "
                     + c.size() + " asks only " + c.size() + " nodes");
         }
+    }
+
+    /**
+     * Refuses what buffered mode cannot run (docs/PROTOCOL.md section 6.3): a cohort (partial
+     * participation is a synchronous mode), a rule that does not average (the staleness weights need
+     * one) or a quorum above the buffer size (no buffer could aggregate).
+     */
+    private static void checkBuffered(BufferedSettings b, CohortSettings c, AggregationSettings a) {
+        if (c != null) {
+            throw new RoundSettingsException("round.mode = buffered cannot draw a cohort (round.cohort): a cohort round is synchronous");
+        }
+        if (!a.whyNotWeighted().isEmpty()) {
+            throw new RoundSettingsException("round.mode = buffered weights each update by its staleness, which aggregator = "
+                    + a.ruleName() + " cannot: " + a.whyNotWeighted());
+        }
+        if (a.quorum() > b.bufferSize()) {
+            throw new RoundSettingsException(a.ruleName() + " needs " + a.quorum() + " updates per buffer, but round.bufferSize = "
+                    + b.bufferSize());
+        }
+    }
+
+    /** Buffered mode's settings, or null in the synchronous mode ({@code round.mode = sync}, the default). */
+    public BufferedSettings buffered() {
+        return buffered;
     }
 
     /** The cohort of each round, or null when every expected node is asked (no {@code round.cohort}). */
@@ -277,6 +307,13 @@ public final class CoordinatorSettings {
         private boolean bansLowerF = true;
         private long maxHeap = Runtime.getRuntime().maxMemory();
         private CohortSettings cohort;
+        private BufferedSettings buffered;
+
+        /** Runs buffered mode with these settings (null, the default: synchronous rounds). */
+        public Builder buffered(BufferedSettings v) {
+            this.buffered = v;
+            return this;
+        }
 
         /** Asks only a cohort of the expected nodes each round (null, the default: every expected node). */
         public Builder cohort(CohortSettings v) {

@@ -2,6 +2,7 @@ package org.qoraedge.gateway.round;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,8 @@ final class OpenRound {
     final Announcement.CohortDraw draw;
     final RejectionTally rejections = new RejectionTally();
     final Set<String> accepted = new HashSet<>();
+    /** Each accepted node's frame round: in buffered mode, the model version its update was trained from. */
+    final Map<String, Long> trainedFrom = new HashMap<>();
     final List<AuditRecord.FrameEntry> frames = new ArrayList<>();
     long framesOmitted;
     int restarts;
@@ -94,6 +97,7 @@ final class OpenRound {
     private void add(FrameHeader h, Bfp16Block block, byte[] payload, Map<String, Long> lastSequence) {
         lastSequence.put(h.nodeId(), h.sequence());
         accepted.add(h.nodeId());
+        trainedFrom.put(h.nodeId(), h.round());
         buffer.add(h.nodeId(), block);
         list(new AuditRecord.FrameEntry(h.nodeId(), h.round(), h.sequence(), Digests.hex(payload), Digests.block(block),
                 "accepted"));

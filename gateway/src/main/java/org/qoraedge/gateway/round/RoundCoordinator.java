@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.gateway.aggregation.BufferedClose;
 import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
@@ -37,6 +38,11 @@ import org.tinylog.Logger;
  * round fails closed), reputation, the signed audit record, the state committed, the record
  * published, listeners told, and last the new model and the next round's announcement published.
  * The pause then separates that announcement from the next collection.
+ *
+ * <p>In buffered mode ({@link CoordinatorSettings#buffered}, docs/PROTOCOL.md section 6.3) a round
+ * is a buffer: it accepts updates trained from any version in its staleness window, closes when it
+ * holds {@code round.bufferSize} of them, and weights each by its staleness; its close publishes
+ * the next model version as a round close does.
  *
  * <p>Nothing on the aggregation path depends on arrival order, threads or hash order: the round
  * buffer sorts by node id before aggregating, and every step after is integer arithmetic.
@@ -83,6 +89,10 @@ public final class RoundCoordinator implements AutoCloseable {
         if (ledger != null && ledger.settings().weighting() && !settings.aggregation().whyNotWeighted().isEmpty()) {
             throw new RoundSettingsException("reputation.weighting = true cannot apply to aggregator = "
                     + settings.aggregation().ruleName() + ": " + settings.aggregation().whyNotWeighted());
+        }
+        if (ledger != null && settings.buffered() != null) {
+            throw new RoundSettingsException("round.mode = buffered cannot keep reputation: set reputation.enabled = false"
+                    + " (the reputation of buffered mode is not specified, docs/PROTOCOL.md section 13)");
         }
         this.indicator = services.indicator();
         this.banList = services.banList();
@@ -335,7 +345,7 @@ public final class RoundCoordinator implements AutoCloseable {
                 inbox.dropped(), inbox.refusedBeforeDecoding(), settings.maxAuditFrames(), journal);
         view = new UpdateVerifier.RoundView(settings.fleet(), a.round(), settings.modelId(), settings.dimension(),
                 settings.maxFrameBytes(), settings.registry(), this::banned, lastSequence, open.accepted::contains,
-                RoundRules.cohortTest(a.draw()));
+                RoundRules.cohortTest(a.draw()), settings.buffered());
         if (!recovered.isEmpty()) {
             open.restore(recovered.get(0), modelDigest, lastSequence);
         }
@@ -390,8 +400,11 @@ public final class RoundCoordinator implements AutoCloseable {
                 FaultInjection.check(FaultInjection.Point.DURING_AGGREGATION, r.round);
             }
             ReputationLedger l = ledger;
-            // Weighted by each node's reputation before this round (docs/REPUTATION.md section 7).
-            ToLongFunction<String> weights = l != null && l.settings().weighting() ? l::weight : null;
+            // Weighted by each node's reputation before this round (docs/REPUTATION.md section 7), or
+            // in buffered mode by each update's staleness (docs/PROTOCOL.md section 6.3).
+            ToLongFunction<String> weights = settings.buffered() != null
+                    ? BufferedClose.weights(settings.buffered(), r.round, r.trainedFrom, null)
+                    : l != null && l.settings().weighting() ? l::weight : null;
             return RoundClose.close(r.aggregation, r.buffer, ids, model, reference, weights);
         } catch (RuntimeException e) {
             Logger.error(e, "round {}: closing the round failed on an internal error; it fails closed", r.round);

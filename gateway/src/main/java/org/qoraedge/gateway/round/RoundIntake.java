@@ -69,7 +69,11 @@ final class RoundIntake {
         return n;
     }
 
-    /** Handles messages until the round may close; true when it may. */
+    /**
+     * Handles messages until the round may close; true when it may: every expected node reported
+     * (in buffered mode: the buffer holds {@code round.bufferSize} updates; the updates queued
+     * behind them stay in the inbox for the next buffer), the deadline passed, or the operator asked.
+     */
     boolean collect(OpenRound round, UpdateVerifier.RoundView roundView) throws InterruptedException {
         this.open = round;
         this.view = roundView;
@@ -108,6 +112,9 @@ final class RoundIntake {
     private boolean allExpectedReported() {
         if (open.accepted.isEmpty()) {
             return false; // never close early on nothing (every expected node banned would spin)
+        }
+        if (settings.buffered() != null) {
+            return open.accepted.size() >= settings.buffered().bufferSize(); // a buffer closes when full
         }
         try {
             return open.allExpectedReported(banned);

@@ -112,7 +112,9 @@ final class RoundRules {
                 .gateway(settings.fleet(), settings.gatewayId(), settings.gatewayPublicKey())
                 .round(r.round)
                 .config(AuditRecord.Config.of(r.aggregation, settings.dimension(), settings.modelId(),
-                        ledger == null ? "" : ledger.settings().toCanonicalString(), r.expected, cohortRecord(settings, r)))
+                        ledger == null ? "" : ledger.settings().toCanonicalString(), r.expected, cohortRecord(settings, r))
+                        .withBuffered(settings.buffered() == null ? null : new AuditRecord.BufferedInputs(
+                                settings.buffered().bufferSize(), settings.buffered().maxStaleness())))
                 .modelBefore(r.modelBefore)
                 .frames(r.frames, r.framesOmitted, framesKept)
                 .outcome(outcome, report.modelDigest())

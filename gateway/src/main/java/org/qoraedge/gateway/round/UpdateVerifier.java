@@ -3,6 +3,7 @@ package org.qoraedge.gateway.round;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.gateway.aggregation.BufferedSettings;
 import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameException;
 import org.qoraedge.gateway.protocol.FrameHeader;
@@ -33,10 +34,19 @@ final class UpdateVerifier {
      * @param lastSequence each node's last accepted sequence (absent: none yet)
      * @param acceptedThisRound true for a node with an accepted update in this round
      * @param inCohort true for a node of the round's cohort; null when the round asks every node
+     * @param buffered buffered mode's settings, null in the synchronous mode: then {@code round} is the
+     *     buffer's version and an update may name any version its window takes
      */
     record RoundView(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
             Map<String, VerifyingKey> registry, Predicate<String> banned, Map<String, Long> lastSequence,
-            Predicate<String> acceptedThisRound, Predicate<String> inCohort) {
+            Predicate<String> acceptedThisRound, Predicate<String> inCohort, BufferedSettings buffered) {
+
+        /** A view of a synchronous round. */
+        RoundView(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
+                Map<String, VerifyingKey> registry, Predicate<String> banned, Map<String, Long> lastSequence,
+                Predicate<String> acceptedThisRound, Predicate<String> inCohort) {
+            this(fleet, round, modelId, dimension, maxFrameBytes, registry, banned, lastSequence, acceptedThisRound, inCohort, null);
+        }
 
         /** A view of a round that asks every node. */
         RoundView(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
@@ -72,6 +82,19 @@ final class UpdateVerifier {
         }
     }
 
+    /** Buffered mode's check of the version an update was trained from (docs/PROTOCOL.md section 6.3); null when it is taken. */
+    private static Verdict checkVersion(FrameHeader h, RoundView v) {
+        BufferedSettings b = v.buffered();
+        return switch (b.check(v.round(), h.round())) {
+            case FUTURE -> refuse(h, RejectReason.WRONG_ROUND, "update was trained from version " + h.round()
+                    + ", the newest model is version " + v.round(), true);
+            case STALE -> refuse(h, RejectReason.STALE_UPDATE, "update was trained from version " + h.round() + ", "
+                    + (v.round() - h.round()) + " versions behind the current " + v.round() + "; round.maxStaleness = "
+                    + b.maxStaleness(), true);
+            case ACCEPTED -> null;
+        };
+    }
+
     /** Verifies {@code payload}, published on the update topic of {@code topicNode}. */
     static Verdict verify(String topicNode, byte[] payload, RoundView v) {
         FrameHeader h;
@@ -102,7 +125,12 @@ final class UpdateVerifier {
         if (v.banned().test(topicNode)) {
             return refuse(h, RejectReason.BANNED, "node " + topicNode + " is banned", true);
         }
-        if (h.round() != v.round()) {
+        if (v.buffered() != null) {
+            Verdict refused = checkVersion(h, v);
+            if (refused != null) {
+                return refused;
+            }
+        } else if (h.round() != v.round()) {
             return refuse(h, RejectReason.WRONG_ROUND,
                     "update is for round " + h.round() + ", the gateway collects round " + v.round(), true);
         }
@@ -124,7 +152,8 @@ final class UpdateVerifier {
         }
         if (v.acceptedThisRound().test(topicNode)) {
             return refuse(h, RejectReason.DUPLICATE_UPDATE,
-                    "node " + topicNode + " already has an accepted update in round " + v.round(), true);
+                    "node " + topicNode + " already has an accepted update in " + (v.buffered() != null ? "buffer " : "round ")
+                            + v.round(), true);
         }
         try {
             return new Verdict(null, "", h, h.block(), true);

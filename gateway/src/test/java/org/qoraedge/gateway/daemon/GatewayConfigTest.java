@@ -15,6 +15,7 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.aggregation.BufferedSettings;
 
 class GatewayConfigTest {
     @TempDir
@@ -121,6 +122,33 @@ class GatewayConfigTest {
             {"round.cohort = 0\n", "config key round.cohort = 0 is invalid: must be a number of nodes >= 1"},
             {"round.cohort = 10\nround.byzantineFraction = 1.3\n", "config key round.byzantineFraction = 1.3 is invalid"},
             {"round.cohort = 2\n", "config key round.cohort = 2 is too small: nnm(1) > centered-clip(1, 3) needs 3 updates"},
+        };
+        for (String[] c : cases) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + c[0]), c[0]);
+            assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+        }
+    }
+
+    @Test
+    void bufferedModeReadsItsKeysAndSyncIsTheDefault() throws Exception {
+        assertNull(load("model.dimension = 4\n").buffered(), "sync by default");
+        assertNull(load("model.dimension = 4\nround.mode = sync\n").buffered());
+        GatewayConfig c = load("model.dimension = 4\nround.mode = buffered\nround.bufferSize = 5\n");
+        assertEquals(new BufferedSettings(5, 4), c.buffered(), "round.maxStaleness defaults to 4");
+        assertEquals(new BufferedSettings(3, 0), load("model.dimension = 4\nround.mode = buffered\nround.bufferSize = 3\n"
+                + "round.maxStaleness = 0\n").buffered());
+    }
+
+    @Test
+    void refusesBufferedSettingsThatCannotBeRunNamingTheKey() {
+        String[][] cases = {
+            {"round.mode = async\n", "config key round.mode = async is invalid: must be sync or buffered"},
+            {"round.bufferSize = 4\n", "config key round.bufferSize applies only with round.mode = buffered"},
+            {"round.mode = sync\nround.maxStaleness = 2\n", "config key round.maxStaleness applies only with round.mode = buffered"},
+            {"round.mode = buffered\n", "config key round.bufferSize is required with round.mode = buffered"},
+            {"round.mode = buffered\nround.bufferSize = 0\n", "config key round.bufferSize = 0 is invalid"},
+            {"round.mode = buffered\nround.bufferSize = 4\nround.maxStaleness = 17\n",
+                "config key round.maxStaleness = 17 is invalid: must be in 0..16"},
         };
         for (String[] c : cases) {
             ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + c[0]), c[0]);

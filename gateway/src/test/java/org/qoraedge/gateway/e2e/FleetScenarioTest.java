@@ -154,7 +154,8 @@ class FleetScenarioTest {
                 if (round == 1) {
                     Map<RejectReason, Long> once = new EnumMap<>(RejectReason.class);
                     for (RejectReason reason : RejectReason.values()) {
-                        if (reason != RejectReason.UNKNOWN_NODE && reason != RejectReason.NOT_IN_COHORT) { // no cohort here
+                        if (reason != RejectReason.UNKNOWN_NODE && reason != RejectReason.NOT_IN_COHORT
+                                && reason != RejectReason.STALE_UPDATE) { // no cohort and no buffered mode here
                             once.put(reason, 1L);
                         }
                     }

@@ -6,15 +6,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.aggregation.BufferedSettings;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
 import org.qoraedge.gateway.protocol.ByzantineFraction;
 import org.qoraedge.gateway.protocol.NodeCredentials;
+import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.round.CohortSettings;
 import org.qoraedge.gateway.testing.TestNodes;
 
@@ -24,7 +29,10 @@ import org.qoraedge.gateway.testing.TestNodes;
  * Byzantine), four Multi-Krum rounds, or four rounds of the pipeline line given as a second
  * argument, or with the second argument {@code cohort}, four rounds of the default rule that each ask
  * a cohort of five (docs/PROTOCOL.md section 6.2, {@code round.byzantineFraction = 1/5}), only the
- * drawn nodes publishing. Writes {@code DIR/state/...}, {@code DIR/keys.txt} and {@code DIR/gateway.pub}. Run with
+ * drawn nodes publishing, or with the second argument {@code buffered}, four buffers of four updates of
+ * the default rule in buffered mode (docs/PROTOCOL.md section 6.3, {@code round.maxStaleness = 2},
+ * reputation off): two slow nodes publish updates trained from version 1 into buffers 2 and 3, and
+ * one of them again in buffer 4, where it is refused as {@code stale-update}. Writes {@code DIR/state/...}, {@code DIR/keys.txt} and {@code DIR/gateway.pub}. Run with
  * the gateway's test classpath: {@code RecordedRounds DIR [PIPELINE]}.
  */
 public final class RecordedRounds {
@@ -39,6 +47,14 @@ public final class RecordedRounds {
         GatewayConfig.Builder b = GatewayConfig.builder().fleet("recorded").keysFile(keys).modelId("m-recorded").dimension(d)
                 .deadline(Duration.ofSeconds(30)).maxRounds(4).keepFrames(-1).stateDir(dir.resolve("state"));
         boolean cohort = args.length > 1 && args[1].equals("cohort");
+        if (args.length > 1 && args[1].equals("buffered")) {
+            Properties off = new Properties();
+            off.setProperty(ReputationSettings.ENABLED, "false");
+            b.pipeline(PipelineSpec.parse("nnm(1) > centered-clip(1, 3)")).buffered(new BufferedSettings(4, 2))
+                    .reputation(ReputationSettings.fromProperties(off));
+            recordBuffered(b.build(), dir, nodes, d);
+            return;
+        }
         if (cohort) {
             b.cohort(CohortSettings.of(5, ByzantineFraction.parse("1/5"), f -> AggregationSettings.pipeline(
                     PipelineSpec.parse("nnm(" + f + ") > centered-clip(" + f + ", 3)"), 1)));
@@ -71,5 +87,45 @@ public final class RecordedRounds {
                 n.close();
             }
         }
+    }
+
+    /** The buffered run (see the class comment); each buffer's updates are published once the previous buffer closed. */
+    private static void recordBuffered(GatewayConfig cfg, Path dir, List<NodeCredentials> nodes, int d) throws Exception {
+        try (Gateway gw = Gateway.start(cfg, Gateway.Options.embeddedBroker().embeddedPort(0))) {
+            Files.writeString(dir.resolve("gateway.pub"), HexFormat.of().formatHex(gw.publicKey()) + "\n");
+            Map<String, NodeClient> clients = new TreeMap<>();
+            for (NodeCredentials c : nodes) {
+                NodeClient n = NodeClient.builder(gw.brokerUri(), "recorded", c).gatewayKey(gw.publicKey()).build();
+                n.connect();
+                clients.put(c.nodeId(), n);
+            }
+            Duration wait = Duration.ofSeconds(30);
+            RoundStart slow7 = clients.get("sensor-07").awaitRound(1, wait);
+            RoundStart slow8 = clients.get("sensor-08").awaitRound(1, wait);
+            String[][] fresh = {{"sensor-01", "sensor-02", "sensor-03", "sensor-04"}, {"sensor-05", "sensor-06", "sensor-01"},
+                {"sensor-02", "sensor-03", "sensor-04"}, {"sensor-01", "sensor-05", "sensor-06", "sensor-08"}};
+            for (int v = 1; v <= 4; v++) {
+                // A slow node publishes once the buffer it is meant for is open: its old start, its new version seen.
+                if (v == 2 || v == 4) {
+                    clients.get("sensor-07").awaitRound(v, wait);
+                    publish(clients.get("sensor-07"), slow7, d); // in buffer 4 three versions behind: stale-update
+                } else if (v == 3) {
+                    clients.get("sensor-08").awaitRound(v, wait);
+                    publish(clients.get("sensor-08"), slow8, d);
+                }
+                for (String id : fresh[v - 1]) {
+                    publish(clients.get(id), clients.get(id).awaitRound(v, wait), d);
+                }
+            }
+            gw.awaitFinished(Duration.ofSeconds(60));
+            for (NodeClient n : clients.values()) {
+                n.close();
+            }
+        }
+    }
+
+    private static void publish(NodeClient n, RoundStart from, int d) throws Exception {
+        boolean byzantine = n.nodeId().equals("sensor-03") || n.nodeId().equals("sensor-06");
+        n.publishUpdate(from, TestNodes.update(n.nodeId(), from.round(), d, byzantine));
     }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.gateway.aggregation.BufferedSettings;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.NodeCredentials;
@@ -113,6 +114,33 @@ class UpdateVerifierTest {
                 .accepted(), "a member's update is accepted");
         assertFalse(RejectReason.NOT_IN_COHORT.evidenceOfAttack(), "an older node that ignores the cohort is no attacker");
         assertEquals("not-in-cohort", RejectReason.NOT_IN_COHORT.wireName());
+    }
+
+    @Test
+    void inBufferedModeAnUpdateFromAVersionInTheWindowIsAcceptedAnOlderOneIsStaleAndALaterOneIsWrongRound() {
+        // ROUND is the buffer's version; maxStaleness 2 takes ROUND - 2 .. ROUND.
+        UpdateVerifier.RoundView buffer = new UpdateVerifier.RoundView(FLEET, ROUND, "m1", D, Frame.maxSize(D), registry,
+                id -> false, sequences, id -> false, null, new BufferedSettings(4, 2));
+        assertTrue(UpdateVerifier.verify("node-02", frame(other, FrameKind.UPDATE, FLEET, ROUND - 2, 1, "m1", D), buffer).accepted());
+        UpdateVerifier.Verdict stale = UpdateVerifier.verify("node-02",
+                frame(other, FrameKind.UPDATE, FLEET, ROUND - 3, 1, "m1", D), buffer);
+        assertEquals(RejectReason.STALE_UPDATE, stale.reason());
+        assertTrue(stale.authenticated(), "a signed refusal: the node gets a notice");
+        assertTrue(stale.detail().contains("3 versions behind"), stale.detail());
+        assertEquals(RejectReason.WRONG_ROUND, UpdateVerifier.verify("node-02",
+                frame(other, FrameKind.UPDATE, FLEET, ROUND + 1, 1, "m1", D), buffer).reason(), "a version never published");
+        // The version check comes before the sequence check, as the round check does.
+        assertEquals(RejectReason.STALE_UPDATE, UpdateVerifier.verify("node-01",
+                frame(node, FrameKind.UPDATE, FLEET, ROUND - 3, 1, "m1", D), buffer).reason());
+        assertEquals(RejectReason.REPLAYED_SEQUENCE, UpdateVerifier.verify("node-01",
+                frame(node, FrameKind.UPDATE, FLEET, ROUND - 1, 1, "m1", D), buffer).reason());
+        // At most one update per node per buffer.
+        UpdateVerifier.RoundView withOne = new UpdateVerifier.RoundView(FLEET, ROUND, "m1", D, Frame.maxSize(D), registry,
+                id -> false, sequences, "node-02"::equals, null, new BufferedSettings(4, 2));
+        assertEquals(RejectReason.DUPLICATE_UPDATE, UpdateVerifier.verify("node-02",
+                frame(other, FrameKind.UPDATE, FLEET, ROUND - 1, 5, "m1", D), withOne).reason());
+        assertFalse(RejectReason.STALE_UPDATE.evidenceOfAttack(), "a slow node is no attacker");
+        assertEquals("stale-update", RejectReason.STALE_UPDATE.wireName());
     }
 
     @Test

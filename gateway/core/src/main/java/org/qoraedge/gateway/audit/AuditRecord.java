@@ -156,11 +156,25 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
      *     in a cohort round, the cohort
      * @param cohort what the round's cohort was drawn from, or null when the round asked every
      *     expected node (then not written)
+     * @param buffered the buffered mode's parameters when the record is of a buffer
+     *     ({@code round.mode = buffered}, docs/PROTOCOL.md section 6.3), null for a synchronous round
+     *     (then not written)
      */
     public record Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
-            String reputationSettings, List<String> expected, CohortInputs cohort) {
+            String reputationSettings, List<String> expected, CohortInputs cohort, BufferedInputs buffered) {
         public Config {
             expected = List.copyOf(expected);
+        }
+
+        /** A config of a synchronous round. */
+        public Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
+                String reputationSettings, List<String> expected, CohortInputs cohort) {
+            this(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort, null);
+        }
+
+        /** This config, of a buffer of buffered mode with {@code b}. */
+        public Config withBuffered(BufferedInputs b) {
+            return new Config(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort, b);
         }
 
         /** A config of a round that asked every expected node. */
@@ -187,6 +201,18 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                 String reputationSettings) {
             this(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, List.of());
         }
+    }
+
+    /**
+     * The parameters of a buffer of buffered mode (docs/PROTOCOL.md section 6.3). The record's round
+     * is the buffer's version (the version of {@code modelBefore}); each accepted frame's {@code round}
+     * is the version it was trained from, and {@code weights} holds each accepted update's staleness
+     * weight {@code 2^(maxStaleness - (round - frame round))} by canonical index.
+     *
+     * @param bufferSize {@code round.bufferSize}
+     * @param maxStaleness {@code round.maxStaleness}
+     */
+    public record BufferedInputs(int bufferSize, int maxStaleness) {
     }
 
     /**
@@ -394,6 +420,12 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             }
             c.add("cohort", k);
         }
+        if (config.buffered() != null) { // only buffers of buffered mode have it
+            JsonObject b = new JsonObject();
+            b.addProperty("bufferSize", config.buffered().bufferSize());
+            b.addProperty("maxStaleness", config.buffered().maxStaleness());
+            c.add("buffered", b);
+        }
         o.add("config", c);
         o.addProperty("modelBefore", modelBefore);
         JsonArray fr = new JsonArray();
@@ -485,7 +517,9 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             JsonObject c = obj(o, "config");
             Config config = new Config(str(c, "aggregator"), str(c, "metric"), integer(c, "f"), integer(c, "m"),
                     integer(c, "minUpdates"), integer(c, "dimension"), str(c, "modelId"), str(c, "reputation"),
-                    stringList(arr(c, "expected")), cohortInputs(c));
+                    stringList(arr(c, "expected")), cohortInputs(c), c.has("buffered")
+                            ? new BufferedInputs(integer(obj(c, "buffered"), "bufferSize"), integer(obj(c, "buffered"), "maxStaleness"))
+                            : null);
             List<FrameEntry> frames = new ArrayList<>();
             for (JsonElement el : arr(o, "frames")) {
                 JsonObject f = el.getAsJsonObject();

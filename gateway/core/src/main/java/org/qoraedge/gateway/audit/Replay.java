@@ -17,6 +17,7 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.NodeIds;
+import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregationSettingsException;
@@ -59,6 +60,11 @@ import org.qoraedge.gateway.state.RoundJournal;
  *   <li>{@code cohort}, {@code cohort.f}, {@code cohort.frames} (cohort rounds only): the cohort drawn
  *       again from the record's model digest, round, eligible nodes and size is its expected list, f
  *       is the declared fraction of it, and the frames were sorted by it;</li>
+ *   <li>{@code buffered.frames} (buffers of buffered mode only, docs/PROTOCOL.md section 6.3): every
+ *       accepted entry names a version in the buffer's window, every {@code stale-update} refusal
+ *       one more than {@code maxStaleness} versions behind, at most {@code bufferSize} accepted; the frames' rounds in {@code frames.header}
+ *       may be any version in the window, and the weights are recomputed from them (not taken from
+ *       the record) and compared in {@code weights};</li>
  *   <li>{@code outcome}: the recomputation aggregates exactly when the record says it did (the
  *       quorum of {@link AggregationSettings#quorum()}, then whatever the aggregator or the model
  *       sum refuses);</li>
@@ -123,7 +129,9 @@ public final class Replay {
 
         AggregationSettings settings;
         try {
-            settings = AggregationSettings.of(cfg.aggregator(), cfg.metric(), cfg.f(), cfg.m(), cfg.minUpdates());
+            // A buffer's rule is a pipeline (buffered mode weights its updates), also when its line is "mean".
+            settings = cfg.buffered() != null ? AggregationSettings.pipeline(PipelineSpec.parse(cfg.aggregator()), cfg.minUpdates())
+                    : AggregationSettings.of(cfg.aggregator(), cfg.metric(), cfg.f(), cfg.m(), cfg.minUpdates());
         } catch (AggregationSettingsException | FixedPointException e) {
             out.add(new ReplayCheck("config", ReplayCheck.Status.MISMATCH, describe(cfg), "cannot be run",
                     e.getMessage()));
@@ -133,6 +141,9 @@ public final class Replay {
         out.add(ReplayCheck.compare("config", describe(cfg), describe(cfg), ""));
         if (cfg.cohort() != null) {
             cohort(record, settings, out);
+        }
+        if (cfg.buffered() != null) {
+            buffered(record, out);
         }
         if (!record.referenceDigest().isEmpty() || settings.usesReference()) {
             String given = RoundClose.referenceDigest(reference, Math.max(1, cfg.dimension()));
@@ -158,6 +169,32 @@ public final class Replay {
         return new ReplayReport(record.round(), record.outcome(), replayedOutcome, re.failure(), out,
                 re.result() == null ? null : re.result().aggregate());
     }
+
+    // ---------------------------------------------------------------------------------------------
+    // Buffered mode
+
+    /** A buffer's {@code buffered.frames} check (see the class comment). */
+    private static void buffered(AuditRecord r, List<ReplayCheck> out) {
+        long oldest = r.round() - r.config().buffered().maxStaleness();
+        List<String> wrong = new ArrayList<>();
+        for (AuditRecord.FrameEntry e : r.frames()) {
+            if (e.accepted() && (e.round() > r.round() || e.round() < oldest)) {
+                wrong.add(NodeIds.escape(e.node()) + " accepted from version " + e.round());
+            } else if (e.status().equals(RejectReason.STALE_UPDATE.wireName()) && e.round() >= oldest) {
+                wrong.add(NodeIds.escape(e.node()) + " refused as stale-update from version " + e.round());
+            }
+        }
+        long accepted = r.frames().stream().filter(AuditRecord.FrameEntry::accepted).count();
+        if (accepted > r.config().buffered().bufferSize()) {
+            wrong.add(accepted + " accepted frames in a buffer of " + r.config().buffered().bufferSize());
+        }
+        String window = "every frame sorted by the window " + oldest + " .. " + r.round() + ", at most "
+                + r.config().buffered().bufferSize() + " accepted";
+        out.add(wrong.isEmpty() ? ReplayCheck.compare("buffered.frames", window, window, "")
+                : new ReplayCheck("buffered.frames", ReplayCheck.Status.MISMATCH, window, wrong.size() + " frames sorted otherwise",
+                        firstFew(wrong)));
+    }
+
 
     // ---------------------------------------------------------------------------------------------
     // The cohort
@@ -365,7 +402,8 @@ public final class Replay {
         List<String[]> headerIssues = new ArrayList<>(); // {expected, actual, where}
         Map<String, Integer> perNode = new HashMap<>();
         for (Kept k : kept) {
-            String expected = describeFrame(FrameKind.UPDATE.name(), r.fleet(), r.round(), cfg.modelId(), cfg.dimension());
+            String expected = describeFrame(FrameKind.UPDATE.name(), r.fleet(), updateRound(r, k.header), cfg.modelId(),
+                    cfg.dimension());
             if (k.recorded != null) {
                 expected += " from " + k.recorded.node() + " seq " + k.recorded.sequence();
             }
@@ -470,7 +508,19 @@ public final class Replay {
             buffer.add(k.header.nodeId(), k.block);
         }
         ToLongFunction<String> weights = null;
-        if (r.weights().length != 0) {
+        AuditRecord.BufferedInputs b = r.config().buffered();
+        if (b != null) {
+            // A buffer: each update's staleness weight from the version its signed frame names, not from the record.
+            Map<String, Long> byId = new HashMap<>();
+            for (Kept k : usable) {
+                long staleness = r.round() - k.header.round();
+                // A frame outside the window was reported by frames.header; the rule refuses its weight 0.
+                byId.put(k.header.nodeId(), staleness < 0 || staleness > b.maxStaleness() || b.maxStaleness() > 62
+                        ? 0L : 1L << (b.maxStaleness() - staleness));
+            }
+            weights = id -> byId.getOrDefault(id, 0L);
+        } else if (r.weights().length != 0 && settings.whyNotWeighted().isEmpty()) {
+            // (Weights recorded for a rule that cannot take them: recomputed unweighted, so that weights differs.)
             // The recorded weights, by the recorded canonical order; ReputationReplay checks them against the ledger.
             Map<String, Long> byId = new HashMap<>();
             long[] w = r.weights();
@@ -607,6 +657,19 @@ public final class Replay {
     private static String firstFew(List<String> names) {
         return names.size() <= SHOWN_FRAMES ? String.join(", ", names)
                 : String.join(", ", names.subList(0, SHOWN_FRAMES)) + ", ...";
+    }
+
+    /**
+     * The round an accepted update must name: the record's round, or in a buffer of buffered mode the
+     * version the frame names when it lies in the buffer's window {@code round - maxStaleness .. round}
+     * (docs/PROTOCOL.md section 6.3).
+     */
+    private static long updateRound(AuditRecord r, FrameHeader h) {
+        AuditRecord.BufferedInputs b = r.config().buffered();
+        if (b == null || h == null || h.round() > r.round() || r.round() - h.round() > b.maxStaleness()) {
+            return r.round();
+        }
+        return h.round();
     }
 
     private static String describeFrame(String kind, String fleet, long round, String modelId, int dimension) {

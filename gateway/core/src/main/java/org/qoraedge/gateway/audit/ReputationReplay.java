@@ -54,7 +54,8 @@ public final class ReputationReplay {
         for (AuditRecord r : records) {
             String text = r.config().reputationSettings();
             if (text.isEmpty()) {
-                if (!r.reputation().isEmpty() || r.weights().length != 0) {
+                // A buffer's weights are staleness weights (docs/PROTOCOL.md section 6.3), which Replay recomputes.
+                if (!r.reputation().isEmpty() || (r.weights().length != 0 && r.config().buffered() == null)) {
                     return new Result(checked, "round " + r.round() + ": reputation changes or weights recorded without"
                             + " reputation settings", "");
                 }

@@ -30,6 +30,11 @@ public enum RejectReason {
     /** The frame is for another round than the one being collected. */
     WRONG_ROUND,
     /**
+     * Buffered mode (docs/PROTOCOL.md section 6.3): the model version the update was trained from is
+     * more than {@code round.maxStaleness} versions behind the current model.
+     */
+    STALE_UPDATE,
+    /**
      * The round draws a cohort (docs/PROTOCOL.md section 6.2) and the node is not in it: a node that
      * was not asked, or one that missed the announcement's {@code cohort} key.
      */
@@ -49,12 +54,12 @@ public enum RejectReason {
      * Whether a frame refused for this reason is evidence of an attack: forged, malformed, replayed,
      * from outside the fleet or the registry, or signed content that breaks the round's rules. Not:
      * {@link #BANNED} (a node already dealt with), {@link #WRONG_ROUND} (an update that arrived after
-     * its round closed: a slow node), {@link #NOT_IN_COHORT} (a node that was not asked this round:
+     * its round closed: a slow node), {@link #STALE_UPDATE} (a slow node in buffered mode), {@link #NOT_IN_COHORT} (a node that was not asked this round:
      * an older node that ignores the cohort, or one that missed the announcement) and
      * {@link #DUPLICATE_UPDATE} (a node that sent again, for example after a reconnect).
      */
     public boolean evidenceOfAttack() {
-        return this != BANNED && this != WRONG_ROUND && this != NOT_IN_COHORT && this != DUPLICATE_UPDATE;
+        return this != BANNED && this != WRONG_ROUND && this != STALE_UPDATE && this != NOT_IN_COHORT && this != DUPLICATE_UPDATE;
     }
 
     /** The name used on the wire and in logs, for example {@code bad-signature}. */

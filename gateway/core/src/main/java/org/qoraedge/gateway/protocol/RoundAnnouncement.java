@@ -21,13 +21,38 @@ import java.util.List;
  * @param weighting true for a reputation-weighted round
  * @param cohort the nodes the round asks, in canonical order (section 6.2), or null when it asks
  *     every expected node (no {@code cohort} key)
+ * @param buffered in buffered mode (section 6.3) its buffer size and staleness limit, the round
+ *     being the model version; null in the synchronous mode (no {@code mode} key)
  */
 public record RoundAnnouncement(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
         long deadlineEpochMillis, String aggregator, String metric, int f, int m, String modelDigest, String gatewayId,
-        boolean weighting, List<String> cohort) {
+        boolean weighting, List<String> cohort, Buffered buffered) {
+
+    /**
+     * What an announcement of buffered mode adds (section 6.3): {@code mode=buffered},
+     * {@code bufferSize=B}, {@code maxStaleness=S}.
+     *
+     * @param bufferSize the accepted updates per buffer, {@code >= 1}
+     * @param maxStaleness the oldest version taken is this many behind the announced one, {@code >= 0}
+     */
+    public record Buffered(int bufferSize, int maxStaleness) {
+    }
 
     public RoundAnnouncement {
         cohort = cohort == null ? null : List.copyOf(cohort);
+    }
+
+    /** An announcement of a synchronous round. */
+    public RoundAnnouncement(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
+            long deadlineEpochMillis, String aggregator, String metric, int f, int m, String modelDigest, String gatewayId,
+            boolean weighting, List<String> cohort) {
+        this(fleet, round, modelId, dimension, maxFrameBytes, deadlineEpochMillis, aggregator, metric, f, m, modelDigest,
+                gatewayId, weighting, cohort, null);
+    }
+
+    /** The oldest model version an update may be trained from (buffered mode), or this round (synchronous). */
+    public long oldestVersionTaken() {
+        return buffered == null ? round : Math.max(0, round - buffered.maxStaleness());
     }
 
     /** An announcement of a round that asks every expected node (no {@code cohort} key). */
@@ -78,6 +103,9 @@ public record RoundAnnouncement(String fleet, long round, String modelId, int di
         if (cohort != null) {
             b.put("cohort", String.join(",", cohort));
         }
+        if (buffered != null) {
+            b.put("mode", "buffered").put("bufferSize", buffered.bufferSize()).put("maxStaleness", buffered.maxStaleness());
+        }
         return b.build();
     }
 
@@ -91,7 +119,24 @@ public record RoundAnnouncement(String fleet, long round, String modelId, int di
         return new RoundAnnouncement(t.require("fleet"), t.requireLong("round"), t.require("model"),
                 t.requireInt("dimension"), t.requireLong("maxFrameBytes"), t.requireLong("deadline"),
                 t.require("aggregator"), t.require("metric"), t.requireInt("f"), t.requireInt("m"),
-                t.require("modelDigest"), t.require("gateway"), weighting(t.get("weighting")), cohort(t.get("cohort")));
+                t.require("modelDigest"), t.require("gateway"), weighting(t.get("weighting")), cohort(t.get("cohort")), buffered(t));
+    }
+
+    private static Buffered buffered(TextMessage t) {
+        String mode = t.get("mode");
+        if (mode == null || mode.equals("sync")) {
+            return null;
+        }
+        if (!mode.equals("buffered")) {
+            throw new ProtocolException("announcement has mode=" + mode + "; must be sync or buffered");
+        }
+        int size = t.requireInt("bufferSize");
+        int stale = t.requireInt("maxStaleness");
+        if (size < 1 || stale < 0) {
+            throw new ProtocolException("announcement has bufferSize=" + size + ", maxStaleness=" + stale
+                    + "; must be >= 1 and >= 0");
+        }
+        return new Buffered(size, stale);
     }
 
     private static List<String> cohort(String v) {

@@ -136,6 +136,32 @@ public final class FrameHeader {
         }
     }
 
+    /**
+     * A SPARSE UPDATE frame's fields as sent: its indices and mantissas, zero mantissas included
+     * (allocates {@code 6k} bytes).
+     *
+     * @throws ProtocolException when this is not a SPARSE UPDATE frame, or for an exponent or
+     *     mantissa spec section 1 refuses
+     */
+    public SparseFrame toSparseFrame() {
+        if (kind != FrameKind.SPARSE_UPDATE) {
+            throw new ProtocolException("frame of kind " + kind + " is not a sparse update");
+        }
+        int[] indices = new int[count];
+        short[] m = new short[count];
+        int q = indexOffset;
+        int p = mantissaOffset;
+        int index = -1;
+        for (int i = 0; i < count; i++, p += 2) {
+            int v = (int) FrameCodec.readVarint(payload, q, i);
+            q += FrameCodec.varintLength(v);
+            index = index < 0 ? v : index + v;
+            indices[i] = index;
+            m[i] = (short) (((payload[p] & 0xFF) << 8) | (payload[p + 1] & 0xFF));
+        }
+        return new SparseFrame(scheme, fleet, nodeId, round, sequence, modelId, exponent, dimension, indices, m);
+    }
+
     /** The decoded frame (builds the block; a SPARSE UPDATE frame is returned densified, as UPDATE). */
     public Frame toFrame() {
         return new Frame(kind == FrameKind.SPARSE_UPDATE ? FrameKind.UPDATE : kind, scheme, fleet, nodeId, round, sequence, modelId, block());

@@ -88,6 +88,11 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     DeviceSim.TrainingOptions trainingOptions;
 
+    @Option(names = "--density", defaultValue = "1.0", description = "fraction of the update's coordinates sent each"
+            + " round, in (0, 1]: below 1 the node sends SPARSE UPDATE frames, top-k by magnitude with error feedback"
+            + " (docs/PROTOCOL.md section 4.1) (default: ${DEFAULT-VALUE}, dense)")
+    double density;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed of the shard and of the local shuffling (default:"
             + " ${DEFAULT-VALUE})")
     long seed;
@@ -98,6 +103,9 @@ final class NodeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (rounds < 0) {
             throw new InvalidConfigException("--rounds must be >= 0 (0: until stopped), got " + rounds);
+        }
+        if (!(density > 0 && density <= 1)) {
+            throw new InvalidConfigException("--density must be in (0, 1], got " + density);
         }
         int[] kn = shard(shard);
         ExternalGateway gateway = join.gateway(broker);
@@ -135,7 +143,7 @@ final class NodeCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-        }).build()) {
+        }).density(density).build()) {
             try {
                 client.connect();
             } catch (IOException e) {
@@ -196,8 +204,9 @@ final class NodeCommand implements Callable<Integer> {
                 }
                 played++;
                 lastRound = r.round();
-                out.printf(Locale.ROOT, "round %d  model %s  held-out accuracy %.2f%%  trained in %d ms  update sent (sequence %d)%n",
-                        r.round(), r.announcement().modelDigest().substring(0, 12), 100 * before.accuracy(), trainMs, sequence);
+                out.printf(Locale.ROOT, "round %d  model %s  held-out accuracy %.2f%%  trained in %d ms  update sent (sequence %d,"
+                        + " %d bytes on the wire)%n", r.round(), r.announcement().modelDigest().substring(0, 12),
+                        100 * before.accuracy(), trainMs, sequence, client.lastUpdateBytes());
                 out.flush();
                 next = r.round() + 1;
                 quietSince = System.nanoTime();

@@ -26,6 +26,7 @@ import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.FrameSigner;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.SparseFrame;
 import org.qoraedge.gateway.state.RoundJournal;
 
 /**
@@ -41,6 +42,7 @@ final class StateDirFixture {
     static final String GATEWAY = "gw-1";
     static final String MODEL_ID = "mlp-1";
     static final int D = 32;
+    static final String SPARSE_NODE = "n02";
     static final byte[] GATEWAY_SEED = filled(42);
     static final FrameSigner GATEWAY_SIGNER = FrameSigner.ed25519(GATEWAY_SEED);
     static final String GATEWAY_KEY = HexFormat.of().formatHex(Ed25519Keys.publicKeyOf(GATEWAY_SEED));
@@ -113,6 +115,13 @@ final class StateDirFixture {
         for (int i = n - 1; i >= 0; i--) { // arrival order: reverse of canonical order
             NodeCredentials c = nodes.get(i);
             Bfp16Block b = block(c.nodeId(), round, i == n - 1);
+            if (c.nodeId().equals(SPARSE_NODE)) {
+                short[] kept = new short[D];
+                for (int k = 0; k < D; k += 4) {
+                    kept[k] = b.mantissa(k);
+                }
+                b = Bfp16Block.of(b.exponent(), kept);
+            }
             byte[] frame = update(c, round, b);
             ids.add(c.nodeId());
             blocks.add(b);
@@ -172,7 +181,27 @@ final class StateDirFixture {
         return Bfp16.encode(x);
     }
 
+    /**
+     * {@value #SPARSE_NODE} sends SPARSE UPDATE frames (docs/PROTOCOL.md section 4.1) of its block's
+     * nonzero coordinates, every fourth one at most, so that every replayed round holds one.
+     */
     static byte[] update(NodeCredentials c, long round, Bfp16Block b) {
+        if (c.nodeId().equals(SPARSE_NODE)) {
+            int k = 0;
+            int[] idx = new int[D];
+            short[] man = new short[D];
+            for (int i = 0; i < D; i++) {
+                if (b.mantissa(i) != 0) {
+                    idx[k] = i;
+                    man[k++] = b.mantissa(i);
+                }
+            }
+            if (k == 0) {
+                k = 1; // index 0 with mantissa 0: a frame needs k >= 1
+            }
+            return new SparseFrame(c.scheme(), FLEET, c.nodeId(), round, round, MODEL_ID, b.exponent(), D,
+                    Arrays.copyOf(idx, k), Arrays.copyOf(man, k)).encode(c.signer());
+        }
         return new Frame(FrameKind.UPDATE, c.scheme(), FLEET, c.nodeId(), round, round, MODEL_ID, b).encode(c.signer());
     }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qoraedge.devicesim.DeviceSimTestAccess;
@@ -146,21 +148,31 @@ class ExternalGatewayTest {
             double accuracy = o.get("finalAccuracy").getAsDouble();
             assertTrue(accuracy > 0.5, "5 classes, chance 20%: " + accuracy);
 
-            // Now five separate node commands, each on its own shard, for two rounds each.
+            // Now five separate node commands, each on its own shard, for two rounds each; the first
+            // two send sparse updates (--density 0.1), the others dense ones.
             ExecutorService pool = Executors.newFixedThreadPool(NODES);
             try {
                 List<Future<Run>> runs = new ArrayList<>();
                 for (int i = 1; i <= NODES; i++) {
                     String key = keys.resolve("node-0" + i + ".key").toString();
                     String shard = i + "/" + NODES;
+                    String density = i <= 2 ? "0.1" : "1.0";
                     runs.add(pool.submit(() -> deviceSim("node", "--broker", gw.brokerUri(), "--fleet", FLEET, "--key", key,
-                            "--data", "synthetic", "--shard", shard, "--rounds", "2")));
+                            "--data", "synthetic", "--shard", shard, "--rounds", "2", "--density", density)));
                 }
+                List<Long> wireBytes = new ArrayList<>();
                 for (Future<Run> f : runs) {
                     Run r = f.get(120, TimeUnit.SECONDS);
                     assertEquals(0, r.code(), r.err() + "\n" + r.out());
                     assertEquals(2, r.out().lines().filter(l -> l.matches("round \\d+ .*update sent .*")).count(), r.out());
                     assertTrue(r.out().contains("done: 2 updates sent"), r.out());
+                    Matcher m = Pattern.compile("update sent \\(sequence \\d+, (\\d+) bytes on the wire\\)").matcher(r.out());
+                    assertTrue(m.find(), r.out());
+                    wireBytes.add(Long.parseLong(m.group(1)));
+                }
+                for (int i = 0; i < 2; i++) {
+                    assertTrue(2 * wireBytes.get(i) < wireBytes.get(NODES - 1), "a 10% sparse frame is under half a dense one: "
+                            + wireBytes);
                 }
             } finally {
                 pool.shutdownNow();

@@ -26,6 +26,7 @@ import org.qoraedge.gateway.protocol.ProtocolException;
 import org.qoraedge.gateway.protocol.RejectionNotice;
 import org.qoraedge.gateway.protocol.RoundAnnouncement;
 import org.qoraedge.gateway.protocol.SignedText;
+import org.qoraedge.gateway.protocol.SparseFrame;
 import org.qoraedge.gateway.protocol.TextMessage;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
@@ -66,6 +67,8 @@ public final class NodeClient implements AutoCloseable {
     private final Object lock = new Object();
     private final List<RejectionNotice> rejections = new ArrayList<>();
     private final AtomicLong refusedMessages = new AtomicLong();
+    private final AtomicLong lastUpdateBytes = new AtomicLong();
+    private final TopKSparsifier sparsifier;
     private RoundAnnouncement announcement;
     private Frame modelFrame;
     private RoundStart current;
@@ -86,6 +89,7 @@ public final class NodeClient implements AutoCloseable {
         this.listener = b.listener;
         this.publishTimeout = b.publishTimeout;
         this.maxModelFrameBytes = b.maxModelFrameBytes;
+        this.sparsifier = b.density < 1 ? new TopKSparsifier(b.density) : null;
         this.sequence = new AtomicLong(b.initialSequence > 0 ? b.initialSequence - 1
                 : System.currentTimeMillis() * 1000L);
         this.dispatch = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1024), r -> {
@@ -201,15 +205,37 @@ public final class NodeClient implements AutoCloseable {
     }
 
     /**
+     * Builds this node's signed SPARSE UPDATE frame (docs/PROTOCOL.md section 4.1) of a selection
+     * for {@code round} with the next sequence number; does not publish it.
+     */
+    public byte[] encodeSparseUpdate(long round, String modelId, TopKSparsifier.Selection selection) {
+        SparseFrame f = new SparseFrame(credentials.scheme(), topics.fleet(), credentials.nodeId(), round, nextSequence(),
+                modelId, selection.exponent(), selection.dimension(), selection.indices(), selection.mantissas());
+        return f.encode(credentials.signer());
+    }
+
+    /**
      * Publishes an update for the round {@code start} announced, with QoS 1, and waits for the
-     * broker's acknowledgement.
+     * broker's acknowledgement. In sparse mode ({@link Builder#density} below 1) the update plus
+     * the residual carried from earlier rounds goes through top-k selection and is sent as a
+     * SPARSE UPDATE frame; what is not sent is carried to the next call.
      *
      * @return the sequence number used
      * @throws IOException when the broker did not acknowledge within the publish timeout
      */
     public long publishUpdate(RoundStart start, Bfp16Block update) throws IOException {
         Objects.requireNonNull(start, "round");
-        byte[] frame = encodeUpdate(start.round(), start.announcement().modelId(), update);
+        byte[] frame;
+        if (sparsifier == null) {
+            frame = encodeUpdate(start.round(), start.announcement().modelId(), update);
+        } else {
+            TopKSparsifier.Selection sel;
+            synchronized (sparsifier) {
+                sel = sparsifier.select(update);
+            }
+            frame = encodeSparseUpdate(start.round(), start.announcement().modelId(), sel);
+        }
+        lastUpdateBytes.set(frame.length);
         publishRaw(topics.update(nodeId()), frame);
         return FrameCodec.parseHeader(frame, frame.length).sequence();
     }
@@ -249,6 +275,11 @@ public final class NodeClient implements AutoCloseable {
      */
     public long refusedMessages() {
         return refusedMessages.get();
+    }
+
+    /** The size in bytes of the last update frame this client built for {@link #publishUpdate}, 0 before the first. */
+    public long lastUpdateBytes() {
+        return lastUpdateBytes.get();
     }
 
     /** Messages dropped because the dispatch queue was full. */
@@ -398,6 +429,7 @@ public final class NodeClient implements AutoCloseable {
         private Duration publishTimeout = Duration.ofSeconds(30);
         private long initialSequence;
         private long maxModelFrameBytes = 64L * 1024 * 1024;
+        private double density = 1;
         private Path persistenceDir;
         private String username;
         private char[] password;
@@ -452,6 +484,21 @@ public final class NodeClient implements AutoCloseable {
         /** Largest model frame read before the announcement gives the exact limit; default 64 MiB. */
         public Builder maxModelFrameBytes(long v) {
             this.maxModelFrameBytes = v;
+            return this;
+        }
+
+        /**
+         * Sends updates as SPARSE UPDATE frames carrying the fraction {@code density} of their
+         * coordinates (top-k by magnitude with error feedback, {@link TopKSparsifier}); 1, the
+         * default, sends dense UPDATE frames.
+         *
+         * @param v in {@code (0, 1]}
+         */
+        public Builder density(double v) {
+            if (!(v > 0 && v <= 1)) {
+                throw new IllegalArgumentException("density must be in (0, 1], got " + v);
+            }
+            this.density = v;
             return this;
         }
 

@@ -184,7 +184,7 @@ public final class Gateway implements AutoCloseable {
     /** Starts the embedded broker on 127.0.0.1, taking messages up to twice the largest frame. */
     private static EmbeddedBroker startBroker(GatewayConfig config, Options options) throws IOException {
         EmbeddedBroker.Options bo = EmbeddedBroker.options().port(options.embeddedPort != null ? options.embeddedPort
-                : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxSize(config.dimension()) + 4096));
+                : config.embeddedPort()).maxMessageBytes(Math.max(1L << 20, 2 * Frame.maxUpdateSize(config.dimension()) + 4096));
         if (options.embeddedEngine != null) {
             bo.engine(options.embeddedEngine);
         }
@@ -215,7 +215,7 @@ public final class Gateway implements AutoCloseable {
                 .keepAliveSeconds(config.keepAliveSeconds())
                 .firstConnectTimeout(connectTimeout)
                 .manualAcks(true)
-                .maxInboundPublishBytes(MqttSettings.publishBytesFor(Frame.maxSize(config.dimension())))
+                .maxInboundPublishBytes(MqttSettings.publishBytesFor(Frame.maxUpdateSize(config.dimension())))
                 .persistenceDir(config.stateDir() == null ? null : config.stateDir().resolve("paho"))
                 .build();
     }

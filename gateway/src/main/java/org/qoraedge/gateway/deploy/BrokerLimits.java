@@ -85,9 +85,9 @@ public record BrokerLimits(String fleet, int nodes, int longestNodeIdBytes, int 
         return n;
     }
 
-    /** The largest frame of the round: {@code 291 + 2d}. */
+    /** The largest update frame of the round, dense or sparse: {@link Frame#maxUpdateSize(int)}. */
     public long frameBytes() {
-        return Frame.maxSize(dimension);
+        return Frame.maxUpdateSize(dimension);
     }
 
     /** Upper bound of one audit record line, as published. */

@@ -241,9 +241,9 @@ public final class CoordinatorSettings {
         return initialModel.dimension();
     }
 
-    /** The largest update frame accepted: {@link Frame#maxSize(int)} of the dimension. */
+    /** The largest update frame accepted: {@link Frame#maxUpdateSize(int)} of the dimension (dense or sparse). */
     public long maxFrameBytes() {
-        return Frame.maxSize(dimension());
+        return Frame.maxUpdateSize(dimension());
     }
 
     public Bfp16Block initialModel() {

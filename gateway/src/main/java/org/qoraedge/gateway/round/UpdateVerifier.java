@@ -7,7 +7,6 @@ import org.qoraedge.gateway.aggregation.BufferedSettings;
 import org.qoraedge.gateway.protocol.FrameCodec;
 import org.qoraedge.gateway.protocol.FrameException;
 import org.qoraedge.gateway.protocol.FrameHeader;
-import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 
@@ -103,7 +102,7 @@ final class UpdateVerifier {
         } catch (FrameException e) {
             return new Verdict(e.reason(), e.getMessage(), null, null, false);
         }
-        if (h.kind() != FrameKind.UPDATE) {
+        if (!h.kind().isUpdate()) {
             return refuse(h, RejectReason.WRONG_KIND, "frame of kind " + h.kind() + " on an update topic", false);
         }
         if (!h.fleet().equals(v.fleet())) {

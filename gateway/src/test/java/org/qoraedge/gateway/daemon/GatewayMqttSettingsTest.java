@@ -49,7 +49,7 @@ class GatewayMqttSettingsTest {
         assertTrue(s.manualAcks());
         assertEquals(tmp.resolve("state").resolve("paho"), s.persistenceDir());
         assertEquals(Duration.ofSeconds(7), s.firstConnectTimeout());
-        assertEquals(MqttSettings.publishBytesFor(Frame.maxSize(8)), s.maxInboundPublishBytes());
+        assertEquals(MqttSettings.publishBytesFor(Frame.maxUpdateSize(8)), s.maxInboundPublishBytes());
         assertEquals(tls.trustStore, s.trustStore());
 
         MqttConnectOptions o = s.connectOptions(GatewayLink.offlineWill(new Topics("opts").gatewayStatus(), OFFLINE));

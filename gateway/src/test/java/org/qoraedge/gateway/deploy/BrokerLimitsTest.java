@@ -70,7 +70,7 @@ class BrokerLimitsTest {
     }
 
     @ParameterizedTest(name = "d = {0}")
-    @CsvSource({"1, 293", "7850, 15991", "100000, 200291"})
+    @CsvSource({"1, 298", "7850, 23906", "100000, 301082"})
     void theFramePartIsTheProtocolsLargestFrame(int d, long frame) {
         BrokerLimits l = BrokerLimits.of("f", List.of("n"), d, 0);
         assertEquals(frame, l.frameBytes());

@@ -349,7 +349,7 @@ class LockedDownMosquittoTest {
                 .findFirst().orElseThrow();
         BrokerLimits expected = BrokerLimits.of(FLEET, List.of("node-a", "node-b"), DIMENSION, 20);
         assertEquals(expected.maxPacketSize(), limit);
-        assertTrue(limit >= Frame.maxSize(DIMENSION) + BrokerLimits.PUBLISH_OVERHEAD + topics.update("node-a").length());
+        assertTrue(limit >= Frame.maxUpdateSize(DIMENSION) + BrokerLimits.PUBLISH_OVERHEAD + topics.update("node-a").length());
 
         BlockingQueue<Received> atGateway = subscribe(gateway(), topics.updateWildcard());
         String topic = topics.update("node-a");

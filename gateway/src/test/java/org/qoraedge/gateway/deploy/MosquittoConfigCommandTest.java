@@ -77,7 +77,7 @@ class MosquittoConfigCommandTest {
         // the three nodes' ids have 7 bytes; the longest topic is qora/v1/plant-3/update/node-0N (30 bytes)
         BrokerLimits l = BrokerLimits.of("plant-3", List.of("node-01", "node-02", "node-03"), 7850, 10_000);
         assertEquals(30, l.topicBytes());
-        assertEquals(15_991, l.frameBytes());
+        assertEquals(23_906, l.frameBytes()); // the sparse bound, docs/PROTOCOL.md section 4.1
         assertEquals(8192 + 3 * (6 * 9 + 1024) + 10_000L * (9 + 320), l.auditBytes()); // 6 copies of an id: a cohort round's eligible list is one
         assertEquals(9 + 30 + l.auditBytes(), l.maxPacketSize());
         assertTrue(conf.lines().anyMatch(("max_packet_size " + l.maxPacketSize())::equals), conf);

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,7 @@ import org.qoraedge.gateway.audit.ReputationReplay;
 import org.qoraedge.gateway.broker.EmbeddedBroker;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
+import org.qoraedge.gateway.client.TopKSparsifier;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.KeyFiles;
 import org.qoraedge.gateway.protocol.NodeCredentials;
@@ -58,6 +61,7 @@ class CrashRestartTest {
     private static final String FLEET = "crash";
     private static final int D = 256;
     private static final int ROUNDS = 4;
+    private static final List<String> SPARSE_NODES = List.of("node-01", "node-02");
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
@@ -112,7 +116,9 @@ class CrashRestartTest {
             List<NodeClient> clients = new ArrayList<>();
             try {
                 for (NodeCredentials c : nodes) {
+                    // node-01 and node-02 send SPARSE UPDATE frames: recovery reads them back from the journal
                     NodeClient n = NodeClient.builder(brokerUri, FLEET, c).gatewayKey(gatewayKey)
+                            .density(SPARSE_NODES.contains(c.nodeId()) ? 0.25 : 1.0)
                             .connectTimeout(Duration.ofSeconds(10)).build();
                     n.connect();
                     clients.add(n);
@@ -162,6 +168,10 @@ class CrashRestartTest {
         Bfp16Block model = ModelUpdate.zeros(D);
         AggregationSettings agg = new AggregationSettings(AggregatorKind.MULTI_KRUM, AggregationSettings.parseMetric("common"), 1, 0, 1);
         boolean restartedMidRound = false;
+        Map<String, TopKSparsifier> mirrors = new HashMap<>();
+        for (String id : SPARSE_NODES) {
+            mirrors.put(id, new TopKSparsifier(0.25));
+        }
         for (int i = 0; i < ROUNDS; i++) {
             AuditRecord r = recs.get(i);
             assertEquals(i + 1, r.round(), "rounds are recorded once each, in order");
@@ -172,7 +182,9 @@ class CrashRestartTest {
             // The round computed here, without the gateway: the reference Multi-Krum over the same updates.
             RoundBuffer buf = RoundBufferFactory.reference().open(r.round(), D, agg);
             for (NodeCredentials c : nodes) {
-                buf.add(c.nodeId(), TestNodes.update(c.nodeId(), r.round(), D, false));
+                Bfp16Block u = TestNodes.update(c.nodeId(), r.round(), D, false);
+                // a sparse node's update as the gateway densifies it: its selection, one per round in order
+                buf.add(c.nodeId(), SPARSE_NODES.contains(c.nodeId()) ? mirrors.get(c.nodeId()).select(u).densify() : u);
             }
             AggregationResult res = buf.close();
             model = ModelUpdate.add(model, res.aggregate());

@@ -54,6 +54,8 @@ public final class SeedCorpus {
         String frames = "FrameFuzzTestInputs/framesDecodeAndReEncodeToTheSameBytesOrAreRefusedWithAFrameException/";
         write(frames + "update-hmac", hmacUpdate);
         write(frames + "model-ed25519", edModel);
+        write(frames + "sparse-update-hmac",
+                Files.readAllBytes(Path.of("src/test/resources/org/qoraedge/gateway/protocol/sparse-update-v1.bin")));
         write(frames + "invalid-block-mantissa-min", invalidBlock);
         write(frames + "truncated-in-node-id", Arrays.copyOf(hmacUpdate, 17));
         write(frames + "bad-magic", "QORX".getBytes(StandardCharsets.US_ASCII));

@@ -9,6 +9,7 @@ import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.SignatureScheme;
+import org.qoraedge.gateway.protocol.SparseFrame;
 import org.qoraedge.gateway.protocol.Topics;
 
 /**
@@ -34,7 +35,7 @@ public final class Provocations {
         String pendingTopic = topics.update(pending.nodeId());
         List<Provocation> out = new ArrayList<>();
 
-        out.add(new Provocation(RejectReason.OVERSIZE, pendingTopic, new byte[(int) Frame.maxSize(d) + 1]));
+        out.add(new Provocation(RejectReason.OVERSIZE, pendingTopic, new byte[(int) Frame.maxUpdateSize(d) + 1]));
 
         byte[] f = frame(pending, FrameKind.UPDATE, fleet, round, seq++, modelId, good);
         f[0] = 'X';
@@ -46,6 +47,18 @@ public final class Provocations {
 
         f = frame(pending, FrameKind.UPDATE, fleet, round, seq++, modelId, good);
         out.add(new Provocation(RejectReason.MALFORMED, pendingTopic, Arrays.copyOf(f, f.length - 1)));
+
+        // SPARSE UPDATE structure (docs/PROTOCOL.md section 4.1), refused before the signature is read.
+        out.add(new Provocation(RejectReason.SPARSE_COUNT, pendingTopic, sparse(pending, fleet, round, seq++, modelId, d,
+                new byte[] {0, 0, 0, 0})));
+        out.add(new Provocation(RejectReason.SPARSE_VARINT, pendingTopic, sparse(pending, fleet, round, seq++, modelId, d,
+                new byte[] {0, 0, 0, 1, (byte) 0x81, 0, 0, 1})));
+        out.add(new Provocation(RejectReason.SPARSE_UNSORTED, pendingTopic, sparse(pending, fleet, round, seq++, modelId, d,
+                new byte[] {0, 0, 0, 2, 1, 0, 0, 1, 0, 1})));
+        out.add(new Provocation(RejectReason.SPARSE_INDEX_RANGE, pendingTopic, sparse(pending, fleet, round, seq++, modelId, d,
+                new byte[] {0, 0, 0, 1, (byte) d, 0, 1})));
+        out.add(new Provocation(RejectReason.SPARSE_TRAILING, pendingTopic, sparse(pending, fleet, round, seq++, modelId, d,
+                new byte[] {0, 0, 0, 1, 0, 0, 1, 0})));
 
         out.add(new Provocation(RejectReason.WRONG_KIND, pendingTopic, frame(pending, FrameKind.MODEL, fleet, round, seq++, modelId, good)));
 
@@ -85,6 +98,20 @@ public final class Provocations {
         byte[] sig = pending.signer().sign(f, f.length - sigLen);
         System.arraycopy(sig, 0, f, f.length - sigLen, sigLen);
         out.add(new Provocation(RejectReason.INVALID_BLOCK, pendingTopic, f));
+        return out;
+    }
+
+    /**
+     * A SPARSE UPDATE frame whose bytes after {@code d} are {@code tail} (k, indices, mantissas),
+     * then a zero signature; {@code d < 128} so that {@code (byte) d} is its one-byte varint.
+     */
+    static byte[] sparse(NodeCredentials c, String fleet, long round, long seq, String modelId, int d, byte[] tail) {
+        byte[] valid = new SparseFrame(c.scheme(), fleet, c.nodeId(), round, seq, modelId, 0, d, new int[] {0},
+                new short[] {1}).unsignedBytes();
+        int kOffset = valid.length - c.scheme().signatureLength() - 2 - 1 - 4; // one mantissa, one varint, k
+        byte[] out = Arrays.copyOf(valid, kOffset + tail.length + c.scheme().signatureLength());
+        System.arraycopy(tail, 0, out, kOffset, tail.length);
+        Arrays.fill(out, kOffset + tail.length, out.length, (byte) 0);
         return out;
     }
 

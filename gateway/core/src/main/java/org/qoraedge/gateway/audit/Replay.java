@@ -122,7 +122,7 @@ public final class Replay {
                 "the journal belongs to another round"));
         out.add(ReplayCheck.compare("journal.complete", "0 torn bytes", journal.tornBytes() + " torn bytes",
                 "the journal's last entry is cut short or fails its checksum"));
-        long maxBytes = Frame.maxSize(Math.max(1, cfg.dimension()));
+        long maxBytes = Frame.maxUpdateSize(Math.max(1, cfg.dimension()));
 
         Bfp16Block model = modelFrame(record, journal, maxBytes, out);
         List<Kept> usable = acceptedFrames(record, journal, maxBytes, nodeKeys, out);
@@ -412,7 +412,8 @@ public final class Replay {
                 continue;
             }
             FrameHeader h = k.header;
-            String actual = describeFrame(h.kind().name(), h.fleet(), h.round(), h.modelId(), h.dimension());
+            String actual = describeFrame(h.kind().isUpdate() ? FrameKind.UPDATE.name() : h.kind().name(), h.fleet(), h.round(),
+                    h.modelId(), h.dimension());
             if (k.recorded != null) {
                 actual += " from " + h.nodeId() + " seq " + h.sequence();
             }

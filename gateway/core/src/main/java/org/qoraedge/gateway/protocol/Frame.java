@@ -65,6 +65,15 @@ public final class Frame {
                 SignatureScheme.ED25519);
     }
 
+    /**
+     * The largest update frame, dense or sparse, of a round of dimension {@code d}: the larger of
+     * {@link #maxSize(int)} and {@link SparseFrame#maxSize(int)} (the sparse bound, for every
+     * {@code d >= 1}). The gateway refuses longer update payloads unread.
+     */
+    public static long maxUpdateSize(int dimension) {
+        return Math.max(maxSize(dimension), SparseFrame.maxSize(dimension));
+    }
+
     /** Writes the frame and signs it with {@code signer}, whose scheme must be this frame's. */
     public byte[] encode(FrameSigner signer) {
         if (signer.scheme() != scheme) {

@@ -16,7 +16,8 @@ public final class FrameCodec {
      *
      * @param payload the MQTT payload, not copied
      * @param maxBytes the largest acceptable payload, normally {@link Frame#maxSize(int)} of the round
-     * @throws FrameException with OVERSIZE, BAD_MAGIC, BAD_VERSION or MALFORMED
+     * @throws FrameException with OVERSIZE, BAD_MAGIC, BAD_VERSION, MALFORMED, or for a SPARSE UPDATE
+     *     frame SPARSE_COUNT, SPARSE_VARINT, SPARSE_UNSORTED, SPARSE_INDEX_RANGE or SPARSE_TRAILING
      */
     public static FrameHeader parseHeader(byte[] payload, long maxBytes) {
         int len = payload.length;
@@ -68,12 +69,15 @@ public final class FrameCodec {
         if (d < 1) {
             throw malformed("block dimension field is " + d + "; it must be >= 1");
         }
+        if (kind == FrameKind.SPARSE_UPDATE) {
+            return sparseHeader(payload, kind, scheme, fleet, nodeId, round, sequence, modelId, e, d, p);
+        }
         long expected = (long) p + 2L * d + scheme.signatureLength();
         if (expected != len) {
             throw malformed("frame of dimension " + d + " with " + scheme + " must have " + expected + " bytes, has " + len);
         }
         return new FrameHeader(payload, kind, scheme, fleet, nodeId, round, sequence, modelId, e, d, p,
-                len - scheme.signatureLength());
+                len - scheme.signatureLength(), d, -1);
     }
 
     /** Parses, verifies the signature with {@code key} and builds the whole frame. */
@@ -84,6 +88,91 @@ public final class FrameCodec {
                     + h.round() + " does not verify with the " + key.scheme() + " key");
         }
         return h.toFrame();
+    }
+
+    /**
+     * Reads the rest of a SPARSE UPDATE frame after its {@code d} field (docs/PROTOCOL.md section
+     * 4.1): {@code k}, then walks the index varints once without storing them, so a claimed
+     * {@code k} or {@code d} costs no allocation; the indices are read again when the block is built.
+     */
+    private static FrameHeader sparseHeader(byte[] payload, FrameKind kind, SignatureScheme scheme, String fleet,
+            String nodeId, long round, long sequence, String modelId, int e, int d, int start) {
+        int len = payload.length;
+        need(payload, start, 4, "sparse count");
+        int k = readInt(payload, start);
+        if (k < 1 || k > d) {
+            throw new FrameException(RejectReason.SPARSE_COUNT, "sparse frame claims k = " + Integer.toUnsignedString(k)
+                    + " coordinates; k must be in [1, d = " + d + "]");
+        }
+        int indexOffset = start + 4;
+        int sigLen = scheme.signatureLength();
+        int p = indexOffset;
+        long previous = -1;
+        for (int i = 0; i < k; i++) {
+            long v = readVarint(payload, p, i);
+            p += varintLength((int) v);
+            if (i > 0 && v == 0) {
+                throw new FrameException(RejectReason.SPARSE_UNSORTED, "sparse index " + i + " repeats index " + previous
+                        + " (a gap of 0); indices must be strictly increasing");
+            }
+            long index = previous < 0 ? v : previous + v;
+            if (index >= d) {
+                throw new FrameException(RejectReason.SPARSE_INDEX_RANGE, "sparse index " + i + " is " + index
+                        + "; the block's dimension is " + d);
+            }
+            previous = index;
+        }
+        int mantissaOffset = p;
+        long expected = (long) mantissaOffset + 2L * k + sigLen;
+        if (len < expected) {
+            throw malformed("sparse frame with k = " + k + " must have " + expected + " bytes, has " + len);
+        }
+        if (len > expected) {
+            throw new FrameException(RejectReason.SPARSE_TRAILING, "sparse frame with k = " + k + " has "
+                    + (len - expected) + " bytes after its signature (" + expected + " expected, " + len + " received)");
+        }
+        return new FrameHeader(payload, kind, scheme, fleet, nodeId, round, sequence, modelId, e, d, mantissaOffset,
+                len - sigLen, k, indexOffset);
+    }
+
+    /**
+     * Reads the unsigned LEB128 varint of sparse index {@code i} at {@code p}: at most 5 bytes, value
+     * at most 2^31 - 1, minimal (a varint of more than one byte does not end in {@code 00}).
+     *
+     * @throws FrameException with {@link RejectReason#SPARSE_VARINT}
+     */
+    static long readVarint(byte[] b, int p, int i) {
+        long v = 0;
+        for (int n = 0; n < 5; n++) {
+            if (p + n >= b.length) {
+                throw new FrameException(RejectReason.SPARSE_VARINT, "varint of sparse index " + i
+                        + " is cut off by the end of the frame at offset " + (p + n));
+            }
+            int byt = b[p + n] & 0xFF;
+            v |= (long) (byt & 0x7F) << (7 * n);
+            if ((byt & 0x80) == 0) {
+                if (n > 0 && byt == 0) {
+                    throw new FrameException(RejectReason.SPARSE_VARINT, "varint of sparse index " + i + " at offset " + p
+                            + " is not minimal: it ends in a 00 byte after " + n + " bytes");
+                }
+                if (v > Integer.MAX_VALUE) {
+                    throw new FrameException(RejectReason.SPARSE_VARINT, "varint of sparse index " + i + " at offset " + p
+                            + " is " + v + "; above 2^31 - 1");
+                }
+                return v;
+            }
+        }
+        throw new FrameException(RejectReason.SPARSE_VARINT, "varint of sparse index " + i + " at offset " + p
+                + " is longer than 5 bytes");
+    }
+
+    /** The number of bytes of the minimal unsigned LEB128 form of {@code v >= 0}. */
+    static int varintLength(int v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) {
+            n++;
+        }
+        return n;
     }
 
     private static String identifier(byte[] b, int[] pos, String what) {

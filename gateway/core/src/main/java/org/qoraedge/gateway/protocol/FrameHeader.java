@@ -22,9 +22,12 @@ public final class FrameHeader {
     private final int dimension;
     private final int mantissaOffset;
     private final int signatureOffset;
+    private final int count;
+    private final int indexOffset;
 
     FrameHeader(byte[] payload, FrameKind kind, SignatureScheme scheme, String fleet, String nodeId, long round,
-            long sequence, String modelId, int exponent, int dimension, int mantissaOffset, int signatureOffset) {
+            long sequence, String modelId, int exponent, int dimension, int mantissaOffset, int signatureOffset, int count,
+            int indexOffset) {
         this.payload = payload;
         this.kind = kind;
         this.scheme = scheme;
@@ -37,6 +40,8 @@ public final class FrameHeader {
         this.dimension = dimension;
         this.mantissaOffset = mantissaOffset;
         this.signatureOffset = signatureOffset;
+        this.count = count;
+        this.indexOffset = indexOffset;
     }
 
     public FrameKind kind() {
@@ -77,6 +82,14 @@ public final class FrameHeader {
         return dimension;
     }
 
+    /**
+     * The number of mantissas the frame carries: {@code k} of a SPARSE UPDATE frame (its index
+     * stream already walked and found valid), the dimension of any other frame.
+     */
+    public int count() {
+        return count;
+    }
+
     /** Offset of the signature, which is also the number of signed bytes. */
     public int signatureOffset() {
         return signatureOffset;
@@ -93,15 +106,28 @@ public final class FrameHeader {
     }
 
     /**
-     * Builds the block (allocates {@code 2d} bytes).
+     * Builds the block (allocates {@code 2d} bytes); a SPARSE UPDATE frame's block is densified, with
+     * zeros at every index it does not carry.
      *
      * @throws FrameException with {@link RejectReason#INVALID_BLOCK} for a block spec section 1 refuses
      */
     public Bfp16Block block() {
         short[] m = new short[dimension];
         int p = mantissaOffset;
-        for (int i = 0; i < dimension; i++, p += 2) {
-            m[i] = (short) (((payload[p] & 0xFF) << 8) | (payload[p + 1] & 0xFF));
+        if (kind == FrameKind.SPARSE_UPDATE) {
+            // Densify: zeros everywhere but the k indices, which parsing has checked.
+            int q = indexOffset;
+            int index = -1;
+            for (int i = 0; i < count; i++, p += 2) {
+                int v = (int) FrameCodec.readVarint(payload, q, i);
+                q += FrameCodec.varintLength(v);
+                index = index < 0 ? v : index + v;
+                m[index] = (short) (((payload[p] & 0xFF) << 8) | (payload[p + 1] & 0xFF));
+            }
+        } else {
+            for (int i = 0; i < dimension; i++, p += 2) {
+                m[i] = (short) (((payload[p] & 0xFF) << 8) | (payload[p + 1] & 0xFF));
+            }
         }
         try {
             return Bfp16Block.of(exponent, m);
@@ -110,8 +136,34 @@ public final class FrameHeader {
         }
     }
 
-    /** The decoded frame (builds the block). */
+    /**
+     * A SPARSE UPDATE frame's fields as sent: its indices and mantissas, zero mantissas included
+     * (allocates {@code 6k} bytes).
+     *
+     * @throws ProtocolException when this is not a SPARSE UPDATE frame, or for an exponent or
+     *     mantissa spec section 1 refuses
+     */
+    public SparseFrame toSparseFrame() {
+        if (kind != FrameKind.SPARSE_UPDATE) {
+            throw new ProtocolException("frame of kind " + kind + " is not a sparse update");
+        }
+        int[] indices = new int[count];
+        short[] m = new short[count];
+        int q = indexOffset;
+        int p = mantissaOffset;
+        int index = -1;
+        for (int i = 0; i < count; i++, p += 2) {
+            int v = (int) FrameCodec.readVarint(payload, q, i);
+            q += FrameCodec.varintLength(v);
+            index = index < 0 ? v : index + v;
+            indices[i] = index;
+            m[i] = (short) (((payload[p] & 0xFF) << 8) | (payload[p + 1] & 0xFF));
+        }
+        return new SparseFrame(scheme, fleet, nodeId, round, sequence, modelId, exponent, dimension, indices, m);
+    }
+
+    /** The decoded frame (builds the block; a SPARSE UPDATE frame is returned densified, as UPDATE). */
     public Frame toFrame() {
-        return new Frame(kind, scheme, fleet, nodeId, round, sequence, modelId, block());
+        return new Frame(kind == FrameKind.SPARSE_UPDATE ? FrameKind.UPDATE : kind, scheme, fleet, nodeId, round, sequence, modelId, block());
     }
 }

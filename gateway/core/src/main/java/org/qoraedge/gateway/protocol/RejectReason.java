@@ -15,7 +15,20 @@ public enum RejectReason {
     BAD_VERSION,
     /** Truncated, trailing bytes, a length field out of range, a bad identifier, an unknown scheme or kind. */
     MALFORMED,
-    /** A frame of another kind than UPDATE on an update topic. */
+    /** A SPARSE UPDATE frame whose count {@code k} is 0 or above its dimension {@code d}. */
+    SPARSE_COUNT,
+    /**
+     * A SPARSE UPDATE frame whose index stream has a varint that is truncated by the end of the
+     * frame, longer than 5 bytes, above 2^31 - 1, or not in its shortest (minimal) form.
+     */
+    SPARSE_VARINT,
+    /** A SPARSE UPDATE frame whose indices are not strictly increasing (a gap of 0: a duplicate). */
+    SPARSE_UNSORTED,
+    /** A SPARSE UPDATE frame with an index {@code >= d}. */
+    SPARSE_INDEX_RANGE,
+    /** A SPARSE UPDATE frame with bytes left over after its {@code k} mantissas and signature. */
+    SPARSE_TRAILING,
+    /** A frame of another kind than UPDATE or SPARSE UPDATE on an update topic. */
     WRONG_KIND,
     /** The frame's fleet is not the gateway's. */
     WRONG_FLEET,

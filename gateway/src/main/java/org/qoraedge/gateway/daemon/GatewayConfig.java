@@ -160,9 +160,9 @@ public final class GatewayConfig {
         check(maxRounds >= 0, "round.max", maxRounds, ">= 0 (0: run until stopped)");
         check(inboxCapacity >= 1, "inbox.capacity", inboxCapacity, ">= 1");
         if (dimension >= 1) {
-            long frame = Frame.maxSize(dimension);
+            long frame = Frame.maxUpdateSize(dimension);
             check(inboxMaxBytes >= 4 * frame, "inbox.maxBytes", inboxMaxBytes, ">= " + 4 * frame
-                    + " (four of this model's largest frames: two in the QoS 0 half, and room for frames to arrive while the"
+                    + " (four of this model's largest update frames: two in the QoS 0 half, and room for frames to arrive while the"
                     + " round worker handles others)");
         }
         check(keepFrames >= -1, "state.keepFrames", keepFrames, "-1 (keep all), 0 (none) or a number of rounds");

@@ -104,10 +104,10 @@ class GatewayConfigTest {
     @Test
     void boundsTheInboxBytesAndRefusesABoundBelowFourOfTheModelsLargestFrames() throws Exception {
         assertEquals(8L << 20, load("model.dimension = 4\n").inboxMaxBytes());
-        // dimension 100,000: the largest frame is 291 + 200,000 bytes
-        assertEquals(801_164, load("model.dimension = 100000\ninbox.maxBytes = 801_164\n").inboxMaxBytes());
-        ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 100000\ninbox.maxBytes = 801_163\n"));
-        assertTrue(e.getMessage().contains("config key inbox.maxBytes = 801163 is invalid: must be >= 801164"), e.getMessage());
+        // dimension 100,000: the largest update frame is a sparse one of 301,082 bytes (docs/PROTOCOL.md section 4.1)
+        assertEquals(1_204_328, load("model.dimension = 100000\ninbox.maxBytes = 1_204_328\n").inboxMaxBytes());
+        ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 100000\ninbox.maxBytes = 1_204_327\n"));
+        assertTrue(e.getMessage().contains("config key inbox.maxBytes = 1204327 is invalid: must be >= 1204328"), e.getMessage());
     }
 
     @Test

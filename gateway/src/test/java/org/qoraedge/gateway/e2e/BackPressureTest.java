@@ -46,7 +46,7 @@ class BackPressureTest {
     void aBurstLargerThanTheInboxIsHeldBackNotDropped() throws Exception {
         List<NodeCredentials> creds = TestNodes.fleet("node-", NODES);
         Path keys = TestNodes.writeRegistry(tmp.resolve("keys.txt"), creds);
-        long inboxBytes = 4 * Frame.maxSize(D);
+        long inboxBytes = 4 * Frame.maxUpdateSize(D);
         BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
         try (MosquittoBroker mosquitto = MosquittoBroker.start(tmp.resolve("mosquitto"));
                 Gateway gw = Gateway.start(GatewayConfig.builder().brokerUri(mosquitto.uri()).fleet(FLEET).keysFile(keys)

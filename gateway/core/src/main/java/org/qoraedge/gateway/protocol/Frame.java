@@ -76,10 +76,17 @@ public final class Frame {
 
     /** Writes the frame and signs it with {@code signer}, whose scheme must be this frame's. */
     public byte[] encode(FrameSigner signer) {
+        return signInto(scheme, signer, unsignedBytesWithRoom());
+    }
+
+    /**
+     * Signs {@code out} (a frame of {@code scheme} whose signature field, its last bytes, is still
+     * zeros) over everything before that field, writes the signature there and returns {@code out}.
+     */
+    static byte[] signInto(SignatureScheme scheme, FrameSigner signer, byte[] out) {
         if (signer.scheme() != scheme) {
             throw new ProtocolException("frame declares " + scheme + " but the signer is " + signer.scheme());
         }
-        byte[] out = unsignedBytesWithRoom();
         byte[] sig = signer.sign(out, out.length - scheme.signatureLength());
         System.arraycopy(sig, 0, out, out.length - sig.length, sig.length);
         return out;

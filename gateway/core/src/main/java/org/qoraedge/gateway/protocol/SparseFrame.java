@@ -99,13 +99,7 @@ public final class SparseFrame {
 
     /** Writes the frame and signs it with {@code signer}, whose scheme must be this frame's. */
     public byte[] encode(FrameSigner signer) {
-        if (signer.scheme() != scheme) {
-            throw new ProtocolException("frame declares " + scheme + " but the signer is " + signer.scheme());
-        }
-        byte[] out = unsignedBytes();
-        byte[] sig = signer.sign(out, out.length - scheme.signatureLength());
-        System.arraycopy(sig, 0, out, out.length - sig.length, sig.length);
-        return out;
+        return Frame.signInto(scheme, signer, unsignedBytes());
     }
 
     /** The frame with its signature field left as zeros; for tests that forge signatures. */

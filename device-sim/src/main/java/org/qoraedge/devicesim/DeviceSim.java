@@ -49,6 +49,7 @@ import picocli.CommandLine.Option;
 @Command(name = "device-sim", mixinStandardHelpOptions = true, version = "device-sim 0.1.0-SNAPSHOT",
         description = "Simulated federated-learning nodes, honest and Byzantine: in-process rounds, or a fleet over MQTT against a real gateway.",
         subcommands = {DeviceSim.Simulate.class, DeviceSim.Scenario.class, DeviceSim.Demo.class, DeviceSim.Matrix.class, DeviceSim.ListAttacks.class,
+            BufferedCommand.class,
             NodeCommand.class})
 public final class DeviceSim implements Runnable {
     @CommandLine.Spec

@@ -138,22 +138,11 @@ public final class MqttScenario {
         Path tmp = Files.createTempDirectory("device-sim-scenario");
         try {
             SecureRandom random = new SecureRandom();
-            List<NodeCredentials> creds = new ArrayList<>();
-            StringBuilder registry = new StringBuilder("# device-sim scenario\n");
-            List<String> expected = new ArrayList<>();
-            for (SimNode node : nodes) {
-                byte[] key = new byte[32];
-                random.nextBytes(key);
-                NodeCredentials c = NodeCredentials.hmac(node.id(), key);
-                creds.add(c);
-                registry.append(c.registryLine()).append('\n');
-                expected.add(node.id());
-            }
-            Path keys = Files.writeString(tmp.resolve("keys.txt"), registry.toString(), StandardCharsets.UTF_8);
-            Path initialModel = tmp.resolve("initial.model");
-            Files.write(initialModel, BlockBytes.write(initialBlock));
-
-            GatewayConfig gatewayConfig = gatewayConfig(cfg, opts, keys, expected, initialModel, modelId, d, tmp.resolve("state"));
+            Provisioned p = Provisioned.write(nodes, initialBlock, tmp, random);
+            List<NodeCredentials> creds = p.creds();
+            List<String> expected = p.expected();
+            GatewayConfig gatewayConfig = gatewayConfig(cfg, opts, p.keys(), expected, p.initialModel(), modelId, d,
+                    tmp.resolve("state"));
             BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
             Gateway.Options gatewayOptions = (brokerUri == null ? Gateway.Options.embeddedBroker().embeddedPort(0)
                     : Gateway.Options.external()).listener(reports::add);
@@ -197,9 +186,44 @@ public final class MqttScenario {
         }
     }
 
+    /**
+     * What a scenario's gateway and nodes start from: a fresh HMAC key per node, the gateway's key
+     * registry and its initial model file.
+     *
+     * @param creds the nodes' credentials, in the fleet's order
+     * @param keys the registry file
+     * @param expected the node ids, in the fleet's order
+     * @param initialModel the initial model file
+     */
+    record Provisioned(List<NodeCredentials> creds, Path keys, List<String> expected, Path initialModel) {
+        static Provisioned write(List<SimNode> nodes, Bfp16Block initialBlock, Path dir, SecureRandom random) throws IOException {
+            List<NodeCredentials> creds = new ArrayList<>();
+            StringBuilder registry = new StringBuilder("# device-sim scenario\n");
+            List<String> expected = new ArrayList<>();
+            for (SimNode node : nodes) {
+                byte[] key = new byte[32];
+                random.nextBytes(key);
+                NodeCredentials c = NodeCredentials.hmac(node.id(), key);
+                creds.add(c);
+                registry.append(c.registryLine()).append('\n');
+                expected.add(node.id());
+            }
+            Path keys = Files.writeString(dir.resolve("keys.txt"), registry.toString(), StandardCharsets.UTF_8);
+            Path initialModel = dir.resolve("initial.model");
+            Files.write(initialModel, BlockBytes.write(initialBlock));
+            return new Provisioned(List.copyOf(creds), keys, List.copyOf(expected), initialModel);
+        }
+    }
+
     /** The gateway's configuration: the scenario's fleet, keys, initial model and aggregator. */
     private static GatewayConfig gatewayConfig(SimConfig cfg, Options opts, Path keys, List<String> expected, Path initialModel,
             String modelId, int d, Path stateDir) {
+        return gatewayConfigBuilder(cfg, opts, keys, expected, initialModel, modelId, d, stateDir).build();
+    }
+
+    /** As {@link #gatewayConfig}, still a builder ({@link BufferedScenario} adds its mode). */
+    static GatewayConfig.Builder gatewayConfigBuilder(SimConfig cfg, Options opts, Path keys, List<String> expected,
+            Path initialModel, String modelId, int d, Path stateDir) {
         String brokerUri = opts.brokerUri();
         AggregatorSpec agg = cfg.aggregator();
         GatewayConfig.Builder gc = GatewayConfig.builder()
@@ -233,7 +257,7 @@ public final class MqttScenario {
                 gc.aggregator(AggregatorKind.MULTI_KRUM).metric(agg.metric()).f(cfg.effectiveKrumF()).m(agg.m());
                 break;
         }
-        return gc.build();
+        return gc;
     }
 
     /**
@@ -350,7 +374,7 @@ public final class MqttScenario {
     }
 
     /** A round's record: the accuracy of the model it produced, and what the gateway selected and rejected. */
-    private static RoundRecord record(int round, Evaluation ev, RoundReport report, Set<String> byzantine) {
+    static RoundRecord record(int round, Evaluation ev, RoundReport report, Set<String> byzantine) {
         List<String> selected = new ArrayList<>();
         int byzSelected = 0;
         int exponent = 0;

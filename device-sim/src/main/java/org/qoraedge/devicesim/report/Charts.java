@@ -142,6 +142,37 @@ public final class Charts {
         save(chart, png);
     }
 
+    /**
+     * Test accuracy (%) against any x, one line per entry of {@code curves}: each value is
+     * {@code {x[], accuracy[]}} with accuracies as fractions in [0, 1].
+     */
+    public static void accuracyAgainst(String title, String xTitle, Map<String, double[][]> curves, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(600).title(title).xAxisTitle(xTitle)
+                .yAxisTitle("test accuracy (%)").build();
+        XYStyler st = styled(chart, Styler.LegendPosition.InsideSE);
+        double lowest = 100;
+        for (double[][] c : curves.values()) {
+            for (double y : c[1]) {
+                lowest = Math.min(lowest, 100 * y);
+            }
+        }
+        st.setYAxisMin(Math.max(0, Math.floor(lowest / 10) * 10));
+        st.setYAxisMax(100.0);
+        int k = 0;
+        for (Map.Entry<String, double[][]> e : curves.entrySet()) {
+            double[] pct = new double[e.getValue()[1].length];
+            for (int i = 0; i < pct.length; i++) {
+                pct[i] = 100 * e.getValue()[1][i];
+            }
+            XYSeries s = chart.addSeries(e.getKey(), e.getValue()[0], pct);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(PALETTE[k % PALETTE.length]);
+            s.setLineWidth(2f);
+            k++;
+        }
+        save(chart, png);
+    }
+
     /** White background, light grid, the title and legend fonts of every curve plot; the legend at {@code legend}. */
     private static XYStyler styled(XYChart chart, Styler.LegendPosition legend) {
         XYStyler st = chart.getStyler();

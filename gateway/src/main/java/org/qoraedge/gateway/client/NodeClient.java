@@ -189,6 +189,20 @@ public final class NodeClient implements AutoCloseable {
         return start.announcement().asks(nodeId());
     }
 
+    /**
+     * True when, as far as this node knows, the gateway still takes an update trained from
+     * {@code start}: the newest round it holds takes versions from its announcement's
+     * {@link org.qoraedge.gateway.protocol.RoundAnnouncement#oldestVersionTaken} on (buffered mode,
+     * docs/PROTOCOL.md section 6.3; in synchronous rounds that is the newest round only). A node
+     * should not send an update this says is too old: the gateway refuses it as {@code stale-update}
+     * (or {@code wrong-round}). The gateway may have moved on since the node's newest round arrived,
+     * so true is no promise.
+     */
+    public boolean stillTaken(RoundStart start) {
+        RoundStart newest = currentRound();
+        return newest == null || start.round() >= newest.announcement().oldestVersionTaken();
+    }
+
     /** The next sequence number (each call consumes one). */
     public long nextSequence() {
         return sequence.incrementAndGet();

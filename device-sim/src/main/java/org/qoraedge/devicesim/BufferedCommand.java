@@ -55,6 +55,10 @@ final class BufferedCommand implements Callable<Integer> {
     @Option(names = "--max-staleness", defaultValue = "4", description = "round.maxStaleness S (default: ${DEFAULT-VALUE})")
     int maxStaleness;
 
+    @Option(names = "--server-step-shift", defaultValue = "0",
+            description = "round.serverStepShift k: the buffered gateway adds each buffer's aggregate times 2^-k (default: ${DEFAULT-VALUE})")
+    int serverStepShift;
+
     @Option(names = "--buffer-f", defaultValue = "-1",
             description = "f of the buffered gateway's rule (default: floor(byzantine * B / nodes), the fleet's Byzantine share of a buffer)")
     int bufferF;
@@ -83,7 +87,7 @@ final class BufferedCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SimConfig cfg = run.builder().byzantine(byzantine).attack(attack).aggregator(aggregator).build();
         NodeSpeeds speeds = new NodeSpeeds(cfg.seed(), cfg.nodes(), slowFraction, slowFactor, meanTrainMillis);
-        BufferedScenario.Settings settings = new BufferedScenario.Settings(bufferSize, maxStaleness, bufferF,
+        BufferedScenario.Settings settings = new BufferedScenario.Settings(bufferSize, maxStaleness, serverStepShift, bufferF,
                 bufferAggregator == null ? null : AggregatorSpec.parse(bufferAggregator), speeds, broker);
         TrainTest data = run.load();
         Files.createDirectories(outDir);
@@ -91,6 +95,7 @@ final class BufferedCommand implements Callable<Integer> {
         out.println("sync against buffered over MQTT: " + cfg.dataset() + ", " + cfg.model() + ", " + speeds + ", "
                 + cfg.byzantine() + " Byzantine (" + (cfg.attackFree() ? "no attack" : cfg.attack()) + "), sync "
                 + cfg.aggregator().id() + " for " + cfg.rounds() + " rounds, buffered B = " + bufferSize + ", S = " + maxStaleness
+                + ", server step 2^-" + serverStepShift
                 + ", " + (bufferAggregator != null ? bufferAggregator : cfg.aggregator().id()) + ", seed " + cfg.seed() + ", broker "
                 + (broker == null ? "embedded" : broker));
         out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)));
@@ -114,8 +119,8 @@ final class BufferedCommand implements Callable<Integer> {
         out.print(BufferedReport.summary(c));
         Path csv = outDir.resolve("buffered.csv");
         BufferedReport.writeCsv(c, csv);
-        String title = String.format(Locale.ROOT, "%s, %d nodes (%d %.0fx slower), %d Byzantine: sync vs buffered B=%d S=%d",
-                cfg.dataset(), cfg.nodes(), speeds.slowCount(), slowFactor, cfg.byzantine(), bufferSize, maxStaleness);
+        String title = String.format(Locale.ROOT, "%s, %d nodes (%d %.0fx slower), %d Byzantine: sync vs buffered B=%d S=%d step 2^-%d",
+                cfg.dataset(), cfg.nodes(), speeds.slowCount(), slowFactor, cfg.byzantine(), bufferSize, maxStaleness, serverStepShift);
         BufferedReport.plot(c, title, outDir.resolve("buffered-time.png"), outDir.resolve("buffered-updates.png"));
         out.println("wrote " + csv + ", " + outDir.resolve("buffered-time.png") + ", " + outDir.resolve("buffered-updates.png"));
         return 0;

@@ -76,15 +76,16 @@ public final class BufferedScenario {
      *
      * @param bufferSize the gateway's {@code round.bufferSize}
      * @param maxStaleness its {@code round.maxStaleness}
+     * @param serverStepShift its {@code round.serverStepShift}: a server step of {@code 2^-serverStepShift}
      * @param bufferF f given to the buffered gateway's rule; -1: the fleet's Byzantine fraction of the buffer
      * @param bufferAggregator the buffered gateway's rule (a pipeline names its own f), or null for the fleet's rule with {@code bufferF}
      * @param speeds the nodes' training times
      * @param brokerUri an external broker, or null for the gateway's embedded one
      */
-    public record Settings(int bufferSize, int maxStaleness, int bufferF, AggregatorSpec bufferAggregator, NodeSpeeds speeds,
+    public record Settings(int bufferSize, int maxStaleness, int serverStepShift, int bufferF, AggregatorSpec bufferAggregator, NodeSpeeds speeds,
             String brokerUri) {
         public Settings {
-            new BufferedSettings(bufferSize, maxStaleness); // refuses a size below 1 or a staleness out of range
+            new BufferedSettings(bufferSize, maxStaleness, serverStepShift); // refuses values out of range
             if (bufferF < -1) {
                 throw new InvalidConfigException("the buffer's f must be >= 0 (or -1: the fleet's Byzantine fraction), got " + bufferF);
             }
@@ -182,7 +183,7 @@ public final class BufferedScenario {
             GatewayConfig gc = MqttScenario.gatewayConfigBuilder(gatewayCfg, MqttScenario.Options.defaults().reputation(false)
                     .broker(s.brokerUri()), p.keys(), p.expected(), p.initialModel(), "device-sim-" + model.name(),
                     initialBlock.dimension(), tmp.resolve("state"))
-                    .buffered(new BufferedSettings(s.bufferSize(), s.maxStaleness()))
+                    .buffered(new BufferedSettings(s.bufferSize(), s.maxStaleness(), s.serverStepShift()))
                     .reputation(ReputationSettings.fromProperties(off)).deadline(WAIT).maxRounds(0).build();
             BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
             Gateway.Options go = (s.brokerUri() == null ? Gateway.Options.embeddedBroker().embeddedPort(0)

@@ -58,7 +58,7 @@ public final class GatewayConfig {
     private static final Set<String> COHORT_KEYS = Set.of("round.cohort", "round.byzantineFraction");
 
     /** The keys of buffered asynchronous aggregation (docs/PROTOCOL.md section 6.3). */
-    private static final Set<String> BUFFERED_KEYS = Set.of("round.mode", "round.bufferSize", "round.maxStaleness");
+    private static final Set<String> BUFFERED_KEYS = Set.of("round.mode", "round.bufferSize", "round.maxStaleness", "round.serverStepShift");
 
     /** Default {@code round.maxStaleness}. */
     public static final int DEFAULT_MAX_STALENESS = 4;
@@ -452,7 +452,7 @@ public final class GatewayConfig {
     private static BufferedSettings buffered(Path file, Properties p) {
         String mode = str(p, "round.mode", "sync");
         if (mode.equals("sync")) {
-            for (String k : List.of("round.bufferSize", "round.maxStaleness")) {
+            for (String k : List.of("round.bufferSize", "round.maxStaleness", "round.serverStepShift")) {
                 if (p.getProperty(k) != null) {
                     throw new ConfigException(file + ": config key " + k + " applies only with round.mode = buffered");
                 }
@@ -475,7 +475,12 @@ public final class GatewayConfig {
             throw new ConfigException(file + ": config key round.maxStaleness = " + stale + " is invalid: must be in 0.."
                     + BufferedSettings.MAX_STALENESS);
         }
-        return new BufferedSettings((int) size, (int) stale);
+        long shift = num(p, "round.serverStepShift", 0);
+        if (shift < 0 || shift > BufferedSettings.MAX_SERVER_STEP_SHIFT) {
+            throw new ConfigException(file + ": config key round.serverStepShift = " + shift + " is invalid: must be in 0.."
+                    + BufferedSettings.MAX_SERVER_STEP_SHIFT + " (a server step of 2^-shift)");
+        }
+        return new BufferedSettings((int) size, (int) stale, (int) shift);
     }
 
     /**

@@ -405,7 +405,8 @@ public final class RoundCoordinator implements AutoCloseable {
             ToLongFunction<String> weights = settings.buffered() != null
                     ? BufferedClose.weights(settings.buffered(), r.round, r.trainedFrom, null)
                     : l != null && l.settings().weighting() ? l::weight : null;
-            return RoundClose.close(r.aggregation, r.buffer, ids, model, reference, weights);
+            return RoundClose.close(r.aggregation, r.buffer, ids, model, reference, weights,
+                    settings.buffered() != null ? settings.buffered().serverStepShift() : 0);
         } catch (RuntimeException e) {
             Logger.error(e, "round {}: closing the round failed on an internal error; it fails closed", r.round);
             return RoundClose.failed(ids, model, "internal-error: " + e);

@@ -114,7 +114,8 @@ final class RoundRules {
                 .config(AuditRecord.Config.of(r.aggregation, settings.dimension(), settings.modelId(),
                         ledger == null ? "" : ledger.settings().toCanonicalString(), r.expected, cohortRecord(settings, r))
                         .withBuffered(settings.buffered() == null ? null : new AuditRecord.BufferedInputs(
-                                settings.buffered().bufferSize(), settings.buffered().maxStaleness())))
+                                settings.buffered().bufferSize(), settings.buffered().maxStaleness(),
+                                settings.buffered().serverStepShift())))
                 .modelBefore(r.modelBefore)
                 .frames(r.frames, r.framesOmitted, framesKept)
                 .outcome(outcome, report.modelDigest())

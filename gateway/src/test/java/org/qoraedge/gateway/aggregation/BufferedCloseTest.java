@@ -52,6 +52,47 @@ class BufferedCloseTest {
     }
 
     @Test
+    void aServerStepHalvesWhatTheBufferAddsToTheModelExactlyAndKeepsTheAggregate() {
+        // Hand-computed: the mean of the example below is 10000; the model before is 3000 at
+        // exponent 0; with round.serverStepShift = 1 the model after is 3000 + 10000 / 2 = 8000,
+        // with 2 it is 3000 + 2500 = 5500, with 0 it is 13000. The aggregate stays 10000.
+        List<BufferedClose.Update> u = List.of(
+                new BufferedClose.Update("node-b", 7, Bfp16Block.of(0, new int[] {2000})),
+                new BufferedClose.Update("node-a", 9, Bfp16Block.of(0, new int[] {12000})));
+        Bfp16Block before = Bfp16Block.of(0, new int[] {3000});
+        long[] expected = {13000, 8000, 5500};
+        for (int shift = 0; shift <= 2; shift++) {
+            BufferedClose.Outcome o = BufferedClose.close(mean(2), new BufferedSettings(2, 2, shift), RoundBufferFactory.reference(),
+                    9, 1, u, before, null, null);
+            assertTrue(o.outcome().aggregated(), o.outcome().failure());
+            Bfp16Block agg = o.outcome().result().aggregate();
+            assertEquals(10000L, value(agg), "the aggregate is the rule's, whatever the step");
+            assertEquals(expected[shift], value(o.outcome().modelAfter()), "model after with shift " + shift);
+        }
+        AggregationSettingsException bad = assertThrows(AggregationSettingsException.class, () -> new BufferedSettings(2, 2, 17));
+        assertTrue(bad.getMessage().contains("round.serverStepShift"), bad.getMessage());
+        assertThrows(AggregationSettingsException.class, () -> new BufferedSettings(2, 2, -1));
+    }
+
+    @Test
+    void aServerStepBelowTheSmallestExponentFailsTheBufferClosedWithTheModelUnchanged() {
+        List<BufferedClose.Update> u = List.of(new BufferedClose.Update("node-a", 9, Bfp16Block.of(-120, new int[] {16384})));
+        Bfp16Block before = Bfp16Block.of(0, new int[] {3000});
+        BufferedClose.Outcome o = BufferedClose.close(mean(1), new BufferedSettings(1, 2, 8), RoundBufferFactory.reference(), 9, 1,
+                u, before, null, null);
+        assertTrue(!o.outcome().aggregated() && o.outcome().failure().contains("server step 2^-8"), o.outcome().failure());
+        assertEquals(before, o.outcome().modelAfter());
+    }
+
+    /** The exact value of a one-coordinate block; fails unless it is an integer. */
+    private static long value(Bfp16Block b) {
+        long m = b.mantissa(0);
+        int e = b.exponent();
+        assertEquals(0, e >= 0 ? 0 : m & ((1L << -e) - 1), "exact");
+        return e >= 0 ? m << e : m >> -e;
+    }
+
+    @Test
     void aFreshUpdateOutweighsAStaleOneInTheMean() {
         // Hand-computed: maxStaleness 2, version 9. node-a fresh (weight 4) at 12000, node-b two
         // versions behind (weight 1) at 2000: (4 * 12000 + 1 * 2000) / 5 = 10000 (unweighted: 7000).

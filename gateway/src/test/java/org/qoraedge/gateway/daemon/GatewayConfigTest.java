@@ -137,6 +137,8 @@ class GatewayConfigTest {
         assertEquals(new BufferedSettings(5, 4), c.buffered(), "round.maxStaleness defaults to 4");
         assertEquals(new BufferedSettings(3, 0), load("model.dimension = 4\nround.mode = buffered\nround.bufferSize = 3\n"
                 + "round.maxStaleness = 0\n").buffered());
+        assertEquals(new BufferedSettings(3, 4, 2), load("model.dimension = 4\nround.mode = buffered\nround.bufferSize = 3\n"
+                + "round.serverStepShift = 2\n").buffered(), "a server step of 2^-2");
     }
 
     @Test
@@ -149,6 +151,9 @@ class GatewayConfigTest {
             {"round.mode = buffered\nround.bufferSize = 0\n", "config key round.bufferSize = 0 is invalid"},
             {"round.mode = buffered\nround.bufferSize = 4\nround.maxStaleness = 17\n",
                 "config key round.maxStaleness = 17 is invalid: must be in 0..16"},
+            {"round.mode = sync\nround.serverStepShift = 1\n", "config key round.serverStepShift applies only with round.mode = buffered"},
+            {"round.mode = buffered\nround.bufferSize = 4\nround.serverStepShift = 17\n",
+                "config key round.serverStepShift = 17 is invalid: must be in 0..16"},
         };
         for (String[] c : cases) {
             ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + c[0]), c[0]);

@@ -212,6 +212,37 @@ class BufferedRoundTest {
     }
 
     @Test
+    void aServerStepShiftAddsHalfTheBuffersAggregateAndReplaysOnlyWithTheRecordedShift(@TempDir Path dir) throws Exception {
+        StateStore store = StateStore.open(dir, -1);
+        inbox = new Inbox(1024);
+        coordinator = new RoundCoordinator(settings(new BufferedSettings(3, 2, 1)).build(),
+                RoundServices.none().store(store).listener(reports::add), inbox, outbox);
+        coordinator.start();
+        send("node-03", 1);
+        send("node-01", 1);
+        send("node-02", 1);
+        RoundReport r1 = next();
+        assertTrue(r1.aggregated(), r1.failure());
+        // The oracle's aggregate (the model after with a step of 1, from zeros), then that block with
+        // its exponent lowered by one: exactly half of it, added to the zero model.
+        Bfp16Block full = expected(ModelUpdate.zeros(D), versions("node-01", 1, "node-02", 1, "node-03", 1), new long[] {4, 4, 4});
+        Bfp16Block half = ModelUpdate.add(ModelUpdate.zeros(D), Bfp16Block.of(full.exponent() - 1, full.mantissas()));
+        assertEquals(Digests.block(half), r1.modelDigest());
+        assertEquals(Digests.block(full), Digests.block(r1.result().aggregate()), "the aggregate is the rule's");
+        coordinator.close();
+        coordinator = null;
+        store.close();
+
+        AuditRecord rec = AuditLog.verifyFile(dir.resolve(StateStore.AUDIT_LOG), Ed25519Keys.publicKeyOf(GATEWAY_SEED)).records().get(0);
+        assertEquals(new AuditRecord.BufferedInputs(3, 2, 1), rec.config().buffered());
+        ReplayReport replay = Replay.replay(rec, journal(dir, 1), TestNodes.registry(nodes), null);
+        assertTrue(replay.matches(), replay.lines().toString());
+        // The same record claiming a step of 1 (or 2^-2) does not replay: the model after differs.
+        assertEquals("modelAfter", replayOf(dir, rec, rec.config().withBuffered(new AuditRecord.BufferedInputs(3, 2, 0))));
+        assertEquals("modelAfter", replayOf(dir, rec, rec.config().withBuffered(new AuditRecord.BufferedInputs(3, 2, 2))));
+    }
+
+    @Test
     void aGatewayRestartedInsideABufferKeepsItsJournaledUpdatesWithTheirVersionsAndWeights(@TempDir Path dir) throws Exception {
         StateStore store = StateStore.open(dir, -1);
         inbox = new Inbox(1024);

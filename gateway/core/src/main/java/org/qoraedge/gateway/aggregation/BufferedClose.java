@@ -131,7 +131,8 @@ public final class BufferedClose {
             entries.add(new Entry(u.nodeId(), u.trainedFrom(), staleness, w));
             canonicalIds.add(u.nodeId());
         }
-        RoundClose.Outcome outcome = RoundClose.close(aggregation, buffer, canonicalIds, modelBefore, reference, weightOf);
+        RoundClose.Outcome outcome = RoundClose.close(aggregation, buffer, canonicalIds, modelBefore, reference, weightOf,
+                buffered.serverStepShift());
         return new Outcome(outcome, entries);
     }
 }

@@ -15,8 +15,14 @@ package org.qoraedge.gateway.aggregation;
  * @param bufferSize {@code round.bufferSize}: the accepted updates that make up one buffer, {@code >= 1}
  * @param maxStaleness {@code round.maxStaleness}: the oldest version accepted is this many versions
  *     behind the current one, {@code 0 .. MAX_STALENESS}
+ * @param serverStepShift {@code round.serverStepShift}: the new model is the model before plus the
+ *     buffer's aggregate times {@code 2^-serverStepShift} (the server's learning rate, exact: the
+ *     aggregate's exponent lowered by this much), {@code 0 .. MAX_SERVER_STEP_SHIFT}
  */
-public record BufferedSettings(int bufferSize, int maxStaleness) {
+public record BufferedSettings(int bufferSize, int maxStaleness, int serverStepShift) {
+    /** The largest {@code round.serverStepShift}: a server step of {@code 2^-16}. */
+    public static final int MAX_SERVER_STEP_SHIFT = 16;
+
     /**
      * The largest {@code round.maxStaleness}: a weight is at most {@code 2^16}, so that multiplied by
      * a reputation weight (at most 10^6 ppm, docs/REPUTATION.md section 7) it stays below 2^37.
@@ -45,6 +51,15 @@ public record BufferedSettings(int bufferSize, int maxStaleness) {
         if (maxStaleness < 0 || maxStaleness > MAX_STALENESS) {
             throw new AggregationSettingsException("round.maxStaleness must be in 0.." + MAX_STALENESS + ", got " + maxStaleness);
         }
+        if (serverStepShift < 0 || serverStepShift > MAX_SERVER_STEP_SHIFT) {
+            throw new AggregationSettingsException("round.serverStepShift must be in 0.." + MAX_SERVER_STEP_SHIFT + ", got "
+                    + serverStepShift);
+        }
+    }
+
+    /** Settings with a server step of 1 ({@code round.serverStepShift = 0}, the default). */
+    public BufferedSettings(int bufferSize, int maxStaleness) {
+        this(bufferSize, maxStaleness, 0);
     }
 
     /** Whether an update trained from {@code trainedFrom} may enter buffer {@code current}. */

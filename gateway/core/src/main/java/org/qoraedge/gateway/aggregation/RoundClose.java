@@ -72,6 +72,23 @@ public final class RoundClose {
      */
     public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
             Bfp16Block modelBefore, Bfp16Block reference, ToLongFunction<String> weights) {
+        return close(settings, buffer, acceptedIds, modelBefore, reference, weights, 0);
+    }
+
+    /**
+     * {@link #close(AggregationSettings, RoundBuffer, List, Bfp16Block, Bfp16Block, ToLongFunction)}
+     * with a server step of {@code 2^-stepShift} (buffered mode's {@code round.serverStepShift},
+     * docs/PROTOCOL.md section 6.3): the model after is the model before plus the aggregate with its
+     * exponent lowered by {@code stepShift}, the same mantissas, so the step is exact. The result's
+     * aggregate stays the rule's (centered clipping's next reference, the record's digest). A step
+     * that would take the aggregate's exponent below {@link Bfp16Block#MIN_EXPONENT} fails the round
+     * closed (the model unchanged) rather than round it.
+     */
+    public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
+            Bfp16Block modelBefore, Bfp16Block reference, ToLongFunction<String> weights, int stepShift) {
+        if (stepShift < 0 || stepShift > BufferedSettings.MAX_SERVER_STEP_SHIFT) {
+            throw new IllegalArgumentException("server step shift " + stepShift + " outside 0.." + BufferedSettings.MAX_SERVER_STEP_SHIFT);
+        }
         List<String> canonical;
         try {
             canonical = canonical(acceptedIds);
@@ -84,7 +101,15 @@ public final class RoundClose {
         }
         try {
             AggregationResult result = buffer.close(reference, weights);
-            Bfp16Block after = modelBefore == null ? null : ModelUpdate.add(modelBefore, result.aggregate());
+            Bfp16Block step = result.aggregate();
+            if (stepShift > 0) {
+                if (step.exponent() - stepShift < Bfp16Block.MIN_EXPONENT) {
+                    return new Outcome(canonical, null, modelBefore, "aggregation refused: the server step 2^-" + stepShift
+                            + " takes the aggregate's exponent " + step.exponent() + " below " + Bfp16Block.MIN_EXPONENT);
+                }
+                step = Bfp16Block.of(step.exponent() - stepShift, step.mantissas());
+            }
+            Bfp16Block after = modelBefore == null ? null : ModelUpdate.add(modelBefore, step);
             return new Outcome(List.of(result.canonicalIds()), result, after, "");
         } catch (FixedPointException e) {
             return new Outcome(canonical, null, modelBefore, "aggregation refused: " + e.getMessage());

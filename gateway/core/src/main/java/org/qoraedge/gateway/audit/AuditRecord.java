@@ -211,8 +211,15 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
      *
      * @param bufferSize {@code round.bufferSize}
      * @param maxStaleness {@code round.maxStaleness}
+     * @param serverStepShift {@code round.serverStepShift} ({@code modelAfter} is {@code modelBefore} plus
+     *     the aggregate times {@code 2^-serverStepShift}); written only when not 0, so records of
+     *     gateways before the key read as 0
      */
-    public record BufferedInputs(int bufferSize, int maxStaleness) {
+    public record BufferedInputs(int bufferSize, int maxStaleness, int serverStepShift) {
+        /** A buffer with a server step of 1. */
+        public BufferedInputs(int bufferSize, int maxStaleness) {
+            this(bufferSize, maxStaleness, 0);
+        }
     }
 
     /**
@@ -424,6 +431,9 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             JsonObject b = new JsonObject();
             b.addProperty("bufferSize", config.buffered().bufferSize());
             b.addProperty("maxStaleness", config.buffered().maxStaleness());
+            if (config.buffered().serverStepShift() != 0) {
+                b.addProperty("serverStepShift", config.buffered().serverStepShift());
+            }
             c.add("buffered", b);
         }
         o.add("config", c);
@@ -518,7 +528,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             Config config = new Config(str(c, "aggregator"), str(c, "metric"), integer(c, "f"), integer(c, "m"),
                     integer(c, "minUpdates"), integer(c, "dimension"), str(c, "modelId"), str(c, "reputation"),
                     stringList(arr(c, "expected")), cohortInputs(c), c.has("buffered")
-                            ? new BufferedInputs(integer(obj(c, "buffered"), "bufferSize"), integer(obj(c, "buffered"), "maxStaleness"))
+                            ? new BufferedInputs(integer(obj(c, "buffered"), "bufferSize"), integer(obj(c, "buffered"), "maxStaleness"),
+                            obj(c, "buffered").has("serverStepShift") ? integer(obj(c, "buffered"), "serverStepShift") : 0)
                             : null);
             List<FrameEntry> frames = new ArrayList<>();
             for (JsonElement el : arr(o, "frames")) {

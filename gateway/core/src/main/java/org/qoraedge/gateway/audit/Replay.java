@@ -21,6 +21,7 @@ import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregationSettingsException;
+import org.qoraedge.gateway.aggregation.BufferedSettings;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.aggregation.RoundClose;
@@ -531,7 +532,12 @@ public final class Replay {
             }
             weights = id -> byId.getOrDefault(id, 0L); // an update without a recorded weight: the rule refuses 0
         }
-        return RoundClose.close(settings, buffer, ids, model, reference, weights);
+        int stepShift = b == null ? 0 : b.serverStepShift();
+        if (stepShift < 0 || stepShift > BufferedSettings.MAX_SERVER_STEP_SHIFT) {
+            return RoundClose.failed(ids, model, "the record's serverStepShift " + stepShift + " is outside 0.."
+                    + BufferedSettings.MAX_SERVER_STEP_SHIFT);
+        }
+        return RoundClose.close(settings, buffer, ids, model, reference, weights, stepShift);
     }
 
     private static void results(AuditRecord r, RoundClose.Outcome re, Bfp16Block model, List<ReplayCheck> out) {

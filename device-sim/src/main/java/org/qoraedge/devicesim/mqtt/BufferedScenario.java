@@ -210,8 +210,8 @@ public final class BufferedScenario {
     static AggregatorSpec weightable(AggregatorSpec spec, int f) {
         return switch (spec.rule()) {
             case PIPELINE -> spec;
-            case MEAN -> AggregatorSpec.parse("mean()");
-            case MULTI_KRUM -> AggregatorSpec.parse("multi-krum(" + f + ", " + (spec.m() > 0 ? String.valueOf(spec.m()) : "auto")
+            case MEAN -> AggregatorSpec.pipeline("mean");
+            case MULTI_KRUM -> AggregatorSpec.pipeline("multi-krum(" + f + ", " + (spec.m() > 0 ? String.valueOf(spec.m()) : "auto")
                     + ", " + spec.metric().name().toLowerCase(Locale.ROOT) + ")");
             case KRUM -> throw new InvalidConfigException("buffered rounds need a rule that averages: not " + spec.id());
         };

@@ -110,7 +110,8 @@ public record AggregatorSpec(Rule rule, Metric metric, int m, PipelineSpec pipel
         }
     }
 
-    private static AggregatorSpec pipeline(String spec) {
+    /** {@code spec} as a pipeline in the gateway's syntax, even a one-step one such as {@code mean}. */
+    public static AggregatorSpec pipeline(String spec) {
         try {
             return new AggregatorSpec(Rule.PIPELINE, null, 0, PipelineSpec.parse(spec));
         } catch (FixedPointException e) {

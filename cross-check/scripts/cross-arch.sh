@@ -14,9 +14,9 @@ usage() {
   cat <<'EOF'
 Usage: cross-check/scripts/cross-arch.sh [options]
 
-Runs `run`, `stress` and `replay` (four Multi-Krum rounds and four rounds of a norm-screen > nnm >
-multi-krum pipeline that a real gateway recorded, with the gateway's Ed25519 and the nodes' HMAC
-signatures checked) of the cross-check jar natively (every JDK under
+Runs `run`, `stress` and `replay` (rounds a real gateway recorded: four Multi-Krum rounds, four
+rounds of a norm-screen > nnm > multi-krum pipeline, cohort rounds and buffers of buffered mode,
+with the gateway's Ed25519 and the nodes' HMAC signatures checked) of the cross-check jar natively (every JDK under
 /usr/lib/jvm, with and without --add-modules jdk.incubator.vector) and on other architectures
 (Debian JREs unpacked into private sysroots, run under qemu-user; i386 through its own loader where
 the x86_64 kernel runs 32-bit code, else under qemu-i386), prints a summary table, then runs
@@ -211,8 +211,10 @@ timed() { # label kind timeout retry(0|1) report(or "") command...
 # audit log and the kept frames and must reproduce them bit for bit (exit 0), reputation included,
 # with the gateway's Ed25519 signatures and the nodes' HMAC signatures (--keys) checked.
 REPLAY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src/test/resources/org/qoraedge/crosscheck/replay/recorded"
-# The same with a pipeline of the robust catalogue (norm-screen > nnm > multi-krum), recorded alike.
-REPLAY_PIPELINE_DIR="${REPLAY_DIR}-pipeline"
+# The same, recorded alike, for the other kinds of round: a pipeline of the robust catalogue
+# (norm-screen > nnm > multi-krum), cohort rounds (the cohort drawn again) and buffered mode (each
+# buffer's staleness weights recomputed from the frames' versions). Each is its own step, replay-KIND.
+EXTRA_REPLAYS=(pipeline cohort buffered)
 
 # run + stress (+ the deeper native stress) (+ replay of the recorded rounds) for one JVM command line.
 run_label() {
@@ -236,12 +238,32 @@ run_label() {
     timed "$label" replay "$tmo" $retry "" "$@" -jar "$JAR" replay "$REPLAY_DIR/audit.log" "${journals[@]}" \
       --gateway-key "$(tr -d '[:space:]' <"$REPLAY_DIR/gateway.pub")" --keys "$REPLAY_DIR/keys.txt"
   fi
-  if [[ -s $REPLAY_PIPELINE_DIR/audit.log ]]; then
-    local pjournals=("$REPLAY_PIPELINE_DIR"/rounds/*.journal)
-    timed "$label" replay-pipeline "$tmo" $retry "" "$@" -jar "$JAR" replay "$REPLAY_PIPELINE_DIR/audit.log" \
-      "${pjournals[@]}" --gateway-key "$(tr -d '[:space:]' <"$REPLAY_PIPELINE_DIR/gateway.pub")" \
-      --keys "$REPLAY_PIPELINE_DIR/keys.txt"
-  fi
+  local kind dir
+  for kind in "${EXTRA_REPLAYS[@]}"; do
+    dir="${REPLAY_DIR}-$kind"
+    if [[ ! -s $dir/audit.log ]]; then
+      echo "cross-arch: the recorded $kind rounds ($dir) are missing" >&2
+      exit 2
+    fi
+    local pjournals=("$dir"/rounds/*.journal)
+    timed "$label" "replay-$kind" "$tmo" $retry "" "$@" -jar "$JAR" replay "$dir/audit.log" \
+      "${pjournals[@]}" --gateway-key "$(tr -d '[:space:]' <"$dir/gateway.pub")" --keys "$dir/keys.txt"
+  done
+}
+
+# Every step of a label, in order.
+STEPS=(run stress stress-deep replay "${EXTRA_REPLAYS[@]/#/replay-}")
+
+# Seconds of a label's extra replays, summed ("-" when none ran).
+extra_secs() {
+  local l=$1 k total=0 any=0
+  for k in "${EXTRA_REPLAYS[@]}"; do
+    if [[ -n ${SECS[$l/replay-$k]:-} ]]; then
+      total=$(awk -v a="$total" -v b="${SECS[$l/replay-$k]}" 'BEGIN { printf "%.1f", a + b }')
+      any=1
+    fi
+  done
+  if [[ $any -eq 1 ]]; then echo "$total"; else echo -; fi
 }
 
 has_vector_module() { # JDK home
@@ -352,14 +374,14 @@ label_result() {
   local l=$1 k rc out=ok
   if [[ -n ${L_NOTE[$l]:-} ]]; then echo "skipped (${L_NOTE[$l]})"; return; fi
   if [[ -n ${L_FAIL[$l]:-} ]]; then echo "FAIL(${L_FAIL[$l]})"; return; fi
-  for k in run stress stress-deep replay replay-pipeline; do
+  for k in "${STEPS[@]}"; do
     rc=${RCS[$l/$k]:-}
     [[ -n $rc ]] || continue
     if [[ $rc -eq 124 || $rc -eq 137 ]]; then out="TIMEOUT($k)"; break; fi
     if [[ $rc -ne 0 ]]; then out="FAIL($k exit $rc)"; break; fi
     if [[ -n ${NOREPORT[$l/$k]:-} ]]; then out="FAIL($k wrote no report)"; break; fi
   done
-  for k in run stress stress-deep replay replay-pipeline; do
+  for k in "${STEPS[@]}"; do
     [[ -z ${RETRIED[$l/$k]:-} ]] || out+=" (retried $k after a JVM crash)"
   done
   echo "$out"
@@ -371,11 +393,11 @@ print_run_table() {
   echo
   echo "Runs (reports and logs: $OUT)"
   printf '%-27s %-8s %-29s %-6s %-8s %6s %8s %6s %8s %6s  %s\n' label os.arch java.vm.version via mode run-s stress-s \
-    deep-s replay-s pipe-s result
+    deep-s replay-s more-s result
   for l in "${LABELS[@]}"; do
     printf '%-27s %-8s %-29s %-6s %-8s %6s %8s %6s %8s %6s  %s\n' "$l" "${L_OSARCH[$l]:--}" "${L_VMVERSION[$l]:--}" \
       "${L_VIA[$l]:--}" "${L_MODE[$l]:--}" "${SECS[$l/run]:--}" "${SECS[$l/stress]:--}" "${SECS[$l/stress-deep]:--}" \
-      "${SECS[$l/replay]:--}" "${SECS[$l/replay-pipeline]:--}" "$(label_result "$l")"
+      "${SECS[$l/replay]:--}" "$(extra_secs "$l")" "$(label_result "$l")"
   done
 }
 

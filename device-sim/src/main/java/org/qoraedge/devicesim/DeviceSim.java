@@ -30,10 +30,12 @@ import org.qoraedge.devicesim.sim.Fleet;
 import org.qoraedge.devicesim.sim.InProcessSimulator;
 import org.qoraedge.devicesim.sim.MatrixCell;
 import org.qoraedge.devicesim.sim.MatrixRunner;
+import org.qoraedge.devicesim.sim.RoundRecord;
 import org.qoraedge.devicesim.sim.SimConfig;
 import org.qoraedge.devicesim.sim.SimResult;
 import org.qoraedge.devicesim.train.TrainingConfig;
 import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.gateway.client.privacy.ZcdpAccountant;
 import org.qoraedge.gateway.round.RoundReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -172,12 +174,38 @@ public final class DeviceSim implements Runnable {
         @Option(names = "--plot", description = "accuracy curve PNG file")
         Path plot;
 
+        @Option(names = "--density", defaultValue = "1",
+                description = "fraction of coordinates honest nodes send, top-k with error feedback as SPARSE UPDATE frames"
+                        + " (NodeClient's sparse mode); 1: dense (default: ${DEFAULT-VALUE})")
+        double density;
+
+        @Option(names = "--byzantine-density", defaultValue = "1",
+                description = "fraction of their crafted block's coordinates Byzantine nodes send, top-k by magnitude"
+                        + " (default: ${DEFAULT-VALUE})")
+        double byzantineDensity;
+
+        @Option(names = "--dp-clip", defaultValue = "0",
+                description = "local DP: clip each honest update to this L2 norm C (0: no DP; default: ${DEFAULT-VALUE})")
+        double dpClip;
+
+        @Option(names = "--dp-sigma", defaultValue = "0",
+                description = "local DP: add Gaussian noise of standard deviation sigma * C after clipping (default: ${DEFAULT-VALUE})")
+        double dpSigma;
+
+        @Option(names = "--dp-delta", defaultValue = "1e-5", description = "delta of the (epsilon, delta) reported (default: ${DEFAULT-VALUE})")
+        double dpDelta;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             TrainTest data = run.load();
             SimConfig cfg = run.builder().byzantine(byzantineIds.isEmpty() ? byzantine : byzantineIds.size())
-                    .byzantineIds(byzantineIds).attack(attack).aggregator(aggregator).build();
+                    .byzantineIds(byzantineIds).attack(attack).aggregator(aggregator).density(density)
+                    .byzantineDensity(byzantineDensity).dp(dpClip, dpSigma).build();
+            if (cfg.dpSigma() > 0) {
+                // Refuse a bad delta before the run.
+                ZcdpAccountant.of(cfg.dpSigma()).perRound(dpDelta);
+            }
             out.println("in-process simulation: " + cfg.dataset() + " (" + data.train().size() + " train, "
                     + data.test().size() + " test), " + cfg.model() + ", " + cfg.nodes() + " nodes, " + cfg.byzantine()
                     + " Byzantine (" + (cfg.attackFree() ? "no attack" : cfg.attack()) + "), " + cfg.aggregator().id()
@@ -190,6 +218,7 @@ public final class DeviceSim implements Runnable {
                 out.flush();
             });
             out.println(RoundTable.summary(r));
+            out.println(channelSummary(r, dpDelta));
             if (report != null) {
                 JsonReport.write(r, report);
                 out.println("report: " + report);
@@ -199,6 +228,27 @@ public final class DeviceSim implements Runnable {
             }
             return 0;
         }
+    }
+
+    /** The bytes the run's updates took on the wire, and its local DP guarantee. */
+    static String channelSummary(SimResult r, double delta) {
+        SimConfig cfg = r.config();
+        long total = r.rounds().stream().mapToLong(RoundRecord::updateBytes).sum();
+        int rounds = Math.max(1, r.rounds().size());
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "updates on the wire: %d bytes per round, %.0f per update (density %s, Byzantine density %s)",
+                total / rounds, (double) total / rounds / cfg.nodes(), cfg.density(), cfg.byzantineDensity()));
+        if (cfg.localDp()) {
+            if (cfg.dpSigma() > 0) {
+                ZcdpAccountant acc = ZcdpAccountant.of(cfg.dpSigma());
+                b.append(String.format(Locale.ROOT, "; local DP: clip %s, sigma %s, per round (%.4g, %s)-DP, over %d rounds"
+                        + " (%.4g, %s)-DP (zCDP, Bun and Steinke 2016)", cfg.dpClip(), cfg.dpSigma(), acc.perRound(delta).epsilon(),
+                        delta, rounds, acc.afterRounds(rounds, delta).epsilon(), delta));
+            } else {
+                b.append(String.format(Locale.ROOT, "; clipped to %s, no noise (no privacy guarantee)", cfg.dpClip()));
+            }
+        }
+        return b.toString();
     }
 
     @Command(name = "scenario", mixinStandardHelpOptions = true,

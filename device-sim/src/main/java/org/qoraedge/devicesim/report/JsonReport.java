@@ -102,6 +102,9 @@ public final class JsonReport {
         o.add("rejected", rej);
         o.addProperty("closeMillis", Math.rint(rec.closeMillis() * 1000) / 1000);
         o.addProperty("aggregateExponent", rec.aggregateExponent());
+        if (rec.updateBytes() > 0) {
+            o.addProperty("updateBytes", rec.updateBytes());
+        }
         return o;
     }
 

@@ -15,16 +15,27 @@ import java.util.Map;
  * @param closeMillis wall time from the last update to the new global model (encode, aggregate,
  *     decode, apply), milliseconds; the only field that is not deterministic
  * @param aggregateExponent the aggregate block's exponent
+ * @param updateBytes the bytes of every update frame of the round as it would be on the wire
+ *     (dense UPDATE or SPARSE UPDATE frames, HMAC-signed, the fleet's ids), 0 when not measured
  */
 public record RoundRecord(int round, double accuracy, double loss, List<String> selected, int byzantineSelected,
-        Map<String, Integer> rejected, double closeMillis, int aggregateExponent) {
+        Map<String, Integer> rejected, double closeMillis, int aggregateExponent, long updateBytes) {
     public RoundRecord {
         selected = List.copyOf(selected);
         rejected = Map.copyOf(rejected);
     }
 
-    /** This record without its timing, for comparing runs bit for bit. */
+    /** A record whose update bytes were not measured. */
+    public RoundRecord(int round, double accuracy, double loss, List<String> selected, int byzantineSelected,
+            Map<String, Integer> rejected, double closeMillis, int aggregateExponent) {
+        this(round, accuracy, loss, selected, byzantineSelected, rejected, closeMillis, aggregateExponent, 0);
+    }
+
+    /**
+     * This record without its timing and its update bytes (measured in process only), for comparing
+     * runs bit for bit, in process or over MQTT.
+     */
     public RoundRecord withoutTiming() {
-        return new RoundRecord(round, accuracy, loss, selected, byzantineSelected, rejected, 0, aggregateExponent);
+        return new RoundRecord(round, accuracy, loss, selected, byzantineSelected, rejected, 0, aggregateExponent, 0);
     }
 }

@@ -20,10 +20,18 @@ import org.qoraedge.devicesim.train.TrainingConfig;
  *     behave honestly (the attack-free baseline with the same declared f)
  * @param krumF the {@code f} given to Krum and Multi-Krum; -1 means {@code byzantine}
  * @param threads threads that train nodes in parallel within a round (results do not depend on it)
+ * @param density the fraction of coordinates honest nodes send (top-k with error feedback, as
+ *     {@code NodeClient}'s sparse mode); 1 sends dense updates
+ * @param byzantineDensity the fraction of their crafted block's coordinates Byzantine nodes send
+ *     (top-k by magnitude, no error feedback); 1 sends the whole block
+ * @param dpClip local differential privacy on honest nodes: the L2 norm each update is clipped to,
+ *     0 for none
+ * @param dpSigma the noise multiplier: Gaussian noise of standard deviation {@code dpSigma * dpClip}
+ *     is added after clipping (with {@code dpClip > 0} only)
  */
 public record SimConfig(String dataset, String model, int nodes, int byzantine, List<String> byzantineIds,
         String attack, AggregatorSpec aggregator, int krumF, int rounds, TrainingConfig training,
-        Partition partition, long seed, int threads) {
+        Partition partition, long seed, int threads, double density, double byzantineDensity, double dpClip, double dpSigma) {
     public static final String NO_ATTACK = "none";
 
     /**
@@ -49,6 +57,19 @@ public record SimConfig(String dataset, String model, int nodes, int byzantine, 
         }
         if (threads < 1) {
             throw new InvalidConfigException("threads must be >= 1, got " + threads);
+        }
+        if (!(density > 0 && density <= 1)) {
+            throw new InvalidConfigException("density must be in (0, 1], got " + density);
+        }
+        if (!(byzantineDensity > 0 && byzantineDensity <= 1)) {
+            throw new InvalidConfigException("the Byzantine density must be in (0, 1], got " + byzantineDensity);
+        }
+        if (!(dpClip >= 0 && dpClip < Double.POSITIVE_INFINITY)) {
+            throw new InvalidConfigException("the DP clip norm must be finite and >= 0 (0: no DP), got " + dpClip);
+        }
+        if (!(dpSigma >= 0 && dpSigma < Double.POSITIVE_INFINITY) || (dpClip == 0 && dpSigma != 0)) {
+            throw new InvalidConfigException("the DP noise multiplier must be finite, >= 0, and given with a clip norm; got "
+                    + dpSigma + " with clip " + dpClip);
         }
         attack = attack.trim();
         if (!isAttackFree(attack)) {
@@ -78,7 +99,13 @@ public record SimConfig(String dataset, String model, int nodes, int byzantine, 
     public Builder toBuilder() {
         return new Builder().dataset(dataset).model(model).nodes(nodes).byzantine(byzantine).byzantineIds(byzantineIds)
                 .attack(attack).aggregator(aggregator).krumF(krumF).rounds(rounds).training(training)
-                .partition(partition).seed(seed).threads(threads);
+                .partition(partition).seed(seed).threads(threads).density(density).byzantineDensity(byzantineDensity)
+                .dp(dpClip, dpSigma);
+    }
+
+    /** True when honest nodes clip (and noise) their updates. */
+    public boolean localDp() {
+        return dpClip > 0;
     }
 
     /** Defaults: synthetic data, logistic regression, 20 nodes, none Byzantine, mean, 30 rounds. */
@@ -96,6 +123,10 @@ public record SimConfig(String dataset, String model, int nodes, int byzantine, 
         private Partition partition = Partition.IID;
         private long seed = 1;
         private int threads = 1;
+        private double density = 1;
+        private double byzantineDensity = 1;
+        private double dpClip;
+        private double dpSigma;
 
         public Builder dataset(String v) {
             dataset = v;
@@ -167,9 +198,26 @@ public record SimConfig(String dataset, String model, int nodes, int byzantine, 
             return this;
         }
 
+        public Builder density(double v) {
+            density = v;
+            return this;
+        }
+
+        public Builder byzantineDensity(double v) {
+            byzantineDensity = v;
+            return this;
+        }
+
+        /** Local DP: clip to L2 norm {@code clip}, then Gaussian noise of standard deviation {@code sigma * clip}. */
+        public Builder dp(double clip, double sigma) {
+            dpClip = clip;
+            dpSigma = sigma;
+            return this;
+        }
+
         public SimConfig build() {
             return new SimConfig(dataset, model, nodes, byzantine, byzantineIds, attack, aggregator, krumF, rounds,
-                    training, partition, seed, threads);
+                    training, partition, seed, threads, density, byzantineDensity, dpClip, dpSigma);
         }
     }
 }

@@ -60,7 +60,8 @@ final class BufferedCommand implements Callable<Integer> {
     int serverStepShift;
 
     @Option(names = "--buffer-f", defaultValue = "-1",
-            description = "f of the buffered gateway's rule (default: floor(byzantine * B / nodes), the fleet's Byzantine share of a buffer)")
+            description = "f of the buffered gateway's rule (default: the Byzantine count, at most B: attackers can send first after"
+                    + " every version and take that many seats of each buffer)")
     int bufferF;
 
     @Option(names = "--mean-train-ms", defaultValue = "1000",
@@ -75,6 +76,10 @@ final class BufferedCommand implements Callable<Integer> {
     @Option(names = "--slow-factor", defaultValue = "10", description = "how many times slower they are (default: ${DEFAULT-VALUE})")
     double slowFactor;
 
+    @Option(names = "--fast-byzantine", description = "Byzantine nodes send 1 virtual ms after each model they take, in the"
+            + " buffered run (they need not train); default: at the fleet's speeds")
+    boolean fastByzantine;
+
     @Option(names = "--broker", description = "external MQTT broker tcp://host:port (default: each gateway's embedded broker)")
     String broker;
 
@@ -88,7 +93,7 @@ final class BufferedCommand implements Callable<Integer> {
         SimConfig cfg = run.builder().byzantine(byzantine).attack(attack).aggregator(aggregator).build();
         NodeSpeeds speeds = new NodeSpeeds(cfg.seed(), cfg.nodes(), slowFraction, slowFactor, meanTrainMillis);
         BufferedScenario.Settings settings = new BufferedScenario.Settings(bufferSize, maxStaleness, serverStepShift, bufferF,
-                bufferAggregator == null ? null : AggregatorSpec.parse(bufferAggregator), speeds, broker);
+                bufferAggregator == null ? null : AggregatorSpec.parse(bufferAggregator), speeds, broker, fastByzantine);
         TrainTest data = run.load();
         Files.createDirectories(outDir);
         List<String> byz = Fleet.byzantineIds(cfg);
@@ -96,7 +101,8 @@ final class BufferedCommand implements Callable<Integer> {
                 + cfg.byzantine() + " Byzantine (" + (cfg.attackFree() ? "no attack" : cfg.attack()) + "), sync "
                 + cfg.aggregator().id() + " for " + cfg.rounds() + " rounds, buffered B = " + bufferSize + ", S = " + maxStaleness
                 + ", server step 2^-" + serverStepShift
-                + ", " + (bufferAggregator != null ? bufferAggregator : cfg.aggregator().id()) + ", seed " + cfg.seed() + ", broker "
+                + ", " + (bufferAggregator != null ? bufferAggregator : cfg.aggregator().id())
+                + (fastByzantine ? ", Byzantine nodes send at once" : "") + ", seed " + cfg.seed() + ", broker "
                 + (broker == null ? "embedded" : broker));
         out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)));
         out.flush();

@@ -34,7 +34,6 @@ import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
-import org.qoraedge.gateway.protocol.ByzantineFraction;
 import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.round.RoundReport;
 
@@ -61,8 +60,10 @@ import org.qoraedge.gateway.round.RoundReport;
  *       gateway takes one update per node per buffer).</li>
  * </ul>
  * Byzantine nodes train (or craft) on the same clock; a colluding attack sees every honest node's
- * pending update. The buffered gateway's f is the fleet's Byzantine fraction of the buffer,
- * {@code floor(byzantine * B / nodes)}, unless given.
+ * pending update. The buffered gateway's f is the fleet's Byzantine count (at most B), unless
+ * given: Byzantine nodes need not train, so they can send first after every new version and take
+ * that many seats of every buffer (docs/PROTOCOL.md section 6.3, "f of a buffer"). With f as their
+ * share of the buffer instead ({@code --buffer-f}), such attackers own the buffers.
  */
 public final class BufferedScenario {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -77,13 +78,15 @@ public final class BufferedScenario {
      * @param bufferSize the gateway's {@code round.bufferSize}
      * @param maxStaleness its {@code round.maxStaleness}
      * @param serverStepShift its {@code round.serverStepShift}: a server step of {@code 2^-serverStepShift}
-     * @param bufferF f given to the buffered gateway's rule; -1: the fleet's Byzantine fraction of the buffer
+     * @param bufferF f given to the buffered gateway's rule; -1: the fleet's Byzantine count, at most B
      * @param bufferAggregator the buffered gateway's rule (a pipeline names its own f), or null for the fleet's rule with {@code bufferF}
      * @param speeds the nodes' training times
      * @param brokerUri an external broker, or null for the gateway's embedded one
+     * @param fastByzantine Byzantine nodes send 1 virtual ms after each model they take (they need not
+     *     train: the attacker that fills buffers first); false: at the fleet's speeds
      */
     public record Settings(int bufferSize, int maxStaleness, int serverStepShift, int bufferF, AggregatorSpec bufferAggregator, NodeSpeeds speeds,
-            String brokerUri) {
+            String brokerUri, boolean fastByzantine) {
         public Settings {
             new BufferedSettings(bufferSize, maxStaleness, serverStepShift); // refuses values out of range
             if (bufferF < -1) {
@@ -138,7 +141,7 @@ public final class BufferedScenario {
             throw new InvalidConfigException("buffered rounds need a rule that averages (the staleness weights need one):"
                     + " use mean, Multi-Krum or a pipeline ending in one, not " + bufferRule.id());
         }
-        int bufferF = s.bufferF() >= 0 ? s.bufferF() : new ByzantineFraction(cfg.byzantine(), cfg.nodes()).of(s.bufferSize());
+        int bufferF = s.bufferF() >= 0 ? s.bufferF() : Math.min(s.bufferSize(), cfg.byzantine());
 
         long t0 = System.nanoTime();
         List<Point> sync = new ArrayList<>();
@@ -345,7 +348,7 @@ public final class BufferedScenario {
             // An honest node's update (or a Byzantine node's own, for attacks that need it) is computed
             // now; a Byzantine block is crafted when it is sent, from what the honest nodes then hold.
             pending[i] = node.isByzantine() ? null : node.trainUpdate(Bfp16.decode(from[i].model()), (int) k + 1);
-            readyAt[i] = now + s.speeds().delayMillis(i, k);
+            readyAt[i] = now + (s.fastByzantine() && node.isByzantine() ? 1 : s.speeds().delayMillis(i, k));
         }
 
         private Bfp16Block block(int i) {

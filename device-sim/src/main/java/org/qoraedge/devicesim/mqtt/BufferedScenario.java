@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -34,7 +33,6 @@ import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
-import org.qoraedge.gateway.reputation.ReputationSettings;
 import org.qoraedge.gateway.round.RoundReport;
 
 /**
@@ -90,7 +88,7 @@ public final class BufferedScenario {
         public Settings {
             new BufferedSettings(bufferSize, maxStaleness, serverStepShift); // refuses values out of range
             if (bufferF < -1) {
-                throw new InvalidConfigException("the buffer's f must be >= 0 (or -1: the fleet's Byzantine fraction), got " + bufferF);
+                throw new InvalidConfigException("the buffer's f must be >= 0 (or -1: the fleet's Byzantine count, at most B), got " + bufferF);
             }
         }
     }
@@ -136,12 +134,8 @@ public final class BufferedScenario {
         if (s.speeds().nodes() != cfg.nodes()) {
             throw new InvalidConfigException("the speeds are for " + s.speeds().nodes() + " nodes, the fleet has " + cfg.nodes());
         }
-        AggregatorSpec bufferRule = s.bufferAggregator() != null ? s.bufferAggregator() : cfg.aggregator();
-        if (bufferRule.rule() == AggregatorSpec.Rule.KRUM) {
-            throw new InvalidConfigException("buffered rounds need a rule that averages (the staleness weights need one):"
-                    + " use mean, Multi-Krum or a pipeline ending in one, not " + bufferRule.id());
-        }
         int bufferF = s.bufferF() >= 0 ? s.bufferF() : Math.min(s.bufferSize(), cfg.byzantine());
+        AggregatorSpec bufferRule = weightable(s.bufferAggregator() != null ? s.bufferAggregator() : cfg.aggregator(), bufferF);
 
         long t0 = System.nanoTime();
         List<Point> sync = new ArrayList<>();
@@ -162,32 +156,33 @@ public final class BufferedScenario {
         long t1 = System.nanoTime();
         List<Point> buffered = new ArrayList<>();
         buffered.add(sync.get(0));
-        long discarded = runBuffered(cfg, data, s, bufferF, clock[0], buffered, listener);
+        long discarded = runBuffered(cfg, data, s, bufferRule, bufferF, clock[0], buffered, listener);
         return new Comparison(sync, buffered, discarded, bufferF, syncWall, (System.nanoTime() - t1) / 1_000_000);
     }
 
-    /** The buffered run, until the fleet's virtual clock passes {@code horizonMillis}; returns the updates discarded as stale. */
-    private static long runBuffered(SimConfig cfg, TrainTest data, Settings s, int bufferF, long horizonMillis,
+    /**
+     * The buffered run under {@code bufferRule} (a pipeline, {@link #weightable}) with {@code bufferF}, until the
+     * fleet's virtual clock passes {@code horizonMillis}; returns the updates discarded as stale.
+     */
+    private static long runBuffered(SimConfig cfg, TrainTest data, Settings s, AggregatorSpec bufferRule, int bufferF,
+            long horizonMillis,
             List<Point> points, Listener listener) throws IOException, InterruptedException {
         Fleet fleet = Fleet.create(cfg, data.train());
         Model model = fleet.model();
         List<SimNode> nodes = fleet.nodes();
         Set<String> byzantine = new HashSet<>(fleet.byzantineIds());
         Bfp16Block initialBlock = Bfp16.encode(fleet.initialParameters());
-        AggregatorSpec bufferRule = weightable(s.bufferAggregator() != null ? s.bufferAggregator() : cfg.aggregator(), bufferF);
         SimConfig gatewayCfg = cfg.toBuilder().krumF(bufferF).aggregator(bufferRule).build();
         ServerRule rule = bufferRule.serverRule(bufferF);
         Path tmp = Files.createTempDirectory("device-sim-buffered");
         try {
             SecureRandom random = new SecureRandom();
             MqttScenario.Provisioned p = MqttScenario.Provisioned.write(nodes, initialBlock, tmp, random);
-            Properties off = new Properties();
-            off.setProperty(ReputationSettings.ENABLED, "false");
             GatewayConfig gc = MqttScenario.gatewayConfigBuilder(gatewayCfg, MqttScenario.Options.defaults().reputation(false)
                     .broker(s.brokerUri()), p.keys(), p.expected(), p.initialModel(), "device-sim-" + model.name(),
                     initialBlock.dimension(), tmp.resolve("state"))
                     .buffered(new BufferedSettings(s.bufferSize(), s.maxStaleness(), s.serverStepShift()))
-                    .reputation(ReputationSettings.fromProperties(off)).deadline(WAIT).maxRounds(0).build();
+                    .deadline(WAIT).maxRounds(0).build();
             BlockingQueue<RoundReport> reports = new LinkedBlockingQueue<>();
             Gateway.Options go = (s.brokerUri() == null ? Gateway.Options.embeddedBroker().embeddedPort(0)
                     : Gateway.Options.external()).listener(reports::add);
@@ -216,7 +211,8 @@ public final class BufferedScenario {
             case MEAN -> AggregatorSpec.pipeline("mean");
             case MULTI_KRUM -> AggregatorSpec.pipeline("multi-krum(" + f + ", " + (spec.m() > 0 ? String.valueOf(spec.m()) : "auto")
                     + ", " + spec.metric().name().toLowerCase(Locale.ROOT) + ")");
-            case KRUM -> throw new InvalidConfigException("buffered rounds need a rule that averages: not " + spec.id());
+            case KRUM -> throw new InvalidConfigException("buffered rounds need a rule that averages (the staleness weights need"
+                    + " one): use mean, Multi-Krum or a pipeline ending in one, not " + spec.id());
         };
     }
 

@@ -21,21 +21,20 @@ public final class BufferedReport {
     private BufferedReport() {
     }
 
-    /** The accuracy of the last model of {@code curve} published at or before {@code x} (by {@code axis}). */
-    static double accuracyAt(List<Point> curve, ToLongFunction<Point> axis, long x) {
-        double acc = curve.get(0).accuracy();
+    /**
+     * The last point of {@code curve} at or before {@code x} (by {@code axis}), the initial model's
+     * when none is. Its version is the number of models published by then: a curve's points are
+     * versions 0, 1, 2, ... in order.
+     */
+    static Point at(List<Point> curve, ToLongFunction<Point> axis, long x) {
+        Point last = curve.get(0);
         for (Point p : curve) {
             if (axis.applyAsLong(p) > x) {
                 break;
             }
-            acc = p.accuracy();
+            last = p;
         }
-        return acc;
-    }
-
-    /** Models published at or before {@code x}, the initial model not counted. */
-    static long modelsBy(List<Point> curve, ToLongFunction<Point> axis, long x) {
-        return curve.stream().skip(1).filter(p -> axis.applyAsLong(p) <= x).count();
+        return last;
     }
 
     /** Accuracy of both runs at {@code steps} evenly spaced virtual times up to the synchronous run's end. */
@@ -45,23 +44,12 @@ public final class BufferedReport {
                 "sync acc", "rounds", "updates", "buff acc", "buffers", "updates"));
         for (int k = 1; k <= steps; k++) {
             long t = end * k / steps;
+            Point s = at(c.sync(), Point::virtualMillis, t);
+            Point u = at(c.buffered(), Point::virtualMillis, t);
             b.append(String.format(Locale.ROOT, "%12.1f | %8.2f%% %7d %9d | %8.2f%% %7d %9d%n", t / 1000.0,
-                    100 * accuracyAt(c.sync(), Point::virtualMillis, t), modelsBy(c.sync(), Point::virtualMillis, t),
-                    receivedBy(c.sync(), t), 100 * accuracyAt(c.buffered(), Point::virtualMillis, t),
-                    modelsBy(c.buffered(), Point::virtualMillis, t), receivedBy(c.buffered(), t)));
+                    100 * s.accuracy(), s.version(), s.received(), 100 * u.accuracy(), u.version(), u.received()));
         }
         return b.toString();
-    }
-
-    private static long receivedBy(List<Point> curve, long t) {
-        long r = 0;
-        for (Point p : curve) {
-            if (p.virtualMillis() > t) {
-                break;
-            }
-            r = p.received();
-        }
-        return r;
     }
 
     /** Accuracy of both runs at {@code steps} evenly spaced counts of updates received, up to the smaller run's total. */
@@ -70,8 +58,8 @@ public final class BufferedReport {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%10s | %9s | %9s%n", "updates", "sync acc", "buff acc"));
         for (int k = 1; k <= steps; k++) {
             long u = end * k / steps;
-            b.append(String.format(Locale.ROOT, "%10d | %8.2f%% | %8.2f%%%n", u, 100 * accuracyAt(c.sync(), Point::received, u),
-                    100 * accuracyAt(c.buffered(), Point::received, u)));
+            b.append(String.format(Locale.ROOT, "%10d | %8.2f%% | %8.2f%%%n", u, 100 * at(c.sync(), Point::received, u).accuracy(),
+                    100 * at(c.buffered(), Point::received, u).accuracy()));
         }
         return b.toString();
     }

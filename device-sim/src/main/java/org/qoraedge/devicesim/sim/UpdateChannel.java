@@ -32,9 +32,8 @@ final class UpdateChannel {
         this.modelId = "device-sim-" + modelName;
         this.sparsifiers = new TopKSparsifier[nodes.size()];
         for (int i = 0; i < sparsifiers.length; i++) {
-            double density = nodes.get(i).isByzantine() ? cfg.byzantineDensity() : cfg.density();
-            if (density < 1 && !nodes.get(i).isByzantine()) {
-                sparsifiers[i] = new TopKSparsifier(density);
+            if (!nodes.get(i).isByzantine() && cfg.density() < 1) {
+                sparsifiers[i] = new TopKSparsifier(cfg.density()); // its residual carries from round to round
             }
         }
     }

@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.FixedPointException;
+import org.qoraedge.gateway.aggregation.CentralNoiseSettings;
 import org.qoraedge.gateway.audit.AuditException;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
@@ -82,6 +84,12 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "The gateway's node key registry: also verify every kept update frame's signature.")
     Path keys;
 
+    @Option(names = "--central-secret", paramLabel = "FILE",
+            description = "The operator's central noise secret (hex, as the gateway's privacy.central.secretFile): draw "
+                    + "the noise of rounds with central noise again and check their model after. Without it those rounds' "
+                    + "model after is not checked, and a centered-clipping round after one is not replayed.")
+    Path centralSecret;
+
     @Option(names = "--details", description = "Print every comparison of every replayed round, not only the differences.")
     boolean details;
 
@@ -136,6 +144,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Map<String, VerifyingKey> nodeKeys = nodeKeys();
         Map<Long, Path> journals = indexJournals();
+        byte[] secret = centralSecret();
 
         AuditLog.Verified log;
         try {
@@ -183,21 +192,37 @@ public final class ReplayCommand implements Callable<Integer> {
         int matched = 0;
         int mismatched = 0;
         int withoutFrames = 0;
-        // Centered clipping's reference for round r is round r - 1's aggregate, as its replay recomputed it.
+        int withoutSecret = 0;
+        // Centered clipping's reference for round r is round r - 1's aggregate, as its replay recomputed it
+        // (noised when that round had central noise: unknown without the secret).
         long previousRound = Long.MIN_VALUE;
         Bfp16Block previousAggregate = null;
+        boolean previousNoiseUnknown = false;
         for (AuditRecord r : records) {
             if (!wanted.isEmpty() && !wanted.contains(r.round())) {
                 continue;
             }
             Bfp16Block reference = previousRound == r.round() - 1 ? previousAggregate : null;
+            boolean referenceUnknown = previousRound == r.round() - 1 && previousNoiseUnknown;
             previousRound = Long.MIN_VALUE;
             previousAggregate = null;
+            previousNoiseUnknown = false;
             JsonObject rj = new JsonObject();
             rj.addProperty("round", r.round());
             rj.addProperty("outcome", r.outcome());
             roundsJson.add(rj);
             String head = String.format("round %-8d %-10s ", r.round(), r.outcome());
+            if (referenceUnknown && !r.referenceDigest().isEmpty()) {
+                withoutSecret++;
+                String why = "not replayed: its centered-clipping reference is round " + (r.round() - 1)
+                        + "'s noised aggregate; give --central-secret";
+                rj.addProperty("status", why);
+                out.println(head + why);
+                journals.remove(r.round());
+                previousRound = r.round(); // its aggregate, the next round's reference, is unknown too
+                previousNoiseUnknown = true;
+                continue;
+            }
             Path file = journals.remove(r.round());
             if (file == null) {
                 withoutFrames++;
@@ -220,9 +245,13 @@ public final class ReplayCommand implements Callable<Integer> {
                 out.println(head + "replayed  FAILED: journal damaged: " + e.getMessage());
                 continue;
             }
-            ReplayReport report = Replay.replay(r, contents, nodeKeys, reference);
+            ReplayReport report = Replay.replay(r, contents, nodeKeys, reference, secret);
             previousRound = r.round();
             previousAggregate = report.replayedAggregate();
+            previousNoiseUnknown = report.noiseUnknown();
+            if (report.noiseUnknown()) {
+                withoutSecret++;
+            }
             replayed++;
             rj.addProperty("status", report.matches() ? "match" : "mismatch");
             rj.addProperty("replayedOutcome", report.replayedOutcome());
@@ -288,9 +317,11 @@ public final class ReplayCommand implements Callable<Integer> {
         summary.addProperty("matched", matched);
         summary.addProperty("mismatched", mismatched);
         summary.addProperty("withoutFrames", withoutFrames);
+        summary.addProperty("withoutSecret", withoutSecret);
         result.add("summary", summary);
         out.println("replayed " + replayed + " round" + (replayed == 1 ? "" : "s") + ": " + matched + " match, " + mismatched
-                + " mismatch; " + withoutFrames + " without frames");
+                + " mismatch; " + withoutFrames + " without frames"
+                + (withoutSecret == 0 ? "" : "; " + withoutSecret + " with central noise not checked (no --central-secret)"));
         out.println(code == OK ? "replay: OK" : "replay: FAILED (" + mismatched + " round" + (mismatched == 1 ? "" : "s")
                 + " did not reproduce)");
         return code;
@@ -314,6 +345,19 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new UsageProblem("--gateway-key has " + k.length + " bytes; an Ed25519 public key has 32 (64 hex digits)");
         }
         return k;
+    }
+
+    private byte[] centralSecret() throws UsageProblem {
+        if (centralSecret == null) {
+            return null;
+        }
+        try {
+            return CentralNoiseSettings.readSecret(centralSecret);
+        } catch (IOException e) {
+            throw new UsageProblem("cannot read the central noise secret " + centralSecret + ": " + e);
+        } catch (FixedPointException e) {
+            throw new UsageProblem(e.getMessage());
+        }
     }
 
     private Map<String, VerifyingKey> nodeKeys() throws UsageProblem {

@@ -25,6 +25,7 @@ import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregationSettingsException;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.BufferedSettings;
+import org.qoraedge.gateway.aggregation.CentralNoiseSettings;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.ops.OpsSettings;
 import org.qoraedge.gateway.ops.OpsSettingsException;
@@ -60,6 +61,9 @@ public final class GatewayConfig {
     /** The keys of buffered asynchronous aggregation (docs/PROTOCOL.md section 6.3). */
     private static final Set<String> BUFFERED_KEYS = Set.of("round.mode", "round.bufferSize", "round.maxStaleness", "round.serverStepShift");
 
+    /** The keys of central differential privacy (docs/PRIVACY.md, "Central DP"). */
+    private static final Set<String> PRIVACY_KEYS = Set.of("privacy.central.sigma2", "privacy.central.secretFile");
+
     /** Default {@code round.maxStaleness}. */
     public static final int DEFAULT_MAX_STALENESS = 4;
 
@@ -69,6 +73,7 @@ public final class GatewayConfig {
         Set<String> k = new HashSet<>(BASE_KEYS);
         k.addAll(COHORT_KEYS);
         k.addAll(BUFFERED_KEYS);
+        k.addAll(PRIVACY_KEYS);
         k.addAll(ReputationSettings.KEYS);
         k.addAll(GpioSettings.KEYS);
         k.addAll(OpsSettings.KEYS);
@@ -104,6 +109,7 @@ public final class GatewayConfig {
     private final boolean bansLowerF;
     private final CohortSettings cohort;
     private final BufferedSettings buffered;
+    private final CentralNoiseSettings centralNoise;
     private final ReputationSettings reputation;
     private final GpioSettings gpio;
     private final OpsSettings ops;
@@ -123,6 +129,7 @@ public final class GatewayConfig {
         this.expected = b.expected == null ? null : List.copyOf(b.expected);
         this.cohort = b.cohort;
         this.buffered = b.buffered;
+        this.centralNoise = b.centralNoise;
         this.aggregation = cohort != null && cohort.byzantineFraction() != null
                 ? cohort.rule().apply(cohort.byzantineFraction().of(cohort.size()))
                 : b.pipeline != null ? AggregationSettings.pipeline(b.pipeline, b.minUpdates)
@@ -301,6 +308,7 @@ public final class GatewayConfig {
         b.minUpdates = minUpdates(p);
         b.cohort = cohort(file, p, forF);
         b.buffered = buffered(file, p);
+        b.centralNoise = centralNoise(file, p);
         b.deadline = Duration.ofMillis(num(p, "round.deadlineMillis", b.deadline.toMillis()));
         b.pause = Duration.ofMillis(num(p, "round.pauseMillis", b.pause.toMillis()));
         b.firstRound = num(p, "round.first", b.firstRound);
@@ -445,6 +453,35 @@ public final class GatewayConfig {
         return buffered;
     }
 
+    /** The central noise added to every round's aggregate, or null for none (no {@code privacy.central.*} key). */
+    public CentralNoiseSettings centralNoise() {
+        return centralNoise;
+    }
+
+    /**
+     * {@code privacy.central.sigma2} and {@code privacy.central.secretFile} (docs/PRIVACY.md): both or
+     * neither; null for neither.
+     */
+    private static CentralNoiseSettings centralNoise(Path file, Properties p) {
+        String sigma2 = str(p, "privacy.central.sigma2", null);
+        Path secretFile = path(file, "privacy.central.secretFile", str(p, "privacy.central.secretFile", null));
+        if (sigma2 == null && secretFile == null) {
+            return null;
+        }
+        if (sigma2 == null || secretFile == null) {
+            throw new ConfigException(file + ": config keys privacy.central.sigma2 and privacy.central.secretFile go together:"
+                    + " central noise needs its variance and the operator's secret (" + (sigma2 == null ? "sigma2" : "secretFile")
+                    + " is missing)");
+        }
+        try {
+            return CentralNoiseSettings.of(sigma2, CentralNoiseSettings.readSecret(secretFile));
+        } catch (IOException e) {
+            throw new ConfigException(file + ": config key privacy.central.secretFile: cannot read " + secretFile + ": " + e, e);
+        } catch (FixedPointException e) {
+            throw new ConfigException(file + ": config key privacy.central.*: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * {@code round.mode}, {@code round.bufferSize} and {@code round.maxStaleness} (docs/PROTOCOL.md
      * section 6.3): null for {@code sync} (the default), which takes neither of the other two keys.
@@ -518,6 +555,7 @@ public final class GatewayConfig {
                 .bansLowerF(bansLowerF)
                 .cohort(cohort)
                 .buffered(buffered)
+                .centralNoise(centralNoise)
                 .build();
     }
 
@@ -668,6 +706,7 @@ public final class GatewayConfig {
         private boolean bansLowerF = true;
         private CohortSettings cohort;
         private BufferedSettings buffered;
+        private CentralNoiseSettings centralNoise;
         private ReputationSettings reputation =
                 ReputationSettings.defaults();
         private GpioSettings gpio = GpioSettings.DISABLED;
@@ -729,6 +768,12 @@ public final class GatewayConfig {
         /** Asks only a cohort each round (null, the default: every expected node). */
         public Builder cohort(CohortSettings v) {
             cohort = v;
+            return this;
+        }
+
+        /** Adds central noise to every round's aggregate (null, the default: none). */
+        public Builder centralNoise(CentralNoiseSettings v) {
+            centralNoise = v;
             return this;
         }
 

@@ -14,6 +14,7 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.BufferedSettings;
+import org.qoraedge.gateway.aggregation.CentralNoiseSettings;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.protocol.Ed25519Keys;
 import org.qoraedge.gateway.protocol.Frame;
@@ -64,6 +65,7 @@ public final class CoordinatorSettings {
     private final boolean bansLowerF;
     private final CohortSettings cohort;
     private final BufferedSettings buffered;
+    private final CentralNoiseSettings centralNoise;
 
     private CoordinatorSettings(Builder b) {
         this.fleet = b.fleet;
@@ -100,6 +102,7 @@ public final class CoordinatorSettings {
             checkCohort(cohort, exp, aggregation);
         }
         this.buffered = b.buffered;
+        this.centralNoise = b.centralNoise;
         if (buffered != null) {
             checkBuffered(buffered, cohort, aggregation);
         }
@@ -185,6 +188,11 @@ public final class CoordinatorSettings {
             throw new RoundSettingsException(a.ruleName() + " needs " + a.quorum() + " updates per buffer, but round.bufferSize = "
                     + b.bufferSize());
         }
+    }
+
+    /** The central noise added to every round's aggregate (docs/PRIVACY.md), or null for none. */
+    public CentralNoiseSettings centralNoise() {
+        return centralNoise;
     }
 
     /** Buffered mode's settings, or null in the synchronous mode ({@code round.mode = sync}, the default). */
@@ -308,6 +316,13 @@ public final class CoordinatorSettings {
         private long maxHeap = Runtime.getRuntime().maxMemory();
         private CohortSettings cohort;
         private BufferedSettings buffered;
+        private CentralNoiseSettings centralNoise;
+
+        /** Adds central noise to every round's aggregate (null, the default: none). */
+        public Builder centralNoise(CentralNoiseSettings v) {
+            this.centralNoise = v;
+            return this;
+        }
 
         /** Runs buffered mode with these settings (null, the default: synchronous rounds). */
         public Builder buffered(BufferedSettings v) {

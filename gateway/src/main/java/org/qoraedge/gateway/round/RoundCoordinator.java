@@ -16,6 +16,7 @@ import java.util.function.ToLongFunction;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.aggregation.BufferedClose;
+import org.qoraedge.gateway.aggregation.CentralNoiseSettings;
 import org.qoraedge.gateway.aggregation.RoundClose;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
@@ -370,7 +371,7 @@ public final class RoundCoordinator implements AutoCloseable {
         RoundReport report = RoundRules.report(r, outcome, modelDigest, closedAt);
         AuditRecord record = RoundRules.auditRecord(settings, ledger, store != null && store.keepsFrames(), r, outcome, report, rep,
                 inbox.dropped(), reference);
-        reference = r.aggregation.usesReference() && outcome.aggregated() ? outcome.result().aggregate() : null;
+        reference = r.aggregation.usesReference() && outcome.aggregated() ? outcome.nextReference() : null;
         String line = AuditLog.sign(record, auditHead, settings.gatewaySigner());
         round = r.round + 1;
         commit(r, line, rep.unbans());
@@ -405,8 +406,10 @@ public final class RoundCoordinator implements AutoCloseable {
             ToLongFunction<String> weights = settings.buffered() != null
                     ? BufferedClose.weights(settings.buffered(), r.round, r.trainedFrom, null)
                     : l != null && l.settings().weighting() ? l::weight : null;
+            CentralNoiseSettings noise = settings.centralNoise();
             return RoundClose.close(r.aggregation, r.buffer, ids, model, reference, weights,
-                    settings.buffered() != null ? settings.buffered().serverStepShift() : 0);
+                    settings.buffered() != null ? settings.buffered().serverStepShift() : 0,
+                    noise == null ? null : aggregate -> noise.apply(r.round, aggregate));
         } catch (RuntimeException e) {
             Logger.error(e, "round {}: closing the round failed on an internal error; it fails closed", r.round);
             return RoundClose.failed(ids, model, "internal-error: " + e);

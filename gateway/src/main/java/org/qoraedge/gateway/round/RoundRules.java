@@ -115,7 +115,9 @@ final class RoundRules {
                         ledger == null ? "" : ledger.settings().toCanonicalString(), r.expected, cohortRecord(settings, r))
                         .withBuffered(settings.buffered() == null ? null : new AuditRecord.BufferedInputs(
                                 settings.buffered().bufferSize(), settings.buffered().maxStaleness(),
-                                settings.buffered().serverStepShift())))
+                                settings.buffered().serverStepShift()))
+                        .withCentralNoise(settings.centralNoise() == null ? null
+                                : new AuditRecord.CentralNoiseInputs(settings.centralNoise().sigma2())))
                 .modelBefore(r.modelBefore)
                 .frames(r.frames, r.framesOmitted, framesKept)
                 .outcome(outcome, report.modelDigest())

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,43 @@ class GatewayConfigTest {
         for (String[] c : cases) {
             ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + c[0]), c[0]);
             assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+        }
+    }
+
+    private Path secretFile(String name, String text, String permissions) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, text);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(permissions));
+        return f;
+    }
+
+    @Test
+    void readsCentralNoiseAndRefusesItsBadSettingsNamingTheKey() throws Exception {
+        String hex = "0f".repeat(32);
+        secretFile("central.secret", hex + "\n", "rw-------");
+        GatewayConfig c = load("model.dimension = 4\nprivacy.central.sigma2 = 18/4\nprivacy.central.secretFile = central.secret\n");
+        assertEquals("9/2", c.centralNoise().sigma2(), "kept in lowest terms");
+        assertNull(load("model.dimension = 4\n").centralNoise(), "no noise unless configured");
+
+        secretFile("short.secret", "0f".repeat(31), "rw-------");
+        secretFile("text.secret", "not a hex secret at all, but long enough to be one if it were hex digits only", "rw-------");
+        secretFile("open.secret", hex, "rw-r--r--");
+        String[][] cases = {
+            {"privacy.central.sigma2 = 4\n", "privacy.central.sigma2 and privacy.central.secretFile go together"},
+            {"privacy.central.secretFile = central.secret\n", "(sigma2 is missing)"},
+            {"privacy.central.sigma2 = 0\nprivacy.central.secretFile = central.secret\n", "sigma^2 is 0/1; it must be positive"},
+            {"privacy.central.sigma2 = 1.5\nprivacy.central.secretFile = central.secret\n",
+                "sigma^2 = 1.5 is not an integer or a fraction p/q"},
+            {"privacy.central.sigma2 = 1/0\nprivacy.central.secretFile = central.secret\n", "denominator is 0"},
+            {"privacy.central.sigma2 = 18446744073709551617\nprivacy.central.secretFile = central.secret\n", "at most 2^64"},
+            {"privacy.central.sigma2 = 4\nprivacy.central.secretFile = short.secret\n", "has 31 bytes; it must have at least 32"},
+            {"privacy.central.sigma2 = 4\nprivacy.central.secretFile = text.secret\n", "hexadecimal digits and nothing else"},
+            {"privacy.central.sigma2 = 4\nprivacy.central.secretFile = open.secret\n", "can be read by its group"},
+            {"privacy.central.sigma2 = 4\nprivacy.central.secretFile = missing.secret\n", "cannot read"},
+        };
+        for (String[] k : cases) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 4\n" + k[0]), k[0]);
+            assertTrue(e.getMessage().contains(k[1]), e.getMessage());
         }
     }
 

@@ -2,6 +2,7 @@ package org.qoraedge.gateway.aggregation;
 
 import java.util.List;
 import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
@@ -30,10 +31,28 @@ public final class RoundClose {
      * @param modelAfter the model after the round: the model before plus the aggregate, the model
      *     before when the round failed, null when no model before was given
      * @param failure why the round failed closed, "" when it aggregated
+     * @param noisedAggregate the rule's aggregate with the round's central noise (docs/PRIVACY.md),
+     *     the block the model moved by; null when the round had no noise or failed
      */
-    public record Outcome(List<String> acceptedIds, AggregationResult result, Bfp16Block modelAfter, String failure) {
+    public record Outcome(List<String> acceptedIds, AggregationResult result, Bfp16Block modelAfter, String failure,
+            Bfp16Block noisedAggregate) {
         public Outcome {
             acceptedIds = List.copyOf(acceptedIds);
+        }
+
+        /** An outcome without central noise. */
+        public Outcome(List<String> acceptedIds, AggregationResult result, Bfp16Block modelAfter, String failure) {
+            this(acceptedIds, result, modelAfter, failure, null);
+        }
+
+        /**
+         * Centered clipping's reference for the next round: the block the model moved by before any
+         * server step, that is the noised aggregate when the round had central noise (so that no
+         * un-noised aggregate reaches a later round's published model), else the rule's aggregate;
+         * null when the round failed.
+         */
+        public Bfp16Block nextReference() {
+            return result == null ? null : noisedAggregate != null ? noisedAggregate : result.aggregate();
         }
 
         /** True when the round produced a new model. */
@@ -86,6 +105,19 @@ public final class RoundClose {
      */
     public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
             Bfp16Block modelBefore, Bfp16Block reference, ToLongFunction<String> weights, int stepShift) {
+        return close(settings, buffer, acceptedIds, modelBefore, reference, weights, stepShift, null);
+    }
+
+    /**
+     * {@link #close(AggregationSettings, RoundBuffer, List, Bfp16Block, Bfp16Block, ToLongFunction, int)}
+     * with central noise (docs/PRIVACY.md, "Central DP"): {@code noise} maps the rule's aggregate to
+     * the noised block, which is what the server step scales and the model adds, and what
+     * {@link Outcome#nextReference()} gives; null for no noise. Noise that cannot be represented (an
+     * exponent above 113) fails the round closed, the model unchanged.
+     */
+    public static Outcome close(AggregationSettings settings, RoundBuffer buffer, List<String> acceptedIds,
+            Bfp16Block modelBefore, Bfp16Block reference, ToLongFunction<String> weights, int stepShift,
+            UnaryOperator<Bfp16Block> noise) {
         if (stepShift < 0 || stepShift > BufferedSettings.MAX_SERVER_STEP_SHIFT) {
             throw new IllegalArgumentException("server step shift " + stepShift + " outside 0.." + BufferedSettings.MAX_SERVER_STEP_SHIFT);
         }
@@ -101,7 +133,15 @@ public final class RoundClose {
         }
         try {
             AggregationResult result = buffer.close(reference, weights);
-            Bfp16Block step = result.aggregate();
+            Bfp16Block noised = null;
+            if (noise != null) {
+                try {
+                    noised = noise.apply(result.aggregate());
+                } catch (FixedPointException e) {
+                    return new Outcome(canonical, null, modelBefore, "central noise refused: " + e.getMessage());
+                }
+            }
+            Bfp16Block step = noised != null ? noised : result.aggregate();
             if (stepShift > 0) {
                 if (step.exponent() - stepShift < Bfp16Block.MIN_EXPONENT) {
                     return new Outcome(canonical, null, modelBefore, "aggregation refused: the server step 2^-" + stepShift
@@ -110,7 +150,7 @@ public final class RoundClose {
                 step = Bfp16Block.of(step.exponent() - stepShift, step.mantissas());
             }
             Bfp16Block after = modelBefore == null ? null : ModelUpdate.add(modelBefore, step);
-            return new Outcome(List.of(result.canonicalIds()), result, after, "");
+            return new Outcome(List.of(result.canonicalIds()), result, after, "", noised);
         } catch (FixedPointException e) {
             return new Outcome(canonical, null, modelBefore, "aggregation refused: " + e.getMessage());
         }

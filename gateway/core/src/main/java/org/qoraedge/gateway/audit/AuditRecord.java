@@ -159,11 +159,26 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
      * @param buffered the buffered mode's parameters when the record is of a buffer
      *     ({@code round.mode = buffered}, docs/PROTOCOL.md section 6.3), null for a synchronous round
      *     (then not written)
+     * @param centralNoise the central noise added to the aggregate (docs/PRIVACY.md), null for none
+     *     (then not written)
      */
     public record Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
-            String reputationSettings, List<String> expected, CohortInputs cohort, BufferedInputs buffered) {
+            String reputationSettings, List<String> expected, CohortInputs cohort, BufferedInputs buffered,
+            CentralNoiseInputs centralNoise) {
         public Config {
             expected = List.copyOf(expected);
+        }
+
+        /** A config without central noise. */
+        public Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
+                String reputationSettings, List<String> expected, CohortInputs cohort, BufferedInputs buffered) {
+            this(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort, buffered, null);
+        }
+
+        /** This config, of a round whose aggregate got central noise {@code n} (null: none). */
+        public Config withCentralNoise(CentralNoiseInputs n) {
+            return new Config(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort,
+                    buffered, n);
         }
 
         /** A config of a synchronous round. */
@@ -174,7 +189,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
 
         /** This config, of a buffer of buffered mode with {@code b}. */
         public Config withBuffered(BufferedInputs b) {
-            return new Config(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort, b);
+            return new Config(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort, b,
+                    centralNoise);
         }
 
         /** A config of a round that asked every expected node. */
@@ -220,6 +236,18 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         public BufferedInputs(int bufferSize, int maxStaleness) {
             this(bufferSize, maxStaleness, 0);
         }
+    }
+
+    /**
+     * The central noise of a round (docs/PRIVACY.md, "Central DP"): the aggregate got discrete
+     * Gaussian noise of variance {@code sigma2} in its least significant bits, drawn from a seed
+     * derived from the operator's secret, the round and the un-noised aggregate; {@code modelAfter}
+     * is the model before plus the noised aggregate, and centered clipping's next reference is the
+     * noised aggregate. Replay checks {@code modelAfter} only when given the secret.
+     *
+     * @param sigma2 {@code sigma^2} in lowest terms, {@code p/q} or {@code p}
+     */
+    public record CentralNoiseInputs(String sigma2) {
     }
 
     /**
@@ -436,6 +464,11 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             }
             c.add("buffered", b);
         }
+        if (config.centralNoise() != null) { // only rounds with central noise have it
+            JsonObject n = new JsonObject();
+            n.addProperty("sigma2", config.centralNoise().sigma2());
+            c.add("centralNoise", n);
+        }
         o.add("config", c);
         o.addProperty("modelBefore", modelBefore);
         JsonArray fr = new JsonArray();
@@ -530,7 +563,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                     stringList(arr(c, "expected")), cohortInputs(c), c.has("buffered")
                             ? new BufferedInputs(integer(obj(c, "buffered"), "bufferSize"), integer(obj(c, "buffered"), "maxStaleness"),
                             obj(c, "buffered").has("serverStepShift") ? integer(obj(c, "buffered"), "serverStepShift") : 0)
-                            : null);
+                            : null, c.has("centralNoise") ? new CentralNoiseInputs(str(obj(c, "centralNoise"), "sigma2")) : null);
             List<FrameEntry> frames = new ArrayList<>();
             for (JsonElement el : arr(o, "frames")) {
                 JsonObject f = el.getAsJsonObject();

@@ -22,6 +22,7 @@ import org.qoraedge.gateway.aggregation.AggregationResult;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregationSettingsException;
 import org.qoraedge.gateway.aggregation.BufferedSettings;
+import org.qoraedge.gateway.aggregation.CentralNoiseSettings;
 import org.qoraedge.gateway.aggregation.RoundBuffer;
 import org.qoraedge.gateway.aggregation.RoundBufferFactory;
 import org.qoraedge.gateway.aggregation.RoundClose;
@@ -74,7 +75,10 @@ import org.qoraedge.gateway.state.RoundJournal;
  *       checks them against the ledger), {@code deviations} (when the record has them: records written before deviations were measured
  *       have none), {@code referenceExponent}, {@code aggregateDigest}, {@code modelAfter}: for a failed round the
  *       canonical order of the accepted ids, empty scores, ranking and selection, exponent 0, no
- *       aggregate digest and {@code modelAfter} equal to the model before.</li>
+ *       aggregate digest and {@code modelAfter} equal to the model before. A round with central
+ *       noise ({@code config.centralNoise}, docs/PRIVACY.md) has its noise drawn again when the
+ *       operator's secret is given, and {@code modelAfter} compared; without the secret
+ *       {@code modelAfter} is not checked and {@link ReplayReport#noiseUnknown()} is set.</li>
  * </ul>
  * Every comparison is made even after a difference (the first one is named by
  * {@link ReplayReport#firstMismatch()}), except that the results are not compared when the
@@ -116,6 +120,17 @@ public final class Replay {
      */
     public static ReplayReport replay(AuditRecord record, RoundJournal.Contents journal, Map<String, VerifyingKey> nodeKeys,
             Bfp16Block reference) {
+        return replay(record, journal, nodeKeys, reference, null);
+    }
+
+    /**
+     * {@link #replay(AuditRecord, RoundJournal.Contents, Map, Bfp16Block)} with the operator's central
+     * noise secret (docs/PRIVACY.md): for a record with {@code config.centralNoise}, the noise is drawn
+     * again from it and {@code modelAfter} compared; without it ({@code null}) everything up to the
+     * aggregate is compared, {@code modelAfter} is not checked and the report says the noise is unknown.
+     */
+    public static ReplayReport replay(AuditRecord record, RoundJournal.Contents journal, Map<String, VerifyingKey> nodeKeys,
+            Bfp16Block reference, byte[] centralSecret) {
         List<ReplayCheck> out = new ArrayList<>();
         AuditRecord.Config cfg = record.config();
         out.add(ReplayCheck.compare("journal.fleet", record.fleet(), journal.fleet(), "the journal belongs to another fleet"));
@@ -139,6 +154,16 @@ public final class Replay {
             out.add(ReplayCheck.notChecked("outcome", "the configuration cannot be run"));
             return new ReplayReport(record.round(), record.outcome(), "not replayed", "", out);
         }
+        CentralNoiseSettings noise = null;
+        if (cfg.centralNoise() != null && centralSecret != null) {
+            try {
+                noise = CentralNoiseSettings.of(cfg.centralNoise().sigma2(), centralSecret);
+            } catch (FixedPointException e) {
+                out.add(new ReplayCheck("config", ReplayCheck.Status.MISMATCH, describe(cfg), "cannot be run", e.getMessage()));
+                out.add(ReplayCheck.notChecked("outcome", "the configuration cannot be run"));
+                return new ReplayReport(record.round(), record.outcome(), "not replayed", "", out);
+            }
+        }
         out.add(ReplayCheck.compare("config", describe(cfg), describe(cfg), ""));
         if (cfg.cohort() != null) {
             cohort(record, settings, out);
@@ -153,7 +178,8 @@ public final class Replay {
                             + " before the first); replay the rounds in order to know it"));
         }
 
-        RoundClose.Outcome re = recompute(record, settings, usable, model, reference);
+        RoundClose.Outcome re = recompute(record, settings, usable, model, reference, noise);
+        boolean noiseUnknown = cfg.centralNoise() != null && noise == null;
         String replayedOutcome = re.aggregated() ? "aggregated" : "failed";
         out.add(ReplayCheck.compare("outcome", record.outcome(), replayedOutcome,
                 (record.failure().isEmpty() ? "" : "recorded failure: " + record.failure())
@@ -165,10 +191,10 @@ public final class Replay {
                 out.add(ReplayCheck.notChecked(f, "the outcomes differ"));
             }
         } else {
-            results(record, re, model, out);
+            results(record, re, model, noiseUnknown, out);
         }
         return new ReplayReport(record.round(), record.outcome(), replayedOutcome, re.failure(), out,
-                re.result() == null ? null : re.result().aggregate());
+                noiseUnknown ? null : re.nextReference(), noiseUnknown && re.aggregated());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -502,7 +528,7 @@ public final class Replay {
     // Recomputation
 
     private static RoundClose.Outcome recompute(AuditRecord r, AggregationSettings settings, List<Kept> usable, Bfp16Block model,
-            Bfp16Block reference) {
+            Bfp16Block reference, CentralNoiseSettings noise) {
         RoundBuffer buffer = RoundBufferFactory.reference().open(r.round(), r.config().dimension(), settings);
         List<String> ids = new ArrayList<>(usable.size());
         for (Kept k : usable) {
@@ -537,10 +563,12 @@ public final class Replay {
             return RoundClose.failed(ids, model, "the record's serverStepShift " + stepShift + " is outside 0.."
                     + BufferedSettings.MAX_SERVER_STEP_SHIFT);
         }
-        return RoundClose.close(settings, buffer, ids, model, reference, weights, stepShift);
+        return RoundClose.close(settings, buffer, ids, model, reference, weights, stepShift,
+                noise == null ? null : aggregate -> noise.apply(r.round(), aggregate));
     }
 
-    private static void results(AuditRecord r, RoundClose.Outcome re, Bfp16Block model, List<ReplayCheck> out) {
+    private static void results(AuditRecord r, RoundClose.Outcome re, Bfp16Block model, boolean noiseUnknown,
+            List<ReplayCheck> out) {
         String noModel = "(no usable model frame)";
         AggregationResult a = re.result();
         out.add(strings("canonicalOrder", r.canonicalOrder(), re.acceptedIds()));
@@ -574,6 +602,11 @@ public final class Replay {
         out.add(ReplayCheck.compare("referenceExponent", Integer.toString(r.referenceExponent()),
                 Integer.toString(a.referenceExponent()), ""));
         out.add(ReplayCheck.compare("aggregateDigest", r.aggregateDigest(), a.aggregateDigest(), ""));
+        if (noiseUnknown) {
+            out.add(ReplayCheck.notChecked("modelAfter", "the model after includes central noise (sigma^2 = "
+                    + r.config().centralNoise().sigma2() + ") drawn from the operator's secret; replay with the secret to check it"));
+            return;
+        }
         out.add(ReplayCheck.compare("modelAfter", r.modelAfter(), re.modelAfter() == null ? noModel : Digests.block(re.modelAfter()),
                 "the model before plus the aggregate"));
     }
@@ -685,7 +718,7 @@ public final class Replay {
 
     private static String describe(AuditRecord.Config c) {
         return c.aggregator() + " metric " + c.metric() + " f " + c.f() + " m " + c.m() + " minUpdates " + c.minUpdates()
-                + " d " + c.dimension();
+                + " d " + c.dimension() + (c.centralNoise() == null ? "" : " central noise sigma^2 " + c.centralNoise().sigma2());
     }
 
     private static String entryName(byte type) {

@@ -15,14 +15,23 @@ import org.qoraedge.fixedpoint.Bfp16Block;
  *     configuration could not be read
  * @param replayedFailure why the recomputation refused the round ("" when it aggregated)
  * @param checks the comparisons
- * @param replayedAggregate the aggregate the recomputation gave (null when it did not aggregate):
- *     the next round's centered-clipping reference
+ * @param replayedAggregate the next round's centered-clipping reference as the recomputation gave
+ *     it: the rule's aggregate, or with central noise the noised aggregate; null when the round did
+ *     not aggregate or its noise could not be recomputed
+ * @param noiseUnknown true when the round's aggregate got central noise and the replay had no
+ *     secret: {@code modelAfter} was not checked and the next round's reference is unknown
  */
 public record ReplayReport(long round, String recordedOutcome, String replayedOutcome, String replayedFailure,
-        List<ReplayCheck> checks, Bfp16Block replayedAggregate) {
+        List<ReplayCheck> checks, Bfp16Block replayedAggregate, boolean noiseUnknown) {
 
     public ReplayReport {
         checks = List.copyOf(checks);
+    }
+
+    /** A report of a round whose aggregate, if any, is known. */
+    public ReplayReport(long round, String recordedOutcome, String replayedOutcome, String replayedFailure,
+            List<ReplayCheck> checks, Bfp16Block replayedAggregate) {
+        this(round, recordedOutcome, replayedOutcome, replayedFailure, checks, replayedAggregate, false);
     }
 
     /** A report without an aggregate (the round was not recomputed, or did not aggregate). */

@@ -213,8 +213,10 @@ timed() { # label kind timeout retry(0|1) report(or "") command...
 REPLAY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src/test/resources/org/qoraedge/crosscheck/replay/recorded"
 # The same, recorded alike, for the other kinds of round: a pipeline of the robust catalogue
 # (norm-screen > nnm > multi-krum), cohort rounds (the cohort drawn again) and buffered mode (each
-# buffer's staleness weights recomputed from the frames' versions). Each is its own step, replay-KIND.
-EXTRA_REPLAYS=(pipeline cohort buffered)
+# buffer's staleness weights recomputed from the frames' versions) and rounds with central noise and
+# sparse updates (the noise drawn again from the fixture's throwaway secret, every model after
+# compared). Each is its own step, replay-KIND.
+EXTRA_REPLAYS=(pipeline cohort buffered private)
 
 # run + stress (+ the deeper native stress) (+ replay of the recorded rounds) for one JVM command line.
 run_label() {
@@ -245,9 +247,14 @@ run_label() {
       echo "cross-arch: the recorded $kind rounds ($dir) are missing" >&2
       exit 2
     fi
-    local pjournals=("$dir"/rounds/*.journal)
+    local pjournals=("$dir"/rounds/*.journal) secret=()
+    if [[ -f $dir/central.secret ]]; then
+      # The replay refuses a secret its group or others may read; git does not keep a file's mode.
+      install -m 600 "$dir/central.secret" "$OUT/central-$kind.secret"
+      secret=(--central-secret "$OUT/central-$kind.secret")
+    fi
     timed "$label" "replay-$kind" "$tmo" $retry "" "$@" -jar "$JAR" replay "$dir/audit.log" \
-      "${pjournals[@]}" --gateway-key "$(tr -d '[:space:]' <"$dir/gateway.pub")" --keys "$dir/keys.txt"
+      "${pjournals[@]}" --gateway-key "$(tr -d '[:space:]' <"$dir/gateway.pub")" --keys "$dir/keys.txt" "${secret[@]}"
   done
 }
 

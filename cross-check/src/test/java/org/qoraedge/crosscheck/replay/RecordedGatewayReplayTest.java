@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -151,6 +152,65 @@ class RecordedGatewayReplayTest {
         cl.setOut(new PrintWriter(out2));
         cl.setErr(new PrintWriter(new StringWriter()));
         assertEquals(1, cl.execute("replay", dir.resolve("audit.log").toString(), "--gateway-key", key), out2.toString());
+    }
+
+    /**
+     * {@code recorded-private}: four rounds of {@code nnm(2) > centered-clip(2, 3)} with central noise
+     * ({@code sigma^2 = 25/4}) in which four nodes send sparse updates. With the operator's secret
+     * every round replays, its model after included; without it only the first round can be
+     * recomputed (the others' reference is a noised aggregate) and its model after is not checked;
+     * another secret draws other noise.
+     */
+    @Test
+    void aRealGatewaysNoisedRoundsWithSparseUpdatesReplayOnlyWithTheSecret() throws IOException {
+        Path dir = copyFixture("-private");
+        Path secret = dir.resolve("central.secret");
+        copy("-private", "central.secret", secret);
+        ownerOnly(secret);
+        String key = Files.readString(dir.resolve("gateway.pub"), StandardCharsets.US_ASCII).strip();
+        String log = dir.resolve("audit.log").toString();
+        String all = replay(0, log, "--gateway-key", key, "--keys", dir.resolve("keys.txt").toString(), "--central-secret",
+                secret.toString(), "--details");
+        assertTrue(all.contains("replayed 4 rounds: 4 match, 0 mismatch; 0 without frames\n"), all);
+        assertTrue(all.contains("modelAfter"), all);
+        assertTrue(all.contains("central noise sigma^2 25/4"), all);
+
+        all = replay(0, log, "--gateway-key", key);
+        assertTrue(all.contains("round 1        aggregated replayed  match"), all);
+        assertTrue(all.contains("round 2        aggregated not replayed: its centered-clipping reference is round 1's noised"
+                + " aggregate; give --central-secret"), all);
+        assertTrue(all.contains("replayed 1 round: 1 match, 0 mismatch; 0 without frames; 4 with central noise not checked"),
+                all);
+
+        Path other = dir.resolve("other.secret");
+        Files.writeString(other, "ab".repeat(32));
+        ownerOnly(other);
+        all = replay(1, log, "--gateway-key", key, "--central-secret", other.toString());
+        assertTrue(all.contains("round 1        aggregated replayed  MISMATCH in modelAfter"), all);
+
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rw-r--r--"));
+        all = replay(2, log, "--central-secret", other.toString());
+        assertTrue(all.contains("can be read by its group; make it readable by its owner only (chmod 600)"), all);
+    }
+
+    private static void ownerOnly(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /** Runs {@code cross-check replay ARGS}, asserts its exit code, returns what it printed. */
+    private static String replay(int expectedCode, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new CrossCheck());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String[] a = new String[args.length + 1];
+        a[0] = "replay";
+        System.arraycopy(args, 0, a, 1, args.length);
+        int code = cl.execute(a);
+        String all = out + "\n" + err;
+        assertEquals(expectedCode, code, all);
+        return all;
     }
 
     private Path copyFixture(String set) throws IOException {

@@ -13,6 +13,7 @@ import org.qoraedge.fixedpoint.robust.PipelineSpec;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.aggregation.BufferedSettings;
+import org.qoraedge.gateway.aggregation.CentralNoiseSettings;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.daemon.Gateway;
@@ -32,10 +33,16 @@ import org.qoraedge.gateway.testing.TestNodes;
  * drawn nodes publishing, or with the second argument {@code buffered}, four buffers of four updates of
  * the default rule in buffered mode (docs/PROTOCOL.md section 6.3, {@code round.maxStaleness = 2},
  * reputation off): two slow nodes publish updates trained from version 1 into buffers 2 and 3, and
- * one of them again in buffer 4, where it is refused as {@code stale-update}. Writes {@code DIR/state/...}, {@code DIR/keys.txt} and {@code DIR/gateway.pub}. Run with
+ * one of them again in buffer 4, where it is refused as {@code stale-update}, or with the second
+ * argument {@code private}, four rounds of {@code nnm(2) > centered-clip(2, 3)} with central noise
+ * (docs/PRIVACY.md, {@code sigma^2 = 25/4}, the throwaway secret {@link #PRIVATE_SECRET}, written to
+ * {@code DIR/central.secret}) in which four of the nodes send sparse updates (density 0.1). Writes {@code DIR/state/...}, {@code DIR/keys.txt} and {@code DIR/gateway.pub}. Run with
  * the gateway's test classpath: {@code RecordedRounds DIR [PIPELINE]}.
  */
 public final class RecordedRounds {
+    /** The central noise secret of the {@code private} recording: a test value, public in the fixture. */
+    public static final String PRIVATE_SECRET = "7265636f7264656420726f756e64733a2061207075626c696320736563726574";
+
     private RecordedRounds() {
     }
 
@@ -47,6 +54,7 @@ public final class RecordedRounds {
         GatewayConfig.Builder b = GatewayConfig.builder().fleet("recorded").keysFile(keys).modelId("m-recorded").dimension(d)
                 .deadline(Duration.ofSeconds(30)).maxRounds(4).keepFrames(-1).stateDir(dir.resolve("state"));
         boolean cohort = args.length > 1 && args[1].equals("cohort");
+        boolean sparse = args.length > 1 && args[1].equals("private");
         if (args.length > 1 && args[1].equals("buffered")) {
             Properties off = new Properties();
             off.setProperty(ReputationSettings.ENABLED, "false");
@@ -58,6 +66,11 @@ public final class RecordedRounds {
         if (cohort) {
             b.cohort(CohortSettings.of(5, ByzantineFraction.parse("1/5"), f -> AggregationSettings.pipeline(
                     PipelineSpec.parse("nnm(" + f + ") > centered-clip(" + f + ", 3)"), 1)));
+        } else if (sparse) {
+            Path secret = dir.resolve("central.secret");
+            Files.writeString(secret, PRIVATE_SECRET + "\n");
+            b.pipeline(PipelineSpec.parse("nnm(2) > centered-clip(2, 3)"))
+                    .centralNoise(CentralNoiseSettings.of("25/4", HexFormat.of().parseHex(PRIVATE_SECRET)));
         } else if (args.length > 1) {
             b.pipeline(PipelineSpec.parse(args[1]));
         } else {
@@ -68,7 +81,11 @@ public final class RecordedRounds {
             Files.writeString(dir.resolve("gateway.pub"), HexFormat.of().formatHex(gw.publicKey()) + "\n");
             List<NodeClient> clients = new ArrayList<>();
             for (NodeCredentials c : nodes) {
-                NodeClient n = NodeClient.builder(gw.brokerUri(), "recorded", c).gatewayKey(gw.publicKey()).build();
+                NodeClient.Builder nb = NodeClient.builder(gw.brokerUri(), "recorded", c).gatewayKey(gw.publicKey());
+                if (sparse && c.nodeId().compareTo("sensor-05") < 0) {
+                    nb.density(0.1);
+                }
+                NodeClient n = nb.build();
                 n.connect();
                 clients.add(n);
             }

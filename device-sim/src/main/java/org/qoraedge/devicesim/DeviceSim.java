@@ -174,38 +174,15 @@ public final class DeviceSim implements Runnable {
         @Option(names = "--plot", description = "accuracy curve PNG file")
         Path plot;
 
-        @Option(names = "--density", defaultValue = "1",
-                description = "fraction of coordinates honest nodes send, top-k with error feedback as SPARSE UPDATE frames"
-                        + " (NodeClient's sparse mode); 1: dense (default: ${DEFAULT-VALUE})")
-        double density;
-
-        @Option(names = "--byzantine-density", defaultValue = "1",
-                description = "fraction of their crafted block's coordinates Byzantine nodes send, top-k by magnitude"
-                        + " (default: ${DEFAULT-VALUE})")
-        double byzantineDensity;
-
-        @Option(names = "--dp-clip", defaultValue = "0",
-                description = "local DP: clip each honest update to this L2 norm C (0: no DP; default: ${DEFAULT-VALUE})")
-        double dpClip;
-
-        @Option(names = "--dp-sigma", defaultValue = "0",
-                description = "local DP: add Gaussian noise of standard deviation sigma * C after clipping (default: ${DEFAULT-VALUE})")
-        double dpSigma;
-
-        @Option(names = "--dp-delta", defaultValue = "1e-5", description = "delta of the (epsilon, delta) reported (default: ${DEFAULT-VALUE})")
-        double dpDelta;
+        @Mixin
+        ChannelOptions channel;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             TrainTest data = run.load();
-            SimConfig cfg = run.builder().byzantine(byzantineIds.isEmpty() ? byzantine : byzantineIds.size())
-                    .byzantineIds(byzantineIds).attack(attack).aggregator(aggregator).density(density)
-                    .byzantineDensity(byzantineDensity).dp(dpClip, dpSigma).build();
-            if (cfg.dpSigma() > 0) {
-                // Refuse a bad delta before the run.
-                ZcdpAccountant.of(cfg.dpSigma()).perRound(dpDelta);
-            }
+            SimConfig cfg = channel.apply(run.builder().byzantine(byzantineIds.isEmpty() ? byzantine : byzantineIds.size())
+                    .byzantineIds(byzantineIds).attack(attack).aggregator(aggregator)).build();
             out.println("in-process simulation: " + cfg.dataset() + " (" + data.train().size() + " train, "
                     + data.test().size() + " test), " + cfg.model() + ", " + cfg.nodes() + " nodes, " + cfg.byzantine()
                     + " Byzantine (" + (cfg.attackFree() ? "no attack" : cfg.attack()) + "), " + cfg.aggregator().id()
@@ -218,7 +195,7 @@ public final class DeviceSim implements Runnable {
                 out.flush();
             });
             out.println(RoundTable.summary(r));
-            out.println(channelSummary(r, dpDelta));
+            out.println(channelSummary(r, channel.dpDelta));
             if (report != null) {
                 JsonReport.write(r, report);
                 out.println("report: " + report);
@@ -235,20 +212,20 @@ public final class DeviceSim implements Runnable {
         SimConfig cfg = r.config();
         long total = r.rounds().stream().mapToLong(RoundRecord::updateBytes).sum();
         int rounds = Math.max(1, r.rounds().size());
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                "updates on the wire: %d bytes per round, %.0f per update (density %s, Byzantine density %s)",
-                total / rounds, (double) total / rounds / cfg.nodes(), cfg.density(), cfg.byzantineDensity()));
-        if (cfg.localDp()) {
-            if (cfg.dpSigma() > 0) {
-                ZcdpAccountant acc = ZcdpAccountant.of(cfg.dpSigma());
-                b.append(String.format(Locale.ROOT, "; local DP: clip %s, sigma %s, per round (%.4g, %s)-DP, over %d rounds"
-                        + " (%.4g, %s)-DP (zCDP, Bun and Steinke 2016)", cfg.dpClip(), cfg.dpSigma(), acc.perRound(delta).epsilon(),
-                        delta, rounds, acc.afterRounds(rounds, delta).epsilon(), delta));
-            } else {
-                b.append(String.format(Locale.ROOT, "; clipped to %s, no noise (no privacy guarantee)", cfg.dpClip()));
-            }
+        return String.format(Locale.ROOT, "updates on the wire: %d bytes per round, %.0f per update (density %s, Byzantine density %s)",
+                total / rounds, (double) total / rounds / cfg.nodes(), cfg.density(), cfg.byzantineDensity())
+                + (cfg.localDp() ? "; " + privacySummary(cfg, rounds, delta) : "");
+    }
+
+    /** The local DP of {@code cfg} over {@code rounds} rounds: its (epsilon, delta) per round and over the run. */
+    static String privacySummary(SimConfig cfg, int rounds, double delta) {
+        if (cfg.dpSigma() <= 0) {
+            return String.format(Locale.ROOT, "clipped to %s, no noise (no privacy guarantee)", cfg.dpClip());
         }
-        return b.toString();
+        ZcdpAccountant acc = ZcdpAccountant.of(cfg.dpSigma());
+        return String.format(Locale.ROOT, "local DP: clip %s, sigma %s, per round (%.4g, %s)-DP, over %d rounds"
+                + " (%.4g, %s)-DP (zCDP, Bun and Steinke 2016)", cfg.dpClip(), cfg.dpSigma(), acc.perRound(delta).epsilon(),
+                delta, rounds, acc.afterRounds(rounds, delta).epsilon(), delta);
     }
 
     @Command(name = "scenario", mixinStandardHelpOptions = true,
@@ -321,6 +298,9 @@ public final class DeviceSim implements Runnable {
                 + " gateway's 'keys --out-dir' wrote them (node-01.key ...)")
         Path keysDir;
 
+        @Mixin
+        ChannelOptions channel;
+
         @Option(names = "--report", description = "JSON report file")
         Path report;
 
@@ -347,7 +327,7 @@ public final class DeviceSim implements Runnable {
                 }
                 return runExternal(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
                         byzantineIds, attack, protocolAttack, protocolAttackers, parsed.hasMatchedOption("--aggregator")
-                                ? aggregator : null, join.gateway(broker), keysDir(), report, plot);
+                                ? aggregator : null, join.gateway(broker), keysDir(), report, plot, channel);
             }
             if (!gateway.equalsIgnoreCase("in-process")) {
                 throw new InvalidConfigException("--gateway must be in-process or external, got '" + gateway + "'");
@@ -359,7 +339,7 @@ public final class DeviceSim implements Runnable {
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
                     byzantineIds, attack, protocolAttack, protocolAttackers, reputation.equalsIgnoreCase("weighted")
                     || onOff("--reputation", reputation), onOff("--bans-lower-f", bansLowerF), aggregator, broker, report, plot,
-                    reputation.equalsIgnoreCase("weighted"), cohort);
+                    reputation.equalsIgnoreCase("weighted"), cohort, channel);
         }
     }
 
@@ -407,17 +387,17 @@ public final class DeviceSim implements Runnable {
             Path report,
             Path plot, boolean weighting) throws Exception {
         return runScenario(out, run, byzantine, byzantineIds, attack, protocolAttack, protocolAttackers, reputation, bansLowerF,
-                aggregator, broker, report, plot, weighting, 0);
+                aggregator, broker, report, plot, weighting, 0, ChannelOptions.none());
     }
 
     static int runScenario(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
             String protocolAttack, int protocolAttackers, boolean reputation, boolean bansLowerF, String aggregator, String broker,
             Path report,
-            Path plot, boolean weighting, int cohort) throws Exception {
+            Path plot, boolean weighting, int cohort, ChannelOptions channel) throws Exception {
         quietLogging();
         List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
-        SimConfig cfg = run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack)
-                .aggregator(aggregator).build();
+        SimConfig cfg = channel.apply(run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack)
+                .aggregator(aggregator)).build();
         TrainTest data = run.load();
         String protocolText = protocol.isEmpty() ? "none"
                 : String.join("; ", protocol.stream().map(ProtocolAttackSpec::spec).toList());
@@ -446,6 +426,10 @@ public final class DeviceSim implements Runnable {
         out.println(RoundTable.summary(r) + "; " + res.rejectedTotal() + " frames rejected by the gateway"
                 + byReason(res.rejectedByReason())
                 + (res.failedRounds() > 0 ? "; " + res.failedRounds() + " rounds FAILED CLOSED (no new model)" : ""));
+        if (cfg.density() < 1 || cfg.byzantineDensity() < 1 || cfg.localDp()) {
+            out.println("updates: density " + cfg.density() + ", Byzantine density " + cfg.byzantineDensity() + " (SPARSE UPDATE"
+                    + " frames below 1)" + (cfg.localDp() ? "; " + privacySummary(cfg, cfg.rounds(), channel.dpDelta) : ""));
+        }
         if (res.cohortSeats() > 0) {
             out.printf(Locale.ROOT, "cohort seats: %d over %d rounds, Byzantine %d (%.1f%%; %d of %d nodes, %.1f%% of the fleet)%n",
                     res.cohortSeats(), cfg.rounds(), res.byzantineCohortSeats(), 100.0 * res.byzantineCohortSeats() / res.cohortSeats(),
@@ -548,10 +532,10 @@ public final class DeviceSim implements Runnable {
 
     static int runExternal(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
             String protocolAttack, int protocolAttackers, String aggregator, ExternalGateway gateway, Path keysDir, Path report,
-            Path plot) throws Exception {
+            Path plot, ChannelOptions channel) throws Exception {
         quietLogging();
         List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
-        SimConfig.Builder b = run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack);
+        SimConfig.Builder b = channel.apply(run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack));
         if (aggregator != null) {
             b.aggregator(aggregator);
         }

@@ -29,6 +29,7 @@ import org.qoraedge.devicesim.sim.RoundRecord;
 import org.qoraedge.devicesim.sim.SimConfig;
 import org.qoraedge.devicesim.sim.SimNode;
 import org.qoraedge.devicesim.sim.SimResult;
+import org.qoraedge.devicesim.sim.UpdateChannel;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.gateway.audit.AuditLog;
 import org.qoraedge.gateway.audit.AuditRecord;
@@ -143,6 +144,7 @@ public final class ExternalFleet {
                 MqttScenario.NodeConnections connections = MqttScenario.NodeConnections.open(creds, attackerIds, protocolAttacks,
                         ids, random, gateway.brokerUri(), gateway.fleet(), gateway::client)) {
             audit.connect();
+            connections.channel(new UpdateChannel(cfg, fleet.nodes(), model.name()));
             RoundStart first;
             try {
                 first = connections.client(0).awaitRound(1, WAIT);

@@ -40,6 +40,7 @@ import org.qoraedge.devicesim.sim.RoundRecord;
 import org.qoraedge.devicesim.sim.SimConfig;
 import org.qoraedge.devicesim.sim.SimNode;
 import org.qoraedge.devicesim.sim.SimResult;
+import org.qoraedge.devicesim.sim.UpdateChannel;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
@@ -48,6 +49,7 @@ import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
+import org.qoraedge.gateway.client.TopKSparsifier;
 import org.qoraedge.gateway.daemon.Gateway;
 import org.qoraedge.gateway.daemon.GatewayConfig;
 import org.qoraedge.gateway.protocol.ByzantineFraction;
@@ -149,6 +151,7 @@ public final class MqttScenario {
             try (Gateway gw = Gateway.start(gatewayConfig, gatewayOptions);
                     NodeConnections connections = NodeConnections.open(brokerUri != null ? brokerUri : gw.brokerUri(), gw.publicKey(),
                             creds, attackerIds, protocolAttacks, expected, random)) {
+                connections.channel(new UpdateChannel(cfg, nodes, model.name()));
                 List<RoundRecord> records = new ArrayList<>();
                 List<RoundReport> gatewayReports = new ArrayList<>();
                 float[] global = Bfp16.decode(initialBlock);
@@ -328,15 +331,22 @@ public final class MqttScenario {
             received[i] = Bfp16.decode(starts[i].model());
             asked[i] = connections.client(i).inCohort(starts[i]);
         }
-        // Honest nodes the round asks train from the model each received.
+        // Honest nodes the round asks train from the model each received (with local DP, their updates clipped and noised).
         float[][] updates = new float[nodes.size()][];
-        List<String> honestIds = new ArrayList<>();
-        List<float[]> honestUpdates = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             SimNode node = nodes.get(i);
             if (!node.isByzantine() && asked[i]) {
                 updates[i] = node.trainUpdate(received[i], round);
-                honestIds.add(node.id());
+            }
+        }
+        if (connections.channel() != null) {
+            connections.channel().privatize(updates, round);
+        }
+        List<String> honestIds = new ArrayList<>();
+        List<float[]> honestUpdates = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (updates[i] != null) {
+                honestIds.add(nodes.get(i).id());
                 honestUpdates.add(updates[i]);
             }
         }
@@ -366,7 +376,7 @@ public final class MqttScenario {
                 if (attacker != null) {
                     attacker.playRound(starts[i], block);
                 } else {
-                    connections.client(i).publishUpdate(starts[i], block);
+                    connections.publishUpdate(i, starts[i], block, asked[i]);
                 }
             }
         }
@@ -467,6 +477,7 @@ public final class MqttScenario {
         private final List<NodeClient> clients = new ArrayList<>();
         private final ProtocolAttacker[] attackers;
         private final List<Integer> order = new ArrayList<>();
+        private UpdateChannel channel;
 
         private NodeConnections(String brokerUri, int nodes) {
             this.brokerUri = brokerUri;
@@ -527,6 +538,36 @@ public final class MqttScenario {
 
         NodeClient client(int node) {
             return clients.get(node);
+        }
+
+        /**
+         * Sends the nodes' updates through {@code c} from now on: local DP on the honest updates and
+         * sparse frames at the run's densities, as the in-process simulator (null: dense, no DP).
+         */
+        NodeConnections channel(UpdateChannel c) {
+            this.channel = c;
+            return this;
+        }
+
+        /** The channel the updates go through, or null. */
+        UpdateChannel channel() {
+            return channel;
+        }
+
+        /**
+         * Publishes node {@code node}'s update for the round {@code start} announced: dense, or at the
+         * channel's density as a SPARSE UPDATE frame built by the node's client (a node the round did
+         * not ask sends it dense: the gateway refuses it before reading the block).
+         */
+        void publishUpdate(int node, RoundStart start, Bfp16Block block, boolean asked) throws IOException {
+            NodeClient client = clients.get(node);
+            TopKSparsifier.Selection sel = channel != null && asked ? channel.select(node, block) : null;
+            if (sel == null) {
+                client.publishUpdate(start, block);
+            } else {
+                client.publishRaw(client.topics().update(client.nodeId()),
+                        client.encodeSparseUpdate(start.round(), start.announcement().modelId(), sel));
+            }
         }
 
         /** The node's protocol attacker, or null for a node that only publishes its update. */

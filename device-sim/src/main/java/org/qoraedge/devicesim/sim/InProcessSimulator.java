@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,8 +21,6 @@ import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.ModelUpdate;
 import org.qoraedge.fixedpoint.NodeIds;
 import org.qoraedge.fixedpoint.krum.Krum;
-import org.qoraedge.fixedpoint.random.SplitMix64;
-import org.qoraedge.gateway.client.privacy.GaussianMechanism;
 
 /**
  * Federated rounds in one process, no MQTT: what the tests and the matrix's fast path use, and
@@ -98,9 +95,7 @@ public final class InProcessSimulator {
                     diverged = round;
                     break;
                 }
-                if (cfg.localDp()) {
-                    privatize(cfg, nodes, updates, round);
-                }
+                channel.privatize(updates, round);
                 OmniscientView view = null;
                 if (nodes.stream().anyMatch(SimNode::needsView)) {
                     view = honestView(nodes, updates, fleet.byzantineIds(), rule);
@@ -143,24 +138,6 @@ public final class InProcessSimulator {
         }
         return new SimResult(cfg, model.name(), model.parameterCount(), fleet.byzantineIds(), initialAccuracy, records,
                 diverged, (System.nanoTime() - start) / 1_000_000, global);
-    }
-
-    private static final long DP_STREAM = 0x44505F4E4F495345L; // "DP_NOISE"
-
-    /**
-     * Local DP on the honest updates, in place: each clipped to L2 norm {@code dpClip}, then (with
-     * {@code dpSigma > 0}) Gaussian noise of standard deviation {@code dpSigma * dpClip}, drawn from
-     * (run seed, node index, round) so that the thread count changes nothing.
-     */
-    private static void privatize(SimConfig cfg, List<SimNode> nodes, float[][] updates, int round) {
-        GaussianMechanism m = GaussianMechanism.of(cfg.dpClip(), cfg.dpSigma() > 0 ? cfg.dpSigma() : 1);
-        for (int i = 0; i < updates.length; i++) {
-            if (updates[i] != null) {
-                updates[i] = cfg.dpSigma() > 0
-                        ? m.privatize(updates[i], new SplittableRandom(SplitMix64.derive(cfg.seed(), DP_STREAM, nodes.get(i).index(), round)))
-                        : m.clip(updates[i]);
-            }
-        }
     }
 
     /** Honest nodes' updates at their node index; null for Byzantine nodes. */

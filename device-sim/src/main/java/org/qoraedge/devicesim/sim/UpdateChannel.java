@@ -2,8 +2,11 @@ package org.qoraedge.devicesim.sim;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.qoraedge.fixedpoint.Bfp16Block;
+import org.qoraedge.fixedpoint.random.SplitMix64;
 import org.qoraedge.gateway.client.TopKSparsifier;
+import org.qoraedge.gateway.client.privacy.GaussianMechanism;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.SparseFrame;
@@ -17,16 +20,19 @@ import org.qoraedge.gateway.protocol.SparseFrame;
  * crafts each round anew). Frame sizes are the real encoders' for HMAC-SHA256 and the MQTT fleet's
  * ids, so the bytes counted are those an MQTT run sends.
  */
-final class UpdateChannel {
+public final class UpdateChannel {
     /** The fleet name the MQTT fleet uses on the wire ({@code MqttScenario.FLEET}). */
     static final String FLEET = "device-sim";
+
+    private static final long DP_STREAM = 0x44505F4E4F495345L; // "DP_NOISE"
 
     private final SimConfig cfg;
     private final List<SimNode> nodes;
     private final String modelId;
     private final TopKSparsifier[] sparsifiers;
 
-    UpdateChannel(SimConfig cfg, List<SimNode> nodes, String modelName) {
+    /** The channel of {@code nodes} (a fleet's, in its order) for the model named {@code modelName}. */
+    public UpdateChannel(SimConfig cfg, List<SimNode> nodes, String modelName) {
         this.cfg = cfg;
         this.nodes = nodes;
         this.modelId = "device-sim-" + modelName;
@@ -45,18 +51,55 @@ final class UpdateChannel {
     long send(Bfp16Block[] blocks) {
         long bytes = 0;
         for (int i = 0; i < blocks.length; i++) {
-            SimNode node = nodes.get(i);
-            double density = node.isByzantine() ? cfg.byzantineDensity() : cfg.density();
-            if (density >= 1) {
-                bytes += Frame.size(utf8(FLEET), utf8(node.id()), utf8(modelId), blocks[i].dimension(), SignatureScheme.HMAC_SHA256);
+            TopKSparsifier.Selection sel = select(i, blocks[i]);
+            if (sel == null) {
+                bytes += Frame.size(utf8(FLEET), utf8(nodes.get(i).id()), utf8(modelId), blocks[i].dimension(),
+                        SignatureScheme.HMAC_SHA256);
                 continue;
             }
-            TopKSparsifier s = sparsifiers[i] != null ? sparsifiers[i] : new TopKSparsifier(density);
-            TopKSparsifier.Selection sel = s.select(blocks[i]);
-            bytes += sparseBytes(node.id(), sel);
+            bytes += sparseBytes(nodes.get(i).id(), sel);
             blocks[i] = sel.densify();
         }
         return bytes;
+    }
+
+    /**
+     * What node {@code node} (its index in the fleet) sends of {@code block} this round: its top-k
+     * selection, the residual carried for an honest node, or null when it sends the block dense.
+     * Called once per node and round, in round order, as {@link #send} does.
+     */
+    public TopKSparsifier.Selection select(int node, Bfp16Block block) {
+        double density = nodes.get(node).isByzantine() ? cfg.byzantineDensity() : cfg.density();
+        if (density >= 1) {
+            return null;
+        }
+        TopKSparsifier s = sparsifiers[node] != null ? sparsifiers[node] : new TopKSparsifier(density);
+        return s.select(block);
+    }
+
+    /** True when some node sends sparse updates. */
+    public boolean sparse() {
+        return cfg.density() < 1 || cfg.byzantineDensity() < 1;
+    }
+
+    /**
+     * Local DP (docs/PRIVACY.md) on the honest updates of simulation round {@code round}, in place
+     * (null entries, the Byzantine nodes', untouched): each clipped to L2 norm {@code C} and, with a
+     * sigma, noised with {@code N(0, (sigma C)^2)} drawn from a generator seeded from the run's seed,
+     * the node and the round; with sigma 0, clipped only. Nothing when the run has no local DP.
+     */
+    public void privatize(float[][] updates, int round) {
+        if (!cfg.localDp()) {
+            return;
+        }
+        GaussianMechanism m = GaussianMechanism.of(cfg.dpClip(), cfg.dpSigma() > 0 ? cfg.dpSigma() : 1);
+        for (int i = 0; i < updates.length; i++) {
+            if (updates[i] != null) {
+                updates[i] = cfg.dpSigma() > 0
+                        ? m.privatize(updates[i], new SplittableRandom(SplitMix64.derive(cfg.seed(), DP_STREAM, nodes.get(i).index(), round)))
+                        : m.clip(updates[i]);
+            }
+        }
     }
 
     private long sparseBytes(String nodeId, TopKSparsifier.Selection sel) {

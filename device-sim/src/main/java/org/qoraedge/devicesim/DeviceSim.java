@@ -301,6 +301,11 @@ public final class DeviceSim implements Runnable {
         @Mixin
         ChannelOptions channel;
 
+        @Option(names = "--max-non-zero", defaultValue = "0",
+                description = "the in-process gateway's round.maxNonZero: it refuses updates with more non-zero coordinates"
+                        + " (too-dense); 0: no bound (default: ${DEFAULT-VALUE})")
+        int maxNonZero;
+
         @Option(names = "--report", description = "JSON report file")
         Path report;
 
@@ -319,7 +324,7 @@ public final class DeviceSim implements Runnable {
         public Integer call() throws Exception {
             if (gateway.equalsIgnoreCase("external")) {
                 CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-                for (String inProcessOnly : List.of("--reputation", "--bans-lower-f", "--cohort")) {
+                for (String inProcessOnly : List.of("--reputation", "--bans-lower-f", "--cohort", "--max-non-zero")) {
                     if (parsed.hasMatchedOption(inProcessOnly)) {
                         throw new InvalidConfigException(inProcessOnly + " sets the in-process gateway; an external gateway has"
                                 + " its own settings (reputation.*, round.bansLowerF in its config)");
@@ -339,7 +344,7 @@ public final class DeviceSim implements Runnable {
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
                     byzantineIds, attack, protocolAttack, protocolAttackers, reputation.equalsIgnoreCase("weighted")
                     || onOff("--reputation", reputation), onOff("--bans-lower-f", bansLowerF), aggregator, broker, report, plot,
-                    reputation.equalsIgnoreCase("weighted"), cohort, channel);
+                    reputation.equalsIgnoreCase("weighted"), cohort, channel, maxNonZero);
         }
     }
 
@@ -387,13 +392,13 @@ public final class DeviceSim implements Runnable {
             Path report,
             Path plot, boolean weighting) throws Exception {
         return runScenario(out, run, byzantine, byzantineIds, attack, protocolAttack, protocolAttackers, reputation, bansLowerF,
-                aggregator, broker, report, plot, weighting, 0, ChannelOptions.none());
+                aggregator, broker, report, plot, weighting, 0, ChannelOptions.none(), 0);
     }
 
     static int runScenario(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
             String protocolAttack, int protocolAttackers, boolean reputation, boolean bansLowerF, String aggregator, String broker,
             Path report,
-            Path plot, boolean weighting, int cohort, ChannelOptions channel) throws Exception {
+            Path plot, boolean weighting, int cohort, ChannelOptions channel, int maxNonZero) throws Exception {
         quietLogging();
         List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
         SimConfig cfg = channel.apply(run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack)
@@ -406,7 +411,8 @@ public final class DeviceSim implements Runnable {
                 + (cfg.attackFree() ? "no model attack" : cfg.attack()) + "; protocol: " + protocolText + "), "
                 + cfg.aggregator().id() + ", " + cfg.rounds() + " rounds, seed " + cfg.seed() + ", broker "
                 + (broker == null ? "embedded" : broker) + ", reputation " + (weighting ? "weighted" : reputation ? "on" : "off")
-                + (cohort > 0 ? ", cohort " + cohort + " of " + cfg.nodes() : ""));
+                + (cohort > 0 ? ", cohort " + cohort + " of " + cfg.nodes() : "")
+                + (maxNonZero > 0 ? ", round.maxNonZero " + maxNonZero : ""));
         List<String> byz = Fleet.byzantineIds(cfg);
         out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
         if (!protocol.isEmpty()) {
@@ -417,7 +423,7 @@ public final class DeviceSim implements Runnable {
         out.flush();
         MqttScenario.Options opts = MqttScenario.Options.defaults().broker(broker).protocolAttacks(protocol)
                 .protocolAttackers(protocolAttackers).reputation(reputation).bansLowerF(bansLowerF).weighting(weighting)
-                .cohort(cohort);
+                .cohort(cohort).maxNonZero(maxNonZero);
         MqttScenario.Result res = MqttScenario.run(cfg, data, opts, (rec, gw) -> {
             out.println(RoundTable.row(rec, byz) + (gw.aggregated() ? "" : "  FAILED CLOSED: " + gw.failure()));
             out.flush();

@@ -246,6 +246,9 @@ public final class MqttScenario {
         if (opts.cohort() > 0) {
             gc.cohort(cohort(cfg, opts.cohort()));
         }
+        if (opts.maxNonZero() > 0) {
+            gc.maxNonZero(opts.maxNonZero());
+        }
         switch (agg.rule()) {
             case MEAN:
                 gc.aggregator(AggregatorKind.MEAN).f(cfg.effectiveKrumF());
@@ -663,52 +666,60 @@ public final class MqttScenario {
      *     {@code not-in-cohort}.
      */
     public record Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers,
-            boolean reputation, boolean bansLowerF, boolean weighting, int cohort) {
+            boolean reputation, boolean bansLowerF, boolean weighting, int cohort, int maxNonZero) {
         public Options {
             protocolAttacks = List.copyOf(protocolAttacks);
             if (cohort < 0) {
                 throw new InvalidConfigException("--cohort must be >= 1 (or 0: every node), got " + cohort);
+            }
+            if (maxNonZero < 0) {
+                throw new InvalidConfigException("--max-non-zero must be >= 1 (or 0: no bound), got " + maxNonZero);
             }
         }
 
         /** Options without a cohort. */
         public Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers, boolean reputation,
                 boolean bansLowerF, boolean weighting) {
-            this(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, 0);
+            this(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, 0, 0);
         }
 
         /** Embedded broker, no protocol attack, all Byzantine nodes as attackers, reputation on, every node asked. */
         public static Options defaults() {
-            return new Options(null, List.of(), -1, true, true, false, 0);
+            return new Options(null, List.of(), -1, true, true, false, 0, 0);
         }
 
         /** Each round asks a cohort of {@code k} nodes (0: every node). */
         public Options cohort(int k) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, k);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, k, maxNonZero);
+        }
+
+        /** The gateway refuses updates with more than {@code k} non-zero coordinates ({@code round.maxNonZero}; 0: no bound). */
+        public Options maxNonZero(int k) {
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort, k);
         }
 
         public Options broker(String uri) {
-            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort);
+            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort, maxNonZero);
         }
 
         public Options protocolAttacks(List<ProtocolAttackSpec> v) {
-            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF, weighting, cohort);
+            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF, weighting, cohort, maxNonZero);
         }
 
         public Options protocolAttackers(int v) {
-            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF, weighting, cohort);
+            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF, weighting, cohort, maxNonZero);
         }
 
         public Options reputation(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF, weighting, cohort);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF, weighting, cohort, maxNonZero);
         }
 
         public Options bansLowerF(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v, weighting, cohort);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v, weighting, cohort, maxNonZero);
         }
 
         public Options weighting(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, v, cohort);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, v, cohort, maxNonZero);
         }
     }
 

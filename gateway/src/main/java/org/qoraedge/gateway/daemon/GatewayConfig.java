@@ -53,7 +53,7 @@ public final class GatewayConfig {
             "broker.trustStore", "broker.trustStorePassword", "broker.keepAliveSeconds", "embedded.port", "fleet", "gateway.id", "keys.file",
             "nodes.expected", "aggregator", "metric", "f", "m", "round.minUpdates", "round.deadlineMillis",
             "round.pauseMillis", "round.first", "round.max", "model.id", "model.dimension", "model.initial", "state.dir",
-            "inbox.capacity", "inbox.maxBytes", "state.keepFrames", "audit.maxFrames", "round.bansLowerF");
+            "inbox.capacity", "inbox.maxBytes", "state.keepFrames", "audit.maxFrames", "round.bansLowerF", "round.maxNonZero");
 
     /** The keys of partial participation (docs/PROTOCOL.md section 6.2). */
     private static final Set<String> COHORT_KEYS = Set.of("round.cohort", "round.byzantineFraction");
@@ -110,6 +110,7 @@ public final class GatewayConfig {
     private final CohortSettings cohort;
     private final BufferedSettings buffered;
     private final CentralNoiseSettings centralNoise;
+    private final int maxNonZero;
     private final ReputationSettings reputation;
     private final GpioSettings gpio;
     private final OpsSettings ops;
@@ -130,6 +131,7 @@ public final class GatewayConfig {
         this.cohort = b.cohort;
         this.buffered = b.buffered;
         this.centralNoise = b.centralNoise;
+        this.maxNonZero = b.maxNonZero;
         this.aggregation = cohort != null && cohort.byzantineFraction() != null
                 ? cohort.rule().apply(cohort.byzantineFraction().of(cohort.size()))
                 : b.pipeline != null ? AggregationSettings.pipeline(b.pipeline, b.minUpdates)
@@ -318,6 +320,14 @@ public final class GatewayConfig {
             throw new ConfigException(file + ": config key model.dimension is required (the number of model parameters)");
         }
         b.dimension = (int) num(p, "model.dimension", 0);
+        if (p.getProperty("round.maxNonZero") != null) {
+            long k = num(p, "round.maxNonZero", 0);
+            if (k < 1 || k > b.dimension) {
+                throw new ConfigException(file + ": config key round.maxNonZero = " + k + " is invalid: must be in 1.." + b.dimension
+                        + " (model.dimension); nodes at density D send max(1, ceil(D * d)) coordinates");
+            }
+            b.maxNonZero = (int) k;
+        }
         b.initialModel = path(file, "model.initial", str(p, "model.initial", null));
         b.stateDir = path(file, "state.dir", str(p, "state.dir", "state"));
         b.inboxCapacity = (int) num(p, "inbox.capacity", b.inboxCapacity);
@@ -453,6 +463,11 @@ public final class GatewayConfig {
         return buffered;
     }
 
+    /** The most non-zero coordinates an update may have ({@code round.maxNonZero}); {@code Integer.MAX_VALUE}: no bound. */
+    public int maxNonZero() {
+        return maxNonZero;
+    }
+
     /** The central noise added to every round's aggregate, or null for none (no {@code privacy.central.*} key). */
     public CentralNoiseSettings centralNoise() {
         return centralNoise;
@@ -556,6 +571,7 @@ public final class GatewayConfig {
                 .cohort(cohort)
                 .buffered(buffered)
                 .centralNoise(centralNoise)
+                .maxNonZero(maxNonZero)
                 .build();
     }
 
@@ -707,6 +723,7 @@ public final class GatewayConfig {
         private CohortSettings cohort;
         private BufferedSettings buffered;
         private CentralNoiseSettings centralNoise;
+        private int maxNonZero = Integer.MAX_VALUE;
         private ReputationSettings reputation =
                 ReputationSettings.defaults();
         private GpioSettings gpio = GpioSettings.DISABLED;
@@ -768,6 +785,12 @@ public final class GatewayConfig {
         /** Asks only a cohort each round (null, the default: every expected node). */
         public Builder cohort(CohortSettings v) {
             cohort = v;
+            return this;
+        }
+
+        /** Refuses updates with more than {@code k} non-zero coordinates (default: no bound). */
+        public Builder maxNonZero(int k) {
+            maxNonZero = k;
             return this;
         }
 

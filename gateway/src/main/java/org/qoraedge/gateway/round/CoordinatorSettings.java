@@ -66,6 +66,7 @@ public final class CoordinatorSettings {
     private final CohortSettings cohort;
     private final BufferedSettings buffered;
     private final CentralNoiseSettings centralNoise;
+    private final int maxNonZero;
 
     private CoordinatorSettings(Builder b) {
         this.fleet = b.fleet;
@@ -103,6 +104,12 @@ public final class CoordinatorSettings {
         }
         this.buffered = b.buffered;
         this.centralNoise = b.centralNoise;
+        int d = b.initialModel.dimension();
+        if (b.maxNonZero < 1 || (b.maxNonZero > d && b.maxNonZero != Integer.MAX_VALUE)) {
+            throw new RoundSettingsException("round.maxNonZero = " + b.maxNonZero + " is invalid: must be in 1.." + d
+                    + " (the model's dimension)");
+        }
+        this.maxNonZero = Math.min(b.maxNonZero, d);
         if (buffered != null) {
             checkBuffered(buffered, cohort, aggregation);
         }
@@ -188,6 +195,14 @@ public final class CoordinatorSettings {
             throw new RoundSettingsException(a.ruleName() + " needs " + a.quorum() + " updates per buffer, but round.bufferSize = "
                     + b.bufferSize());
         }
+    }
+
+    /**
+     * The most non-zero coordinates an accepted update may have ({@code round.maxNonZero}); the
+     * dimension when updates are not bounded.
+     */
+    public int maxNonZero() {
+        return maxNonZero;
     }
 
     /** The central noise added to every round's aggregate (docs/PRIVACY.md), or null for none. */
@@ -317,6 +332,13 @@ public final class CoordinatorSettings {
         private CohortSettings cohort;
         private BufferedSettings buffered;
         private CentralNoiseSettings centralNoise;
+        private int maxNonZero = Integer.MAX_VALUE;
+
+        /** Refuses updates with more than {@code k} non-zero coordinates ({@code round.maxNonZero}; default: no bound). */
+        public Builder maxNonZero(int k) {
+            this.maxNonZero = k;
+            return this;
+        }
 
         /** Adds central noise to every round's aggregate (null, the default: none). */
         public Builder centralNoise(CentralNoiseSettings v) {

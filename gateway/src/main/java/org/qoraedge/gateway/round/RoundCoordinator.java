@@ -346,7 +346,7 @@ public final class RoundCoordinator implements AutoCloseable {
                 inbox.dropped(), inbox.refusedBeforeDecoding(), settings.maxAuditFrames(), journal);
         view = new UpdateVerifier.RoundView(settings.fleet(), a.round(), settings.modelId(), settings.dimension(),
                 settings.maxFrameBytes(), settings.registry(), this::banned, lastSequence, open.accepted::contains,
-                RoundRules.cohortTest(a.draw()), settings.buffered());
+                RoundRules.cohortTest(a.draw()), settings.buffered(), settings.maxNonZero());
         if (!recovered.isEmpty()) {
             open.restore(recovered.get(0), modelDigest, lastSequence);
         }

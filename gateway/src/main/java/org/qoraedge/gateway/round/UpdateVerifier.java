@@ -35,10 +35,20 @@ final class UpdateVerifier {
      * @param inCohort true for a node of the round's cohort; null when the round asks every node
      * @param buffered buffered mode's settings, null in the synchronous mode: then {@code round} is the
      *     buffer's version and an update may name any version its window takes
+     * @param maxNonZero the most non-zero coordinates an update's (densified) block may have
+     *     ({@code round.maxNonZero}); the dimension or more: no bound
      */
     record RoundView(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
             Map<String, VerifyingKey> registry, Predicate<String> banned, Map<String, Long> lastSequence,
-            Predicate<String> acceptedThisRound, Predicate<String> inCohort, BufferedSettings buffered) {
+            Predicate<String> acceptedThisRound, Predicate<String> inCohort, BufferedSettings buffered, int maxNonZero) {
+
+        /** A view without a bound on an update's non-zero coordinates. */
+        RoundView(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
+                Map<String, VerifyingKey> registry, Predicate<String> banned, Map<String, Long> lastSequence,
+                Predicate<String> acceptedThisRound, Predicate<String> inCohort, BufferedSettings buffered) {
+            this(fleet, round, modelId, dimension, maxFrameBytes, registry, banned, lastSequence, acceptedThisRound, inCohort, buffered,
+                    dimension);
+        }
 
         /** A view of a synchronous round. */
         RoundView(String fleet, long round, String modelId, int dimension, long maxFrameBytes,
@@ -154,11 +164,30 @@ final class UpdateVerifier {
                     "node " + topicNode + " already has an accepted update in " + (v.buffered() != null ? "buffer " : "round ")
                             + v.round(), true);
         }
+        Bfp16Block block;
         try {
-            return new Verdict(null, "", h, h.block(), true);
+            block = h.block();
         } catch (FrameException e) {
             return refuse(h, e.reason(), e.getMessage(), true);
         }
+        if (v.maxNonZero() < v.dimension()) {
+            int nonZero = nonZero(block);
+            if (nonZero > v.maxNonZero()) {
+                return refuse(h, RejectReason.TOO_DENSE, "update from " + topicNode + " has " + nonZero
+                        + " non-zero coordinates; round.maxNonZero = " + v.maxNonZero(), true);
+            }
+        }
+        return new Verdict(null, "", h, block, true);
+    }
+
+    private static int nonZero(Bfp16Block b) {
+        int n = 0;
+        for (int i = 0; i < b.dimension(); i++) {
+            if (b.mantissa(i) != 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static Verdict refuse(FrameHeader h, RejectReason reason, String detail, boolean authenticated) {

@@ -170,6 +170,16 @@ class GatewayConfigTest {
     }
 
     @Test
+    void readsTheBoundOnAnUpdatesNonZeroCoordinates() throws Exception {
+        assertEquals(Integer.MAX_VALUE, load("model.dimension = 100\n").maxNonZero(), "no bound by default");
+        assertEquals(10, load("model.dimension = 100\nround.maxNonZero = 10\n").maxNonZero());
+        for (String bad : new String[] {"0", "101", "-1"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("model.dimension = 100\nround.maxNonZero = " + bad + "\n"));
+            assertTrue(e.getMessage().contains("config key round.maxNonZero = " + bad + " is invalid: must be in 1..100"), e.getMessage());
+        }
+    }
+
+    @Test
     void readsCentralNoiseAndRefusesItsBadSettingsNamingTheKey() throws Exception {
         String hex = "0f".repeat(32);
         secretFile("central.secret", hex + "\n", "rw-------");

@@ -17,7 +17,9 @@ import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
+import org.qoraedge.gateway.protocol.SparseFrame;
 import org.qoraedge.gateway.protocol.VerifyingKey;
+import org.qoraedge.gateway.reputation.RoundEvidence;
 import org.qoraedge.gateway.testing.Provocations;
 import org.qoraedge.gateway.testing.TestNodes;
 
@@ -83,6 +85,30 @@ class UpdateVerifierTest {
             assertEquals(c[3], v.authenticated(), c[2] + ": authenticated");
             assertFalse(v.detail().isEmpty(), c[2] + " names what is wrong");
         }
+    }
+
+    @Test
+    void anUpdateWithMoreNonZeroCoordinatesThanTheRoundAllowsIsTooDenseAndAttributable() {
+        // Three non-zero coordinates of eight, two of them adjacent to zeros a sparse frame would not carry.
+        Bfp16Block three = Bfp16Block.of(-12, new int[] {0, 5, 0, 0, -7, 0, 1, 0});
+        byte[] p = Provocations.frame(node, FrameKind.UPDATE, FLEET, ROUND, 11, "m1", three);
+        UpdateVerifier.Verdict atBound = UpdateVerifier.verify("node-01", p, bounded(3));
+        assertTrue(atBound.accepted(), atBound.detail());
+        UpdateVerifier.Verdict over = UpdateVerifier.verify("node-01", p, bounded(2));
+        assertEquals(RejectReason.TOO_DENSE, over.reason());
+        assertEquals("update from node-01 has 3 non-zero coordinates; round.maxNonZero = 2", over.detail());
+        assertTrue(over.authenticated());
+        // The count is of the block's non-zero mantissas, so a sparse frame of three entries with one zero takes a bound of 2.
+        byte[] sparse = new SparseFrame(node.scheme(), FLEET, "node-01", ROUND, 11, "m1", -12, D, new int[] {1, 3, 4},
+                new short[] {5, 0, -7}).encode(node.signer());
+        assertTrue(UpdateVerifier.verify("node-01", sparse, bounded(2)).accepted());
+        assertEquals(RejectReason.TOO_DENSE, UpdateVerifier.verify("node-01", sparse, bounded(1)).reason());
+        assertTrue(RoundEvidence.countsAsMisbehaviour(RejectReason.TOO_DENSE), "a freshly signed violation costs reputation");
+    }
+
+    private UpdateVerifier.RoundView bounded(int maxNonZero) {
+        return new UpdateVerifier.RoundView(FLEET, ROUND, "m1", D, Frame.maxUpdateSize(D), registry, Set.<String>of()::contains,
+                sequences, Set.<String>of()::contains, null, null, maxNonZero);
     }
 
     @Test

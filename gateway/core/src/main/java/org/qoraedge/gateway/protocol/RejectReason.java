@@ -61,7 +61,13 @@ public enum RejectReason {
     /** The node already has an accepted update in this round. */
     DUPLICATE_UPDATE,
     /** The block breaks spec section 1 (exponent out of range, mantissa -32768). */
-    INVALID_BLOCK;
+    INVALID_BLOCK,
+    /**
+     * The (densified) block has more non-zero coordinates than the round allows
+     * ({@code round.maxNonZero}, docs/PROTOCOL.md section 5): a fleet of sparse nodes bounds what
+     * one update may touch, so that a dense attacker cannot outweigh sparse honest updates.
+     */
+    TOO_DENSE;
 
     /**
      * Whether a frame refused for this reason is evidence of an attack: forged, malformed, replayed,

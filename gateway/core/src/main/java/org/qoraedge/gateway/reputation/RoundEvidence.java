@@ -166,8 +166,8 @@ public final class RoundEvidence {
 
     /**
      * Whether an authenticated frame refused for {@code reason} costs its node reputation. Only
-     * violations that need the node's key <em>now</em>: {@code WRONG_DIMENSION}, {@code WRONG_MODEL}
-     * and {@code INVALID_BLOCK} (they come after the round and sequence checks, so the frame was
+     * violations that need the node's key <em>now</em>: {@code WRONG_DIMENSION}, {@code WRONG_MODEL},
+     * {@code INVALID_BLOCK} and {@code TOO_DENSE} (they come after the round and sequence checks, so the frame was
      * freshly signed for this round). Not {@code WRONG_ROUND} or {@code REPLAYED_SEQUENCE}: anyone
      * who captured one of the node's frames can publish it again. Not {@code DUPLICATE_UPDATE}: an
      * honest node that retries a publish it could not confirm sends one, and its first update
@@ -179,6 +179,7 @@ public final class RoundEvidence {
             case WRONG_DIMENSION:
             case WRONG_MODEL:
             case INVALID_BLOCK:
+            case TOO_DENSE:
                 return true;
             default:
                 return false;

@@ -171,21 +171,21 @@ class CentralNoiseRoundTest {
         // The same record claiming no noise, or another variance: the model after does not reproduce.
         for (AuditRecord.CentralNoiseInputs claim : new AuditRecord.CentralNoiseInputs[] {null,
             new AuditRecord.CentralNoiseInputs("1/2")}) {
-            AuditRecord forged = new AuditRecord(rec.fleet(), rec.gatewayId(), rec.gatewayKey(), rec.round(), rec.prev(),
-                    rec.outcome(), rec.failure(), rec.config().withCentralNoise(claim), rec.modelBefore(), rec.frames(),
-                    rec.framesOmitted(), rec.canonicalOrder(), rec.scores(), rec.ranking(), rec.selected(), rec.kept(),
-                    rec.referenceDigest(), rec.deviations(), rec.weights(), rec.referenceExponent(), rec.aggregateDigest(),
-                    rec.modelAfter(), rec.reputation(), rec.operator(), rec.timing(), rec.framesKept());
-            ReplayReport rep = Replay.replay(forged, journal(dir, 1), null, null, secret);
+            ReplayReport rep = Replay.replay(claiming(rec, claim), journal(dir, 1), null, null, secret);
             assertEquals("modelAfter", rep.firstMismatch().orElseThrow().field(), String.valueOf(claim));
         }
         // A variance the record cannot have: the configuration cannot be run.
-        AuditRecord bad = new AuditRecord(rec.fleet(), rec.gatewayId(), rec.gatewayKey(), rec.round(), rec.prev(),
-                rec.outcome(), rec.failure(), rec.config().withCentralNoise(new AuditRecord.CentralNoiseInputs("-1")),
-                rec.modelBefore(), rec.frames(), rec.framesOmitted(), rec.canonicalOrder(), rec.scores(), rec.ranking(),
-                rec.selected(), rec.kept(), rec.referenceDigest(), rec.deviations(), rec.weights(), rec.referenceExponent(),
-                rec.aggregateDigest(), rec.modelAfter(), rec.reputation(), rec.operator(), rec.timing(), rec.framesKept());
+        AuditRecord bad = claiming(rec, new AuditRecord.CentralNoiseInputs("-1"));
         assertEquals("config", Replay.replay(bad, journal(dir, 1), null, null, secret).firstMismatch().orElseThrow().field());
+    }
+
+    /** {@code rec} with another {@code config.centralNoise} (null: none). */
+    private static AuditRecord claiming(AuditRecord rec, AuditRecord.CentralNoiseInputs claim) {
+        return new AuditRecord(rec.fleet(), rec.gatewayId(), rec.gatewayKey(), rec.round(), rec.prev(), rec.outcome(), rec.failure(),
+                rec.config().withCentralNoise(claim), rec.modelBefore(), rec.frames(), rec.framesOmitted(), rec.canonicalOrder(),
+                rec.scores(), rec.ranking(), rec.selected(), rec.kept(), rec.referenceDigest(), rec.deviations(), rec.weights(),
+                rec.referenceExponent(), rec.aggregateDigest(), rec.modelAfter(), rec.reputation(), rec.operator(), rec.timing(),
+                rec.framesKept());
     }
 
     private static RoundJournal.Contents journal(Path dir, long round) throws Exception {

@@ -306,6 +306,12 @@ public final class DeviceSim implements Runnable {
                         + " (too-dense); 0: no bound (default: ${DEFAULT-VALUE})")
         int maxNonZero;
 
+        @Option(names = "--central-sigma2",
+                description = "the in-process gateway's privacy.central.sigma2: central noise of this variance (p/q or p, in"
+                        + " the aggregate's LSB^2) on every aggregate, its secret derived from --seed (a simulation;"
+                        + " docs/PRIVACY.md); default: none")
+        String centralSigma2;
+
         @Option(names = "--report", description = "JSON report file")
         Path report;
 
@@ -324,7 +330,8 @@ public final class DeviceSim implements Runnable {
         public Integer call() throws Exception {
             if (gateway.equalsIgnoreCase("external")) {
                 CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-                for (String inProcessOnly : List.of("--reputation", "--bans-lower-f", "--cohort", "--max-non-zero")) {
+                for (String inProcessOnly : List.of("--reputation", "--bans-lower-f", "--cohort", "--max-non-zero",
+                        "--central-sigma2")) {
                     if (parsed.hasMatchedOption(inProcessOnly)) {
                         throw new InvalidConfigException(inProcessOnly + " sets the in-process gateway; an external gateway has"
                                 + " its own settings (reputation.*, round.bansLowerF in its config)");
@@ -344,7 +351,7 @@ public final class DeviceSim implements Runnable {
             return runScenario(spec.commandLine().getOut(), run, byzantineIds.isEmpty() ? byzantine : byzantineIds.size(),
                     byzantineIds, attack, protocolAttack, protocolAttackers, reputation.equalsIgnoreCase("weighted")
                     || onOff("--reputation", reputation), onOff("--bans-lower-f", bansLowerF), aggregator, broker, report, plot,
-                    reputation.equalsIgnoreCase("weighted"), cohort, channel, maxNonZero);
+                    reputation.equalsIgnoreCase("weighted"), cohort, channel, maxNonZero, centralSigma2);
         }
     }
 
@@ -392,13 +399,14 @@ public final class DeviceSim implements Runnable {
             Path report,
             Path plot, boolean weighting) throws Exception {
         return runScenario(out, run, byzantine, byzantineIds, attack, protocolAttack, protocolAttackers, reputation, bansLowerF,
-                aggregator, broker, report, plot, weighting, 0, ChannelOptions.none(), 0);
+                aggregator, broker, report, plot, weighting, 0, ChannelOptions.none(), 0, null);
     }
 
     static int runScenario(PrintWriter out, RunOptions run, int byzantine, List<String> byzantineIds, String attack,
             String protocolAttack, int protocolAttackers, boolean reputation, boolean bansLowerF, String aggregator, String broker,
             Path report,
-            Path plot, boolean weighting, int cohort, ChannelOptions channel, int maxNonZero) throws Exception {
+            Path plot, boolean weighting, int cohort, ChannelOptions channel, int maxNonZero, String centralSigma2)
+            throws Exception {
         quietLogging();
         List<ProtocolAttackSpec> protocol = ProtocolAttackSpec.parseList(protocolAttack);
         SimConfig cfg = channel.apply(run.builder().byzantine(byzantine).byzantineIds(byzantineIds).attack(attack)
@@ -412,7 +420,8 @@ public final class DeviceSim implements Runnable {
                 + cfg.aggregator().id() + ", " + cfg.rounds() + " rounds, seed " + cfg.seed() + ", broker "
                 + (broker == null ? "embedded" : broker) + ", reputation " + (weighting ? "weighted" : reputation ? "on" : "off")
                 + (cohort > 0 ? ", cohort " + cohort + " of " + cfg.nodes() : "")
-                + (maxNonZero > 0 ? ", round.maxNonZero " + maxNonZero : ""));
+                + (maxNonZero > 0 ? ", round.maxNonZero " + maxNonZero : "")
+                + (centralSigma2 != null ? ", central noise sigma^2 " + centralSigma2 + " LSB^2" : ""));
         List<String> byz = Fleet.byzantineIds(cfg);
         out.println("Byzantine: " + (byz.isEmpty() ? "none" : String.join(" ", byz)) + " (marked * when selected)");
         if (!protocol.isEmpty()) {
@@ -423,7 +432,7 @@ public final class DeviceSim implements Runnable {
         out.flush();
         MqttScenario.Options opts = MqttScenario.Options.defaults().broker(broker).protocolAttacks(protocol)
                 .protocolAttackers(protocolAttackers).reputation(reputation).bansLowerF(bansLowerF).weighting(weighting)
-                .cohort(cohort).maxNonZero(maxNonZero);
+                .cohort(cohort).maxNonZero(maxNonZero).centralSigma2(centralSigma2);
         MqttScenario.Result res = MqttScenario.run(cfg, data, opts, (rec, gw) -> {
             out.println(RoundTable.row(rec, byz) + (gw.aggregated() ? "" : "  FAILED CLOSED: " + gw.failure()));
             out.flush();

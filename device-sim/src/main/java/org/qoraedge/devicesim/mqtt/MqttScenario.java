@@ -44,9 +44,12 @@ import org.qoraedge.devicesim.sim.UpdateChannel;
 import org.qoraedge.fixedpoint.Bfp16;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.BlockBytes;
+import org.qoraedge.fixedpoint.Digests;
+import org.qoraedge.fixedpoint.FixedPointException;
 import org.qoraedge.fixedpoint.krum.Metric;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.aggregation.CentralNoiseSettings;
 import org.qoraedge.gateway.client.NodeClient;
 import org.qoraedge.gateway.client.RoundStart;
 import org.qoraedge.gateway.client.TopKSparsifier;
@@ -248,6 +251,13 @@ public final class MqttScenario {
         }
         if (opts.maxNonZero() > 0) {
             gc.maxNonZero(opts.maxNonZero());
+        }
+        if (opts.centralSigma2() != null) {
+            try {
+                gc.centralNoise(CentralNoiseSettings.of(opts.centralSigma2(), simulationSecret(cfg.seed())));
+            } catch (FixedPointException e) {
+                throw new InvalidConfigException("--central-sigma2: " + e.getMessage());
+            }
         }
         switch (agg.rule()) {
             case MEAN:
@@ -666,7 +676,7 @@ public final class MqttScenario {
      *     {@code not-in-cohort}.
      */
     public record Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers,
-            boolean reputation, boolean bansLowerF, boolean weighting, int cohort, int maxNonZero) {
+            boolean reputation, boolean bansLowerF, boolean weighting, int cohort, int maxNonZero, String centralSigma2) {
         public Options {
             protocolAttacks = List.copyOf(protocolAttacks);
             if (cohort < 0) {
@@ -680,47 +690,66 @@ public final class MqttScenario {
         /** Options without a cohort. */
         public Options(String brokerUri, List<ProtocolAttackSpec> protocolAttacks, int protocolAttackers, boolean reputation,
                 boolean bansLowerF, boolean weighting) {
-            this(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, 0, 0);
+            this(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, 0, 0, null);
         }
 
         /** Embedded broker, no protocol attack, all Byzantine nodes as attackers, reputation on, every node asked. */
         public static Options defaults() {
-            return new Options(null, List.of(), -1, true, true, false, 0, 0);
+            return new Options(null, List.of(), -1, true, true, false, 0, 0, null);
         }
 
         /** Each round asks a cohort of {@code k} nodes (0: every node). */
         public Options cohort(int k) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, k, maxNonZero);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, k, maxNonZero, centralSigma2);
         }
 
         /** The gateway refuses updates with more than {@code k} non-zero coordinates ({@code round.maxNonZero}; 0: no bound). */
         public Options maxNonZero(int k) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort, k);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort, k, centralSigma2);
+        }
+
+        /**
+         * The gateway adds central noise of variance {@code sigma2} ({@code p/q} or {@code p}, in the
+         * aggregate's LSB^2; docs/PRIVACY.md) to every aggregate, with a secret derived from the run's
+         * seed ({@link #simulationSecret}); null: none.
+         */
+        public Options centralSigma2(String sigma2) {
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort, maxNonZero,
+                    sigma2);
         }
 
         public Options broker(String uri) {
-            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort, maxNonZero);
+            return new Options(uri, protocolAttacks, protocolAttackers, reputation, bansLowerF, weighting, cohort, maxNonZero, centralSigma2);
         }
 
         public Options protocolAttacks(List<ProtocolAttackSpec> v) {
-            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF, weighting, cohort, maxNonZero);
+            return new Options(brokerUri, v, protocolAttackers, reputation, bansLowerF, weighting, cohort, maxNonZero, centralSigma2);
         }
 
         public Options protocolAttackers(int v) {
-            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF, weighting, cohort, maxNonZero);
+            return new Options(brokerUri, protocolAttacks, v, reputation, bansLowerF, weighting, cohort, maxNonZero, centralSigma2);
         }
 
         public Options reputation(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF, weighting, cohort, maxNonZero);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, v, bansLowerF, weighting, cohort, maxNonZero, centralSigma2);
         }
 
         public Options bansLowerF(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v, weighting, cohort, maxNonZero);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, v, weighting, cohort, maxNonZero, centralSigma2);
         }
 
         public Options weighting(boolean v) {
-            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, v, cohort, maxNonZero);
+            return new Options(brokerUri, protocolAttacks, protocolAttackers, reputation, bansLowerF, v, cohort, maxNonZero, centralSigma2);
         }
+    }
+
+    /**
+     * The central noise secret of a simulation with seed {@code seed}: SHA-256 of
+     * {@code "device-sim central noise " + seed}. Derived, not drawn, so that a run repeats bit for
+     * bit; a deployed gateway's secret is random and kept secret (docs/PRIVACY.md).
+     */
+    static byte[] simulationSecret(long seed) {
+        return Digests.sha256().digest(("device-sim central noise " + seed).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Told about each closed round. */

@@ -49,4 +49,18 @@ class SparsePrivateOverMqttTest {
         }
         assertArrayEquals(inProcess.finalParameters(), mqtt.finalParameters());
     }
+
+    @Test
+    void centralNoiseFromTheSeedsSecretRepeatsBitForBitAndMovesTheModel() throws Exception {
+        TrainTest data = SyntheticSensorData.generate(1);
+        SimConfig cfg = SimConfig.builder().dataset("synthetic").model("logreg").nodes(5).byzantine(0).attack("none")
+                .aggregator("mean").rounds(2).seed(3).threads(1).build();
+        MqttScenario.Options noisy = MqttScenario.Options.defaults().reputation(false).centralSigma2("10000");
+        SimResult first = MqttScenario.run(cfg, data, noisy, (rec, rep) -> { }).sim();
+        SimResult again = MqttScenario.run(cfg, data, noisy, (rec, rep) -> { }).sim();
+        assertArrayEquals(first.finalParameters(), again.finalParameters(), "the simulation's secret comes from its seed");
+        SimResult plain = InProcessSimulator.run(cfg, data, RoundListener.NONE);
+        assertFalse(Arrays.equals(plain.finalParameters(), first.finalParameters()), "sigma 100 LSB changed nothing");
+        assertEquals(2, first.rounds().size());
+    }
 }

@@ -117,7 +117,8 @@ final class RoundRules {
                                 settings.buffered().bufferSize(), settings.buffered().maxStaleness(),
                                 settings.buffered().serverStepShift()))
                         .withCentralNoise(settings.centralNoise() == null ? null
-                                : new AuditRecord.CentralNoiseInputs(settings.centralNoise().sigma2())))
+                                : new AuditRecord.CentralNoiseInputs(settings.centralNoise().sigma2()))
+                        .withMaxNonZero(settings.maxNonZero() < settings.dimension() ? settings.maxNonZero() : 0))
                 .modelBefore(r.modelBefore)
                 .frames(r.frames, r.framesOmitted, framesKept)
                 .outcome(outcome, report.modelDigest())

@@ -161,24 +161,32 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
      *     (then not written)
      * @param centralNoise the central noise added to the aggregate (docs/PRIVACY.md), null for none
      *     (then not written)
+     * @param maxNonZero {@code round.maxNonZero}: the most non-zero coordinates an accepted update
+     *     may have; 0 when updates were not bounded (then not written)
      */
     public record Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
             String reputationSettings, List<String> expected, CohortInputs cohort, BufferedInputs buffered,
-            CentralNoiseInputs centralNoise) {
+            CentralNoiseInputs centralNoise, int maxNonZero) {
         public Config {
             expected = List.copyOf(expected);
         }
 
-        /** A config without central noise. */
+        /** A config without central noise or a bound on non-zero coordinates. */
         public Config(String aggregator, String metric, int f, int m, int minUpdates, int dimension, String modelId,
                 String reputationSettings, List<String> expected, CohortInputs cohort, BufferedInputs buffered) {
-            this(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort, buffered, null);
+            this(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort, buffered, null, 0);
         }
 
         /** This config, of a round whose aggregate got central noise {@code n} (null: none). */
         public Config withCentralNoise(CentralNoiseInputs n) {
             return new Config(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort,
-                    buffered, n);
+                    buffered, n, maxNonZero);
+        }
+
+        /** This config, of a round that refused updates with more than {@code k} non-zero coordinates (0: no bound). */
+        public Config withMaxNonZero(int k) {
+            return new Config(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort,
+                    buffered, centralNoise, k);
         }
 
         /** A config of a synchronous round. */
@@ -190,7 +198,7 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
         /** This config, of a buffer of buffered mode with {@code b}. */
         public Config withBuffered(BufferedInputs b) {
             return new Config(aggregator, metric, f, m, minUpdates, dimension, modelId, reputationSettings, expected, cohort, b,
-                    centralNoise);
+                    centralNoise, maxNonZero);
         }
 
         /** A config of a round that asked every expected node. */
@@ -469,6 +477,9 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
             n.addProperty("sigma2", config.centralNoise().sigma2());
             c.add("centralNoise", n);
         }
+        if (config.maxNonZero() != 0) { // only rounds with round.maxNonZero have it
+            c.addProperty("maxNonZero", config.maxNonZero());
+        }
         o.add("config", c);
         o.addProperty("modelBefore", modelBefore);
         JsonArray fr = new JsonArray();
@@ -563,7 +574,8 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                     stringList(arr(c, "expected")), cohortInputs(c), c.has("buffered")
                             ? new BufferedInputs(integer(obj(c, "buffered"), "bufferSize"), integer(obj(c, "buffered"), "maxStaleness"),
                             obj(c, "buffered").has("serverStepShift") ? integer(obj(c, "buffered"), "serverStepShift") : 0)
-                            : null, c.has("centralNoise") ? new CentralNoiseInputs(str(obj(c, "centralNoise"), "sigma2")) : null);
+                            : null, c.has("centralNoise") ? new CentralNoiseInputs(str(obj(c, "centralNoise"), "sigma2")) : null,
+                    c.has("maxNonZero") ? integer(c, "maxNonZero") : 0);
             List<FrameEntry> frames = new ArrayList<>();
             for (JsonElement el : arr(o, "frames")) {
                 JsonObject f = el.getAsJsonObject();

@@ -67,6 +67,8 @@ import org.qoraedge.gateway.state.RoundJournal;
  *       one more than {@code maxStaleness} versions behind, at most {@code bufferSize} accepted; the frames' rounds in {@code frames.header}
  *       may be any version in the window, and the weights are recomputed from them (not taken from
  *       the record) and compared in {@code weights};</li>
+ *   <li>{@code frames.maxNonZero} (records of rounds with {@code round.maxNonZero} only): no accepted
+ *       block has more non-zero coordinates than the recorded bound;</li>
  *   <li>{@code outcome}: the recomputation aggregates exactly when the record says it did (the
  *       quorum of {@link AggregationSettings#quorum()}, then whatever the aggregator or the model
  *       sum refuses);</li>
@@ -171,6 +173,9 @@ public final class Replay {
         if (cfg.buffered() != null) {
             buffered(record, out);
         }
+        if (cfg.maxNonZero() > 0) {
+            maxNonZero(cfg.maxNonZero(), usable, out);
+        }
         if (!record.referenceDigest().isEmpty() || settings.usesReference()) {
             String given = RoundClose.referenceDigest(reference, Math.max(1, cfg.dimension()));
             out.add(ReplayCheck.compare("reference", record.referenceDigest(), given,
@@ -222,6 +227,26 @@ public final class Replay {
                         firstFew(wrong)));
     }
 
+
+    /** {@code frames.maxNonZero}: no accepted block has more non-zero coordinates than the record's bound. */
+    private static void maxNonZero(int bound, List<Kept> usable, List<ReplayCheck> out) {
+        List<String> over = new ArrayList<>();
+        for (Kept k : usable) {
+            int n = 0;
+            for (int i = 0; i < k.block.dimension(); i++) {
+                if (k.block.mantissa(i) != 0) {
+                    n++;
+                }
+            }
+            if (n > bound) {
+                over.add(k.name() + " has " + n);
+            }
+        }
+        String want = "every accepted block with at most " + bound + " non-zero coordinates";
+        out.add(over.isEmpty() ? ReplayCheck.compare("frames.maxNonZero", want, want, "")
+                : new ReplayCheck("frames.maxNonZero", ReplayCheck.Status.MISMATCH, want, over.size() + " blocks have more",
+                        firstFew(over)));
+    }
 
     // ---------------------------------------------------------------------------------------------
     // The cohort
@@ -718,7 +743,8 @@ public final class Replay {
 
     private static String describe(AuditRecord.Config c) {
         return c.aggregator() + " metric " + c.metric() + " f " + c.f() + " m " + c.m() + " minUpdates " + c.minUpdates()
-                + " d " + c.dimension() + (c.centralNoise() == null ? "" : " central noise sigma^2 " + c.centralNoise().sigma2());
+                + " d " + c.dimension() + (c.centralNoise() == null ? "" : " central noise sigma^2 " + c.centralNoise().sigma2())
+                + (c.maxNonZero() == 0 ? "" : " maxNonZero " + c.maxNonZero());
     }
 
     private static String entryName(byte type) {

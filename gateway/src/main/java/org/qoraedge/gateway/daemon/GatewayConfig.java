@@ -572,6 +572,7 @@ public final class GatewayConfig {
                 .buffered(buffered)
                 .centralNoise(centralNoise)
                 .maxNonZero(maxNonZero)
+                .inboxBytes(inboxMaxBytes)
                 .build();
     }
 

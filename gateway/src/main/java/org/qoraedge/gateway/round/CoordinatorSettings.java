@@ -121,7 +121,7 @@ public final class CoordinatorSettings {
         }
         // Default: the fast incremental buffer, sized for every known node.
         this.buffers = b.buffers != null ? b.buffers : RoundBufferFactory.incremental(registry.size());
-        HeapBudget.check(aggregation, registry.size(), initialModel.dimension(), b.maxHeap);
+        HeapBudget.check(aggregation, registry.size(), initialModel.dimension(), b.inboxBytes, b.maxHeap);
         this.deadline = b.deadline;
         this.pause = b.pause;
         if (deadline.isNegative() || deadline.isZero()) {
@@ -329,6 +329,16 @@ public final class CoordinatorSettings {
         private byte[] gatewayPublicKey;
         private boolean bansLowerF = true;
         private long maxHeap = Runtime.getRuntime().maxMemory();
+        private long inboxBytes;
+
+        /**
+         * The bytes the inbox may queue ({@code inbox.maxBytes}), counted in the start-time heap check
+         * (default 0: an inbox the caller sizes and accounts for itself).
+         */
+        public Builder inboxBytes(long v) {
+            this.inboxBytes = v;
+            return this;
+        }
         private CohortSettings cohort;
         private BufferedSettings buffered;
         private CentralNoiseSettings centralNoise;

@@ -14,7 +14,9 @@ import org.qoraedge.gateway.aggregation.AggregatorKind;
  * products, 8 bytes a pair) and with {@code d} (the model, the aggregate, frames in flight), never
  * with {@code n x d}. Pipelines still hold every update of the round in the heap, and nearest-
  * neighbour mixing one mixed copy of each: {@value #PIPELINE_BYTES_PER_COORDINATE} bytes per
- * coordinate of the round, beside the rest of the gateway.
+ * coordinate of the round, beside the rest of the gateway. The inbox may hold up to
+ * {@code inbox.maxBytes} of queued frames on top of all that (a burst of updates waiting for the
+ * round worker), so its bound counts in full.
  */
 final class HeapBudget {
     /** A pipeline's bytes per coordinate of the round: the updates (2) and their mixed copies (2). */
@@ -31,9 +33,14 @@ final class HeapBudget {
     private HeapBudget() {
     }
 
-    /** The heap a round of {@code nodes} updates of {@code dimension} coordinates needs under {@code rule}, in bytes. */
+    /** The heap a round of {@code nodes} updates of {@code dimension} coordinates needs under {@code rule}, in bytes, without the inbox. */
     static long need(AggregationSettings rule, int nodes, int dimension) {
-        long base = BASE_BYTES + BYTES_PER_MODEL_COORDINATE * dimension;
+        return need(rule, nodes, dimension, 0);
+    }
+
+    /** As {@link #need(AggregationSettings, int, int)}, with an inbox that may queue {@code inboxBytes} of frames. */
+    static long need(AggregationSettings rule, int nodes, int dimension, long inboxBytes) {
+        long base = BASE_BYTES + BYTES_PER_MODEL_COORDINATE * dimension + inboxBytes;
         if (rule.kind() == AggregatorKind.PIPELINE) {
             return base + PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension;
         }
@@ -47,20 +54,31 @@ final class HeapBudget {
      * @throws RoundSettingsException naming the rule, the sizes, the need and the limit
      */
     static void check(AggregationSettings rule, int nodes, int dimension, long maxHeap) {
-        long need = need(rule, nodes, dimension);
+        check(rule, nodes, dimension, 0, maxHeap);
+    }
+
+    /**
+     * As {@link #check(AggregationSettings, int, int, long)}, with an inbox that may queue
+     * {@code inboxBytes} of frames ({@code inbox.maxBytes}).
+     */
+    static void check(AggregationSettings rule, int nodes, int dimension, long inboxBytes, long maxHeap) {
+        long need = need(rule, nodes, dimension, inboxBytes);
         if (need <= maxHeap) {
             return;
         }
         String why = rule.kind() == AggregatorKind.PIPELINE
                 ? " keeps every update of a round in the heap: " + nodes + " nodes x " + dimension + " coordinates x "
-                        + PIPELINE_BYTES_PER_COORDINATE + " bytes, plus " + mib(need - PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension)
-                        + " for the rest of the gateway"
+                        + PIPELINE_BYTES_PER_COORDINATE + " bytes, plus " + mib(need - inboxBytes
+                                - PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension) + " for the rest of the gateway"
                 : " keeps the round's dot products in the heap: " + nodes + "^2 x 8 bytes, plus "
-                        + mib(need - 8L * nodes * nodes) + " for the rest of the gateway";
+                        + mib(need - inboxBytes - 8L * nodes * nodes) + " for the rest of the gateway";
+        if (inboxBytes > 0) {
+            why += " and " + mib(inboxBytes) + " for the inbox's queued frames (inbox.maxBytes)";
+        }
         throw new RoundSettingsException("aggregator = " + rule.ruleName() + why + ", " + mib(need) + " in all, more than the "
                 + mib(maxHeap) + " heap of this JVM (-Xmx); start it with -Xmx" + ((need >> 20) + 1) + "m or more"
                 + (rule.kind() == AggregatorKind.PIPELINE ? ", or use krum, multi-krum or mean, whose updates stay outside the heap"
-                        : "") + ", or register fewer nodes or a smaller model");
+                        : "") + ", or register fewer nodes or a smaller model" + (inboxBytes > 0 ? " or a smaller inbox.maxBytes" : ""));
     }
 
     private static String mib(long bytes) {

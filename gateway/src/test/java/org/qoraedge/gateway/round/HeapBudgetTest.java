@@ -37,6 +37,19 @@ class HeapBudgetTest {
     }
 
     @Test
+    void theInboxsQueuedFramesCountInFullAndAreNamed() {
+        AggregationSettings multiKrum = new AggregationSettings(AggregatorKind.MULTI_KRUM, Metric.COMMON, 24, 0, 1);
+        HeapBudget.check(multiKrum, 100, 100_000, 8L << 20, XMX_64M); // the default 8 MiB inbox fits
+        // 16 MiB + 1.2 MiB (model) + 0.1 MiB (dot products) + 48 MiB of inbox = 65.2 MiB
+        RoundSettingsException e = assertThrows(RoundSettingsException.class,
+                () -> HeapBudget.check(multiKrum, 100, 100_000, 48L << 20, XMX_64M));
+        assertEquals("aggregator = " + multiKrum.ruleName() + " keeps the round's dot products in the heap: 100^2 x 8 bytes,"
+                + " plus 17.1 MiB for the rest of the gateway and 48.0 MiB for the inbox's queued frames (inbox.maxBytes), 65.2 MiB"
+                + " in all, more than the 64.0 MiB heap of this JVM (-Xmx); start it with -Xmx66m or more, or register fewer nodes"
+                + " or a smaller model or a smaller inbox.maxBytes", e.getMessage());
+    }
+
+    @Test
     void refusesEvenKrumWhenItsDotProductsCannotFit() {
         AggregationSettings krum = new AggregationSettings(AggregatorKind.KRUM, Metric.COMMON, 1000, 0, 1);
         RoundSettingsException e = assertThrows(RoundSettingsException.class, () -> HeapBudget.check(krum, 4000, 1000, XMX_64M));

@@ -30,9 +30,11 @@ MAX_ID_BYTES = 64
 MAX_TEXT_BYTES = 64 * 1024
 TOPIC_ROOT = "qora/v1/"
 #: Rejection reasons (PROTOCOL.md section 5), in the order the gateway checks them.
-REJECT_REASONS = ("oversize", "bad-magic", "bad-version", "malformed", "wrong-kind", "wrong-fleet",
-                  "topic-mismatch", "unknown-node", "bad-signature", "banned", "wrong-round",
-                  "replayed-sequence", "wrong-dimension", "wrong-model", "duplicate-update", "invalid-block")
+REJECT_REASONS = ("oversize", "bad-magic", "bad-version", "malformed", "sparse-count", "sparse-varint",
+                  "sparse-unsorted", "sparse-index-range", "sparse-trailing", "wrong-kind", "wrong-fleet",
+                  "topic-mismatch", "unknown-node", "bad-signature", "banned", "wrong-round", "stale-update",
+                  "not-in-cohort", "replayed-sequence", "wrong-dimension", "wrong-model", "duplicate-update",
+                  "invalid-block", "too-dense")
 
 _LONG_MAX = (1 << 63) - 1
 _DECIMAL = re.compile(r"[+-]?[0-9]+\Z")

@@ -42,8 +42,8 @@ import org.qoraedge.fixedpoint.UnrepresentableValueException;
  * and nothing is clamped. If {@code e + s > 113} the aggregate is refused with
  * {@link UnrepresentableValueException}.
  *
- * <p>Not wired into the gateway's round closing yet: {@link #apply(Bfp16Block, byte[], long, DiscreteGaussian)}
- * is the entry point for it.
+ * <p>The gateway calls {@link #apply(Bfp16Block, byte[], long, DiscreteGaussian)} at each round's close
+ * when {@code privacy.central.sigma2} is set; {@code cross-check replay --central-secret} calls it again.
  */
 public final class CentralNoise {
     /** Shortest accepted operator secret, in bytes (256 bits). */

@@ -155,7 +155,8 @@ class FleetScenarioTest {
                     Map<RejectReason, Long> once = new EnumMap<>(RejectReason.class);
                     for (RejectReason reason : RejectReason.values()) {
                         if (reason != RejectReason.UNKNOWN_NODE && reason != RejectReason.NOT_IN_COHORT
-                                && reason != RejectReason.STALE_UPDATE) { // no cohort and no buffered mode here
+                                && reason != RejectReason.STALE_UPDATE && reason != RejectReason.TOO_DENSE) {
+                            // no cohort, no buffered mode and no round.maxNonZero here
                             once.put(reason, 1L);
                         }
                     }

@@ -107,7 +107,8 @@ class RoundEvidenceTest {
     @ParameterizedTest
     @EnumSource(RejectReason.class)
     void onlyViolationsThatNeedTheNodesKeyNowCountAsMisbehaviour(RejectReason reason) {
-        boolean expected = EnumSet.of(RejectReason.WRONG_DIMENSION, RejectReason.WRONG_MODEL, RejectReason.INVALID_BLOCK)
+        boolean expected = EnumSet.of(RejectReason.WRONG_DIMENSION, RejectReason.WRONG_MODEL, RejectReason.INVALID_BLOCK,
+                RejectReason.TOO_DENSE)
                 .contains(reason);
         assertEquals(expected, RoundEvidence.countsAsMisbehaviour(reason), reason.wireName());
     }

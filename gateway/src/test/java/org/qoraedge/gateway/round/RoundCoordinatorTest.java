@@ -155,8 +155,10 @@ class RoundCoordinatorTest {
         List<Provocations.Provocation> bad = Provocations.all(TOPICS, 1, D, "m1", nodes.get(0), victimFrame, pending, banned,
                 stranger, 1);
         // not-in-cohort needs a round that draws a cohort: CohortRoundTest provokes it; stale-update
-        // needs buffered mode: BufferedRoundTest provokes it.
-        assertEquals(EnumSet.complementOf(EnumSet.of(RejectReason.NOT_IN_COHORT, RejectReason.STALE_UPDATE)).size(), bad.size());
+        // needs buffered mode: BufferedRoundTest provokes it; too-dense needs round.maxNonZero:
+        // MaxNonZeroRoundTest provokes it.
+        assertEquals(EnumSet.complementOf(EnumSet.of(RejectReason.NOT_IN_COHORT, RejectReason.STALE_UPDATE,
+                RejectReason.TOO_DENSE)).size(), bad.size());
         for (Provocations.Provocation p : bad) {
             inbox.offer(p.topic(), p.payload());
         }
@@ -170,7 +172,8 @@ class RoundCoordinatorTest {
         assertTrue(r.aggregated());
         assertEquals(6, r.acceptedIds().size());
         Map<RejectReason, Long> expected = new EnumMap<>(RejectReason.class);
-        for (RejectReason reason : EnumSet.complementOf(EnumSet.of(RejectReason.NOT_IN_COHORT, RejectReason.STALE_UPDATE))) {
+        for (RejectReason reason : EnumSet.complementOf(EnumSet.of(RejectReason.NOT_IN_COHORT, RejectReason.STALE_UPDATE,
+                RejectReason.TOO_DENSE))) {
             expected.put(reason, 1L);
         }
         assertEquals(expected, r.rejected());

@@ -106,6 +106,17 @@ public final class Bfp16Block {
         System.arraycopy(mantissas, from, dst, dstOffset, length);
     }
 
+    /** The number of non-zero mantissas: the coordinates the block moves. */
+    public int nonZeroCount() {
+        int n = 0;
+        for (short m : mantissas) {
+            if (m != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** True when every mantissa is zero (the block's value is the zero vector, whatever its exponent). */
     public boolean isZero() {
         for (short m : mantissas) {

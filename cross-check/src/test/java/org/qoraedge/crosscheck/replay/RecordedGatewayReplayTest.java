@@ -97,10 +97,7 @@ class RecordedGatewayReplayTest {
                 AuditRecord.Config smaller = new AuditRecord.Config(c.aggregator(), c.metric(), c.f(), c.m(), c.minUpdates(),
                         c.dimension(), c.modelId(), c.reputationSettings(), c.expected(),
                         new AuditRecord.CohortInputs(k.size() - 1, k.eligible(), k.byzantineFraction(), k.f()));
-                r = new AuditRecord(r.fleet(), r.gatewayId(), r.gatewayKey(), r.round(), r.prev(), r.outcome(), r.failure(),
-                        smaller, r.modelBefore(), r.frames(), r.framesOmitted(), r.canonicalOrder(), r.scores(), r.ranking(),
-                        r.selected(), r.kept(), r.referenceDigest(), r.deviations(), r.weights(), r.referenceExponent(),
-                        r.aggregateDigest(), r.modelAfter(), r.reputation(), r.operator(), r.timing(), r.framesKept());
+                r = r.withConfig(smaller);
             }
             String signed = AuditLog.sign(r, prev, FrameSigner.ed25519(seed));
             forged.add(signed);

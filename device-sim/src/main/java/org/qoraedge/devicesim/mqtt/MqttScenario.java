@@ -578,8 +578,7 @@ public final class MqttScenario {
             if (sel == null) {
                 client.publishUpdate(start, block);
             } else {
-                client.publishRaw(client.topics().update(client.nodeId()),
-                        client.encodeSparseUpdate(start.round(), start.announcement().modelId(), sel));
+                client.publishSparseUpdate(start, sel);
             }
         }
 

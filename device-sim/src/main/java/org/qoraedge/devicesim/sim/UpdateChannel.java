@@ -77,11 +77,6 @@ public final class UpdateChannel {
         return s.select(block);
     }
 
-    /** True when some node sends sparse updates. */
-    public boolean sparse() {
-        return cfg.density() < 1 || cfg.byzantineDensity() < 1;
-    }
-
     /**
      * Local DP (docs/PRIVACY.md) on the honest updates of simulation round {@code round}, in place
      * (null entries, the Byzantine nodes', untouched): each clipped to L2 norm {@code C} and, with a

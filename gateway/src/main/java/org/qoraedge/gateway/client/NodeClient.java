@@ -239,16 +239,30 @@ public final class NodeClient implements AutoCloseable {
      */
     public long publishUpdate(RoundStart start, Bfp16Block update) throws IOException {
         Objects.requireNonNull(start, "round");
-        byte[] frame;
         if (sparsifier == null) {
-            frame = encodeUpdate(start.round(), start.announcement().modelId(), update);
-        } else {
-            TopKSparsifier.Selection sel;
-            synchronized (sparsifier) {
-                sel = sparsifier.select(update);
-            }
-            frame = encodeSparseUpdate(start.round(), start.announcement().modelId(), sel);
+            return publishFrame(encodeUpdate(start.round(), start.announcement().modelId(), update));
         }
+        TopKSparsifier.Selection sel;
+        synchronized (sparsifier) {
+            sel = sparsifier.select(update);
+        }
+        return publishSparseUpdate(start, sel);
+    }
+
+    /**
+     * Publishes a selection the caller made (its own top-k, without this client's residual) as a
+     * SPARSE UPDATE frame for the round {@code start} announced, with QoS 1, and waits for the
+     * broker's acknowledgement.
+     *
+     * @return the sequence number used
+     * @throws IOException when the broker did not acknowledge within the publish timeout
+     */
+    public long publishSparseUpdate(RoundStart start, TopKSparsifier.Selection selection) throws IOException {
+        Objects.requireNonNull(start, "round");
+        return publishFrame(encodeSparseUpdate(start.round(), start.announcement().modelId(), selection));
+    }
+
+    private long publishFrame(byte[] frame) throws IOException {
         lastUpdateBytes.set(frame.length);
         publishRaw(topics.update(nodeId()), frame);
         return FrameCodec.parseHeader(frame, frame.length).sequence();

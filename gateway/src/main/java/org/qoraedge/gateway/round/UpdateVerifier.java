@@ -171,23 +171,13 @@ final class UpdateVerifier {
             return refuse(h, e.reason(), e.getMessage(), true);
         }
         if (v.maxNonZero() < v.dimension()) {
-            int nonZero = nonZero(block);
+            int nonZero = block.nonZeroCount();
             if (nonZero > v.maxNonZero()) {
                 return refuse(h, RejectReason.TOO_DENSE, "update from " + topicNode + " has " + nonZero
                         + " non-zero coordinates; round.maxNonZero = " + v.maxNonZero(), true);
             }
         }
         return new Verdict(null, "", h, block, true);
-    }
-
-    private static int nonZero(Bfp16Block b) {
-        int n = 0;
-        for (int i = 0; i < b.dimension(); i++) {
-            if (b.mantissa(i) != 0) {
-                n++;
-            }
-        }
-        return n;
     }
 
     private static Verdict refuse(FrameHeader h, RejectReason reason, String detail, boolean authenticated) {

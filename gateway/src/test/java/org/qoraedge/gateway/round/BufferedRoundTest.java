@@ -331,12 +331,7 @@ class BufferedRoundTest {
 
     /** The first mismatching field of the replay of {@code good} with {@code config} instead of its own. */
     private static String replayOf(Path dir, AuditRecord good, AuditRecord.Config config) throws Exception {
-        AuditRecord bad = new AuditRecord(good.fleet(), good.gatewayId(), good.gatewayKey(), good.round(), good.prev(),
-                good.outcome(), good.failure(), config, good.modelBefore(), good.frames(), good.framesOmitted(),
-                good.canonicalOrder(), good.scores(), good.ranking(), good.selected(), good.kept(), good.referenceDigest(),
-                good.deviations(), good.weights(), good.referenceExponent(), good.aggregateDigest(), good.modelAfter(),
-                good.reputation(), good.operator(), good.timing(), good.framesKept());
-        ReplayReport r = Replay.replay(bad, journal(dir, good.round()), null, null);
+        ReplayReport r = Replay.replay(good.withConfig(config), journal(dir, good.round()), null, null);
         assertFalse(r.matches());
         return r.firstMismatch().orElseThrow().field();
     }

@@ -181,11 +181,7 @@ class CentralNoiseRoundTest {
 
     /** {@code rec} with another {@code config.centralNoise} (null: none). */
     private static AuditRecord claiming(AuditRecord rec, AuditRecord.CentralNoiseInputs claim) {
-        return new AuditRecord(rec.fleet(), rec.gatewayId(), rec.gatewayKey(), rec.round(), rec.prev(), rec.outcome(), rec.failure(),
-                rec.config().withCentralNoise(claim), rec.modelBefore(), rec.frames(), rec.framesOmitted(), rec.canonicalOrder(),
-                rec.scores(), rec.ranking(), rec.selected(), rec.kept(), rec.referenceDigest(), rec.deviations(), rec.weights(),
-                rec.referenceExponent(), rec.aggregateDigest(), rec.modelAfter(), rec.reputation(), rec.operator(), rec.timing(),
-                rec.framesKept());
+        return rec.withConfig(rec.config().withCentralNoise(claim));
     }
 
     private static RoundJournal.Contents journal(Path dir, long round) throws Exception {

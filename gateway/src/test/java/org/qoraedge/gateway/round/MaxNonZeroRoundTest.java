@@ -87,11 +87,7 @@ class MaxNonZeroRoundTest {
         assertTrue(ok.matches(), ok.lines().toString());
         assertEquals(ReplayCheck.Status.MATCH, ok.check("frames.maxNonZero").orElseThrow().status());
         // A record claiming a tighter bound than the accepted blocks keep is caught.
-        AuditRecord tighter = new AuditRecord(rec.fleet(), rec.gatewayId(), rec.gatewayKey(), rec.round(), rec.prev(),
-                rec.outcome(), rec.failure(), rec.config().withMaxNonZero(15), rec.modelBefore(), rec.frames(),
-                rec.framesOmitted(), rec.canonicalOrder(), rec.scores(), rec.ranking(), rec.selected(), rec.kept(),
-                rec.referenceDigest(), rec.deviations(), rec.weights(), rec.referenceExponent(), rec.aggregateDigest(),
-                rec.modelAfter(), rec.reputation(), rec.operator(), rec.timing(), rec.framesKept());
+        AuditRecord tighter = rec.withConfig(rec.config().withMaxNonZero(15));
         assertEquals("frames.maxNonZero", Replay.replay(tighter, j, null).firstMismatch().orElseThrow().field());
     }
 }

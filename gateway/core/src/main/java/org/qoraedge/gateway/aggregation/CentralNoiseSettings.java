@@ -57,7 +57,7 @@ public final class CentralNoiseSettings {
      *
      * @throws InvalidPrivacyParameterException when the text is not such a fraction or not in (0, 2^64]
      */
-    public static BigInteger[] parseSigma2(String text) {
+    private static BigInteger[] parseSigma2(String text) {
         String t = text.strip();
         int slash = t.indexOf('/');
         BigInteger p;

@@ -140,6 +140,13 @@ public record AuditRecord(String fleet, String gatewayId, String gatewayKey, lon
                 aggregateDigest, modelAfter, reputation, operator, timing, framesKept);
     }
 
+    /** This record with another {@code config} (an auditor's or a test's what-if: the signature no longer covers it). */
+    public AuditRecord withConfig(Config c) {
+        return new AuditRecord(fleet, gatewayId, gatewayKey, round, prev, outcome, failure, c, modelBefore, frames,
+                framesOmitted, canonicalOrder, scores, ranking, selected, kept, referenceDigest, deviations, weights, referenceExponent,
+                aggregateDigest, modelAfter, reputation, operator, timing, framesKept);
+    }
+
     /**
      * The aggregation settings that applied.
      *

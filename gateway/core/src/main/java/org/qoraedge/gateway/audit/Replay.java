@@ -232,12 +232,7 @@ public final class Replay {
     private static void maxNonZero(int bound, List<Kept> usable, List<ReplayCheck> out) {
         List<String> over = new ArrayList<>();
         for (Kept k : usable) {
-            int n = 0;
-            for (int i = 0; i < k.block.dimension(); i++) {
-                if (k.block.mantissa(i) != 0) {
-                    n++;
-                }
-            }
+            int n = k.block.nonZeroCount();
             if (n > bound) {
                 over.add(k.name() + " has " + n);
             }

@@ -2,6 +2,8 @@ package org.qoraedge.fixedpoint;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
@@ -18,6 +20,8 @@ import java.util.Objects;
 public final class BlockBytes {
     /** The exponent and dimension fields before the mantissas. */
     public static final int HEADER_BYTES = 8;
+    /** Mantissas converted at a time (8 KiB of bytes). */
+    private static final int CHUNK = 4096;
 
     private BlockBytes() {
     }
@@ -32,10 +36,34 @@ public final class BlockBytes {
         int d = b.dimension();
         ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + 2 * d).order(ByteOrder.BIG_ENDIAN);
         buf.putInt(b.exponent()).putInt(d);
-        for (int i = 0; i < d; i++) {
-            buf.putShort(b.mantissa(i));
+        ShortBuffer mantissas = buf.asShortBuffer();
+        short[] chunk = new short[Math.min(d, CHUNK)];
+        for (int from = 0; from < d; from += chunk.length) {
+            int len = Math.min(chunk.length, d - from);
+            b.copyMantissas(from, chunk, 0, len);
+            mantissas.put(chunk, 0, len);
         }
         return buf.array();
+    }
+
+    /**
+     * Feeds the block's bytes, as {@link #write} gives them, to {@code digest} a chunk at a time:
+     * what {@link Digests#block} hashes, without the {@code 8 + 2d} bytes in the heap at once.
+     */
+    public static void update(MessageDigest digest, Bfp16Block b) {
+        int d = b.dimension();
+        ByteBuffer buf = ByteBuffer.allocate(Math.max(HEADER_BYTES, 2 * Math.min(d, CHUNK))).order(ByteOrder.BIG_ENDIAN);
+        buf.putInt(b.exponent()).putInt(d);
+        digest.update(buf.array(), 0, HEADER_BYTES);
+        ShortBuffer view = buf.clear().asShortBuffer();
+        short[] chunk = new short[Math.min(d, CHUNK)];
+        for (int from = 0; from < d; from += chunk.length) {
+            int len = Math.min(chunk.length, d - from);
+            b.copyMantissas(from, chunk, 0, len);
+            view.clear();
+            view.put(chunk, 0, len);
+            digest.update(buf.array(), 0, 2 * len);
+        }
     }
 
     /**

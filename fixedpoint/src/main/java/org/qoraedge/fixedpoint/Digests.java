@@ -18,7 +18,9 @@ public final class Digests {
 
     /** Digest of a block: SHA-256 of {@link BlockBytes#write}. */
     public static String block(Bfp16Block b) {
-        return hex(BlockBytes.write(b));
+        MessageDigest sha = sha256();
+        BlockBytes.update(sha, b);
+        return HEX.formatHex(sha.digest());
     }
 
     /** Digest of a ranking or a selection: int32 count, then each index as int32. */

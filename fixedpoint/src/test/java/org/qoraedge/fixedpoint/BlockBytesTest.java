@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,22 @@ class BlockBytesTest {
     @Test
     void theDigestOfABlockIsTheSha256OfItsBytes() {
         assertEquals(Digests.hex(BlockBytes.write(BLOCK)), Digests.block(BLOCK));
+    }
+
+    @Test
+    void blocksLongerThanAChunkAreWrittenAndDigestedWhole() throws Exception {
+        SplittableRandom r = new SplittableRandom(12);
+        for (int d : new int[] {1, 4095, 4096, 4097, 8192, 10_001}) {
+            Bfp16Block b = RandomBlocks.block(r, d, r.nextInt(-126, 114));
+            ByteBuffer expected = ByteBuffer.allocate(8 + 2 * d); // big-endian, one value at a time
+            expected.putInt(b.exponent()).putInt(d);
+            for (int i = 0; i < d; i++) {
+                expected.putShort(b.mantissa(i));
+            }
+            assertArrayEquals(expected.array(), BlockBytes.write(b), "d = " + d);
+            assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected.array())), Digests.block(b),
+                    "d = " + d);
+        }
     }
 
     @Test

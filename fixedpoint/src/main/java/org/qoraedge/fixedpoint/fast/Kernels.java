@@ -118,7 +118,16 @@ abstract class Kernels {
      *
      * @param scratch at least {@code len} shorts, overwritten
      */
-    abstract void load(Bfp16Block b, int from, int len, int padded, short[] scratch, double[] dst, int off);
+    final void load(Bfp16Block b, int from, int len, int padded, short[] scratch, double[] dst, int off) {
+        b.copyMantissas(from, scratch, 0, len);
+        widen(scratch, 0, len, padded, dst, off);
+    }
+
+    /**
+     * Writes {@code src[srcOff .. srcOff + len)} as doubles to {@code dst[off .. off + len)} and zeros
+     * to {@code dst[off + len .. off + padded)}.
+     */
+    abstract void widen(short[] src, int srcOff, int len, int padded, double[] dst, int off);
 
     /**
      * The 16 dot products of rows {@code a, a + stride, a + 2 stride, a + 3 stride} with rows

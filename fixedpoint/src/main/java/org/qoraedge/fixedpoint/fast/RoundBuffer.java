@@ -53,10 +53,17 @@ public final class RoundBuffer {
     /** Coordinates per chunk of {@link #add}: the new block's chunk and 4 others stay in L1. */
     static final int CHUNK = 512;
     /**
-     * New blocks whose dot products one pass computes together: each block already there is read once
-     * per batch, not once per new block (an add is bound by reading them, not by the arithmetic).
+     * New blocks whose dot products one pass computes together: each block already there is read and
+     * widened to doubles once per batch, not once per new block (reading and widening them, not the
+     * arithmetic, bound an add).
      */
-    public static final int BATCH = 8;
+    public static final int BATCH = 16;
+    /**
+     * Batches of at least this many new blocks widen each block they meet to doubles once and compute
+     * 4 x 4 tiles of dot products; smaller ones convert the mantissas in registers, a row at a time
+     * (a tile would be mostly empty).
+     */
+    static final int TILED = 3;
     /** Largest capacity: {@code capacity^2} dot products fit one array. */
     static final int MAX_CAPACITY = 46_340;
 
@@ -78,20 +85,23 @@ public final class RoundBuffer {
     private int size;
 
     /**
-     * Per-part scratch, allocated once: the chunks of up to {@link #BATCH} new blocks as doubles, 4
-     * rows of mantissas, and per new block a row of dot-product sums ({@code capacity + 4} longs, the
-     * stride) and its sum of squares.
+     * Per-part scratch, allocated once: one chunk as doubles for each of up to {@link #BATCH} new
+     * blocks (rows {@code 0 .. BATCH}) and for the 4 blocks they meet at a time (rows {@code BATCH ..
+     * BATCH + 4}), a chunk of mantissas, the 4 blocks' chunks as mantissas, a 4 x 4 tile of sums, and
+     * per new block a row of dot-product sums ({@code capacity + 4} longs, the stride) and its sum of
+     * squares.
      */
     private static final class Work {
-        final double[] x;
+        final double[] rows;
         final short[] xs;
         final short[] ys;
+        final long[] tile = new long[16];
         final int stride;
         final long[] acc;
         final long[] norm = new long[BATCH];
 
         Work(int chunk, int capacity) {
-            x = new double[BATCH * chunk];
+            rows = new double[(BATCH + 4) * chunk];
             xs = new short[chunk];
             ys = new short[4 * chunk];
             stride = capacity + 4;
@@ -317,7 +327,8 @@ public final class RoundBuffer {
      * Part {@code p}: over its range of chunks, the dot products of the batch's blocks (slots
      * {@code s ..}) with every block before each of them, and their sums of squares, added to
      * {@code w}'s sums. Blocks are read 4 at a time (from the store, or from the batch for its own
-     * earlier blocks), and each group meets every new block while it is in L1.
+     * earlier blocks) and widened to doubles once; each group then meets the new blocks 4 at a time in
+     * the register tile ({@link Kernels#tile4x4}) while it is in L1.
      */
     private void addPart(List<Bfp16Block> batch, int s, Work w, int p, int parts, int chunks) {
         Kernels kn = kernels;
@@ -325,12 +336,13 @@ public final class RoundBuffer {
         int from = (int) ((long) p * chunks / parts);
         int to = (int) ((long) (p + 1) * chunks / parts);
         int rows = s + k - 1; // the last new block meets every block before it
+        int ys = BATCH * chunk;
         for (int c = from; c < to; c++) {
             int start = c * chunk;
             int len = Math.min(chunk, dimension - start);
             int padded = kn.padded(len);
             for (int r = 0; r < k; r++) {
-                kn.load(batch.get(r), start, len, padded, w.xs, w.x, r * chunk); // the chunk as doubles, zero-padded
+                kn.load(batch.get(r), start, len, padded, w.xs, w.rows, r * chunk); // the chunk as doubles, zero-padded
                 w.norm[r] += kn.sumOfSquares(w.xs, len);
             }
             for (int g = 0; g < rows; g += 4) {
@@ -344,11 +356,31 @@ public final class RoundBuffer {
                     }
                     Arrays.fill(w.ys, q * chunk + len, q * chunk + padded, (short) 0);
                 }
-                // Rows count..3 hold stale mantissas, and rows at or after a new block's own slot are not
-                // its partners: their sums land in acc entries that are never read.
-                for (int r = 0; r < k; r++) {
-                    if (g < s + r) {
-                        kn.row1x4(w.x, r * chunk, w.ys, 0, chunk, padded, w.acc, r * w.stride + g);
+                // Rows count..3 of the group, and rows k..3 of the new blocks' last tile, hold stale
+                // chunks: their sums, like those of a new block with a block at or after its own slot,
+                // are not its partners' and are never read.
+                if (k < TILED) {
+                    for (int r = 0; r < k; r++) {
+                        if (g < s + r) {
+                            kn.row1x4(w.rows, r * chunk, w.ys, 0, chunk, padded, w.acc, r * w.stride + g);
+                        }
+                    }
+                    continue;
+                }
+                for (int q = 0; q < count; q++) {
+                    kn.widen(w.ys, q * chunk, padded, padded, w.rows, ys + q * chunk);
+                }
+                for (int r0 = 0; r0 < k; r0 += 4) {
+                    if (g >= s + Math.min(k - 1, r0 + 3)) {
+                        continue; // no block of this group is a partner of these new blocks
+                    }
+                    Arrays.fill(w.tile, 0L);
+                    kn.tile4x4(w.rows, r0 * chunk, ys, chunk, padded, w.tile, 0);
+                    for (int i = 0; i < 4 && r0 + i < k; i++) {
+                        int base = (r0 + i) * w.stride + g;
+                        for (int j = 0; j < 4; j++) {
+                            w.acc[base + j] += w.tile[4 * i + j];
+                        }
                     }
                 }
             }

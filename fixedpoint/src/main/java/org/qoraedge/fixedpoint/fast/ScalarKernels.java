@@ -1,7 +1,6 @@
 package org.qoraedge.fixedpoint.fast;
 
 import java.util.Arrays;
-import org.qoraedge.fixedpoint.Bfp16Block;
 
 /**
  * Plain-Java kernels for every JVM (armhf, or no {@code jdk.incubator.vector}). Exact for the reasons
@@ -26,10 +25,9 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
-    void load(Bfp16Block b, int from, int len, int padded, short[] scratch, double[] dst, int off) {
-        b.copyMantissas(from, scratch, 0, len);
+    void widen(short[] src, int srcOff, int len, int padded, double[] dst, int off) {
         for (int i = 0; i < len; i++) {
-            dst[off + i] = scratch[i];
+            dst[off + i] = src[srcOff + i];
         }
         for (int i = len; i < padded; i++) {
             dst[off + i] = 0.0;

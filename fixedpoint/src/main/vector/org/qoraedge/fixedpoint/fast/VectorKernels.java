@@ -6,7 +6,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-import org.qoraedge.fixedpoint.Bfp16Block;
 
 /**
  * Kernels on JDK 17's Vector API ({@code jdk.incubator.vector}), at the platform's preferred width
@@ -53,17 +52,16 @@ final class VectorKernels extends Kernels {
     }
 
     @Override
-    void load(Bfp16Block b, int from, int len, int padded, short[] scratch, double[] dst, int off) {
-        b.copyMantissas(from, scratch, 0, len);
+    void widen(short[] src, int srcOff, int len, int padded, double[] dst, int off) {
         int i = 0;
         for (; i <= len - SL; i += SL) {
-            ShortVector s = ShortVector.fromArray(SS, scratch, i);
+            ShortVector s = ShortVector.fromArray(SS, src, srcOff + i);
             for (int p = 0; p < PARTS; p++) {
                 ((DoubleVector) s.convertShape(VectorOperators.S2D, DS, p)).intoArray(dst, off + i + p * L);
             }
         }
         for (; i < len; i++) {
-            dst[off + i] = scratch[i];
+            dst[off + i] = src[srcOff + i];
         }
         for (; i < padded; i++) {
             dst[off + i] = 0.0;

@@ -253,44 +253,58 @@ class RoundBufferTest {
      */
     @Test
     void addingBlocksTogetherGivesTheBitsOfAddingThemOneByOne() {
-        int[][] splits = {{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {13}, {3, 8, 2}, {9, 4}, {2, 1, 10}};
+        // One by one, batches below and above the tiled size, a whole batch and more than one
+        // (addAll splits at BATCH), in both kernels.
+        int n = RoundBuffer.BATCH + 5;
+        int[][] splits = {ones(n), {n}, {3, 8, 2, n - 13}, {9, 4, n - 13}, {2, 1, n - 3}, {RoundBuffer.BATCH, 5},
+            {RoundBuffer.TILED - 1, RoundBuffer.TILED, n - 2 * RoundBuffer.TILED + 1}};
+        List<Kernels> kernels = Kernels.vectorOrNull() == null ? List.of(Kernels.scalar()) : List.of(Kernels.scalar(), Kernels.vectorOrNull());
         for (long seed = 1; seed <= 4; seed++) {
             int d = seed % 2 == 0 ? 1037 : 77;
-            Bfp16Block[] b = round(seed, 13, d);
+            Bfp16Block[] b = round(seed, n, d);
             for (Parallelism par : new Parallelism[] {Parallelism.serial(), Parallelism.threads(2)}) {
-                RoundBuffer single = new RoundBuffer(d, 13, par);
+                RoundBuffer single = new RoundBuffer(d, n, par);
                 for (Bfp16Block x : b) {
                     single.add(x);
                 }
-                int[] order = Permutations.of(13, new SplittableRandom(seed)::nextInt);
-                Bfp16Block[] canonical = new Bfp16Block[13];
-                for (int k = 0; k < 13; k++) {
+                int[] order = Permutations.of(n, new SplittableRandom(seed)::nextInt);
+                Bfp16Block[] canonical = new Bfp16Block[n];
+                for (int k = 0; k < n; k++) {
                     canonical[k] = b[order[k]];
                 }
-                for (int v = 0; v < 2 * splits.length; v++) {
-                    int[] split = splits[v / 2];
-                    // In the heap, and in a store outside it read in tiles of 5 coordinates.
-                    RoundBuffer batched = v % 2 == 0 ? new RoundBuffer(d, 13, par)
-                            : new RoundBuffer(d, 13, par, Kernels.selected(), new BufferMantissas(d, ByteOrder.BIG_ENDIAN), 5);
-                    int next = 0;
-                    for (int count : split) {
-                        assertEquals(next, batched.addAll(Arrays.asList(b).subList(next, next + count)));
-                        next += count;
+                for (Kernels kn : kernels) {
+                    for (int v = 0; v < 2 * splits.length; v++) {
+                        int[] split = splits[v / 2];
+                        String what = "seed " + seed + ", " + kn.name() + ", split " + Arrays.toString(split) + (v % 2 == 0 ? "" : " out of heap");
+                        // In the heap, and in a store outside it read in tiles of 5 coordinates.
+                        RoundBuffer batched = v % 2 == 0 ? new RoundBuffer(d, n, par, kn)
+                                : new RoundBuffer(d, n, par, kn, new BufferMantissas(d, ByteOrder.BIG_ENDIAN), 5);
+                        int next = 0;
+                        for (int count : split) {
+                            assertEquals(next, batched.addAll(Arrays.asList(b).subList(next, next + count)));
+                            next += count;
+                        }
+                        assertEquals(n, batched.size());
+                        for (int i = 0; i < n; i++) {
+                            assertEquals(b[i], batched.block(i));
+                        }
+                        for (Metric m : Metric.values()) {
+                            assertArrayEquals(Distances.compute(canonical, m).upperTriangle(), batched.distances(order, m).upperTriangle(),
+                                    what + ", metric " + m);
+                        }
+                        assertArrayEquals(single.normScreen(order, 2, 2), batched.normScreen(order, 2, 2), what);
+                        FastKrumEquivalenceTest.assertSameResult(Krum.multiKrum(canonical, 2, 4, Metric.COMMON),
+                                batched.multiKrum(order, 2, 4, Metric.COMMON), what + ", Multi-Krum");
                     }
-                    assertEquals(13, batched.size());
-                    for (int i = 0; i < 13; i++) {
-                        assertEquals(b[i], batched.block(i));
-                    }
-                    for (Metric m : Metric.values()) {
-                        assertArrayEquals(Distances.compute(canonical, m).upperTriangle(), batched.distances(order, m).upperTriangle(),
-                                "seed " + seed + ", metric " + m);
-                    }
-                    assertArrayEquals(single.normScreen(order, 2, 2), batched.normScreen(order, 2, 2));
-                    FastKrumEquivalenceTest.assertSameResult(Krum.multiKrum(canonical, 2, 4, Metric.COMMON),
-                            batched.multiKrum(order, 2, 4, Metric.COMMON), "seed " + seed + ", Multi-Krum");
                 }
             }
         }
+    }
+
+    private static int[] ones(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, 1);
+        return a;
     }
 
     @Test

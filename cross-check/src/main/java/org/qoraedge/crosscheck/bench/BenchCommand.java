@@ -312,21 +312,21 @@ public final class BenchCommand implements Callable<Integer> {
                 adds.minNanos() / 1e6, adds.maxNanos() / 1e6, addAlloc / n);
         out.printf(Locale.ROOT, "incremental adds: %.1f ms in total for %d blocks (the last add: %.3f ms)%n", total / 1e6, n,
                 addNanos[n - 1] / 1e6);
-        // The same arrivals added 8 at a time, as a round worker that fell behind a burst adds its queue.
+        // The same arrivals added a batch at a time, as a round worker that fell behind a burst adds its queue.
         RoundBuffer batched = new RoundBuffer(dim, n, par);
         List<Bfp16Block> queue = new ArrayList<>();
         long batchedNanos = 0;
         for (int i = 0; i < n; i++) {
             queue.add(blocks[arrival[i]]);
-            if (queue.size() == 8 || i == n - 1) {
+            if (queue.size() == RoundBuffer.BATCH || i == n - 1) {
                 long t0 = System.nanoTime();
                 batched.addAll(queue);
                 batchedNanos += System.nanoTime() - t0;
                 queue.clear();
             }
         }
-        out.printf(Locale.ROOT, "incremental adds, 8 at a time: %.1f ms in total for %d blocks (%.2fx faster)%n", batchedNanos / 1e6,
-                n, (double) total / batchedNanos);
+        out.printf(Locale.ROOT, "incremental adds, %d at a time: %.1f ms in total for %d blocks (%.2fx faster)%n", RoundBuffer.BATCH,
+                batchedNanos / 1e6, n, (double) total / batchedNanos);
         row(out, "incremental close, Multi-Krum", closeMultiT, closeMultiAlloc);
         row(out, "incremental close, Krum", closeKrumT, -1);
         boolean same = same(closeMulti[0], FastKrum.multiKrum(blocks, fv, mv, metric, par))

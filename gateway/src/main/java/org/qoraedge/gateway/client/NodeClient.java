@@ -71,6 +71,7 @@ public final class NodeClient implements AutoCloseable {
     private final TopKSparsifier sparsifier;
     private RoundAnnouncement announcement;
     private Frame modelFrame;
+    private String modelFrameDigest; // of modelFrame's block
     private RoundStart current;
     // The newest round any verified announcement or model named: older ones are refused (rollback).
     private long newestRoundSeen = Long.MIN_VALUE;
@@ -379,11 +380,18 @@ public final class NodeClient implements AutoCloseable {
                     refuse("a " + h.kind() + " frame of fleet " + h.fleet() + " by " + h.nodeId() + " on the model topic");
                     return;
                 }
-                if (!h.signatureValid(gatewayKey)) {
-                    refuse("model frame for round " + h.round() + " is not signed by the gateway's key");
+                Frame f = h.toFrame();
+                String digest = Digests.block(f.block());
+                // The signed announcement of the frame's round names the model's digest: it vouches for the
+                // model, and the frame's own signature adds nothing (the gateway announces a round before
+                // sending its model, so a node checks one signature per round). A model that comes first
+                // must carry the gateway's signature.
+                boolean vouched = a != null && a.round() == f.round() && a.modelDigest().equals(digest);
+                if (!vouched && !h.signatureValid(gatewayKey)) {
+                    refuse("model frame for round " + h.round() + " is not signed by the gateway's key"
+                            + (a != null && a.round() == f.round() ? " and is not the model its announcement names" : ""));
                     return;
                 }
-                Frame f = h.toFrame();
                 synchronized (lock) {
                     if (f.round() < newestRoundSeen) {
                         refuse("model of round " + f.round() + " is older than round " + newestRoundSeen + " already seen (rollback)");
@@ -391,6 +399,7 @@ public final class NodeClient implements AutoCloseable {
                     }
                     newestRoundSeen = f.round();
                     modelFrame = f;
+                    modelFrameDigest = digest;
                 }
                 completeRound();
             } else if (topic.equals(topics.reject(nodeId()))) {
@@ -417,7 +426,7 @@ public final class NodeClient implements AutoCloseable {
             RoundAnnouncement a = announcement;
             Frame m = modelFrame;
             if (a != null && m != null && a.round() == m.round() && (current == null || current.round() < a.round())) {
-                if (!Digests.block(m.block()).equals(a.modelDigest())) {
+                if (!modelFrameDigest.equals(a.modelDigest())) {
                     Logger.warn("node {}: model of round {} does not match the announced digest; waiting", nodeId(), a.round());
                     return;
                 }

@@ -309,10 +309,13 @@ public final class RoundCoordinator implements AutoCloseable {
                 pause, ledger != null && ledger.settings().weighting(), draw);
     }
 
-    /** Publishes the model and the announcement (both retained). */
+    /**
+     * Publishes the announcement, then the model (both retained): a node that holds the signed
+     * announcement takes the model it names by its digest, without checking the frame's signature.
+     */
     private void publish(Announcement a) {
-        outbox.publish(topics.model(), a.modelFrame(), 1, true);
         outbox.publish(topics.round(), a.announcement(), 1, true);
+        outbox.publish(topics.model(), a.modelFrame(), 1, true);
         Logger.debug("round {} announced: {} expected nodes, deadline {} ms", a.round(), a.expected(settings).size(),
                 settings.deadline().toMillis());
     }

@@ -134,6 +134,29 @@ class NodeClientTest {
     }
 
     @Test
+    void aModelFrameIsTakenUnsignedOnlyWhenTheHeldSignedAnnouncementNamesItsDigest() throws Exception {
+        Topics t = freshFleet();
+        Bfp16Block model = Bfp16Block.of(0, new short[] {4, 5});
+        Bfp16Block poison = Bfp16Block.of(9, new short[] {-7, 7});
+        try (MqttLink gw = gateway(); NodeClient n = node(t, new NodeListener() { })) {
+            RoundAnnouncement a = new RoundAnnouncement(t.fleet(), 3, "m", 2, Frame.maxSize(2), System.currentTimeMillis() + 10_000,
+                    "krum", "common", 1, 0, Digests.block(model), "gw");
+            gw.publish(t.round(), SignedText.sign(t.round(), a.toMessage().toBytes(), FrameSigner.ed25519(GATEWAY_SEED)), 1, true)
+                    .waitForCompletion(5000);
+            // Signed by another key, a model the announcement does not name: refused, no round.
+            gw.publish(t.model(), new Frame(FrameKind.MODEL, SignatureScheme.ED25519, t.fleet(), "gw", 3, 4, "m", poison)
+                    .encode(FrameSigner.ed25519(FORGER_SEED)), 1, true).waitForCompletion(5000);
+            assertThrows(TimeoutException.class, () -> n.awaitRound(3, Duration.ofMillis(700)));
+            assertEquals(1, n.refusedMessages());
+            // Signed by another key, the very model the gateway's announcement names: that model, taken.
+            gw.publish(t.model(), new Frame(FrameKind.MODEL, SignatureScheme.ED25519, t.fleet(), "gw", 3, 4, "m", model)
+                    .encode(FrameSigner.ed25519(FORGER_SEED)), 1, true).waitForCompletion(5000);
+            assertEquals(model, n.awaitRound(3, Duration.ofSeconds(10)).model());
+            assertEquals(1, n.refusedMessages());
+        }
+    }
+
+    @Test
     void refusesAnUnsignedOrForeignSignedAnnouncementAndARolledBackRound() throws Exception {
         Topics t = freshFleet();
         Bfp16Block model = Bfp16Block.of(0, new short[] {4, 5});

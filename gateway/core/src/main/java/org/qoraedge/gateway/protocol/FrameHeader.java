@@ -1,5 +1,6 @@
 package org.qoraedge.gateway.protocol;
 
+import java.nio.ByteBuffer;
 import org.qoraedge.fixedpoint.Bfp16Block;
 import org.qoraedge.fixedpoint.FixedPointException;
 
@@ -125,9 +126,7 @@ public final class FrameHeader {
                 m[index] = (short) (((payload[p] & 0xFF) << 8) | (payload[p + 1] & 0xFF));
             }
         } else {
-            for (int i = 0; i < dimension; i++, p += 2) {
-                m[i] = (short) (((payload[p] & 0xFF) << 8) | (payload[p + 1] & 0xFF));
-            }
+            ByteBuffer.wrap(payload, p, 2 * dimension).asShortBuffer().get(m); // big-endian int16, in bulk
         }
         try {
             return Bfp16Block.of(exponent, m);

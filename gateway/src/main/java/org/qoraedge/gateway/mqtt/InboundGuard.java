@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 /**
  * Sits between the socket and Paho's packet reader and checks every MQTT packet the broker sends
@@ -57,6 +58,8 @@ final class InboundGuard extends FilterInputStream {
     }
 
     private final long maxPublishBytes;
+    private final InboundActivity window;
+    private final BooleanSupplier closed;
 
     // Bytes to hand to Paho before anything else: a checked packet's head, or a replacement.
     private byte[] pending = new byte[0];
@@ -83,11 +86,22 @@ final class InboundGuard extends FilterInputStream {
 
     /** @param maxPublishBytes largest remaining length of a PUBLISH let through (topic, packet id and payload) */
     InboundGuard(InputStream in, long maxPublishBytes) {
+        this(in, maxPublishBytes, null, () -> false);
+    }
+
+    /**
+     * @param window the link's receive window ({@link InboundActivity#admitPublish}): a PUBLISH's body
+     *     is read only when it has room; null for none
+     * @param closed true once the socket is closed (ends a wait for room)
+     */
+    InboundGuard(InputStream in, long maxPublishBytes, InboundActivity window, BooleanSupplier closed) {
         super(in);
         if (maxPublishBytes < 2) {
             throw new IllegalArgumentException("maxPublishBytes must be >= 2, got " + maxPublishBytes);
         }
         this.maxPublishBytes = maxPublishBytes;
+        this.window = window;
+        this.closed = closed;
     }
 
     @Override
@@ -189,6 +203,9 @@ final class InboundGuard extends FilterInputStream {
                     }
                     if (qos() == 3) {
                         throw new IOException("the broker sent a PUBLISH with QoS 3");
+                    }
+                    if (window != null) {
+                        window.admitPublish(closed); // its body stays in the socket until the window has room
                     }
                     consumed = 0;
                     topicLength = 0;

@@ -672,6 +672,14 @@ public final class MqttLink implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            try {
+                arrived(topic, message);
+            } finally {
+                settings.inboundActivity().delivered(); // room in the receive window for the next PUBLISH
+            }
+        }
+
+        private void arrived(String topic, MqttMessage message) {
             if (abandoned()) {
                 return; // not acknowledged: the broker delivers it again to the new client
             }

@@ -79,7 +79,8 @@ final class MqttSockets {
         @Override
         public synchronized InputStream getInputStream() throws IOException {
             if (guarded == null) {
-                guarded = new InboundGuard(activity.stamp(super.getInputStream()), maxPublishBytes);
+                activity.reset(); // a new connection
+                guarded = new InboundGuard(activity.stamp(super.getInputStream()), maxPublishBytes, activity, this::isClosed);
             }
             return guarded;
         }
@@ -205,7 +206,8 @@ final class MqttSockets {
         @Override
         public synchronized InputStream getInputStream() throws IOException {
             if (guarded == null) {
-                guarded = new InboundGuard(activity.stamp(d.getInputStream()), maxPublishBytes);
+                activity.reset(); // a new connection
+                guarded = new InboundGuard(activity.stamp(d.getInputStream()), maxPublishBytes, activity, d::isClosed);
             }
             return guarded;
         }

@@ -3,6 +3,8 @@ package org.qoraedge.gateway.round;
 import java.util.Locale;
 import org.qoraedge.gateway.aggregation.AggregationSettings;
 import org.qoraedge.gateway.aggregation.AggregatorKind;
+import org.qoraedge.gateway.mqtt.InboundActivity;
+import org.qoraedge.gateway.protocol.Frame;
 
 /**
  * What a round needs in the heap, checked against {@code -Xmx} when the gateway starts, so that a
@@ -16,7 +18,10 @@ import org.qoraedge.gateway.aggregation.AggregatorKind;
  * neighbour mixing one mixed copy of each: {@value #PIPELINE_BYTES_PER_COORDINATE} bytes per
  * coordinate of the round, beside the rest of the gateway. The inbox may hold up to
  * {@code inbox.maxBytes} of queued frames on top of all that (a burst of updates waiting for the
- * round worker), so its bound counts in full.
+ * round worker), so its bound counts in full, and so does the MQTT receive path below it:
+ * {@value #RECEIVE_FRAMES} of the largest update frames, the {@link InboundActivity#WINDOW} received
+ * ones outstanding (one in the link's handler, one in Paho's queue) and the three copies Paho makes
+ * of the one it is decoding (its packet, the packet's body, the payload).
  */
 final class HeapBudget {
     /** A pipeline's bytes per coordinate of the round: the updates (2) and their mixed copies (2). */
@@ -29,6 +34,8 @@ final class HeapBudget {
      */
     static final long BASE_BYTES = 16L << 20;
     static final long BYTES_PER_MODEL_COORDINATE = 12;
+    /** Largest update frames the MQTT receive path may hold (see the class comment). */
+    static final int RECEIVE_FRAMES = InboundActivity.WINDOW + 3;
 
     private HeapBudget() {
     }
@@ -40,11 +47,16 @@ final class HeapBudget {
 
     /** As {@link #need(AggregationSettings, int, int)}, with an inbox that may queue {@code inboxBytes} of frames. */
     static long need(AggregationSettings rule, int nodes, int dimension, long inboxBytes) {
-        long base = BASE_BYTES + BYTES_PER_MODEL_COORDINATE * dimension + inboxBytes;
+        long base = BASE_BYTES + BYTES_PER_MODEL_COORDINATE * dimension + receivePath(dimension) + inboxBytes;
         if (rule.kind() == AggregatorKind.PIPELINE) {
             return base + PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension;
         }
         return base + 8L * nodes * nodes;
+    }
+
+    /** The MQTT receive path's bytes: {@link #RECEIVE_FRAMES} of the largest update frames of {@code dimension}. */
+    static long receivePath(int dimension) {
+        return RECEIVE_FRAMES * Frame.maxUpdateSize(dimension);
     }
 
     /**
@@ -68,10 +80,12 @@ final class HeapBudget {
         }
         String why = rule.kind() == AggregatorKind.PIPELINE
                 ? " keeps every update of a round in the heap: " + nodes + " nodes x " + dimension + " coordinates x "
-                        + PIPELINE_BYTES_PER_COORDINATE + " bytes, plus " + mib(need - inboxBytes
+                        + PIPELINE_BYTES_PER_COORDINATE + " bytes, plus " + mib(need - inboxBytes - receivePath(dimension)
                                 - PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension) + " for the rest of the gateway"
                 : " keeps the round's dot products in the heap: " + nodes + "^2 x 8 bytes, plus "
-                        + mib(need - inboxBytes - 8L * nodes * nodes) + " for the rest of the gateway";
+                        + mib(need - inboxBytes - receivePath(dimension) - 8L * nodes * nodes) + " for the rest of the gateway";
+        why += ", " + mib(receivePath(dimension)) + " for the MQTT receive path (" + RECEIVE_FRAMES + " update frames of up to "
+                + Frame.maxUpdateSize(dimension) + " bytes)";
         if (inboxBytes > 0) {
             why += " and " + mib(inboxBytes) + " for the inbox's queued frames (inbox.maxBytes)";
         }

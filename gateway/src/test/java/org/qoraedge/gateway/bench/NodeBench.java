@@ -95,7 +95,7 @@ public final class NodeBench {
             for (int i = rounds / 2; i < rounds; i++) {
                 extra[i - rounds / 2] = nodeMs[i] - rawMs[i];
             }
-            System.out.printf(Locale.ROOT, "the node client after the bare subscriber (its decoding, checks and two Ed25519 verifications):"
+            System.out.printf(Locale.ROOT, "the node client after the bare subscriber (its decoding, checks and the announcement's Ed25519 verification):"
                     + " %.2f ms median%n", median(extra));
             raw.close();
             node.close();

@@ -41,6 +41,7 @@ import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.SignatureScheme;
 import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.reputation.ReputationSettings;
+import org.qoraedge.gateway.round.Inbox;
 import org.qoraedge.gateway.testing.MosquittoBroker;
 import org.qoraedge.gateway.testing.RawMqtt;
 import org.qoraedge.gateway.testing.TestNodes;
@@ -145,6 +146,7 @@ public final class RoundBench {
         GatewayConfig cfg = GatewayConfig.builder().brokerUri(uri).fleet("bench").keysFile(keys).aggregator(agg).metric(metric)
                 .f(f).minUpdates(1).dimension(d).modelId("bench").deadline(Duration.ofSeconds(120)).maxRounds(rounds)
                 .stateDir(Boolean.getBoolean("bench.noState") ? null : tmp.resolve("state")).inboxCapacity(4 * n)
+                .inboxMaxBytes(Math.max(Inbox.DEFAULT_MAX_BYTES, 4 * Frame.maxUpdateSize(d))) // the smallest a model of d allows; the daemon gets it too
                 .pipeline(pipeline == null ? null : PipelineSpec.parse(pipeline)).reputation(weighting
                         ? ReputationSettings.fromProperties(weightingOn()) : ReputationSettings.defaults()).build();
         if (pipeline != null) {
@@ -177,7 +179,8 @@ public final class RoundBench {
                     : "aggregator = " + agg.wireName() + "\nmetric = " + metric.name().toLowerCase(Locale.ROOT) + "\nf = " + f;
             Files.writeString(props, "broker.uri = " + uri + "\nfleet = bench\nkeys.file = keys.txt\n" + rule
                     + "\nmodel.id = bench\nmodel.dimension = " + d
-                    + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n) + "\nstate.dir = state\n"
+                    + "\nround.deadlineMillis = 120000\nround.max = " + rounds + "\ninbox.capacity = " + (4 * n)
+                    + "\ninbox.maxBytes = " + cfg.inboxMaxBytes() + "\nstate.dir = state\n"
                     + extraConfig);
             daemonGatewayKey = Gateway.publicKey(GatewayConfig.load(props)); // created before the daemon starts, which then uses it
             Path gcLog = tmp.resolve("gateway-gc.log");

@@ -37,7 +37,7 @@ final class IncrementalRoundBuffer implements RoundBuffer {
     private final List<Bfp16Block> pending = new ArrayList<>();
     private final List<String> pendingIds = new ArrayList<>();
     private long pendingBytes;
-    /** The most mantissa bytes queued before they are added (two 1,000,000-coordinate updates). */
+    /** The most mantissa bytes queued before they are added (two 1,000,000-coordinate updates; one larger one). */
     static final long MAX_PENDING_BYTES = 4L << 20;
 
     IncrementalRoundBuffer(int dimension, int initialCapacity, AggregationSettings settings, MantissaStore store) {
@@ -59,8 +59,9 @@ final class IncrementalRoundBuffer implements RoundBuffer {
         pendingIds.add(nodeId);
         pending.add(block);
         pendingBytes += 2L * block.dimension();
-        if (pending.size() >= org.qoraedge.fixedpoint.fast.RoundBuffer.BATCH || pendingBytes >= MAX_PENDING_BYTES) { // fully qualified: fixedpoint's buffer
-            flush(); // a queue never holds more than a batch, nor more than a few MiB of mantissas in the heap
+        if (pending.size() >= org.qoraedge.fixedpoint.fast.RoundBuffer.BATCH // fully qualified: fixedpoint's buffer
+                || pendingBytes + 2L * block.dimension() > MAX_PENDING_BYTES) {
+            flush(); // a queue never holds more than a batch, nor (beyond one block) more than MAX_PENDING_BYTES of mantissas
         }
     }
 

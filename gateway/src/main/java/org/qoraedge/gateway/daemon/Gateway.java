@@ -328,6 +328,11 @@ public final class Gateway implements AutoCloseable {
             public long inboxWaits() {
                 return inbox.waits();
             }
+
+            @Override
+            public long receiveWindowWaits() {
+                return link.receiveWindowWaits();
+            }
         };
     }
 

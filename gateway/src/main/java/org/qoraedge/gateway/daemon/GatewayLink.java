@@ -146,6 +146,11 @@ final class GatewayLink implements Outbox {
         return inboundObserved;
     }
 
+    /** PUBLISH packets the receive window held back in the socket ({@link MqttLink#receiveWindowWaits}). */
+    long receiveWindowWaits() {
+        return link.receiveWindowWaits();
+    }
+
     /** Messages the callback failed to hand over ({@link MqttLink#sinkFailures}). */
     long sinkFailures() {
         return link.sinkFailures();

@@ -331,6 +331,11 @@ public final class MqttLink implements AutoCloseable {
         return sinkFailures.get();
     }
 
+    /** PUBLISH packets whose body waited in the socket for room in the receive window ({@link InboundActivity}). */
+    public long receiveWindowWaits() {
+        return settings.inboundActivity().windowWaits();
+    }
+
     /** Packets the broker delivered that were refused before decoding (oversize, bad topic, malformed). */
     public long refusedCount() {
         return refused.get();

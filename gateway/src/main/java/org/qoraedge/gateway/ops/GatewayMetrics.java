@@ -105,6 +105,9 @@ public final class GatewayMetrics implements RoundListener {
         GaugeWithCallback.builder().name("qora_inbox_queued_bytes").unit(Unit.BYTES)
                 .help("Ingest: payload bytes waiting for the round worker (at most inbox.maxBytes)")
                 .callback(cb -> withView(v -> cb.call(v.inboxQueuedBytes()))).register(registry);
+        CounterWithCallback.builder().name("qora_receive_window_waits")
+                .help("Ingest: PUBLISH packets whose body waited in the socket for room in the MQTT link's receive window")
+                .callback(cb -> withView(v -> cb.call(v.receiveWindowWaits()))).register(registry);
         CounterWithCallback.builder().name("qora_inbox_waits").help("Ingest: QoS 1 messages that found the inbox full and waited for room")
                 .callback(cb -> withView(v -> cb.call(v.inboxWaits()))).register(registry);
         GaugeWithCallback.builder().name("qora_round_worker_step_age_seconds").unit(Unit.SECONDS)

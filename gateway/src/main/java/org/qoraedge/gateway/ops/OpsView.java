@@ -57,4 +57,7 @@ public interface OpsView {
 
     /** QoS 1 messages that found the inbox full and waited for room (back-pressure on the MQTT link). */
     long inboxWaits();
+
+    /** PUBLISH packets whose body waited in the socket for room in the link's receive window. */
+    long receiveWindowWaits();
 }

@@ -1,5 +1,6 @@
 package org.qoraedge.fixedpoint;
 
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 
 /**
@@ -104,6 +105,14 @@ public final class Bfp16Block {
      */
     public void copyMantissas(int from, short[] dst, int dstOffset, int length) {
         System.arraycopy(mantissas, from, dst, dstOffset, length);
+    }
+
+    /**
+     * Puts {@code length} mantissas starting at coordinate {@code from} into {@code dst} (in its byte
+     * order): how {@link BlockBytes} writes them in bulk without copying them first.
+     */
+    void putMantissas(int from, int length, ShortBuffer dst) {
+        dst.put(mantissas, from, length);
     }
 
     /** The number of non-zero mantissas: the coordinates the block moves. */

@@ -20,7 +20,7 @@ import java.util.Objects;
 public final class BlockBytes {
     /** The exponent and dimension fields before the mantissas. */
     public static final int HEADER_BYTES = 8;
-    /** Mantissas converted at a time (8 KiB of bytes). */
+    /** Mantissas a digest is fed at a time (8 KiB of bytes). */
     private static final int CHUNK = 4096;
 
     private BlockBytes() {
@@ -36,13 +36,7 @@ public final class BlockBytes {
         int d = b.dimension();
         ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + 2 * d).order(ByteOrder.BIG_ENDIAN);
         buf.putInt(b.exponent()).putInt(d);
-        ShortBuffer mantissas = buf.asShortBuffer();
-        short[] chunk = new short[Math.min(d, CHUNK)];
-        for (int from = 0; from < d; from += chunk.length) {
-            int len = Math.min(chunk.length, d - from);
-            b.copyMantissas(from, chunk, 0, len);
-            mantissas.put(chunk, 0, len);
-        }
+        b.putMantissas(0, d, buf.asShortBuffer());
         return buf.array();
     }
 
@@ -56,12 +50,10 @@ public final class BlockBytes {
         buf.putInt(b.exponent()).putInt(d);
         digest.update(buf.array(), 0, HEADER_BYTES);
         ShortBuffer view = buf.clear().asShortBuffer();
-        short[] chunk = new short[Math.min(d, CHUNK)];
-        for (int from = 0; from < d; from += chunk.length) {
-            int len = Math.min(chunk.length, d - from);
-            b.copyMantissas(from, chunk, 0, len);
+        for (int from = 0; from < d; from += CHUNK) {
+            int len = Math.min(CHUNK, d - from);
             view.clear();
-            view.put(chunk, 0, len);
+            b.putMantissas(from, len, view);
             digest.update(buf.array(), 0, 2 * len);
         }
     }

@@ -11,6 +11,7 @@ import java.net.SocketException;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import javax.net.SocketFactory;
 import javax.net.ssl.HandshakeCompletedListener;
 import javax.net.ssl.SSLParameters;
@@ -65,6 +66,15 @@ final class MqttSockets {
         return -1;
     }
 
+    /**
+     * A new connection's stream as Paho reads it: stamped by {@code activity}, through the guard, in
+     * {@code activity}'s receive window (emptied: what the old connection had outstanding is gone).
+     */
+    private static InputStream guard(InputStream socketStream, long maxPublishBytes, InboundActivity activity, BooleanSupplier closed) {
+        activity.reset();
+        return new InboundGuard(activity.stamp(socketStream), maxPublishBytes, activity, closed);
+    }
+
     private static final class GuardedSocket extends Socket {
         private final long maxPublishBytes;
         private final InboundActivity activity;
@@ -79,8 +89,7 @@ final class MqttSockets {
         @Override
         public synchronized InputStream getInputStream() throws IOException {
             if (guarded == null) {
-                activity.reset(); // a new connection
-                guarded = new InboundGuard(activity.stamp(super.getInputStream()), maxPublishBytes, activity, this::isClosed);
+                guarded = guard(super.getInputStream(), maxPublishBytes, activity, this::isClosed);
             }
             return guarded;
         }
@@ -206,8 +215,7 @@ final class MqttSockets {
         @Override
         public synchronized InputStream getInputStream() throws IOException {
             if (guarded == null) {
-                activity.reset(); // a new connection
-                guarded = new InboundGuard(activity.stamp(d.getInputStream()), maxPublishBytes, activity, d::isClosed);
+                guarded = guard(d.getInputStream(), maxPublishBytes, activity, d::isClosed);
             }
             return guarded;
         }

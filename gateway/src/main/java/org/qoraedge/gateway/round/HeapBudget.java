@@ -40,18 +40,22 @@ final class HeapBudget {
     private HeapBudget() {
     }
 
-    /** The heap a round of {@code nodes} updates of {@code dimension} coordinates needs under {@code rule}, in bytes, without the inbox. */
-    static long need(AggregationSettings rule, int nodes, int dimension) {
-        return need(rule, nodes, dimension, 0);
+    /**
+     * The heap a round of {@code nodes} updates of {@code dimension} coordinates needs under
+     * {@code rule}, with an inbox that may queue {@code inboxBytes} of frames, in bytes.
+     */
+    static long need(AggregationSettings rule, int nodes, int dimension, long inboxBytes) {
+        return ruleBytes(rule, nodes, dimension) + rest(dimension) + receivePath(dimension) + inboxBytes;
     }
 
-    /** As {@link #need(AggregationSettings, int, int)}, with an inbox that may queue {@code inboxBytes} of frames. */
-    static long need(AggregationSettings rule, int nodes, int dimension, long inboxBytes) {
-        long base = BASE_BYTES + BYTES_PER_MODEL_COORDINATE * dimension + receivePath(dimension) + inboxBytes;
-        if (rule.kind() == AggregatorKind.PIPELINE) {
-            return base + PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension;
-        }
-        return base + 8L * nodes * nodes;
+    /** What the rule keeps: every update and its mixed copy (a pipeline), or the dot products. */
+    private static long ruleBytes(AggregationSettings rule, int nodes, int dimension) {
+        return rule.kind() == AggregatorKind.PIPELINE ? PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension : 8L * nodes * nodes;
+    }
+
+    /** The rest of the gateway: {@link #BASE_BYTES} and {@link #BYTES_PER_MODEL_COORDINATE} per coordinate. */
+    private static long rest(int dimension) {
+        return BASE_BYTES + BYTES_PER_MODEL_COORDINATE * dimension;
     }
 
     /** The MQTT receive path's bytes: {@link #RECEIVE_FRAMES} of the largest update frames of {@code dimension}. */
@@ -80,10 +84,9 @@ final class HeapBudget {
         }
         String why = rule.kind() == AggregatorKind.PIPELINE
                 ? " keeps every update of a round in the heap: " + nodes + " nodes x " + dimension + " coordinates x "
-                        + PIPELINE_BYTES_PER_COORDINATE + " bytes, plus " + mib(need - inboxBytes - receivePath(dimension)
-                                - PIPELINE_BYTES_PER_COORDINATE * nodes * (long) dimension) + " for the rest of the gateway"
-                : " keeps the round's dot products in the heap: " + nodes + "^2 x 8 bytes, plus "
-                        + mib(need - inboxBytes - receivePath(dimension) - 8L * nodes * nodes) + " for the rest of the gateway";
+                        + PIPELINE_BYTES_PER_COORDINATE + " bytes, plus " + mib(rest(dimension)) + " for the rest of the gateway"
+                : " keeps the round's dot products in the heap: " + nodes + "^2 x 8 bytes, plus " + mib(rest(dimension))
+                        + " for the rest of the gateway";
         why += ", " + mib(receivePath(dimension)) + " for the MQTT receive path (" + RECEIVE_FRAMES + " update frames of up to "
                 + Frame.maxUpdateSize(dimension) + " bytes)";
         if (inboxBytes > 0) {

@@ -445,8 +445,9 @@ public final class RoundCoordinator implements AutoCloseable {
                 settings.registryText(), lastAuditLine, roundsAggregated, roundsFailed, reference);
     }
 
+    /** The status now; between a round's close and the next one's opening, round {@link #round} has accepted nothing yet. */
     private CoordinatorStatus snapshot() {
-        return new CoordinatorStatus(round, open == null ? 0 : open.accepted.size(), intake.rejectedSinceStart(), inbox.dropped(), roundsAggregated,
+        return new CoordinatorStatus(round, open == null || open.round != round ? 0 : open.accepted.size(), intake.rejectedSinceStart(), inbox.dropped(), roundsAggregated,
                 roundsFailed, modelDigest, running);
     }
 }

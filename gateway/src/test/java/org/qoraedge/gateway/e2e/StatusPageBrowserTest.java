@@ -90,10 +90,13 @@ class StatusPageBrowserTest {
                 for (NodeClient n : clients.subList(0, 2)) {
                     n.publishUpdate(n.awaitRound(3, WAIT), TestNodes.update(n.nodeId(), 3, D, false));
                 }
+                // The nodes hear of round 3 before the gateway's status moves to it (the announcement is
+                // published first): wait for the status of round 3 itself.
                 long end = System.nanoTime() + WAIT.toNanos();
-                while (gw.status().accepted() < 2 && System.nanoTime() < end) {
+                while ((gw.status().round() != 3 || gw.status().accepted() != 2) && System.nanoTime() < end) {
                     Thread.sleep(20);
                 }
+                assertEquals(3, gw.status().round());
                 assertEquals(2, gw.status().accepted());
 
                 String url = gw.operations().url() + "/";

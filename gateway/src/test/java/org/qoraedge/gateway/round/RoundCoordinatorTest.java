@@ -663,6 +663,13 @@ class RoundCoordinatorTest {
         FrameHeader last = FrameCodec.parseHeader(lastModel, lastModel.length);
         assertEquals(2, last.round());
         assertEquals(r.modelDigest(), Digests.block(last.block()));
+        // During the pause the status names round 2, which has accepted nothing yet (not round 1's 6).
+        long moved = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (coordinator.status().round() != 2 && System.nanoTime() < moved) {
+            Thread.sleep(5);
+        }
+        assertEquals(2, coordinator.status().round());
+        assertEquals(0, coordinator.status().accepted());
         // An update of round 2 sent during the pause waits in the inbox and is accepted when collection starts.
         inbox.offer(TOPICS.update(nodes.get(0).nodeId()), update(nodes.get(0), 2, 6));
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

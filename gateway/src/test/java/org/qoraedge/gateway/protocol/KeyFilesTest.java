@@ -57,5 +57,15 @@ class KeyFilesTest {
             ProtocolException e = assertThrows(ProtocolException.class, () -> KeyFiles.readRegistry(f), line);
             assertTrue(e.getMessage().contains("line "), e.getMessage());
         }
+        // A public key that is not a point of the prime-order subgroup (here the neutral element) is refused by name.
+        Path f = dir.resolve("weak.txt");
+        Files.writeString(f, "node-a ed25519 01" + "00".repeat(31) + "\n");
+        ProtocolException e = assertThrows(ProtocolException.class, () -> KeyFiles.readRegistry(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("node node-a: not a valid Ed25519 public key"),
+                e.getMessage());
+        Path cred = dir.resolve("weak.key");
+        Files.writeString(cred, "node-a hmac-sha256 " + "00".repeat(32) + "\ngw gateway-ed25519 01" + "00".repeat(31) + "\n");
+        e = assertThrows(ProtocolException.class, () -> KeyFiles.readCredentials(cred));
+        assertTrue(e.getMessage().contains(cred + " line 2: not a valid Ed25519 public key"), e.getMessage());
     }
 }

@@ -1,62 +1,47 @@
 package org.qoraedge.gateway.protocol;
 
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Arrays;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * Ed25519 keys in their raw RFC 8032 forms (32-byte seed, 32-byte public key), which is what key
- * files and C firmware use, converted to and from the JDK's encoded forms.
+ * Ed25519 (RFC 8032, pure) on keys in their raw forms (32-byte seed, 32-byte public key), which is
+ * what key files and C firmware use. The arithmetic is Bouncy Castle's RFC 8032 class: Java 17's
+ * own Ed25519 takes about ten times as long to verify a signature (docs/PROTOCOL.md section 10),
+ * and a gateway checks one for every update of a node with an Ed25519 key, a node one a round.
+ * Signatures are deterministic: the same seed and message give the same 64 bytes in any correct
+ * implementation (the protocol document's vectors check it).
  */
 public final class Ed25519Keys {
-    /** DER prefix of an X.509 SubjectPublicKeyInfo for Ed25519; the raw key follows. */
-    private static final byte[] X509_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-    /** DER prefix of a PKCS#8 PrivateKeyInfo for Ed25519; the raw seed follows. */
-    private static final byte[] PKCS8_PREFIX = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
-        0x04, 0x22, 0x04, 0x20};
     /** Raw key and seed length. */
     public static final int KEY_BYTES = 32;
+    /** Signature length. */
+    public static final int SIGNATURE_BYTES = Ed25519.SIGNATURE_SIZE;
 
     private Ed25519Keys() {
     }
 
-    /** A JDK public key from the raw 32 bytes. */
-    public static PublicKey publicKey(byte[] raw) {
+    /**
+     * A raw public key checked and decoded for verification.
+     *
+     * @throws ProtocolException when the 32 bytes are not the encoding of a point of the curve's
+     *     prime-order subgroup (a small-order key would let anyone forge signatures under it)
+     */
+    public static Ed25519.PublicPoint publicPoint(byte[] raw) {
         checkLength(raw, "public key");
-        try {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(concat(X509_PREFIX, raw)));
-        } catch (GeneralSecurityException e) {
-            throw new ProtocolException("not a valid Ed25519 public key: " + e.getMessage(), e);
+        Ed25519.PublicPoint p = Ed25519.validatePublicKeyFullExport(raw, 0);
+        if (p == null) {
+            throw new ProtocolException("not a valid Ed25519 public key: its 32 bytes do not encode a point of the curve's"
+                    + " prime-order subgroup");
         }
+        return p;
     }
 
-    /** A JDK private key from the raw 32-byte seed. */
-    public static PrivateKey privateKey(byte[] seed) {
-        checkLength(seed, "seed");
-        try {
-            return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(concat(PKCS8_PREFIX, seed)));
-        } catch (GeneralSecurityException e) {
-            throw new ProtocolException("not a valid Ed25519 seed: " + e.getMessage(), e);
-        }
-    }
-
-    /** The raw public key belonging to a seed (the JDK derives it when generating from that seed). */
+    /** The raw public key belonging to a seed. */
     public static byte[] publicKeyOf(byte[] seed) {
         checkLength(seed, "seed");
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("Ed25519");
-            g.initialize(255, new FixedBytes(seed));
-            return rawPublic(g.generateKeyPair().getPublic());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("this JVM lacks Ed25519, which Java 15+ provides", e);
-        }
+        byte[] pk = new byte[KEY_BYTES];
+        Ed25519.generatePublicKey(seed, 0, pk, 0);
+        return pk;
     }
 
     /** A fresh seed from {@code random}. */
@@ -66,50 +51,30 @@ public final class Ed25519Keys {
         return seed;
     }
 
-    /** The raw 32 bytes of a JDK Ed25519 public key. */
-    public static byte[] rawPublic(PublicKey key) {
-        byte[] enc = key.getEncoded();
-        return Arrays.copyOfRange(enc, enc.length - KEY_BYTES, enc.length);
+    /**
+     * The signature of {@code data[0, length)} by {@code seed}, whose public key {@code publicKey} is
+     * (passing it spares deriving it again).
+     */
+    static byte[] sign(byte[] seed, byte[] publicKey, byte[] data, int length) {
+        byte[] sig = new byte[SIGNATURE_BYTES];
+        Ed25519.sign(seed, 0, publicKey, 0, data, 0, length, sig, 0);
+        return sig;
     }
 
-    /** Generates a key pair's raw seed. */
-    public static KeyPair generate(SecureRandom random) {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("Ed25519");
-            g.initialize(255, random);
-            return g.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("this JVM lacks Ed25519, which Java 15+ provides", e);
+    /**
+     * True when {@code sig[sigOffset, sigOffset + 64)} is a valid signature of {@code data[0, length)}
+     * under {@code key}; false for any malformed signature (a non-canonical scalar or point among them).
+     */
+    public static boolean verify(Ed25519.PublicPoint key, byte[] data, int length, byte[] sig, int sigOffset) {
+        if (sigOffset < 0 || sig.length - sigOffset < SIGNATURE_BYTES) {
+            return false;
         }
+        return Ed25519.verify(sig, sigOffset, key, data, 0, length);
     }
 
     private static void checkLength(byte[] raw, String what) {
         if (raw.length != KEY_BYTES) {
             throw new ProtocolException("Ed25519 " + what + " has " + raw.length + " bytes; it must have " + KEY_BYTES);
-        }
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    /** Hands the generator the seed as its "random" private key bytes. */
-    private static final class FixedBytes extends SecureRandom {
-        private static final long serialVersionUID = 1L;
-        private final byte[] bytes;
-
-        FixedBytes(byte[] bytes) {
-            this.bytes = bytes.clone();
-        }
-
-        @Override
-        public void nextBytes(byte[] out) {
-            if (out.length != bytes.length) {
-                throw new IllegalStateException("Ed25519 generator asked for " + out.length + " bytes, expected " + bytes.length);
-            }
-            System.arraycopy(bytes, 0, out, 0, out.length);
         }
     }
 }

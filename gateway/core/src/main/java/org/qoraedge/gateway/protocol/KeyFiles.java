@@ -35,7 +35,12 @@ public final class KeyFiles {
 
     /** Reads the gateway's registry: node id to verifying key, sorted by node id. */
     public static Map<String, VerifyingKey> readRegistry(Path file) throws IOException {
-        return NodeRegistry.of(read(file)).keys();
+        List<Entry> entries = read(file);
+        try {
+            return NodeRegistry.of(entries).keys();
+        } catch (ProtocolException e) {
+            throw new ProtocolException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The scheme word of the gateway's pinned public key in a node's credentials file. */
@@ -58,7 +63,9 @@ public final class KeyFiles {
                 }
                 try {
                     Identifiers.utf8("gateway id", parts[0]);
-                    gateway = new Entry(parts[0], SignatureScheme.ED25519, key(parts[2]));
+                    byte[] pinned = key(parts[2]);
+                    Ed25519Keys.publicPoint(pinned); // refused here, by line, if it is not a public key
+                    gateway = new Entry(parts[0], SignatureScheme.ED25519, pinned);
                 } catch (ProtocolException e) {
                     throw new ProtocolException(where + ": " + e.getMessage());
                 }

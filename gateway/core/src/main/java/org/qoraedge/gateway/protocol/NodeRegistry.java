@@ -26,8 +26,12 @@ public final class NodeRegistry {
         SortedMap<String, VerifyingKey> keys = new TreeMap<>();
         SortedMap<String, String> text = new TreeMap<>();
         for (KeyFiles.Entry e : entries) {
-            keys.put(e.nodeId(), e.scheme() == SignatureScheme.HMAC_SHA256 ? VerifyingKey.hmac(e.key())
-                    : VerifyingKey.ed25519(e.key()));
+            try {
+                keys.put(e.nodeId(), e.scheme() == SignatureScheme.HMAC_SHA256 ? VerifyingKey.hmac(e.key())
+                        : VerifyingKey.ed25519(e.key()));
+            } catch (ProtocolException bad) {
+                throw new ProtocolException("node " + e.nodeId() + ": " + bad.getMessage(), bad);
+            }
             text.put(e.nodeId(), e.scheme().keyFileName() + " " + HexFormat.of().formatHex(e.key()));
         }
         return new NodeRegistry(keys, text);

@@ -2,11 +2,10 @@ package org.qoraedge.gateway.protocol;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * What the gateway holds to check a node's frames: the node's HMAC secret or its Ed25519 public
@@ -15,9 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
 public final class VerifyingKey {
     private final SignatureScheme scheme;
     private final byte[] hmacKey;
-    private final PublicKey publicKey;
+    private final Ed25519.PublicPoint publicKey;
 
-    private VerifyingKey(SignatureScheme scheme, byte[] hmacKey, PublicKey publicKey) {
+    private VerifyingKey(SignatureScheme scheme, byte[] hmacKey, Ed25519.PublicPoint publicKey) {
         this.scheme = scheme;
         this.hmacKey = hmacKey;
         this.publicKey = publicKey;
@@ -31,9 +30,13 @@ public final class VerifyingKey {
         return new VerifyingKey(SignatureScheme.HMAC_SHA256, secret.clone(), null);
     }
 
-    /** Ed25519 from the raw 32-byte public key. */
+    /**
+     * Ed25519 from the raw 32-byte public key.
+     *
+     * @throws ProtocolException when the bytes are not a valid public key
+     */
     public static VerifyingKey ed25519(byte[] rawPublicKey) {
-        return new VerifyingKey(SignatureScheme.ED25519, null, Ed25519Keys.publicKey(rawPublicKey));
+        return new VerifyingKey(SignatureScheme.ED25519, null, Ed25519Keys.publicPoint(rawPublicKey));
     }
 
     public SignatureScheme scheme() {
@@ -45,23 +48,18 @@ public final class VerifyingKey {
      * of {@code frame[0, sigOffset)} under this key. HMAC tags are compared in constant time.
      */
     public boolean verify(byte[] frame, int sigOffset) {
-        int len = scheme.signatureLength();
+        if (scheme == SignatureScheme.ED25519) {
+            return Ed25519Keys.verify(publicKey, frame, sigOffset, frame, sigOffset);
+        }
         try {
-            if (scheme == SignatureScheme.HMAC_SHA256) {
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(hmacKey, "HmacSHA256"));
-                mac.update(frame, 0, sigOffset);
-                byte[] expected = mac.doFinal();
-                byte[] got = Arrays.copyOfRange(frame, sigOffset, sigOffset + len);
-                return MessageDigest.isEqual(expected, got);
-            }
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(publicKey);
-            s.update(frame, 0, sigOffset);
-            return s.verify(frame, sigOffset, len);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(hmacKey, "HmacSHA256"));
+            mac.update(frame, 0, sigOffset);
+            byte[] expected = mac.doFinal();
+            byte[] got = Arrays.copyOfRange(frame, sigOffset, sigOffset + scheme.signatureLength());
+            return MessageDigest.isEqual(expected, got);
         } catch (GeneralSecurityException e) {
-            // A malformed Ed25519 signature encoding is a failed verification, not an error.
-            return false;
+            throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
         }
     }
 }

@@ -2,12 +2,13 @@ package org.qoraedge.gateway.round;
 
 /**
  * A message handed from the MQTT callback to the round worker: its topic, payload (not copied),
- * arrival time ({@link System#nanoTime()}) and how to acknowledge it to the broker once the worker
- * has made it durable (null when the transport acknowledged it already).
+ * arrival time ({@link System#nanoTime()}), how to acknowledge it to the broker once the worker
+ * has made it durable (null when the transport acknowledged it already) and what the offering
+ * thread worked out of it beforehand (null: nothing, the worker computes it all).
  */
-public record Inbound(String topic, byte[] payload, long arrivalNanos, Runnable ack) {
+public record Inbound(String topic, byte[] payload, long arrivalNanos, Runnable ack, Precheck precheck) {
     public Inbound(String topic, byte[] payload, long arrivalNanos) {
-        this(topic, payload, arrivalNanos, null);
+        this(topic, payload, arrivalNanos, null, null);
     }
 
     /** Acknowledges the message, if it needs it; never throws. */

@@ -52,13 +52,6 @@ public final class Digests {
         return HEX.formatHex(sha256().digest(bytes));
     }
 
-    /** SHA-256 of {@code bytes[offset, offset + length)}, as lower-case hex. */
-    public static String hex(byte[] bytes, int offset, int length) {
-        MessageDigest sha = sha256();
-        sha.update(bytes, offset, length);
-        return HEX.formatHex(sha.digest());
-    }
-
     /** A new SHA-256 instance (every Java platform must provide it). */
     public static MessageDigest sha256() {
         try {

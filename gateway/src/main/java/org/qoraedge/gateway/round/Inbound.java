@@ -2,13 +2,12 @@ package org.qoraedge.gateway.round;
 
 /**
  * A message handed from the MQTT callback to the round worker: its topic, payload (not copied),
- * arrival time ({@link System#nanoTime()}), how to acknowledge it to the broker once the worker
- * has made it durable (null when the transport acknowledged it already) and what the offering
- * thread worked out of it beforehand (null: nothing, the worker computes it all).
+ * arrival time ({@link System#nanoTime()}) and how to acknowledge it to the broker once the worker
+ * has made it durable (null when the transport acknowledged it already).
  */
-public record Inbound(String topic, byte[] payload, long arrivalNanos, Runnable ack, Precheck precheck) {
+public record Inbound(String topic, byte[] payload, long arrivalNanos, Runnable ack) {
     public Inbound(String topic, byte[] payload, long arrivalNanos) {
-        this(topic, payload, arrivalNanos, null, null);
+        this(topic, payload, arrivalNanos, null);
     }
 
     /** Acknowledges the message, if it needs it; never throws. */

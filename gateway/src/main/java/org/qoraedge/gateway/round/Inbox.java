@@ -50,7 +50,6 @@ public final class Inbox {
     private final AtomicLong waits = new AtomicLong();
     private final AtomicBoolean warnedFull = new AtomicBoolean();
     private final AtomicLong offered = new AtomicLong();
-    private volatile Precheck.Computer prechecks;
     private final AtomicLong refusedBeforeDecoding = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
@@ -104,9 +103,7 @@ public final class Inbox {
      */
     public boolean offer(String topic, byte[] payload, int qos, Runnable ack) {
         offered.incrementAndGet();
-        long arrival = System.nanoTime();
-        Precheck.Computer c = prechecks;
-        Inbound in = new Inbound(topic, payload, arrival, ack, c == null ? null : precheck(c, topic, payload));
+        Inbound in = new Inbound(topic, payload, System.nanoTime(), ack);
         if (tryEnqueue(in, qos == 0 ? maxBytes / 2 : maxBytes)) {
             return true;
         }
@@ -127,24 +124,6 @@ public final class Inbox {
         dropped.incrementAndGet();
         in.acknowledge();
         return false;
-    }
-
-    /** The precheck, or null when computing it failed on a bug (logged; the worker then computes it all). */
-    private static Precheck precheck(Precheck.Computer c, String topic, byte[] payload) {
-        try {
-            return c.of(topic, payload);
-        } catch (RuntimeException e) {
-            Logger.error(e, "precheck of a message on {} ({} bytes) failed; the round worker checks it alone", topic, payload.length);
-            return null;
-        }
-    }
-
-    /**
-     * From now on each offered update is prechecked on the offering thread ({@link Precheck}); set by
-     * the round coordinator that takes from this inbox.
-     */
-    void precheckWith(Precheck.Computer computer) {
-        this.prechecks = computer;
     }
 
     private boolean tryEnqueue(Inbound in, long limit) {

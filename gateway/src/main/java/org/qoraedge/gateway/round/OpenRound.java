@@ -81,7 +81,7 @@ final class OpenRound {
      * Accepts an update: journaled (not yet forced), added to the buffer, listed; the node's
      * sequence recorded in {@code lastSequence}.
      */
-    void accept(FrameHeader h, Bfp16Block block, byte[] payload, Precheck precheck, long arrivalNanos, Map<String, Long> lastSequence) {
+    void accept(FrameHeader h, Bfp16Block block, byte[] payload, long arrivalNanos, Map<String, Long> lastSequence) {
         if (journal != null) {
             try {
                 journal.accepted(payload);
@@ -90,18 +90,16 @@ final class OpenRound {
             }
             FaultInjection.afterJournalAppend(round, accepted.size() + 1);
         }
-        add(h, block, payload, precheck, lastSequence);
+        add(h, block, payload, lastSequence);
         lastAcceptNanos = arrivalNanos;
     }
 
-    /** @param precheck what was worked out of the frame before the worker took it, or null */
-    private void add(FrameHeader h, Bfp16Block block, byte[] payload, Precheck precheck, Map<String, Long> lastSequence) {
+    private void add(FrameHeader h, Bfp16Block block, byte[] payload, Map<String, Long> lastSequence) {
         lastSequence.put(h.nodeId(), h.sequence());
         accepted.add(h.nodeId());
         trainedFrom.put(h.nodeId(), h.round());
         buffer.add(h.nodeId(), block);
-        String blockDigest = precheck != null && precheck.blockDigest() != null ? precheck.blockDigest() : Digests.block(block);
-        list(new AuditRecord.FrameEntry(h.nodeId(), h.round(), h.sequence(), Precheck.frameDigest(precheck, payload), blockDigest,
+        list(new AuditRecord.FrameEntry(h.nodeId(), h.round(), h.sequence(), Digests.hex(payload), Digests.block(block),
                 "accepted"));
     }
 
@@ -111,14 +109,13 @@ final class OpenRound {
      *
      * @param countedNode the node to count it against, null for a topic naming no valid node
      */
-    void reject(String topicNode, String countedNode, long frameRound, long sequence, byte[] payload, Precheck precheck,
-            RejectReason reason) {
+    void reject(String topicNode, String countedNode, long frameRound, long sequence, byte[] payload, RejectReason reason) {
         rejections.count(countedNode, reason);
         if (frames.size() >= maxAuditFrames) {
             framesOmitted++;
             return;
         }
-        RoundJournal.Rejection r = new RoundJournal.Rejection(topicNode, frameRound, sequence, Precheck.frameDigest(precheck, payload),
+        RoundJournal.Rejection r = new RoundJournal.Rejection(topicNode, frameRound, sequence, Digests.hex(payload),
                 reason.wireName());
         list(entryOf(r));
         if (journal != null) {
@@ -206,7 +203,7 @@ final class OpenRound {
                 }
                 case RoundJournal.ACCEPTED -> {
                     FrameHeader h = FrameCodec.parseHeader(p, Long.MAX_VALUE);
-                    add(h, h.block(), p, null, lastSequence);
+                    add(h, h.block(), p, lastSequence);
                     acceptedCount++;
                 }
                 case RoundJournal.REJECTED -> {

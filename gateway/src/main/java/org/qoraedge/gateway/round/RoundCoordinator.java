@@ -105,7 +105,6 @@ public final class RoundCoordinator implements AutoCloseable {
         this.worker.setDaemon(true);
         this.status = new CoordinatorStatus(round, 0, 0, 0, 0, 0, modelDigest, false);
         this.intake = new RoundIntake(settings, inbox, outbox, topics, lastSequence, this::banned, () -> status = snapshot());
-        inbox.precheckWith(new Precheck.Computer(topics, settings.fleet(), settings.maxFrameBytes(), settings.registry()));
     }
 
     /**

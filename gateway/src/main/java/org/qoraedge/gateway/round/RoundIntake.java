@@ -155,24 +155,24 @@ final class RoundIntake {
         }
         if (!Identifiers.isValid(node)) {
             // Not an id any node can have: counted, logged once per round, no notice (no valid topic to send it to).
-            count(node, null, -1, -1, in, RejectReason.UNKNOWN_NODE);
+            count(node, null, -1, -1, in.payload(), RejectReason.UNKNOWN_NODE);
             if (open.firstOf("\u0000invalid-topic", Integer.MAX_VALUE)) {
                 Logger.warn("round {}: rejected unknown-node: update topic level {} is not a valid node id", open.round,
                         NodeIds.escape(node));
             }
             return;
         }
-        UpdateVerifier.Verdict v = UpdateVerifier.verify(node, in.payload(), view, in.precheck());
+        UpdateVerifier.Verdict v = UpdateVerifier.verify(node, in.payload(), view);
         if (v.accepted()) {
-            open.accept(v.header(), v.block(), in.payload(), in.precheck(), in.arrivalNanos(), lastSequence);
+            open.accept(v.header(), v.block(), in.payload(), in.arrivalNanos(), lastSequence);
             changed.run();
         } else {
-            reject(node, v, in);
+            reject(node, v, in.payload());
         }
     }
 
-    private void reject(String node, UpdateVerifier.Verdict v, Inbound in) {
-        count(node, node, v.frameRound(), v.sequence(), in, v.reason());
+    private void reject(String node, UpdateVerifier.Verdict v, byte[] payload) {
+        count(node, node, v.frameRound(), v.sequence(), payload, v.reason());
         // Logged and notified once per node and reason per round; the rest are only counted. A frame
         // whose signature was not verified may come from anyone: it gets no notice, so nobody can make
         // the gateway send notices in a node's name.
@@ -186,8 +186,8 @@ final class RoundIntake {
         }
     }
 
-    private void count(String topicNode, String countedNode, long frameRound, long sequence, Inbound in, RejectReason reason) {
-        open.reject(topicNode, countedNode, frameRound, sequence, in.payload(), in.precheck(), reason);
+    private void count(String topicNode, String countedNode, long frameRound, long sequence, byte[] payload, RejectReason reason) {
+        open.reject(topicNode, countedNode, frameRound, sequence, payload, reason);
         rejectedTotal.merge(reason, 1L, Long::sum);
         changed.run();
     }

@@ -106,17 +106,6 @@ final class UpdateVerifier {
 
     /** Verifies {@code payload}, published on the update topic of {@code topicNode}. */
     static Verdict verify(String topicNode, byte[] payload, RoundView v) {
-        return verify(topicNode, payload, v, null);
-    }
-
-    /**
-     * Verifies {@code payload}, published on the update topic of {@code topicNode}, taking the
-     * signature's verdict from {@code precheck} when it was checked there with the key this view
-     * registers (the same bytes and key give the same verdict).
-     *
-     * @param precheck what was worked out of the payload before, or null
-     */
-    static Verdict verify(String topicNode, byte[] payload, RoundView v, Precheck precheck) {
         FrameHeader h;
         try {
             h = FrameCodec.parseHeader(payload, v.maxFrameBytes());
@@ -137,8 +126,7 @@ final class UpdateVerifier {
         if (key == null) {
             return refuse(h, RejectReason.UNKNOWN_NODE, "no key is registered for node " + topicNode, false);
         }
-        boolean signed = precheck != null && precheck.key() == key ? precheck.signatureValid() : h.signatureValid(key);
-        if (!signed) {
+        if (!h.signatureValid(key)) {
             return refuse(h, RejectReason.BAD_SIGNATURE,
                     "signature (" + h.scheme() + ") does not verify with the node's registered " + key.scheme() + " key", false);
         }

@@ -6,21 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.gateway.aggregation.BufferedSettings;
 import org.qoraedge.gateway.protocol.Frame;
 import org.qoraedge.gateway.protocol.FrameKind;
 import org.qoraedge.gateway.protocol.NodeCredentials;
 import org.qoraedge.gateway.protocol.RejectReason;
 import org.qoraedge.gateway.protocol.SparseFrame;
-import org.qoraedge.gateway.protocol.Topics;
 import org.qoraedge.gateway.protocol.VerifyingKey;
 import org.qoraedge.gateway.reputation.RoundEvidence;
 import org.qoraedge.gateway.testing.Provocations;
@@ -63,12 +60,12 @@ class UpdateVerifierTest {
         assertArrayEquals(b.mantissas(), v.block().mantissas());
     }
 
-    /** Frames that each fail one check: topic node, payload, reason, whether the frame is authenticated. */
-    private Object[][] provocations() {
+    @Test
+    void eachCheckRefusesWithItsReasonAndOnlySignedFramesCountAsAuthenticated() {
         byte[] good = frame(node, FrameKind.UPDATE, FLEET, ROUND, 11, "m1", D);
         byte[] flipped = good.clone();
         flipped[flipped.length - 1] ^= 1;
-        return new Object[][] {
+        Object[][] cases = {
             {"node-01", new byte[] {1, 2, 3}, RejectReason.BAD_MAGIC, false},
             {"node-01", frame(node, FrameKind.MODEL, FLEET, ROUND, 11, "m1", D), RejectReason.WRONG_KIND, false},
             {"node-01", frame(node, FrameKind.UPDATE, "other", ROUND, 11, "m1", D), RejectReason.WRONG_FLEET, false},
@@ -81,73 +78,13 @@ class UpdateVerifierTest {
             {"node-01", frame(node, FrameKind.UPDATE, FLEET, ROUND, 11, "m1", D + 1), RejectReason.WRONG_DIMENSION, true},
             {"node-01", frame(node, FrameKind.UPDATE, FLEET, ROUND, 11, "m2", D), RejectReason.WRONG_MODEL, true},
         };
-    }
-
-    @Test
-    void eachCheckRefusesWithItsReasonAndOnlySignedFramesCountAsAuthenticated() {
-        for (Object[] c : provocations()) {
+        for (Object[] c : cases) {
             UpdateVerifier.Verdict v = verify((String) c[0], (byte[]) c[1]);
             assertFalse(v.accepted(), c[2] + " accepted");
             assertEquals(c[2], v.reason(), v.detail());
             assertEquals(c[3], v.authenticated(), c[2] + ": authenticated");
             assertFalse(v.detail().isEmpty(), c[2] + " names what is wrong");
         }
-    }
-
-    /**
-     * The inbox's precheck (docs of {@link Precheck}) changes no verdict: every refusal and every
-     * accepted frame (dense with either scheme, sparse) is the same with it and without it, and its
-     * digests are those the worker computes.
-     */
-    @Test
-    void aPrecheckGivesTheSameVerdictsAndDigestsAsTheWorkerAlone() {
-        Precheck.Computer computer = new Precheck.Computer(new Topics(FLEET), FLEET, Frame.maxSize(D), registry);
-        List<Object[]> cases = new ArrayList<>(List.of(provocations()));
-        cases.add(new Object[] {"node-01", frame(node, FrameKind.UPDATE, FLEET, ROUND, 11, "m1", D), null, true});
-        cases.add(new Object[] {"node-02", frame(other, FrameKind.UPDATE, FLEET, ROUND, 1, "m1", D), null, true});
-        short[] m = new short[D];
-        m[2] = 7;
-        m[5] = -3;
-        byte[] sparse = new SparseFrame(other.scheme(), FLEET, "node-02", ROUND, 2, "m1", 0, D, new int[] {2, 5},
-                new short[] {7, -3}).encode(other.signer());
-        cases.add(new Object[] {"node-02", sparse, null, true});
-        int accepted = 0;
-        for (Object[] c : cases) {
-            String topicNode = (String) c[0];
-            byte[] payload = (byte[]) c[1];
-            Precheck pre = computer.of(new Topics(FLEET).update(topicNode), payload);
-            assertEquals(Digests.hex(payload), pre.frameDigest());
-            UpdateVerifier.Verdict alone = verify(topicNode, payload);
-            UpdateVerifier.Verdict with = UpdateVerifier.verify(topicNode, payload, view(Set.of(), Set.of()), pre);
-            assertEquals(c[2], alone.reason(), alone.detail());
-            assertEquals(alone.reason(), with.reason());
-            assertEquals(alone.detail(), with.detail());
-            assertEquals(alone.authenticated(), with.authenticated());
-            if (alone.accepted()) {
-                accepted++;
-                assertArrayEquals(alone.block().mantissas(), with.block().mantissas());
-                boolean dense = with.header().kind() == FrameKind.UPDATE;
-                assertEquals(dense ? Digests.block(with.block()) : null, pre.blockDigest(), "block digest as sent");
-            } else if (!alone.authenticated()) {
-                assertNull(pre.blockDigest(), c[2] + ": no block digest for an unauthenticated frame");
-            }
-        }
-        assertEquals(3, accepted);
-        assertEquals(Digests.block(Bfp16Block.of(0, m)), Digests.block(verify("node-02", sparse).block()));
-        assertNull(computer.of(new Topics(FLEET).birth("node-01"), new byte[] {1}), "not an update topic");
-    }
-
-    /** A precheck made with another key than the one the view registers is not used. */
-    @Test
-    void aPrecheckUnderAnotherKeyIsIgnored() {
-        byte[] forged = frame(TestNodes.credentials("node-01", false), FrameKind.UPDATE, FLEET, ROUND, 11, "m1", D);
-        Map<String, VerifyingKey> forgersView = new TreeMap<>(registry);
-        forgersView.put("node-01", TestNodes.credentials("node-01", false).verifyingKey());
-        Precheck pre = new Precheck.Computer(new Topics(FLEET), FLEET, Frame.maxSize(D), forgersView)
-                .of(new Topics(FLEET).update("node-01"), forged);
-        assertTrue(pre.signatureValid(), "valid under the forger's key");
-        UpdateVerifier.Verdict v = UpdateVerifier.verify("node-01", forged, view(Set.of(), Set.of()), pre);
-        assertEquals(RejectReason.BAD_SIGNATURE, v.reason(), v.detail());
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.qoraedge.gateway.protocol;
 
 import java.nio.ByteBuffer;
 import org.qoraedge.fixedpoint.Bfp16Block;
-import org.qoraedge.fixedpoint.Digests;
 import org.qoraedge.fixedpoint.FixedPointException;
 
 /**
@@ -105,19 +104,6 @@ public final class FrameHeader {
     /** True when the signature verifies under {@code key} and the schemes agree. */
     public boolean signatureValid(VerifyingKey key) {
         return key.scheme() == scheme && key.verify(payload, signatureOffset);
-    }
-
-    /**
-     * {@link Digests#block} of the block a dense frame carries, taken from its
-     * bytes as sent, without building the block: a dense frame's exponent, dimension and mantissas are
-     * the spec's section 7 layout (docs/PROTOCOL.md section 4). It is the digest of {@link #block()}
-     * whenever that does not throw (the same bytes); null for a SPARSE UPDATE frame.
-     */
-    public String blockDigestAsSent() {
-        if (kind == FrameKind.SPARSE_UPDATE) {
-            return null;
-        }
-        return Digests.hex(payload, mantissaOffset - 8, 8 + 2 * dimension);
     }
 
     /**

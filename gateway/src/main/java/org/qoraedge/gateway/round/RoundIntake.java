@@ -104,7 +104,6 @@ final class RoundIntake {
             for (Inbound h : handled) {
                 h.acknowledge();
             }
-            open.buffer.flush(); // the batch's dot products, together, while the next messages queue
         }
         return open.closeRequested;
     }

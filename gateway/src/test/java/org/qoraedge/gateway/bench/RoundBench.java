@@ -1,6 +1,8 @@
 package org.qoraedge.gateway.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,7 +186,7 @@ public final class RoundBench {
                     + extraConfig);
             daemonGatewayKey = Gateway.publicKey(GatewayConfig.load(props)); // created before the daemon starts, which then uses it
             Path gcLog = tmp.resolve("gateway-gc.log");
-            List<String> command = new ArrayList<>(List.of("java", "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--add-modules",
+            List<String> command = new ArrayList<>(List.of("java", "-Xmx" + xmx, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "--add-modules",
                     "jdk.incubator.vector", "-Xlog:gc:file=" + gcLog));
             if (jfr != null) {
                 // jfr=FILE: a profile of the gateway's JVM (jfr print --events jdk.ExecutionSample FILE).
@@ -260,12 +262,13 @@ public final class RoundBench {
         if (daemonCommand != null) {
             daemon = new ProcessBuilder(daemonCommand)
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
-            System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, --add-modules jdk.incubator.vector (as the systemd unit), log %s, GC log %s%n", xmx,
+            System.out.printf(Locale.ROOT, "gateway: daemon jar in its own JVM, -Xmx%s, -XX:+UseSerialGC, --add-modules jdk.incubator.vector (as the systemd unit), log %s, GC log %s%n", xmx,
                     tmp.resolve("gateway.log"), tmp.resolve("gateway-gc.log"));
         }
         double[] roundMs = new double[rounds];
         double[] ingestMs = new double[rounds];
         double[] closeMs = new double[rounds];
+        double[][] cpuMs = new double[3][rounds]; // gateway daemon, this JVM (the nodes), the whole machine
         long maxRssKiB = -1;
         for (int r = 1; r <= rounds; r++) {
             RoundStart[] starts = new RoundStart[n];
@@ -275,6 +278,7 @@ public final class RoundBench {
                 frames[i] = nodes.get(i).encodeUpdate(r, "bench", updates[r][i]);
             }
             CountDownLatch sent = new CountDownLatch(n);
+            long[] cpu0 = cpuMillis(daemon);
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 int idx = i;
@@ -300,6 +304,10 @@ public final class RoundBench {
                 }
             }
             long t1 = System.nanoTime();
+            long[] cpu1 = cpuMillis(daemon);
+            for (int k = 0; k < 3; k++) {
+                cpuMs[k][r - 1] = cpu1[k] < 0 || cpu0[k] < 0 ? -1 : cpu1[k] - cpu0[k];
+            }
             sent.await();
             closeMs[r - 1] = rep.closeNanos() / 1e6;
             ingestMs[r - 1] = (closedAt - rep.closeNanos() - t0) / 1e6;
@@ -317,6 +325,11 @@ public final class RoundBench {
         }
         System.out.printf(Locale.ROOT, "median: round %.0f ms, ingest %.0f ms, close %.0f ms%n", median(roundMs), median(ingestMs),
                 median(closeMs));
+        // CPU time over each round (first update sent to every node holding the model), less noisy than the
+        // wall clock when comparing builds: the gateway's process, this JVM's nodes, and all processes
+        // (busy time of every core, the broker and anything else running included).
+        System.out.printf(Locale.ROOT, "median CPU per round: gateway %.0f ms, nodes (this JVM) %.0f ms, whole machine %.0f ms%n",
+                median(cpuMs[0]), median(cpuMs[1]), median(cpuMs[2]));
         long peakRssKiB = daemon == null ? -1 : procStatusKiB(daemon.pid(), "VmHWM");
         pool.shutdownNow();
         for (NodeClient nc : nodes) {
@@ -385,6 +398,35 @@ public final class RoundBench {
     /** A closed round as seen by the bench (from a listener in-process, or from the audit topic). */
     private record Closed(long round, boolean aggregated, String failure, int accepted, int selected, long closeNanos,
             String modelDigest, long seenNanos) {
+    }
+
+    /** CPU milliseconds so far: of the daemon's process (-1 without one or without /proc), of this JVM, of every core's busy time. */
+    private static long[] cpuMillis(Process daemon) {
+        long own = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000L;
+        return new long[] {daemon == null ? -1 : procTicks(Path.of("/proc", Long.toString(daemon.pid()), "stat"), true), own,
+            procTicks(Path.of("/proc/stat"), false)};
+    }
+
+    /** utime + stime of a process's stat file, or the busy jiffies of /proc/stat's cpu line, in ms (100 ticks a second); -1 when unreadable. */
+    private static long procTicks(Path file, boolean process) {
+        try {
+            String text = Files.readString(file);
+            long ticks = 0;
+            if (process) {
+                String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+                ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
+            } else {
+                String[] f = text.substring(0, text.indexOf('\n')).split("\\s+");
+                for (int i = 1; i < f.length; i++) {
+                    if (i <= 3 || (i >= 6 && i <= 8)) { // user, nice, system, irq, softirq, steal (not idle, iowait, guest)
+                        ticks += Long.parseLong(f[i]);
+                    }
+                }
+            }
+            return ticks * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** A {@code kB} field of /proc/PID/status (VmRSS, VmHWM), or -1 when there is none (not Linux, process gone). */

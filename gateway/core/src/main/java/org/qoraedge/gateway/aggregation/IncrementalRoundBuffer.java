@@ -16,9 +16,12 @@ import org.qoraedge.fixedpoint.krum.KrumResult;
  * ranking and the aggregate. Bit-identical to {@link ReferenceRoundBuffer} (fixedpoint's
  * equivalence tests, and gateway's own test of the two).
  *
- * <p>{@link #add} queues the update and {@link #flush} (the round worker, once it has taken what is
- * queued in its inbox) adds the queue at once: the updates already there are read once per batch of
- * new ones, so a worker that fell behind a burst catches up instead of staying behind it.
+ * <p>{@link #add} queues the update and adds the queue at once when it holds a full batch
+ * (fixedpoint's {@code RoundBuffer.BATCH}, 16, or {@link #MAX_PENDING_BYTES} of mantissas), and
+ * {@link #close} adds what is left: the updates already there are read once per batch of new ones,
+ * and a full batch takes the tiled kernel. Adding after each handful of arrivals instead (as the round
+ * worker once did after each batch it took from its inbox) cost more CPU time a round: every small
+ * batch widens the stored updates again, and batches below 3 take the row kernel.
  *
  * <p>The buffer starts with room for {@code initialCapacity} updates and doubles when full (the dot
  * products copied, not computed again): the coordinator refuses unknown nodes, so this happens at

@@ -20,10 +20,10 @@ public interface RoundBuffer {
     int size();
 
     /**
-     * Does now the work {@link #add} may defer: the round worker calls it once it has taken every
-     * update already queued, so that an implementation can process them together (the incremental
-     * buffer reads the updates already there once per batch, not once per update). {@link #close}
-     * does it too. Results never depend on when it is called.
+     * Does now the work {@link #add} may defer to process updates together (the incremental buffer
+     * reads the updates already there once per batch of new ones, not once per update, and adds a
+     * batch by itself when it is full). {@link #close} does it first. Results never depend on when,
+     * or whether, it is called.
      */
     default void flush() {
     }

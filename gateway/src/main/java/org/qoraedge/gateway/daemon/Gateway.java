@@ -2,6 +2,8 @@ package org.qoraedge.gateway.daemon;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,6 +166,9 @@ public final class Gateway implements AutoCloseable {
             } else {
                 Logger.info("dot-product kernels: {}", kernels);
             }
+            // The deployed unit runs -Xmx64m with the Serial collector (deploy/qora-edge-gateway.service).
+            Logger.info("JVM heap cap {} MiB, garbage collectors {}", Runtime.getRuntime().maxMemory() >> 20,
+                    ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList());
             if (PahoReceivePath.bulk()) {
                 Logger.info("MQTT receive path: {}", PahoReceivePath.describe());
             } else {

@@ -14,8 +14,6 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 public final class Ed25519Keys {
     /** Raw key and seed length. */
     public static final int KEY_BYTES = 32;
-    /** Signature length. */
-    public static final int SIGNATURE_BYTES = Ed25519.SIGNATURE_SIZE;
 
     private Ed25519Keys() {
     }
@@ -56,7 +54,7 @@ public final class Ed25519Keys {
      * (passing it spares deriving it again).
      */
     static byte[] sign(byte[] seed, byte[] publicKey, byte[] data, int length) {
-        byte[] sig = new byte[SIGNATURE_BYTES];
+        byte[] sig = new byte[SignatureScheme.ED25519.signatureLength()];
         Ed25519.sign(seed, 0, publicKey, 0, data, 0, length, sig, 0);
         return sig;
     }
@@ -66,7 +64,7 @@ public final class Ed25519Keys {
      * under {@code key}; false for any malformed signature (a non-canonical scalar or point among them).
      */
     public static boolean verify(Ed25519.PublicPoint key, byte[] data, int length, byte[] sig, int sigOffset) {
-        if (sigOffset < 0 || sig.length - sigOffset < SIGNATURE_BYTES) {
+        if (sigOffset < 0 || sig.length - sigOffset < SignatureScheme.ED25519.signatureLength()) {
             return false;
         }
         return Ed25519.verify(sig, sigOffset, key, data, 0, length);

@@ -23,7 +23,7 @@ public final class SignedText {
 
     private static final byte[] CONTEXT = "qora-signed-text/1\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MARK = ("\n" + KEY + "=").getBytes(StandardCharsets.US_ASCII);
-    private static final int SIGNATURE_BYTES = 64;
+    private static final int SIGNATURE_BYTES = SignatureScheme.ED25519.signatureLength();
     private static final HexFormat HEX = HexFormat.of();
 
     private SignedText() {

@@ -184,7 +184,9 @@ class BufferedRoundTest {
         assertTrue(recs.get(3).frames().stream().anyMatch(f -> f.node().equals("node-04") && f.round() == 1
                 && f.status().equals("stale-update")), recs.get(3).frames().toString());
         assertTrue(recs.get(1).frames().stream().anyMatch(f -> f.node().equals("node-04") && f.round() == 1 && f.accepted()));
-        // After each buffer the next version is published with its announcement, as a round close does.
+        // After each buffer the next version is published with its announcement, as a round close does
+        // (after the listeners heard of the close: wait for it).
+        outbox.awaitAnnouncement(TOPICS.round(), 5);
         assertEquals(5, outbox.on(TOPICS.round()).size(), "versions 1 to 5 announced");
         coordinator.close();
         coordinator = null;

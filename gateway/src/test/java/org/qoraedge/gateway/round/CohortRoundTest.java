@@ -90,19 +90,8 @@ class CohortRoundTest {
         return r;
     }
 
-    /** The announcement of {@code round}, waiting for it (the next round is announced after the listeners hear of the close). */
     private RoundAnnouncement announcement(long round) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < end) {
-            for (RecordingOutbox.Published p : outbox.on(TOPICS.round())) {
-                RoundAnnouncement a = RoundAnnouncement.parse(p.payload());
-                if (a.round() == round) {
-                    return a;
-                }
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("round " + round + " was not announced");
+        return outbox.awaitAnnouncement(TOPICS.round(), round);
     }
 
     private List<AuditRecord> records() {

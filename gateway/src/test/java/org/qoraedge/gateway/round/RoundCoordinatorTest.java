@@ -284,8 +284,8 @@ class RoundCoordinatorTest {
         }
         RoundAnnouncement ann = awaitAnnouncement(4);
         assertEquals(Digests.block(model), ann.modelDigest());
-        List<RecordingOutbox.Published> models = outbox.on(TOPICS.model());
-        RecordingOutbox.Published lastModel = models.get(models.size() - 1);
+        // The model follows its announcement.
+        RecordingOutbox.Published lastModel = awaitModel(4);
         assertTrue(lastModel.retained());
         Frame f = FrameCodec.decode(lastModel.payload(), Frame.maxSize(D), VerifyingKey.ed25519(Ed25519Keys.publicKeyOf(GATEWAY_SEED)));
         assertEquals(FrameKind.MODEL, f.kind());
@@ -658,8 +658,7 @@ class RoundCoordinatorTest {
         assertEquals(r.modelDigest(), ann.modelDigest());
         assertTrue(ann.deadlineEpochMillis() >= before + pause.toMillis() + deadline.toMillis(),
                 "the announced deadline includes the pause: " + (ann.deadlineEpochMillis() - before) + " ms after the close");
-        List<RecordingOutbox.Published> models = outbox.on(TOPICS.model());
-        byte[] lastModel = models.get(models.size() - 1).payload();
+        byte[] lastModel = awaitModel(2).payload();
         FrameHeader last = FrameCodec.parseHeader(lastModel, lastModel.length);
         assertEquals(2, last.round());
         assertEquals(r.modelDigest(), Digests.block(last.block()));
@@ -812,17 +811,12 @@ class RoundCoordinatorTest {
     }
 
     private RoundAnnouncement awaitAnnouncement(long round) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < end) {
-            for (RecordingOutbox.Published p : outbox.on(TOPICS.round())) {
-                RoundAnnouncement a = RoundAnnouncement.parse(p.payload());
-                if (a.round() == round) {
-                    return a;
-                }
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("round " + round + " was not announced");
+        return outbox.awaitAnnouncement(TOPICS.round(), round);
+    }
+
+    /** The model frame of {@code round}, waiting for it (published after the round's announcement). */
+    private RecordingOutbox.Published awaitModel(long round) throws InterruptedException {
+        return outbox.await(TOPICS.model(), f -> FrameCodec.parseHeader(f, f.length).round() == round, "the model of round " + round);
     }
 
 }

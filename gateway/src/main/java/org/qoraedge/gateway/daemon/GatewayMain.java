@@ -365,6 +365,12 @@ public final class GatewayMain implements Runnable {
                 if (gatewayKey.length != 32) {
                     throw new UsageException("--gateway-key has " + gatewayKey.length + " bytes; an ed25519 public key has 32");
                 }
+                try {
+                    Ed25519Keys.publicPoint(gatewayKey);
+                } catch (ProtocolException e) {
+                    // Nodes would refuse it when they load their credentials: refuse it before writing any.
+                    throw new UsageException("--gateway-key " + gatewayKeyHex + ": " + e.getMessage());
+                }
                 gatewayId = gatewayIdOption;
             } else if (config != null) {
                 GatewayConfig cfg = GatewayConfig.load(config);

@@ -79,6 +79,14 @@ class GatewayCliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("nodes trust only the gateway key they are provisioned with"), r.err());
         assertTrue(Files.notExists(dir.resolve("nodes/pump-8.key")));
+        // Nor with a gateway key that is not a point of the curve's prime-order subgroup (nodes would refuse
+        // their credentials): 32 bytes of 0xaa are off the curve, the identity (1, 0, ..., 0) has order 1.
+        for (String bad : List.of("aa".repeat(32), "01" + "00".repeat(31))) {
+            r = exec("keys", "--node", "pump-8", "--registry", reg.toString(), "--gateway-key", bad, "--out-dir", dir.resolve("nodes").toString());
+            assertEquals(2, r.code(), bad);
+            assertTrue(r.err().contains("--gateway-key " + bad + ": not a valid Ed25519 public key"), r.err());
+            assertTrue(Files.notExists(dir.resolve("nodes/pump-8.key")));
+        }
         // A second run for an existing node is refused (no key is overwritten).
         r = exec("keys", "--node", "pump-7", "--registry", reg.toString(), "--gateway-key", GATEWAY_KEY, "--out-dir", dir.resolve("nodes").toString());
         assertEquals(2, r.code());

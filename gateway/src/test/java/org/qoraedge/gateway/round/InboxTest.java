@@ -24,7 +24,11 @@ class InboxTest {
         assertTrue(inbox.offer("u/a", new byte[600], 1, acks::incrementAndGet));
         assertTrue(inbox.offer("u/b", new byte[400], 1, acks::incrementAndGet));
         CompletableFuture<Boolean> third = CompletableFuture.supplyAsync(() -> inbox.offer("u/c", new byte[500], 1, acks::incrementAndGet));
-        Thread.sleep(100);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (inbox.waits() == 0 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(50);
         assertFalse(third.isDone(), "waits while the bound is full");
         assertEquals("u/a", inbox.poll(0).topic());
         assertTrue(third.get(5, TimeUnit.SECONDS), "queued once the worker took 600 bytes out");

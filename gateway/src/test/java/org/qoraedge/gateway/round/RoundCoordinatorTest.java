@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -131,11 +132,20 @@ class RoundCoordinatorTest {
     }
 
     private void awaitRejected(long total) throws InterruptedException {
+        awaitCount(CoordinatorStatus::rejected, total);
+    }
+
+    private void awaitAccepted(long total) throws InterruptedException {
+        awaitCount(CoordinatorStatus::accepted, total);
+    }
+
+    /** Waits up to 10 s for the status's {@code count} to reach {@code total}, then checks it is exactly that. */
+    private void awaitCount(ToLongFunction<CoordinatorStatus> count, long total) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (coordinator.status().rejected() < total && System.nanoTime() < end) {
+        while (count.applyAsLong(coordinator.status()) < total && System.nanoTime() < end) {
             Thread.sleep(5);
         }
-        assertEquals(total, coordinator.status().rejected());
+        assertEquals(total, count.applyAsLong(coordinator.status()));
     }
 
     @Test
@@ -335,11 +345,7 @@ class RoundCoordinatorTest {
             inbox.offer(TOPICS.update(c.nodeId()), update(c, 1, 5));
         }
         // The worker takes the inbox in order: with node-06's update accepted, node-02's was handled too.
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (coordinator.status().accepted() < 5 && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
-        assertEquals(5, coordinator.status().accepted());
+        awaitAccepted(5);
         assertTrue(coordinator.status().running());
     }
 
@@ -676,11 +682,7 @@ class RoundCoordinatorTest {
         assertEquals(0, coordinator.status().accepted());
         // An update of round 2 sent during the pause waits in the inbox and is accepted when collection starts.
         inbox.offer(TOPICS.update(nodes.get(0).nodeId()), update(nodes.get(0), 2, 6));
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (coordinator.status().accepted() != 1 && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
-        assertEquals(1, coordinator.status().accepted());
+        awaitAccepted(1);
         assertEquals(2, coordinator.status().round());
     }
 
